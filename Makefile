@@ -1,0 +1,116 @@
+# nsgflow: Makefile. Read top to bottom: settings, dependency step, the
+# binary, the generator, tests, benchmark, demo, install.
+#
+#   make              build build/nsgflow (installs missing -dev packages first)
+#   make check        build and run every test
+#   make bench        the benchmark (figures for the README)
+#   make demo         generate sample flow logs, ingest them, show the result
+#   make install PREFIX=/usr/local
+
+VERSION   = 0.1.0
+PREFIX   ?= /usr/local
+CC       ?= cc
+WERROR   ?= -Werror
+OPT      ?= -O2
+CFLAGS   ?= $(OPT) -g
+BUILD    ?= build
+
+# Debian packages behind the libraries (and the tools the tests use).
+PKGS      = zlib yajl sqlite3
+DEB_PKGS  = pkg-config zlib1g-dev libyajl-dev libsqlite3-dev libcmocka-dev sqlite3
+
+# Evaluated when used, i.e. after the dependency step has run.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lz -lyajl -lsqlite3)
+CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
+
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -MMD -MP \
+             -DNSGFLOW_VERSION='"$(VERSION)"' -I. -Ischema $(PKG_CFLAGS) $(CFLAGS)
+
+LIB_SRCS  = $(wildcard ingest/*.c) schema/db.c
+LIB_OBJS  = $(LIB_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/schema_sql.o
+GEN_SRCS  = $(wildcard tests/gen/*.c)
+UNIT_SRCS = $(wildcard tests/unit/test_*.c)
+UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+E2E_TESTS = $(sort $(wildcard tests/e2e/*.sh))
+
+.PHONY: all deps check unit e2e bench demo install clean
+.DELETE_ON_ERROR:
+
+all: $(BUILD)/nsgflow
+
+# ---------------------------------------------------------------------
+# Dependency step: when pkg-config cannot find a library, install the
+# Debian -dev packages (as root), or print the command to run and stop.
+$(BUILD)/.deps-ok:
+	@mkdir -p $(BUILD)
+	@if command -v pkg-config >/dev/null 2>&1 && pkg-config --exists $(PKGS) cmocka \
+	    && command -v sqlite3 >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	    echo "nsgflow: installing build dependencies: $(DEB_PKGS)"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(DEB_PKGS) >/dev/null \
+	    || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(DEB_PKGS) >/dev/null; } \
+	    || { echo "nsgflow: apt-get install failed" >&2; exit 1; }; \
+	else \
+	    echo "nsgflow: missing build dependencies. Run:" >&2; \
+	    echo "    sudo apt-get install $(DEB_PKGS)" >&2; \
+	    exit 1; \
+	fi
+	@touch $@
+
+deps: $(BUILD)/.deps-ok
+
+# ---------------------------------------------------------------------
+# The binary. The schema files are compiled in.
+$(BUILD)/schema_sql.c: schema/embed.sh $(sort $(wildcard schema/*.sql)) | $(BUILD)/.deps-ok
+	sh schema/embed.sh $(sort $(wildcard schema/*.sql)) > $@
+
+$(BUILD)/obj/schema_sql.o: $(BUILD)/schema_sql.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/%.o: %.c | $(BUILD)/.deps-ok
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/nsgflow: $(BUILD)/obj/nsgflow.o $(LIB_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# The deterministic flow-log generator (tests, benchmark, demo).
+$(BUILD)/nsgflow-gen: $(GEN_SRCS:%.c=$(BUILD)/obj/%.o)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lz
+
+# ---------------------------------------------------------------------
+# Tests: cmocka unit tests, then end-to-end scripts on the real binary.
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS)
+
+unit: $(UNIT_BINS)
+	@for t in $(UNIT_BINS); do echo "== $$t"; $$t || exit 1; done
+
+e2e: $(BUILD)/nsgflow $(BUILD)/nsgflow-gen
+	@for t in $(E2E_TESTS); do \
+	    echo "== $$t"; \
+	    NSGFLOW=$(abspath $(BUILD)/nsgflow) NSGFLOW_GEN=$(abspath $(BUILD)/nsgflow-gen) \
+	    TESTS=$(abspath tests) bash $$t || exit 1; \
+	done
+
+check: unit e2e
+	@echo "make check: all tests passed"
+
+# ---------------------------------------------------------------------
+bench: $(BUILD)/nsgflow $(BUILD)/nsgflow-gen
+	@BUILD=$(abspath $(BUILD)) bash bench/run.sh
+
+demo: $(BUILD)/nsgflow $(BUILD)/nsgflow-gen
+	@BUILD=$(abspath $(BUILD)) bash tests/demo.sh
+
+install: $(BUILD)/nsgflow
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(BUILD)/nsgflow $(DESTDIR)$(PREFIX)/bin/nsgflow
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

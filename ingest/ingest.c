@@ -1,0 +1,706 @@
+/* ingest.c: the ingest command (see ingest.h). It ties the stages of the
+ * ingest path together: walk -> source (bytes) -> flowlog (records) -> tuple
+ * (fields) -> store (rows), and decides each blob's fate: new, replaced,
+ * unchanged, partial or rejected. */
+#include "ingest.h"
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../schema/db.h"
+#include "flowlog.h"
+#include "pathmeta.h"
+#include "source.h"
+#include "store.h"
+#include "tuple.h"
+#include "walk.h"
+
+#define READ_CHUNK (256u << 10)
+#define REPORTED_TUPLE_ERRORS 5   /* per blob, then only counted */
+#define IDENTITY_MAX 4096
+
+const char ingest_usage[] =
+    "usage: nsgflow ingest [--db FILE] [--strict] [--quiet] [--verbose]\n"
+    "                      [--wait SECONDS] [--name PATH] PATH...\n"
+    "\n"
+    "Reads NSG flow logs (Version 1 and 2) and VNet flow logs, plain or gzip,\n"
+    "into the database. PATH is a blob, a directory (walked recursively for\n"
+    "*.json, *.json.gz and gzip files), or - for standard input.\n"
+    "\n"
+    "  --db FILE       the database (default: $NSGFLOW_DB, else ./nsgflow.db)\n"
+    "  --strict        reject a blob whose JSON or gzip breaks off, instead of\n"
+    "                  keeping its complete records and marking it partial\n"
+    "  --quiet, -q     no progress line and no summary; problems still shown\n"
+    "  --verbose, -v   one line per blob\n"
+    "  --wait SECONDS  how long to wait when another process is writing\n"
+    "                  (default 300)\n"
+    "  --name PATH     the blob path that standard input stands for (gives it\n"
+    "                  its identity and path metadata)\n"
+    "\n"
+    "A blob is identified by its path from the insights-logs-* folder on (or\n"
+    "its absolute path) and its content: an unchanged blob is skipped, a grown\n"
+    "one replaces its earlier rows. Each blob is written in one transaction.\n"
+    "\n"
+    "Exit status: 0 all ingested; 1 fatal error; 2 usage; 3 some blobs were\n"
+    "partial or rejected, or some paths could not be read.\n";
+
+/* The state of one run. */
+struct run {
+    const struct ingest_options *o;
+    sqlite3 *db;
+    store *st;
+    struct ingest_totals *t;
+    unsigned char *buf;
+    /* progress */
+    uint64_t bytes_total, bytes_done_files;
+    size_t files_total, files_done;
+    double start, last_progress;
+    int progress_shown;
+};
+
+/* The state of one blob. */
+struct blob {
+    struct run *run;
+    const char *path;        /* as shown to the user */
+    source *src;
+    int64_t file_id;
+    int64_t records, tuples, skipped;
+    int64_t record_tuple_index; /* tuples seen in the current record */
+    int in_savepoint;
+    int64_t savepoint_tuples, savepoint_skipped;
+    int db_failed;
+    flowlog *parser;
+    /* group ids of the current record */
+    int64_t *group_ids;
+    size_t cap_group_ids;
+};
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ------------------------------------------------------------------ */
+/* messages and progress                                              */
+
+static void clear_progress(struct run *r)
+{
+    if (r->progress_shown) {
+        fputs("\r\033[K", stderr);
+        r->progress_shown = 0;
+    }
+}
+
+static void say(struct run *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void say(struct run *r, const char *fmt, ...)
+{
+    clear_progress(r);
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+}
+
+static void show_progress(struct run *r, uint64_t current_bytes, int force)
+{
+    if (!r->o->progress)
+        return;
+    double now = now_seconds();
+    if (!force && now - r->last_progress < 0.25)
+        return;
+    r->last_progress = now;
+    double elapsed = now - r->start;
+    uint64_t done = r->bytes_done_files + current_bytes;
+    double rate = elapsed > 0 ? (double)r->t->tuples / elapsed : 0;
+    char eta[32] = "-";
+    if (done > 0 && r->bytes_total > done && elapsed > 1) {
+        double left = elapsed * (double)(r->bytes_total - done) / (double)done;
+        snprintf(eta, sizeof eta, "%d:%02d", (int)left / 60, (int)left % 60);
+    }
+    fprintf(stderr, "\r\033[Kingest: file %zu/%zu  %.1f/%.1f MB  %" PRId64
+                    " tuples  %.0f tuples/s  ETA %s",
+            r->files_done + 1, r->files_total, done / 1e6, r->bytes_total / 1e6,
+            r->t->tuples, rate, eta);
+    r->progress_shown = 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* records -> rows                                                    */
+
+static int group_id_for(struct blob *b, const struct fl_record *rec,
+                        size_t g, enum flow_format format, int64_t *id)
+{
+    if (b->group_ids[g] > 0) {
+        *id = b->group_ids[g];
+        return 0;
+    }
+    const struct fl_group *grp = &rec->groups[g];
+    char mac[PATHMETA_FIELD_MAX];
+    const char *raw = grp->mac[0] ? grp->mac : rec->mac;
+    mac_normalize(raw, strlen(raw), mac, sizeof mac);
+    struct group_key k = {
+        .format = format,
+        .resource_id = rec->resource_id,
+        .target_resource_id = rec->target_resource_id,
+        .rule = grp->rule,
+        .mac = mac,
+        .acl_id = grp->acl_id,
+    };
+    if (store_group(b->run->st, b->file_id, &k, id) != 0)
+        return -1;
+    b->group_ids[g] = *id;
+    return 0;
+}
+
+static int on_record(void *ctx, const struct fl_record *rec)
+{
+    struct blob *b = ctx;
+    struct run *r = b->run;
+    store *st = r->st;
+    if (rec->chunk == 0)
+        b->record_tuple_index = 0;
+    if (!rec->is_flow_record) {
+        b->record_tuple_index += (int64_t)rec->ntuples;
+        return 0;
+    }
+    if (rec->chunk == 0 && !rec->final) {
+        /* a huge record arrives in chunks: undo them if it never ends */
+        if (store_savepoint(st) != 0)
+            goto dbfail;
+        b->in_savepoint = 1;
+        b->savepoint_tuples = b->tuples;
+        b->savepoint_skipped = b->skipped;
+    }
+    if (rec->ngroups > b->cap_group_ids) {
+        size_t cap = rec->ngroups * 2;
+        int64_t *ids = realloc(b->group_ids, cap * sizeof *ids);
+        if (!ids) {
+            flowlog_set_error(b->parser, "out of memory");
+            return 1;
+        }
+        b->group_ids = ids;
+        b->cap_group_ids = cap;
+    }
+    memset(b->group_ids, 0, rec->ngroups * sizeof *b->group_ids);
+
+    for (size_t i = 0; i < rec->ntuples; i++) {
+        const struct fl_tuple_text *tt = &rec->tuples[i];
+        struct flow_tuple t;
+        char why[TUPLE_WHY_MAX];
+        b->record_tuple_index++;
+        if (tuple_parse(tt->text, tt->len, rec->format, &t, why) != 0) {
+            if (b->skipped < REPORTED_TUPLE_ERRORS)
+                say(r, "%s: record %ld, tuple %" PRId64 ": %s\n", b->path,
+                    rec->index, b->record_tuple_index, why);
+            b->skipped++;
+            continue;
+        }
+        enum flow_format format = rec->format != FORMAT_UNKNOWN
+                                      ? rec->format
+                                      : tuple_guess_format(tt->text, tt->len);
+        int64_t gid;
+        if (group_id_for(b, rec, tt->group, format, &gid) != 0 ||
+            store_tuple(st, gid, &t) != 0)
+            goto dbfail;
+        b->tuples++;
+        if ((b->tuples & 4095) == 0)
+            show_progress(r, source_raw_offset(b->src), 0);
+    }
+    if (rec->final) {
+        b->records++;
+        if (b->in_savepoint) {
+            if (store_release(st) != 0)
+                goto dbfail;
+            b->in_savepoint = 0;
+        }
+    }
+    return 0;
+dbfail:
+    b->db_failed = 1;
+    return 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* one blob                                                           */
+
+/* A short description of bytes that are not JSON at all. */
+static void describe_bytes(const unsigned char *p, size_t n, char *out,
+                           size_t outlen)
+{
+    size_t k = n < 8 ? n : 8;
+    int binary = 0;
+    for (size_t i = 0; i < k; i++)
+        binary |= p[i] < 0x09 || (p[i] > 0x0d && p[i] < 0x20) || p[i] == 0x7f;
+    char hex[40] = "";
+    for (size_t i = 0; i < k; i++)
+        snprintf(hex + 3 * i, sizeof hex - 3 * i, "%s%02x", i ? " " : "", p[i]);
+    if (n == 0)
+        snprintf(out, outlen, "an empty file");
+    else if (binary)
+        snprintf(out, outlen, "binary data, not JSON (first bytes %s)", hex);
+    else
+        snprintf(out, outlen, "text that is not JSON (first bytes %s)", hex);
+}
+
+/* The fate of a blob after it was read. */
+enum fate { FATE_NEW, FATE_REPLACED, FATE_UNCHANGED, FATE_KEPT_OLDER };
+
+static int status_rank(const char *status)
+{
+    return strcmp(status, "ok") == 0 ? 2 : strcmp(status, "partial") == 0 ? 1 : 0;
+}
+
+/* Reads one blob into the open transaction. Returns 0, or -1 on a database
+ * error (the caller rolls back). Fills status, error and offsets. */
+struct outcome {
+    const char *status;
+    char error[400];
+    int64_t error_offset;
+    struct fingerprint fp;
+    int gzip;
+};
+
+static int read_blob(struct blob *b, struct outcome *out)
+{
+    struct run *r = b->run;
+    char err[256];
+    out->status = "ok";
+    out->error[0] = '\0';
+    out->error_offset = -1;
+    fingerprint_init(&out->fp);
+    out->gzip = 0;
+
+    b->src = source_open(b->path, err, sizeof err);
+    if (!b->src) {
+        out->status = "rejected";
+        snprintf(out->error, sizeof out->error, "%s", err);
+        return 0;
+    }
+    flowlog *p = flowlog_new(on_record, b);
+    b->parser = p;
+    if (!p) {
+        source_close(b->src);
+        b->src = NULL;
+        snprintf(out->error, sizeof out->error, "out of memory");
+        out->status = "rejected";
+        return 0;
+    }
+    unsigned char head[16];
+    size_t nhead = 0;
+    const char *read_error = NULL;
+    int parse_failed = 0;
+    for (;;) {
+        long n = source_read(b->src, r->buf, READ_CHUNK);
+        if (n < 0) {
+            read_error = source_error(b->src);
+            break;
+        }
+        if (n == 0)
+            break;
+        if (nhead < sizeof head) {
+            size_t k = sizeof head - nhead < (size_t)n ? sizeof head - nhead : (size_t)n;
+            memcpy(head + nhead, r->buf, k);
+            nhead += k;
+        }
+        fingerprint_add(&out->fp, r->buf, (size_t)n);
+        if (flowlog_feed(p, r->buf, (size_t)n) != 0) {
+            parse_failed = 1;
+            break;
+        }
+    }
+    out->gzip = source_is_gzip(b->src);
+    if (!read_error && !parse_failed && flowlog_finish(p) != 0)
+        parse_failed = 1;
+    if (b->db_failed) {
+        flowlog_free(p);
+        source_close(b->src);
+        b->src = NULL;
+        return -1;
+    }
+    if (b->in_savepoint) {
+        /* the input broke off inside a record written in chunks */
+        if (store_rollback_to(r->st) != 0) {
+            flowlog_free(p);
+            source_close(b->src);
+            b->src = NULL;
+            return -1;
+        }
+        b->in_savepoint = 0;
+        b->tuples = b->savepoint_tuples;
+        b->skipped = b->savepoint_skipped;
+    }
+    struct flowlog_stats fs;
+    flowlog_stats(p, &fs);
+    const char *what = flowlog_not_a_flow_log(p);
+    if (read_error || parse_failed) {
+        if (read_error) {
+            snprintf(out->error, sizeof out->error, "%s (after %" PRIu64 " bytes of JSON)",
+                     read_error, out->fp.length);
+            out->error_offset = (int64_t)out->fp.length;
+        } else {
+            snprintf(out->error, sizeof out->error, "%s at byte %" PRIu64,
+                     flowlog_error(p), flowlog_error_offset(p));
+            out->error_offset = (int64_t)flowlog_error_offset(p);
+        }
+        if (what) {
+            out->status = "rejected";
+            snprintf(out->error, sizeof out->error, "%s", what);
+        } else if (!fs.has_records_array) {
+            out->status = "rejected";
+            char desc[160];
+            describe_bytes(head, nhead, desc, sizeof desc);
+            if (!read_error && nhead > 0 && (head[0] == '{' || head[0] == '[' ||
+                                             head[0] == ' ' || head[0] == 0xEF))
+                snprintf(out->error + strlen(out->error),
+                         sizeof out->error - strlen(out->error),
+                         "; not a flow-log blob");
+            else if (!read_error)
+                snprintf(out->error, sizeof out->error, "%s", desc);
+        } else {
+            out->status = r->o->strict ? "rejected" : "partial";
+        }
+    } else if (what) {
+        out->status = "rejected";
+        snprintf(out->error, sizeof out->error, "%s", what);
+        out->error_offset = -1;
+    }
+    flowlog_free(p);
+    source_close(b->src);
+    b->src = NULL;
+    return 0;
+}
+
+static void report_db_failure(struct run *r, const char *shown, int in_txn)
+{
+    const struct ingest_options *o = r->o;
+    char msg[600];
+    snprintf(msg, sizeof msg, "%s", store_error(r->st));
+    int busy = db_is_busy(store_errcode(r->st));
+    if (in_txn)
+        store_rollback(r->st);
+    if (busy)
+        say(r, "nsgflow: %s: the database is locked by another process "
+               "(waited %d s); %s not written; try again or raise --wait\n",
+            o->db_path, o->wait_ms / 1000, shown);
+    else
+        say(r, "nsgflow: %s: database error while writing %s: %s; nothing "
+               "of it was written\n", o->db_path, shown, msg);
+}
+
+/* Records a blob that is not stored as a rejected file row, replacing an
+ * older rejected row of the same identity. */
+static int record_rejection(struct run *r, const char *shown,
+                            const struct path_meta *meta, const char *identity,
+                            const struct stored_file *old, int have_old,
+                            const struct outcome *out, const char *fptext)
+{
+    int64_t id;
+    if (store_begin(r->st) != 0 ||
+        (have_old && store_drop_file(r->st, old->id) != 0) ||
+        store_add_file(r->st, shown, meta, &id) != 0)
+        return -1;
+    struct file_result fr = {
+        .identity = identity, .status = "rejected", .error = out->error,
+        .error_offset = out->error_offset, .json_bytes = (int64_t)out->fp.length,
+        .gzip = out->gzip, .fingerprint = fptext,
+    };
+    if (store_finish_file(r->st, id, &fr) != 0 || store_commit(r->st) != 0)
+        return -1;
+    return 0;
+}
+
+/* Ingests one blob. Returns 0, or -1 on a fatal database error (message
+ * already printed, transaction rolled back). */
+static int ingest_blob(struct run *r, const char *path, uint64_t size)
+{
+    const struct ingest_options *o = r->o;
+    struct ingest_totals *t = r->t;
+    int is_stdin = strcmp(path, "-") == 0;
+    const char *name = is_stdin ? o->stdin_name : path;
+    const char *shown = is_stdin ? (o->stdin_name ? o->stdin_name : "(stdin)") : path;
+    char identity[IDENTITY_MAX], fptext[64];
+    struct path_meta meta;
+    struct stored_file old;
+    struct blob b = {.run = r, .path = path};
+    struct outcome out;
+    int have_old = 0;
+
+    path_meta_parse(name ? name : "", &meta);
+    if (name && blob_identity(name, identity, sizeof identity) != 0) {
+        say(r, "nsgflow: %s: path too long\n", shown);
+        t->path_problems++;
+        return 0;
+    }
+    /* Unchanged since last time? Check before taking the write lock. */
+    if (name && !is_stdin) {
+        have_old = store_find_file(r->st, identity, &old);
+        if (have_old < 0) {
+            report_db_failure(r, shown, 0);
+            return -1;
+        }
+        if (have_old && fingerprint_file(path, fptext, sizeof fptext) == 0 &&
+            strcmp(fptext, old.fingerprint) == 0) {
+            t->files_unchanged++;
+            r->bytes_done_files += size;
+            if (strcmp(old.status, "ok") != 0) {
+                say(r, "%s: unchanged, and still %s as an earlier ingest found it\n",
+                    shown, old.status);
+                if (strcmp(old.status, "partial") == 0)
+                    t->files_partial++;
+                else
+                    t->files_rejected++;
+            } else if (o->verbose) {
+                say(r, "%s: unchanged\n", shown);
+            }
+            return 0;
+        }
+    }
+
+    if (store_begin(r->st) != 0 ||
+        store_add_file(r->st, shown, &meta, &b.file_id) != 0 ||
+        read_blob(&b, &out) != 0)
+        goto dbfail;
+    b.path = shown;
+    fingerprint_text(&out.fp, fptext, sizeof fptext);
+    if (!name)
+        snprintf(identity, sizeof identity, "stdin:%s", fptext);
+    have_old = store_find_file(r->st, identity, &old);
+    if (have_old < 0)
+        goto dbfail;
+
+    int rejected = strcmp(out.status, "rejected") == 0;
+    int partial = strcmp(out.status, "partial") == 0;
+    enum fate fate = have_old ? FATE_REPLACED : FATE_NEW;
+    if (have_old && strcmp(old.fingerprint, fptext) == 0)
+        fate = FATE_UNCHANGED;
+    else if (have_old && status_rank(out.status) < status_rank(old.status))
+        fate = FATE_KEPT_OLDER;
+    else if (have_old && partial && strcmp(old.status, "partial") == 0 &&
+             b.tuples < old.tuples)
+        fate = FATE_KEPT_OLDER; /* two broken copies: keep the fuller one */
+
+    if (fate == FATE_UNCHANGED || fate == FATE_KEPT_OLDER || rejected) {
+        /* nothing of this copy's rows stays */
+        store_rollback(r->st);
+        if (rejected && fate != FATE_UNCHANGED && fate != FATE_KEPT_OLDER &&
+            record_rejection(r, shown, &meta, identity, &old, have_old, &out,
+                             fptext) != 0)
+            goto dbfail;
+    } else {
+        struct file_result fr = {
+            .identity = identity, .status = out.status,
+            .error = out.error[0] ? out.error : NULL,
+            .error_offset = out.error_offset, .records = b.records,
+            .tuples = b.tuples, .skipped_tuples = b.skipped,
+            .json_bytes = (int64_t)out.fp.length, .gzip = out.gzip,
+            .fingerprint = fptext,
+        };
+        if ((have_old && store_drop_file(r->st, old.id) != 0) ||
+            store_finish_file(r->st, b.file_id, &fr) != 0 ||
+            store_commit(r->st) != 0)
+            goto dbfail;
+        t->tuples += b.tuples;
+        t->skipped_tuples += b.skipped;
+    }
+    free(b.group_ids);
+    t->json_bytes += (int64_t)out.fp.length;
+    r->bytes_done_files += size;
+
+    /* tell the user */
+    if (b.skipped > REPORTED_TUPLE_ERRORS)
+        say(r, "%s: %" PRId64 " more broken tuples skipped (%" PRId64 " in all)\n",
+            shown, b.skipped - REPORTED_TUPLE_ERRORS, b.skipped);
+    switch (fate) {
+    case FATE_UNCHANGED:
+        t->files_unchanged++;
+        if (o->verbose)
+            say(r, "%s: unchanged\n", shown);
+        return 0;
+    case FATE_KEPT_OLDER:
+        t->files_kept_older++;
+        break;
+    case FATE_REPLACED:
+        if (!rejected)
+            t->files_replaced++;
+        break;
+    case FATE_NEW:
+        if (!rejected)
+            t->files_new++;
+        break;
+    }
+    if (partial) {
+        t->files_partial++;
+        say(r, "%s: partial: %s; %s %" PRId64 " complete records (%" PRId64 " tuples)%s\n",
+            shown, out.error, fate == FATE_KEPT_OLDER ? "it has" : "kept",
+            b.records, b.tuples,
+            fate == FATE_KEPT_OLDER ? "; the database keeps its fuller earlier copy" : "");
+    } else if (rejected) {
+        t->files_rejected++;
+        say(r, "%s: rejected: %s%s\n", shown, out.error,
+            fate == FATE_KEPT_OLDER ? " (the database keeps its earlier copy)" : "");
+    } else if (o->verbose) {
+        say(r, "%s: %s, %" PRId64 " records, %" PRId64 " tuples\n", shown,
+            fate == FATE_REPLACED ? "replaced" : "new", b.records, b.tuples);
+    }
+    return 0;
+
+dbfail:
+    free(b.group_ids);
+    report_db_failure(r, shown, 1);
+    return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* the run                                                            */
+
+int ingest_run(const struct ingest_options *o, char **paths, int npaths,
+               struct ingest_totals *t)
+{
+    memset(t, 0, sizeof *t);
+    struct run r = {.o = o, .t = t};
+    r.start = now_seconds();
+    struct walk_result w = {0};
+    int status = EXIT_OK;
+    for (int i = 0; i < npaths; i++)
+        if (walk_path(paths[i], &w) != 0) {
+            fprintf(stderr, "nsgflow: out of memory while listing inputs\n");
+            walk_free(&w);
+            return EXIT_FATAL;
+        }
+    t->other_files_skipped = w.skipped_files;
+    t->path_problems = w.problems;
+    r.files_total = w.count;
+    for (size_t i = 0; i < w.count; i++)
+        r.bytes_total += w.entries[i].size;
+
+    char err[600];
+    if (db_open(o->db_path, 0, o->wait_ms, &r.db, err, sizeof err) != 0) {
+        fprintf(stderr, "nsgflow: %s\n", err);
+        walk_free(&w);
+        return EXIT_FATAL;
+    }
+    /* a bigger page cache than the default keeps index updates in memory */
+    sqlite3_exec(r.db, "PRAGMA cache_size = -8192", NULL, NULL, NULL);
+    r.st = store_new(r.db, err, sizeof err);
+    r.buf = malloc(READ_CHUNK);
+    if (!r.st || !r.buf) {
+        fprintf(stderr, "nsgflow: %s: %s\n", o->db_path, r.st ? "out of memory" : err);
+        status = EXIT_FATAL;
+        goto done;
+    }
+    for (size_t i = 0; i < w.count; i++) {
+        show_progress(&r, 0, 1);
+        if (ingest_blob(&r, w.entries[i].path, w.entries[i].size) != 0) {
+            status = EXIT_FATAL;
+            break;
+        }
+        r.files_done++;
+    }
+    clear_progress(&r);
+done:
+    store_free(r.st);
+    free(r.buf);
+    if (r.db)
+        sqlite3_close(r.db);
+    walk_free(&w);
+    t->seconds = now_seconds() - r.start;
+    if (status == EXIT_OK && (t->files_partial || t->files_rejected ||
+                              t->files_kept_older || t->path_problems))
+        status = EXIT_PROBLEMS;
+    return status;
+}
+
+static void print_summary(const struct ingest_totals *t)
+{
+    long blobs = t->files_new + t->files_replaced + t->files_unchanged +
+                 t->files_kept_older + t->files_rejected;
+    fprintf(stderr,
+            "ingest: %ld blobs: %ld new, %ld replaced, %ld unchanged, %ld partial, "
+            "%ld rejected",
+            blobs, t->files_new, t->files_replaced, t->files_unchanged,
+            t->files_partial, t->files_rejected);
+    if (t->files_kept_older)
+        fprintf(stderr, ", %ld worse copies not stored", t->files_kept_older);
+    if (t->other_files_skipped)
+        fprintf(stderr, "; %ld other files skipped", t->other_files_skipped);
+    if (t->path_problems)
+        fprintf(stderr, "; %ld paths unreadable", t->path_problems);
+    double rate = t->seconds > 0 ? (double)t->tuples / t->seconds : 0;
+    fprintf(stderr,
+            "\ningest: %" PRId64 " tuples written, %" PRId64
+            " broken tuples skipped, %.1f MB of JSON in %.2f s (%.0f tuples/s)\n",
+            t->tuples, t->skipped_tuples, (double)t->json_bytes / 1e6,
+            t->seconds, rate);
+}
+
+int ingest_main(int argc, char **argv)
+{
+    struct ingest_options o = {.wait_ms = 300000};
+    const char *db = NULL;
+    static const struct option longopts[] = {
+        {"db", required_argument, NULL, 'd'},
+        {"strict", no_argument, NULL, 's'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"wait", required_argument, NULL, 'w'},
+        {"name", required_argument, NULL, 'n'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "qvh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 's': o.strict = 1; break;
+        case 'q': o.quiet = 1; break;
+        case 'v': o.verbose = 1; break;
+        case 'n': o.stdin_name = optarg; break;
+        case 'w': {
+            char *end;
+            double s = strtod(optarg, &end);
+            if (*end || s < 0 || s > 86400) {
+                fprintf(stderr, "nsgflow ingest: --wait: not a number of seconds 0..86400: '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            o.wait_ms = (int)(s * 1000);
+            break;
+        }
+        case 'h':
+            fputs(ingest_usage, stdout);
+            return EXIT_OK;
+        default:
+            fputs("Try 'nsgflow help ingest'.\n", stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        fputs("nsgflow ingest: no PATH given (a blob, a directory, or - for standard input)\n"
+              "Try 'nsgflow help ingest'.\n", stderr);
+        return EXIT_USAGE;
+    }
+    int nstdin = 0;
+    for (int i = optind; i < argc; i++)
+        nstdin += strcmp(argv[i], "-") == 0;
+    if (nstdin > 1) {
+        fputs("nsgflow ingest: standard input (-) can be given only once\n", stderr);
+        return EXIT_USAGE;
+    }
+    o.db_path = db_default_path(db);
+    o.progress = !o.quiet && isatty(2);
+    struct ingest_totals t;
+    int status = ingest_run(&o, argv + optind, argc - optind, &t);
+    if (!o.quiet)
+        print_summary(&t);
+    return status;
+}

@@ -1,0 +1,51 @@
+/* ingest.h: the `nsgflow ingest` command, bytes -> rows.
+ *
+ * For each blob: open it (plain or gzip), stream its JSON through the flow-log
+ * reader, parse each tuple, and write the rows in one transaction, so that a
+ * blob is either wholly in the database or not at all. A blob seen before is
+ * skipped when its content is unchanged and replaced when it grew. */
+#ifndef NSGFLOW_INGEST_H
+#define NSGFLOW_INGEST_H
+
+#include <stdint.h>
+
+/* Exit statuses shared by all commands. */
+enum {
+    EXIT_OK = 0,
+    EXIT_FATAL = 1,    /* the run could not be done (database, memory, ...) */
+    EXIT_USAGE = 2,    /* bad command line */
+    EXIT_PROBLEMS = 3, /* done, but some inputs were partial or rejected */
+};
+
+struct ingest_options {
+    const char *db_path;
+    int strict;          /* reject blobs that break off, instead of partial */
+    int quiet;           /* no progress line, no summary */
+    int verbose;         /* one line per blob */
+    int wait_ms;         /* how long to wait for another writer's lock */
+    const char *stdin_name; /* the path standard input stands for */
+    int progress;        /* show the progress line (stderr is a terminal) */
+};
+
+/* What a run did; printed as the summary. */
+struct ingest_totals {
+    long files_new, files_replaced, files_unchanged, files_partial,
+        files_rejected, files_kept_older; /* a worse copy of a stored blob */
+    long other_files_skipped, path_problems;
+    int64_t tuples, skipped_tuples, json_bytes;
+    int64_t min_ts, max_ts; /* of the tuples written, INT64_MAX/MIN if none */
+    double seconds;
+};
+
+/* Ingests the blobs under paths[0..npaths). Returns an EXIT_* status and
+ * fills *totals. Messages go to stderr. */
+int ingest_run(const struct ingest_options *o, char **paths, int npaths,
+               struct ingest_totals *totals);
+
+/* `nsgflow ingest ARGS...`: parses the command line, runs, prints. */
+int ingest_main(int argc, char **argv);
+
+/* The help text of `nsgflow ingest`. */
+extern const char ingest_usage[];
+
+#endif

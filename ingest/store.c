@@ -1,0 +1,554 @@
+/* store.c: the database writer of the ingest stage (see store.h). */
+#include "store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* ------------------------------------------------------------------ */
+/* bounded caches                                                     */
+
+#define ADDR_SLOTS (1u << 16)  /* 2 MiB of address ids */
+#define NAME_SLOTS (1u << 12)  /* per dimension */
+
+struct addr_slot {
+    struct ip_addr a;
+    int64_t id;                /* 0: empty */
+};
+
+struct name_slot {
+    uint64_t hash;
+    char *key;                 /* NULL: empty */
+    int64_t id;
+};
+
+struct name_cache {
+    struct name_slot slots[NAME_SLOTS];
+    unsigned used;
+};
+
+static uint64_t hash_text(const char *s)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+    return h;
+}
+
+static void name_cache_clear(struct name_cache *c)
+{
+    for (unsigned i = 0; i < NAME_SLOTS; i++) {
+        free(c->slots[i].key);
+        c->slots[i].key = NULL;
+    }
+    c->used = 0;
+}
+
+static struct name_slot *name_cache_find(struct name_cache *c, const char *key,
+                                         uint64_t h)
+{
+    for (unsigned i = (unsigned)h & (NAME_SLOTS - 1);; i = (i + 1) & (NAME_SLOTS - 1)) {
+        struct name_slot *e = &c->slots[i];
+        if (!e->key || (e->hash == h && strcmp(e->key, key) == 0))
+            return e;
+    }
+}
+
+static void name_cache_put(struct name_cache *c, const char *key, uint64_t h,
+                           int64_t id)
+{
+    if (c->used >= NAME_SLOTS * 3 / 4)
+        name_cache_clear(c);
+    struct name_slot *e = name_cache_find(c, key, h);
+    if (e->key)
+        return;
+    e->key = strdup(key);
+    if (!e->key)
+        return; /* a cache miss next time, no harm */
+    e->hash = h;
+    e->id = id;
+    c->used++;
+}
+
+/* ------------------------------------------------------------------ */
+
+enum stmt {
+    S_FIND_FILE, S_ADD_FILE, S_FINISH_FILE, S_DROP_TUPLES, S_DROP_GROUPS,
+    S_DROP_FILE, S_FILE_RANGE, S_FIND_ADDR, S_ADD_ADDR, S_FIND_FLOW_LOG,
+    S_ADD_FLOW_LOG, S_FIND_RULE, S_ADD_RULE, S_FIND_MAC, S_ADD_MAC,
+    S_FIND_ENC, S_ADD_ENC, S_ADD_GROUP, S_ADD_TUPLE, S_COUNT
+};
+
+static const char *const stmt_sql[S_COUNT] = {
+    [S_FIND_FILE] = "SELECT id, fingerprint, status, records, tuples FROM source_file WHERE identity = ?",
+    [S_ADD_FILE] = "INSERT INTO source_file(path, status, ingested_at, subscription,"
+                   " resource_group, nsg, flow_log, mac, hour)"
+                   " VALUES(?, 'rejected', ?, ?, ?, ?, ?, ?, ?)",
+    [S_FINISH_FILE] = "UPDATE source_file SET identity = ?, status = ?, error = ?,"
+                      " error_offset = ?, records = ?, tuples = ?, skipped_tuples = ?,"
+                      " json_bytes = ?, gzip = ?, fingerprint = ?, first_tuple = ?,"
+                      " last_tuple = ?, min_ts = ?, max_ts = ? WHERE id = ?",
+    [S_DROP_TUPLES] = "DELETE FROM flow_tuple WHERE id BETWEEN ? AND ?",
+    [S_DROP_GROUPS] = "DELETE FROM flow_group WHERE file_id = ?",
+    [S_DROP_FILE] = "DELETE FROM source_file WHERE id = ?",
+    [S_FILE_RANGE] = "SELECT first_tuple, last_tuple FROM source_file WHERE id = ?",
+    [S_FIND_ADDR] = "SELECT id FROM address WHERE ip = ?",
+    [S_ADD_ADDR] = "INSERT INTO address(ip, family, ipv4, ipv6) VALUES(?, ?, ?, ?)",
+    [S_FIND_FLOW_LOG] = "SELECT id FROM flow_log WHERE resource_id = ?",
+    [S_ADD_FLOW_LOG] = "INSERT INTO flow_log(resource_id, name, kind) VALUES(?, ?, ?)",
+    [S_FIND_RULE] = "SELECT id FROM rule WHERE name = ?",
+    [S_ADD_RULE] = "INSERT INTO rule(name) VALUES(?)",
+    [S_FIND_MAC] = "SELECT id FROM mac WHERE address = ?",
+    [S_ADD_MAC] = "INSERT INTO mac(address) VALUES(?)",
+    [S_FIND_ENC] = "SELECT id FROM encryption WHERE name = ?",
+    [S_ADD_ENC] = "INSERT INTO encryption(name) VALUES(?)",
+    [S_ADD_GROUP] = "INSERT INTO flow_group(file_id, format, flow_log_id, rule_id,"
+                    " mac_id, acl_id, target_resource_id) VALUES(?, ?, ?, ?, ?, ?, ?)",
+    [S_ADD_TUPLE] = "INSERT INTO flow_tuple(group_id, ts, ms, src, dst, src_port,"
+                    " dst_port, protocol, direction, action, state, encryption,"
+                    " packets_src_to_dst, bytes_src_to_dst, packets_dst_to_src,"
+                    " bytes_dst_to_src) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+};
+
+struct store {
+    sqlite3 *db;
+    sqlite3_stmt *st[S_COUNT];
+    struct addr_slot *addrs;
+    unsigned addrs_used;
+    struct name_cache flow_logs, rules, macs, encryptions, groups;
+    /* the file being written */
+    int64_t first_tuple, last_tuple, min_ts, max_ts;
+    int errcode;
+    char error[512];
+};
+
+static int sql_fail(store *s)
+{
+    s->errcode = sqlite3_extended_errcode(s->db);
+    snprintf(s->error, sizeof s->error, "%s", sqlite3_errmsg(s->db));
+    return -1;
+}
+
+const char *store_error(const store *s)
+{
+    return s->error;
+}
+
+int store_errcode(const store *s)
+{
+    return s->errcode;
+}
+
+static void caches_clear(store *s)
+{
+    memset(s->addrs, 0, ADDR_SLOTS * sizeof *s->addrs);
+    s->addrs_used = 0;
+    name_cache_clear(&s->flow_logs);
+    name_cache_clear(&s->rules);
+    name_cache_clear(&s->macs);
+    name_cache_clear(&s->encryptions);
+    name_cache_clear(&s->groups);
+}
+
+store *store_new(sqlite3 *db, char *err, size_t errlen)
+{
+    store *s = calloc(1, sizeof *s);
+    if (!s || !(s->addrs = calloc(ADDR_SLOTS, sizeof *s->addrs))) {
+        free(s);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    s->db = db;
+    for (int i = 0; i < S_COUNT; i++)
+        if (sqlite3_prepare_v3(db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+                               &s->st[i], NULL) != SQLITE_OK) {
+            snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+            store_free(s);
+            return NULL;
+        }
+    return s;
+}
+
+void store_free(store *s)
+{
+    if (!s)
+        return;
+    for (int i = 0; i < S_COUNT; i++)
+        sqlite3_finalize(s->st[i]);
+    caches_clear(s);
+    free(s->addrs);
+    free(s);
+}
+
+static int exec(store *s, const char *sql)
+{
+    if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return sql_fail(s);
+    return 0;
+}
+
+int store_begin(store *s)
+{
+    return exec(s, "BEGIN IMMEDIATE");
+}
+
+int store_commit(store *s)
+{
+    if (exec(s, "COMMIT") == 0)
+        return 0;
+    store_rollback(s);
+    return -1;
+}
+
+void store_rollback(store *s)
+{
+    if (!sqlite3_get_autocommit(s->db))
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    caches_clear(s);
+}
+
+int store_savepoint(store *s)
+{
+    return exec(s, "SAVEPOINT record");
+}
+
+int store_release(store *s)
+{
+    return exec(s, "RELEASE record");
+}
+
+int store_rollback_to(store *s)
+{
+    caches_clear(s);
+    return exec(s, "ROLLBACK TO record; RELEASE record");
+}
+
+/* Steps a statement that returns no rows, then resets it. */
+static int run(store *s, sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return sql_fail(s);
+    return 0;
+}
+
+static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v && *v)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+int store_find_file(store *s, const char *identity, struct stored_file *out)
+{
+    sqlite3_stmt *st = s->st[S_FIND_FILE];
+    sqlite3_bind_text(st, 1, identity, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        out->id = sqlite3_column_int64(st, 0);
+        snprintf(out->fingerprint, sizeof out->fingerprint, "%s",
+                 (const char *)sqlite3_column_text(st, 1) ? (const char *)sqlite3_column_text(st, 1) : "");
+        snprintf(out->status, sizeof out->status, "%s",
+                 (const char *)sqlite3_column_text(st, 2));
+        out->records = sqlite3_column_int64(st, 3);
+        out->tuples = sqlite3_column_int64(st, 4);
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return 1;
+    if (rc == SQLITE_DONE)
+        return 0;
+    return sql_fail(s);
+}
+
+int store_add_file(store *s, const char *path, const struct path_meta *m,
+                   int64_t *id)
+{
+    sqlite3_stmt *st = s->st[S_ADD_FILE];
+    sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, (int64_t)time(NULL));
+    bind_text_or_null(st, 3, m->subscription);
+    bind_text_or_null(st, 4, m->resource_group);
+    bind_text_or_null(st, 5, m->nsg);
+    bind_text_or_null(st, 6, m->flow_log);
+    bind_text_or_null(st, 7, m->mac);
+    bind_text_or_null(st, 8, m->hour);
+    if (run(s, st) != 0)
+        return -1;
+    *id = sqlite3_last_insert_rowid(s->db);
+    s->first_tuple = s->last_tuple = 0;
+    s->min_ts = INT64_MAX;
+    s->max_ts = INT64_MIN;
+    return 0;
+}
+
+int store_finish_file(store *s, int64_t id, const struct file_result *r)
+{
+    sqlite3_stmt *st = s->st[S_FINISH_FILE];
+    sqlite3_bind_text(st, 1, r->identity, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, r->status, -1, SQLITE_STATIC);
+    bind_text_or_null(st, 3, r->error);
+    if (r->error_offset >= 0)
+        sqlite3_bind_int64(st, 4, r->error_offset);
+    else
+        sqlite3_bind_null(st, 4);
+    sqlite3_bind_int64(st, 5, r->records);
+    sqlite3_bind_int64(st, 6, r->tuples);
+    sqlite3_bind_int64(st, 7, r->skipped_tuples);
+    sqlite3_bind_int64(st, 8, r->json_bytes);
+    sqlite3_bind_int(st, 9, r->gzip);
+    bind_text_or_null(st, 10, r->fingerprint);
+    for (int i = 11; i <= 14; i++)
+        sqlite3_bind_null(st, i);
+    if (s->first_tuple) {
+        sqlite3_bind_int64(st, 11, s->first_tuple);
+        sqlite3_bind_int64(st, 12, s->last_tuple);
+    }
+    if (s->min_ts <= s->max_ts) {
+        sqlite3_bind_int64(st, 13, s->min_ts);
+        sqlite3_bind_int64(st, 14, s->max_ts);
+    }
+    sqlite3_bind_int64(st, 15, id);
+    return run(s, st);
+}
+
+int store_drop_file(store *s, int64_t id)
+{
+    sqlite3_stmt *st = s->st[S_FILE_RANGE];
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    int64_t first = 0, last = -1;
+    if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+        first = sqlite3_column_int64(st, 0);
+        last = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return sql_fail(s);
+    st = s->st[S_DROP_TUPLES];
+    sqlite3_bind_int64(st, 1, first);
+    sqlite3_bind_int64(st, 2, last);
+    if (run(s, st) != 0)
+        return -1;
+    st = s->st[S_DROP_GROUPS];
+    sqlite3_bind_int64(st, 1, id);
+    if (run(s, st) != 0)
+        return -1;
+    st = s->st[S_DROP_FILE];
+    sqlite3_bind_int64(st, 1, id);
+    if (run(s, st) != 0)
+        return -1;
+    name_cache_clear(&s->groups);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* dimensions                                                         */
+
+/* The id of a name in a dimension table: from the cache, the table, or a
+ * new row. add binds extra columns after the name when given. */
+static int dimension_id(store *s, struct name_cache *c, enum stmt find,
+                        enum stmt add, const char *name,
+                        void (*bind_more)(sqlite3_stmt *, const char *),
+                        int64_t *id)
+{
+    uint64_t h = hash_text(name);
+    struct name_slot *e = name_cache_find(c, name, h);
+    if (e->key) {
+        *id = e->id;
+        return 0;
+    }
+    sqlite3_stmt *st = s->st[find];
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *id = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE) {
+        st = s->st[add];
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+        if (bind_more)
+            bind_more(st, name);
+        if (run(s, st) != 0)
+            return -1;
+        *id = sqlite3_last_insert_rowid(s->db);
+    } else if (rc != SQLITE_ROW) {
+        return sql_fail(s);
+    }
+    name_cache_put(c, name, h, *id);
+    return 0;
+}
+
+/* flow_log(name, kind) from the resource id. */
+static void bind_flow_log(sqlite3_stmt *st, const char *resource_id)
+{
+    const char *slash = strrchr(resource_id, '/');
+    const char *name = slash && slash[1] ? slash + 1 : resource_id;
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    int nsg = strstr(resource_id, "NETWORKSECURITYGROUPS") ||
+              strstr(resource_id, "networkSecurityGroups") ||
+              strstr(resource_id, "networksecuritygroups");
+    sqlite3_bind_text(st, 3, nsg ? "nsg" : "vnet-flow-log", -1, SQLITE_STATIC);
+}
+
+static int optional_dimension(store *s, struct name_cache *c, enum stmt find,
+                              enum stmt add, const char *name,
+                              void (*bind_more)(sqlite3_stmt *, const char *),
+                              sqlite3_stmt *target, int column)
+{
+    if (!name || !*name) {
+        sqlite3_bind_null(target, column);
+        return 0;
+    }
+    int64_t id;
+    if (dimension_id(s, c, find, add, name, bind_more, &id) != 0)
+        return -1;
+    sqlite3_bind_int64(target, column, id);
+    return 0;
+}
+
+int store_group(store *s, int64_t file_id, const struct group_key *k,
+                int64_t *id)
+{
+    char key[2048];
+    int n = snprintf(key, sizeof key, "%lld\x1f%d\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s",
+                     (long long)file_id, (int)k->format, k->resource_id,
+                     k->target_resource_id, k->rule, k->mac, k->acl_id);
+    uint64_t h = hash_text(key);
+    int cacheable = n > 0 && (size_t)n < sizeof key;
+    if (cacheable) {
+        struct name_slot *e = name_cache_find(&s->groups, key, h);
+        if (e->key) {
+            *id = e->id;
+            return 0;
+        }
+    }
+    sqlite3_stmt *st = s->st[S_ADD_GROUP];
+    sqlite3_bind_int64(st, 1, file_id);
+    sqlite3_bind_int(st, 2, (int)k->format);
+    if (optional_dimension(s, &s->flow_logs, S_FIND_FLOW_LOG, S_ADD_FLOW_LOG,
+                           k->resource_id, bind_flow_log, st, 3) ||
+        optional_dimension(s, &s->rules, S_FIND_RULE, S_ADD_RULE, k->rule,
+                           NULL, st, 4) ||
+        optional_dimension(s, &s->macs, S_FIND_MAC, S_ADD_MAC, k->mac, NULL,
+                           st, 5)) {
+        sqlite3_reset(st);
+        return -1;
+    }
+    bind_text_or_null(st, 6, k->acl_id);
+    bind_text_or_null(st, 7, k->target_resource_id);
+    if (run(s, st) != 0)
+        return -1;
+    *id = sqlite3_last_insert_rowid(s->db);
+    if (cacheable)
+        name_cache_put(&s->groups, key, h, *id);
+    return 0;
+}
+
+static int address_id(store *s, const struct ip_addr *a, int64_t *id)
+{
+    uint64_t h = ip_hash(a);
+    unsigned i = (unsigned)h & (ADDR_SLOTS - 1);
+    for (;; i = (i + 1) & (ADDR_SLOTS - 1)) {
+        struct addr_slot *e = &s->addrs[i];
+        if (e->id == 0)
+            break;
+        if (memcmp(&e->a, a, sizeof *a) == 0) {
+            *id = e->id;
+            return 0;
+        }
+    }
+    char text[IP_TEXT_MAX];
+    ip_format(a, text);
+    sqlite3_stmt *st = s->st[S_FIND_ADDR];
+    sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *id = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE) {
+        st = s->st[S_ADD_ADDR];
+        sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 2, a->family);
+        if (a->family == IP_V4) {
+            sqlite3_bind_int64(st, 3, ip_v4_value(a));
+            sqlite3_bind_null(st, 4);
+        } else {
+            sqlite3_bind_null(st, 3);
+            sqlite3_bind_blob(st, 4, a->b, 16, SQLITE_STATIC);
+        }
+        if (run(s, st) != 0)
+            return -1;
+        *id = sqlite3_last_insert_rowid(s->db);
+    } else if (rc != SQLITE_ROW) {
+        return sql_fail(s);
+    }
+    if (s->addrs_used >= ADDR_SLOTS / 2) {
+        memset(s->addrs, 0, ADDR_SLOTS * sizeof *s->addrs);
+        s->addrs_used = 0;
+        i = (unsigned)h & (ADDR_SLOTS - 1);
+        while (s->addrs[i].id != 0)
+            i = (i + 1) & (ADDR_SLOTS - 1);
+    }
+    s->addrs[i].a = *a;
+    s->addrs[i].id = *id;
+    s->addrs_used++;
+    return 0;
+}
+
+int store_tuple(store *s, int64_t group_id, const struct flow_tuple *t)
+{
+    int64_t src, dst;
+    if (address_id(s, &t->src, &src) != 0 || address_id(s, &t->dst, &dst) != 0)
+        return -1;
+    sqlite3_stmt *st = s->st[S_ADD_TUPLE];
+    sqlite3_bind_int64(st, 1, group_id);
+    sqlite3_bind_int64(st, 2, t->ts);
+    if (t->ms >= 0)
+        sqlite3_bind_int(st, 3, t->ms);
+    else
+        sqlite3_bind_null(st, 3);
+    sqlite3_bind_int64(st, 4, src);
+    sqlite3_bind_int64(st, 5, dst);
+    sqlite3_bind_int(st, 6, t->src_port);
+    sqlite3_bind_int(st, 7, t->dst_port);
+    sqlite3_bind_int(st, 8, t->protocol);
+    sqlite3_bind_int(st, 9, t->direction);
+    sqlite3_bind_int(st, 10, t->action);
+    if (t->state)
+        sqlite3_bind_text(st, 11, &t->state, 1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, 11);
+    if (t->encryption_len) {
+        char name[TUPLE_ENCRYPTION_MAX + 1];
+        memcpy(name, t->encryption, t->encryption_len);
+        name[t->encryption_len] = '\0';
+        int64_t enc;
+        if (dimension_id(s, &s->encryptions, S_FIND_ENC, S_ADD_ENC, name,
+                         NULL, &enc) != 0)
+            return -1;
+        sqlite3_bind_int64(st, 12, enc);
+    } else {
+        sqlite3_bind_null(st, 12);
+    }
+    for (int i = 0; i < 4; i++) {
+        if (t->has_counters)
+            sqlite3_bind_int64(st, 13 + i, t->counters[i]);
+        else
+            sqlite3_bind_null(st, 13 + i);
+    }
+    if (run(s, st) != 0)
+        return -1;
+    int64_t id = sqlite3_last_insert_rowid(s->db);
+    if (!s->first_tuple)
+        s->first_tuple = id;
+    s->last_tuple = id;
+    if (t->ts < s->min_ts)
+        s->min_ts = t->ts;
+    if (t->ts > s->max_ts)
+        s->max_ts = t->ts;
+    return 0;
+}

@@ -1,0 +1,96 @@
+/* store.h: writes ingested blobs into the database, one transaction per blob.
+ *
+ * The writer keeps its prepared statements and small in-memory caches of
+ * dimension ids (addresses, rules, MACs, flow logs, groups) so that a tuple
+ * costs one INSERT. The caches are bounded and are emptied whenever a
+ * transaction or savepoint rolls back, since the ids they hold may be gone.
+ * Functions return 0 on success and -1 on an SQLite error, whose message
+ * store_error() gives. */
+#ifndef NSGFLOW_STORE_H
+#define NSGFLOW_STORE_H
+
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "pathmeta.h"
+#include "tuple.h"
+
+typedef struct store store;
+
+/* What the database already holds for a blob identity. */
+struct stored_file {
+    int64_t id;
+    char fingerprint[64];
+    char status[16];     /* ok, partial, rejected */
+    int64_t records;
+    int64_t tuples;
+};
+
+/* The outcome of reading one blob, written by store_finish_file. */
+struct file_result {
+    const char *identity;
+    const char *status;       /* ok, partial, rejected */
+    const char *error;        /* NULL when ok */
+    int64_t error_offset;     /* -1 when none */
+    int64_t records, tuples, skipped_tuples;
+    int64_t json_bytes;
+    int gzip;
+    const char *fingerprint;
+};
+
+/* The keys of a flow group: everything the tuples of one rule in one record
+ * share. Strings may be "" when the log does not say. */
+struct group_key {
+    enum flow_format format;
+    const char *resource_id;  /* NSG resourceId or VNet flowLogResourceID */
+    const char *target_resource_id;
+    const char *rule;
+    const char *mac;          /* already normalised */
+    const char *acl_id;
+};
+
+/* Prepares the writer on an open database. NULL on failure, with the reason
+ * in err. Free with store_free (which does not close db). */
+store *store_new(sqlite3 *db, char *err, size_t errlen);
+void store_free(store *s);
+
+const char *store_error(const store *s);
+/* The SQLite result code of the last failure (see db_is_busy). */
+int store_errcode(const store *s);
+
+/* BEGIN IMMEDIATE (waits for the busy timeout), COMMIT, ROLLBACK. */
+int store_begin(store *s);
+int store_commit(store *s);
+void store_rollback(store *s);
+
+/* A savepoint around one record written in several chunks. */
+int store_savepoint(store *s);
+int store_release(store *s);
+int store_rollback_to(store *s);
+
+/* Looks up a blob identity. Returns 1 and fills *out when found, 0 when not,
+ * -1 on error. */
+int store_find_file(store *s, const char *identity, struct stored_file *out);
+
+/* Starts a file row (without identity, so it does not clash with an older
+ * copy of the same blob); *id receives its id. Resets the per-file ranges
+ * that store_tuple tracks. */
+int store_add_file(store *s, const char *path, const struct path_meta *m,
+                   int64_t *id);
+
+/* Completes the file row started by store_add_file with its outcome, the
+ * range of tuple ids written and their time range. */
+int store_finish_file(store *s, int64_t id, const struct file_result *r);
+
+/* Deletes a file row with its groups and tuples. */
+int store_drop_file(store *s, int64_t id);
+
+/* The id of the flow group with this key in file file_id, created if new. */
+int store_group(store *s, int64_t file_id, const struct group_key *k,
+                int64_t *id);
+
+/* Inserts one tuple of group group_id. */
+int store_tuple(store *s, int64_t group_id, const struct flow_tuple *t);
+
+#endif

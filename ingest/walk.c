@@ -1,0 +1,132 @@
+/* walk.c: finding the blobs to ingest (see walk.h). */
+#include "walk.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "source.h"
+
+/* The directories from the walk's root down to the current one. */
+struct ancestor {
+    dev_t dev;
+    ino_t ino;
+};
+
+#define MAX_WALK_DEPTH 256
+
+static int add(struct walk_result *r, const char *path, uint64_t size)
+{
+    if (r->count == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 256;
+        struct walk_entry *e = realloc(r->entries, cap * sizeof *e);
+        if (!e)
+            return -1;
+        r->entries = e;
+        r->cap = cap;
+    }
+    char *copy = strdup(path);
+    if (!copy)
+        return -1;
+    r->entries[r->count].path = copy;
+    r->entries[r->count].size = size;
+    r->count++;
+    return 0;
+}
+
+static int has_suffix(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcasecmp(s + n - m, suffix) == 0;
+}
+
+static void problem(struct walk_result *r, const char *path, const char *why)
+{
+    fprintf(stderr, "nsgflow: %s: %s\n", path, why);
+    r->problems++;
+}
+
+static int walk_dir(const char *path, struct walk_result *r,
+                    struct ancestor *up, int depth)
+{
+    struct dirent **names = NULL;
+    int n = scandir(path, &names, NULL, alphasort);
+    if (n < 0) {
+        problem(r, path, strerror(errno));
+        return 0;
+    }
+    int rc = 0;
+    for (int i = 0; i < n; i++) {
+        const char *name = names[i]->d_name;
+        if (rc == 0 && strcmp(name, ".") != 0 && strcmp(name, "..") != 0) {
+            size_t len = strlen(path) + strlen(name) + 2;
+            char *child = malloc(len);
+            if (!child) {
+                rc = -1;
+            } else {
+                snprintf(child, len, "%s%s%s", path,
+                         path[strlen(path) - 1] == '/' ? "" : "/", name);
+                struct stat st;
+                if (stat(child, &st) != 0) {
+                    problem(r, child, strerror(errno));
+                } else if (S_ISDIR(st.st_mode)) {
+                    int loop = 0;
+                    for (int k = 0; k < depth; k++)
+                        loop |= up[k].dev == st.st_dev && up[k].ino == st.st_ino;
+                    if (loop)
+                        problem(r, child, "directory loop (a symbolic link back to an ancestor); not entered again");
+                    else if (depth + 1 >= MAX_WALK_DEPTH)
+                        problem(r, child, "directories nested too deep; not entered");
+                    else {
+                        up[depth].dev = st.st_dev;
+                        up[depth].ino = st.st_ino;
+                        rc = walk_dir(child, r, up, depth + 1);
+                    }
+                } else if (S_ISREG(st.st_mode)) {
+                    if (has_suffix(name, ".json") || has_suffix(name, ".json.gz") ||
+                        file_has_gzip_magic(child))
+                        rc = add(r, child, (uint64_t)st.st_size);
+                    else
+                        r->skipped_files++;
+                }
+                free(child);
+            }
+        }
+        free(names[i]);
+    }
+    free(names);
+    return rc;
+}
+
+int walk_path(const char *path, struct walk_result *r)
+{
+    if (strcmp(path, "-") == 0)
+        return add(r, path, 0);
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        problem(r, path, strerror(errno));
+        return 0;
+    }
+    if (!S_ISDIR(st.st_mode))
+        return add(r, path, (uint64_t)st.st_size);
+    struct ancestor *up = malloc(MAX_WALK_DEPTH * sizeof *up);
+    if (!up)
+        return -1;
+    up[0].dev = st.st_dev;
+    up[0].ino = st.st_ino;
+    int rc = walk_dir(path, r, up, 1);
+    free(up);
+    return rc;
+}
+
+void walk_free(struct walk_result *r)
+{
+    for (size_t i = 0; i < r->count; i++)
+        free(r->entries[i].path);
+    free(r->entries);
+    memset(r, 0, sizeof *r);
+}

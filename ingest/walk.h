@@ -1,0 +1,32 @@
+/* walk.h: turning the PATH arguments of `nsgflow ingest` into a list of
+ * blobs. Directories are walked recursively in name order; inside them a file
+ * is taken when its name ends in .json or .json.gz or it starts with the gzip
+ * magic, and counted as skipped otherwise. Files named on the command line
+ * are always taken. Symbolic links are followed, but a directory that leads
+ * back to one of its ancestors is reported and not entered again. */
+#ifndef NSGFLOW_WALK_H
+#define NSGFLOW_WALK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct walk_entry {
+    char *path;
+    uint64_t size;        /* bytes on disk, 0 for standard input */
+};
+
+struct walk_result {
+    struct walk_entry *entries;
+    size_t count, cap;
+    long skipped_files;   /* files in directories that are not blobs */
+    long problems;        /* paths that could not be read, loops */
+};
+
+/* Adds the blobs under path ("-" for standard input) to r. Problems are
+ * printed to stderr as "nsgflow: PATH: reason" and counted. Returns 0, or
+ * -1 when out of memory. */
+int walk_path(const char *path, struct walk_result *r);
+
+void walk_free(struct walk_result *r);
+
+#endif

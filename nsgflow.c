@@ -1,0 +1,93 @@
+/* nsgflow.c: the command line. It only dispatches: each command lives in
+ * its stage's folder (ingest/ for now; analyze/ and reports/ follow) and
+ * returns the exit status that main passes on. */
+#include <stdio.h>
+#include <string.h>
+
+#include <sqlite3.h>
+#include <yajl/yajl_version.h>
+#include <zlib.h>
+
+#include "ingest/ingest.h"
+#include "schema/db.h"
+
+#ifndef NSGFLOW_VERSION
+#define NSGFLOW_VERSION "dev"
+#endif
+
+static const char usage[] =
+    "usage: nsgflow COMMAND [OPTIONS] [ARGS]\n"
+    "\n"
+    "Reads Azure NSG and VNet flow logs into one SQLite database that you can\n"
+    "query with the sqlite3 shell.\n"
+    "\n"
+    "Commands:\n"
+    "  ingest PATH...   read flow-log blobs (files, folders, - for stdin)\n"
+    "  help [COMMAND]   show help, for one command\n"
+    "\n"
+    "Options of every command:\n"
+    "  --db FILE        the database (default: $NSGFLOW_DB, else ./nsgflow.db)\n"
+    "  --help           help for the command\n"
+    "\n"
+    "  nsgflow --version  shows the version and the libraries in use.\n"
+    "\n"
+    "Exit status: 0 success; 1 fatal error; 2 usage; 3 some inputs were\n"
+    "partial or rejected.\n";
+
+struct command {
+    const char *name;
+    int (*main)(int argc, char **argv);
+    const char *usage;
+};
+
+static const struct command commands[] = {
+    {"ingest", ingest_main, ingest_usage},
+};
+
+static const struct command *find_command(const char *name)
+{
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+static int help(const char *topic)
+{
+    if (!topic) {
+        fputs(usage, stdout);
+        return EXIT_OK;
+    }
+    const struct command *c = find_command(topic);
+    if (!c) {
+        fprintf(stderr, "nsgflow: no help for '%s': not a command\n", topic);
+        return EXIT_USAGE;
+    }
+    fputs(c->usage, stdout);
+    return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0)
+        return help(NULL);
+    if (strcmp(cmd, "help") == 0)
+        return help(argc > 2 ? argv[2] : NULL);
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        printf("nsgflow %s (database schema %d; SQLite %s, zlib %s, yajl %d.%d.%d)\n",
+               NSGFLOW_VERSION, db_schema_version(), sqlite3_libversion(),
+               zlibVersion(), YAJL_MAJOR, YAJL_MINOR, YAJL_MICRO);
+        return EXIT_OK;
+    }
+    const struct command *c = find_command(cmd);
+    if (!c) {
+        fprintf(stderr, "nsgflow: '%s' is not a command. Try 'nsgflow --help'.\n", cmd);
+        return EXIT_USAGE;
+    }
+    return c->main(argc - 1, argv + 1);
+}

@@ -1,0 +1,156 @@
+/* db.c: open, configure and migrate the database (see db.h). */
+#include "db.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int db_schema_version(void)
+{
+    return schema_steps[schema_step_count - 1].version;
+}
+
+const char *db_default_path(const char *given)
+{
+    if (given && *given)
+        return given;
+    const char *env = getenv("NSGFLOW_DB");
+    if (env && *env)
+        return env;
+    return "nsgflow.db";
+}
+
+int db_is_busy(int rc)
+{
+    rc &= 0xff;
+    return rc == SQLITE_BUSY || rc == SQLITE_LOCKED;
+}
+
+int db_exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK)
+        return 0;
+    snprintf(err, errlen, "%s", msg ? msg : sqlite3_errmsg(db));
+    sqlite3_free(msg);
+    return -1;
+}
+
+static int user_version(sqlite3 *db, int *out)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    int rc = sqlite3_step(st);
+    *out = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* Applies the schema steps the database lacks, all in one transaction. */
+static int migrate(sqlite3 *db, const char *path, char *err, size_t errlen)
+{
+    int have;
+    if (user_version(db, &have) != 0)
+        goto sqlfail;
+    if (have == db_schema_version())
+        return 0;
+    if (have > db_schema_version()) {
+        snprintf(err, errlen,
+                 "%s: database schema version %d is newer than this nsgflow "
+                 "understands (%d); use a newer nsgflow", path, have,
+                 db_schema_version());
+        return -1;
+    }
+    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        goto sqlfail;
+    /* another process may have migrated it while we waited for the lock */
+    if (user_version(db, &have) != 0)
+        goto rollback;
+    for (int i = 0; i < schema_step_count; i++) {
+        if (schema_steps[i].version <= have)
+            continue;
+        char *msg = NULL;
+        if (sqlite3_exec(db, schema_steps[i].sql, NULL, NULL, &msg) != SQLITE_OK) {
+            snprintf(err, errlen, "%s: schema step %s failed: %s", path,
+                     schema_steps[i].name, msg ? msg : "?");
+            sqlite3_free(msg);
+            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+            return -1;
+        }
+        char pragma[64];
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d",
+                 schema_steps[i].version);
+        if (sqlite3_exec(db, pragma, NULL, NULL, NULL) != SQLITE_OK)
+            goto rollback;
+    }
+    if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        goto rollback;
+    return 0;
+rollback:
+    snprintf(err, errlen, "%s: cannot update the schema: %s", path,
+             sqlite3_errmsg(db));
+    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    return -1;
+sqlfail:
+    snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(db));
+    return -1;
+}
+
+int db_open(const char *path, int readonly, int wait_ms, sqlite3 **out,
+            char *err, size_t errlen)
+{
+    sqlite3 *db = NULL;
+    int flags = readonly ? SQLITE_OPEN_READONLY
+                         : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    *out = NULL;
+    if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "%s: cannot open the database: %s", path,
+                 db ? sqlite3_errmsg(db) : "out of memory");
+        sqlite3_close(db);
+        return -1;
+    }
+    sqlite3_extended_result_codes(db, 1);
+    sqlite3_busy_timeout(db, wait_ms);
+    /* Not a database at all? Say so plainly. */
+    if (sqlite3_exec(db, "SELECT count(*) FROM sqlite_schema", NULL, NULL,
+                     NULL) != SQLITE_OK) {
+        int busy = db_is_busy(sqlite3_errcode(db));
+        snprintf(err, errlen, "%s: %s", path,
+                 busy ? "the database is locked by another process"
+                      : sqlite3_errmsg(db));
+        sqlite3_close(db);
+        return -1;
+    }
+    if (!readonly) {
+        /* WAL: readers never block the writer, and a killed writer leaves
+         * the last committed state. NORMAL sync is safe in WAL mode: a power
+         * loss may drop the last transactions, never half of one. */
+        char *msg = NULL;
+        if (sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                             "PRAGMA foreign_keys=OFF;",
+                         NULL, NULL, &msg) != SQLITE_OK) {
+            snprintf(err, errlen, "%s: %s", path, msg ? msg : sqlite3_errmsg(db));
+            sqlite3_free(msg);
+            sqlite3_close(db);
+            return -1;
+        }
+        if (migrate(db, path, err, errlen) != 0) {
+            sqlite3_close(db);
+            return -1;
+        }
+    } else {
+        int have = 0;
+        if (user_version(db, &have) != 0 || have != db_schema_version()) {
+            snprintf(err, errlen,
+                     have > db_schema_version()
+                         ? "%s: database schema version %d is newer than this nsgflow understands"
+                         : "%s: database schema version %d is not current; open it once for writing (e.g. nsgflow ingest) to migrate it",
+                     path, have);
+            sqlite3_close(db);
+            return -1;
+        }
+    }
+    *out = db;
+    return 0;
+}

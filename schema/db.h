@@ -1,0 +1,43 @@
+/* db.h: opening the nsgflow database, the one place that knows the schema's
+ * version. The schema is the .sql files in schema/, compiled into the binary
+ * in order; PRAGMA user_version records how many of them a database has, and
+ * db_open() applies the missing ones in one transaction. Every command opens
+ * the database through here. */
+#ifndef NSGFLOW_DB_H
+#define NSGFLOW_DB_H
+
+#include <stddef.h>
+
+#include <sqlite3.h>
+
+/* One migration step: the schema file NNN_name.sql as text. */
+struct schema_step {
+    int version;
+    const char *name;
+    const char *sql;
+};
+extern const struct schema_step schema_steps[];
+extern const int schema_step_count;
+
+/* The schema version this binary writes. */
+int db_schema_version(void);
+
+/* The database path: the --db argument when given, else $NSGFLOW_DB, else
+ * "nsgflow.db" in the current directory. */
+const char *db_default_path(const char *given);
+
+/* Opens the database at path (creating it unless readonly), in WAL mode,
+ * waiting up to wait_ms for other processes' locks, and migrates it to the
+ * current schema. Returns 0 and sets *out, or -1 with a one-line message in
+ * err (errlen bytes); a database from a newer nsgflow is refused. Close with
+ * sqlite3_close(). */
+int db_open(const char *path, int readonly, int wait_ms, sqlite3 **out,
+            char *err, size_t errlen);
+
+/* Runs sql (no result rows). Returns 0, or -1 with the message in err. */
+int db_exec(sqlite3 *db, const char *sql, char *err, size_t errlen);
+
+/* True when rc (an SQLite result code) means another process holds a lock. */
+int db_is_busy(int rc);
+
+#endif

@@ -1,0 +1,499 @@
+/* nsgflow-gen: command-line front end of the deterministic flow-log
+ * generator used by the nsgflow tests. It parses the arguments, writes
+ * either a tree of hourly PT1H.json blobs in the real Azure storage layout
+ * or one large streamed blob, and writes the manifest (per-file ground
+ * truth counted while writing) that the ingester tests compare against. */
+#include "gen.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char USAGE[] =
+    "Usage: nsgflow-gen tree --out DIR [options]\n"
+    "       nsgflow-gen blob [-o FILE|-] --tuples N [options]\n"
+    "       nsgflow-gen --help\n"
+    "\n"
+    "Writes realistic, deterministic Azure NSG flow logs (Version 1/2) and VNet\n"
+    "flow logs (flowLogVersion 4) for an API Management subnet and a workload\n"
+    "subnet. The same arguments always give byte-identical output.\n"
+    "\n"
+    "tree: one blob per NIC per hour, in the Azure storage layout under DIR:\n"
+    "  insights-logs-networksecuritygroupflowevent/resourceId=/SUBSCRIPTIONS/{SUB}/\n"
+    "    RESOURCEGROUPS/{RG}/PROVIDERS/MICROSOFT.NETWORK/NETWORKSECURITYGROUPS/{NSG}/\n"
+    "    y=YYYY/m=MM/d=DD/h=HH/m=00/macAddress={MAC}/PT1H.json[.gz]\n"
+    "  insights-logs-flowlogflowevent/flowLogResourceID=/{SUB}_NETWORKWATCHERRG/\n"
+    "    NETWORKWATCHER_WESTEUROPE_FL-VNET-APIM/y=YYYY/m=MM/d=DD/h=HH/m=00/\n"
+    "    macAddress={MAC}/PT1H.json[.gz]\n"
+    "  -o, --out DIR            output directory (required; created if missing)\n"
+    "  --start YYYY-MM-DDTHH    first hour, UTC (default 2026-11-01T00)\n"
+    "  --hours H                hours per NIC (default 2)\n"
+    "  --nics N                 NICs, 1..400 (default 4)\n"
+    "  --apim-nics K            how many of them are APIM instances in 10.20.1.0/24\n"
+    "                           (default (N+1)/2); the rest are VMs in 10.20.2.0/24\n"
+    "  --tuples-per-hour T      tuples per NIC per hour, approximate (default 2000)\n"
+    "  --format F               nsg-v1 | nsg-v2 | vnet-v4 | mixed (default nsg-v2);\n"
+    "                           mixed: NIC i uses nsg-v2, vnet-v4, nsg-v1 for\n"
+    "                           i mod 3 = 0, 1, 2\n"
+    "  --gzip | --plain | --mixed-compression\n"
+    "                           compression of the blobs (default --gzip); gzip\n"
+    "                           files are named PT1H.json.gz\n"
+    "  --style S                compact | pretty | tabs | mixed (default compact);\n"
+    "                           pretty = 4-space indent, mixed varies per file\n"
+    "  --manifest FILE          write the manifest (see below)\n"
+    "\n"
+    "blob: ONE PT1H.json-style blob for NIC 10.20.1.4 (an APIM instance) with\n"
+    "exactly N tuples in one-minute records, time advancing from --start,\n"
+    "streamed with constant memory.\n"
+    "  -o, --out FILE|-         output file, - = stdout (default -)\n"
+    "  --tuples N               number of tuples (required)\n"
+    "  --tuples-per-hour T      rate, i.e. tuples per record x 60 (default 60000)\n"
+    "  --format F               nsg-v1 | nsg-v2 | vnet-v4 | mixed (default nsg-v2);\n"
+    "                           mixed = NSG records alternating Version 2 and 1\n"
+    "  --gzip | --plain         (default --plain)\n"
+    "  --style S                compact | pretty | tabs | mixed (mixed: chosen by seed)\n"
+    "  --start, --manifest      as for tree\n"
+    "\n"
+    "Common options:\n"
+    "  --seed N                 PRNG seed, 0..2^64-1 (default 1)\n"
+    "  --ipv6 PERCENT           share of flows with IPv6 addresses (default 0)\n"
+    "  --lowercase-ids          resource ids and MACs in lower case (in the\n"
+    "                           records and in the tree paths)\n"
+    "  --leading-space          a space before the opening {\n"
+    "  --bom                    a UTF-8 byte-order mark first\n"
+    "  --nul-pad N              N NUL bytes right after the closing }\n"
+    "  --vnet-seconds           VNet tuple timestamps in 10-digit seconds\n"
+    "  --vnet-empty-counters    VNet B and D tuples end in ',,,,' not ',0,0,0,0'\n"
+    "  --mixed-versions         NSG records alternate Version 2 and 1 in a file\n"
+    "                           (such files have format 'mixed' in the manifest)\n"
+    "  --empty-rules            some records carry a rule with no tuples: NSG\n"
+    "                           {\"rule\":..,\"flows\":[]}, VNet\n"
+    "                           {\"rule\":..,\"flowTuples\":[]}\n"
+    "  --lost-return PERCENT    share of control-plane (TCP 3443) connections that\n"
+    "                           show a lost return path: NSG: the SYN logged again\n"
+    "                           after ~1/3/7 s (or 3/9 s); VNet: SYN-only counters\n"
+    "  --block-port P[,P...]    APIM/VM flows to these destination ports are denied\n"
+    "                           (UserRule_Deny-All-Inbound / -Outbound), with SYN\n"
+    "                           retries\n"
+    "\n"
+    "Manifest: tab-separated, one header line, then one line per blob written:\n"
+    "  path format records tuples denied packets_src_to_dst bytes_src_to_dst\n"
+    "  packets_dst_to_src bytes_dst_to_src min_ts max_ts\n"
+    "path is relative to --out (tree) or the -o argument as given (blob);\n"
+    "format is nsg-v1, nsg-v2, vnet-v4 or mixed; sums are over all tuples of the\n"
+    "file (empty counters count 0); denied counts NSG decision D or VNet state D;\n"
+    "min_ts/max_ts are tuple timestamps in Unix seconds (empty if no tuples).\n"
+    "\n"
+    "Exit status: 0 ok, 1 I/O error, 2 bad arguments.\n";
+
+static void usage_error(const char *fmt, const char *a, const char *b)
+{
+    fputs("nsgflow-gen: error: ", stderr);
+    fprintf(stderr, fmt, a, b);
+    fputs(" (see nsgflow-gen --help)\n", stderr);
+    exit(2);
+}
+
+static uint64_t parse_u64(const char *opt, const char *v, uint64_t lo, uint64_t hi)
+{
+    char range[80];
+    snprintf(range, sizeof range, "an integer %llu..%llu", (unsigned long long)lo, (unsigned long long)hi);
+    if (!v || !*v || *v == '-' || *v == '+' || *v == ' ')
+        usage_error("%s: expected %s", opt, range);
+    errno = 0;
+    char *end = NULL;
+    unsigned long long x = strtoull(v, &end, 10);
+    if (errno || *end || x < lo || x > hi) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "%s: expected %s, got '%.40s'", opt, range, v);
+        usage_error("%s%s", msg, "");
+    }
+    return (uint64_t)x;
+}
+
+static int64_t parse_start(const char *v)
+{
+    int y, mo, d, h;
+    char tail;
+    if (!v || strlen(v) != 13 || sscanf(v, "%4d-%2d-%2dT%2d%c", &y, &mo, &d, &h, &tail) != 4 || v[4] != '-' ||
+        v[7] != '-' || v[10] != 'T')
+        usage_error("--start: expected YYYY-MM-DDTHH, got '%.40s'%s", v ? v : "", "");
+    for (int i = 0; i < 13; i++)
+        if (i != 4 && i != 7 && i != 10 && (v[i] < '0' || v[i] > '9'))
+            usage_error("--start: expected YYYY-MM-DDTHH, got '%.40s'%s", v, "");
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap) || h > 23)
+        usage_error("--start: not a valid date and hour: '%.40s'%s", v, "");
+    return days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + (int64_t)h * 3600;
+}
+
+static int parse_format(const char *v)
+{
+    if (v && !strcmp(v, "nsg-v1")) return FMT_NSG_V1;
+    if (v && !strcmp(v, "nsg-v2")) return FMT_NSG_V2;
+    if (v && !strcmp(v, "vnet-v4")) return FMT_VNET;
+    if (v && !strcmp(v, "mixed")) return FMT_MIXED;
+    usage_error("--format: expected nsg-v1, nsg-v2, vnet-v4 or mixed, got '%.40s'%s", v ? v : "", "");
+    return 0;
+}
+
+static int parse_style(const char *v)
+{
+    if (v && !strcmp(v, "compact")) return ST_COMPACT;
+    if (v && !strcmp(v, "pretty")) return ST_PRETTY;
+    if (v && !strcmp(v, "tabs")) return ST_TABS;
+    if (v && !strcmp(v, "mixed")) return ST_MIXED;
+    usage_error("--style: expected compact, pretty, tabs or mixed, got '%.40s'%s", v ? v : "", "");
+    return 0;
+}
+
+static void parse_ports(config_t *c, const char *v)
+{
+    const char *p = v;
+    if (!v || !*v) usage_error("--block-port: expected a port list like 1433,5671%s%s", "", "");
+    while (*p) {
+        char tmp[16];
+        size_t n = strcspn(p, ",");
+        if (n == 0 || n >= sizeof tmp) usage_error("--block-port: bad port list '%.40s'%s", v, "");
+        memcpy(tmp, p, n);
+        tmp[n] = 0;
+        if (c->nblock >= MAX_BLOCK_PORTS) usage_error("--block-port: at most 16 ports%s%s", "", "");
+        c->block_ports[c->nblock++] = (uint16_t)parse_u64("--block-port", tmp, 0, 65535);
+        p += n;
+        if (*p == ',') {
+            p++;
+            if (!*p) usage_error("--block-port: bad port list '%.40s'%s", v, "");
+        }
+    }
+}
+
+/* ------------------------------------------------------------ manifest */
+
+static FILE *manifest_open(const char *path)
+{
+    if (!path) return NULL;
+    FILE *f = fopen(path, "wb");
+    if (!f) die("cannot create %s: %s", path, strerror(errno));
+    fputs("path\tformat\trecords\ttuples\tdenied\tpackets_src_to_dst\tbytes_src_to_dst\t"
+          "packets_dst_to_src\tbytes_dst_to_src\tmin_ts\tmax_ts\n",
+          f);
+    return f;
+}
+
+static void manifest_row(FILE *f, const char *path, int fmt, const stats_t *st)
+{
+    if (!f) return;
+    fprintf(f, "%s\t%s\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t", path, fmt_name(fmt),
+            (unsigned long long)st->records, (unsigned long long)st->tuples, (unsigned long long)st->denied,
+            (unsigned long long)st->p1, (unsigned long long)st->b1, (unsigned long long)st->p2,
+            (unsigned long long)st->b2);
+    if (st->tuples)
+        fprintf(f, "%lld\t%lld\n", (long long)st->min_ts, (long long)st->max_ts);
+    else
+        fputs("\t\n", f);
+}
+
+static void manifest_close(FILE *f, const char *path)
+{
+    if (!f) return;
+    if (fflush(f) != 0 || ferror(f)) die("write error on %s: %s", path, strerror(errno));
+    if (fclose(f) != 0) die("write error on %s: %s", path, strerror(errno));
+}
+
+/* ------------------------------------------------------------ modes */
+
+static int record_version(int file_fmt, uint64_t nrec)
+{
+    switch (file_fmt) {
+    case FMT_NSG_V1: return 1;
+    case FMT_NSG_V2: return 2;
+    case FMT_MIXED: return nrec % 2 == 0 ? 2 : 1;
+    default: return 0;
+    }
+}
+
+static void build_tree_path(const world_t *w, const nic_t *nic, int fmt, int64_t hour, int gz, char *out,
+                            size_t cap)
+{
+    const config_t *c = w->cfg;
+    int y;
+    unsigned mo, d;
+    civil_from_days(hour / 86400, &y, &mo, &d);
+    unsigned h = (unsigned)(hour % 86400 / 3600);
+    char sub[40], rid[256];
+    sub_upper(w, sub);
+    if (c->lowercase_ids) str_lower(sub);
+    size_t n;
+    if (fmt == FMT_VNET) {
+        char wl[64] = "NETWORKWATCHERRG/NETWORKWATCHER_WESTEUROPE_FL-VNET-APIM";
+        if (c->lowercase_ids) str_lower(wl);
+        n = (size_t)snprintf(out, cap, "insights-logs-flowlogflowevent/flowLogResourceID=/%s_%s", sub, wl);
+    } else {
+        nsg_resource_id(w, nic, rid, sizeof rid);
+        n = (size_t)snprintf(out, cap, "insights-logs-networksecuritygroupflowevent/resourceId=%s", rid);
+    }
+    snprintf(out + n, cap - n, "/y=%04d/m=%02u/d=%02u/h=%02u/m=00/macAddress=%s/PT1H.json%s", y, mo, d, h, nic->mac,
+             gz ? ".gz" : "");
+}
+
+static void run_tree(const config_t *c)
+{
+    int napim = c->apim_nics >= 0 ? c->apim_nics : (int)(c->nics + 1) / 2;
+    int nvm = (int)c->nics - napim;
+    if (napim > 250 || nvm > 250) {
+        fprintf(stderr, "nsgflow-gen: error: at most 250 APIM NICs and 250 VM NICs (see nsgflow-gen --help)\n");
+        exit(2);
+    }
+    world_t w;
+    world_init(&w, c, napim, nvm);
+    mkdir_p(c->out);
+    FILE *mf = manifest_open(c->manifest);
+    minute_t m;
+    memset(&m, 0, sizeof m);
+    static const int cycle[3] = {FMT_NSG_V2, FMT_VNET, FMT_NSG_V1};
+    size_t outlen = strlen(c->out);
+    size_t cap = outlen + 1024;
+    char *full = xmalloc(cap);
+    char rel[900];
+
+    for (unsigned i = 0; i < c->nics; i++) {
+        const nic_t *nic = &w.nics[i];
+        int nic_fmt = c->fmt == FMT_MIXED ? cycle[i % 3] : c->fmt;
+        int file_fmt = (nic_fmt != FMT_VNET && c->mixed_versions) ? FMT_MIXED : nic_fmt;
+        sim_t *sim = sim_new(&w, nic, nic_fmt == FMT_VNET ? FMT_VNET : nic_fmt, i);
+        for (unsigned h = 0; h < c->hours; h++) {
+            int64_t hour = c->start + (int64_t)h * 3600;
+            uint64_t pickv = mix64(c->seed ^ mix64(((uint64_t)i << 32) ^ h ^ 0xabcdef));
+            int style = c->style == ST_MIXED ? (int)(pickv % 3) : c->style;
+            int gz = c->comp == COMP_MIXED ? (int)((pickv >> 8) & 1) : c->comp == COMP_GZIP;
+            build_tree_path(&w, nic, nic_fmt, hour, gz, rel, sizeof rel);
+            snprintf(full, cap, "%s%s%s", c->out, (outlen && c->out[outlen - 1] == '/') ? "" : "/", rel);
+            char *slash = strrchr(full, '/');
+            *slash = 0;
+            mkdir_p(full);
+            *slash = '/';
+            blobw_t b;
+            blob_begin(&b, full, gz, c, &w, nic, file_fmt, style, ((uint64_t)i << 32) | h);
+            stats_t st;
+            memset(&st, 0, sizeof st);
+            for (int mi = 0; mi < 60; mi++) {
+                int64_t m0 = hour + mi * 60;
+                int ver = record_version(file_fmt, b.nrec);
+                if (sim_minute(sim, &m, m0, ver, 0, &st)) {
+                    blob_record(&b, &m, m0, ver);
+                    st.records++;
+                }
+            }
+            blob_end(&b);
+            manifest_row(mf, rel, file_fmt, &st);
+        }
+        sim_free(sim);
+    }
+    manifest_close(mf, c->manifest);
+    free(full);
+    free(m.arena);
+    free(m.t);
+    world_free(&w);
+}
+
+static void run_blob(const config_t *c)
+{
+    world_t w;
+    world_init(&w, c, 2, 2);
+    const nic_t *nic = &w.nics[0];
+    int file_fmt = c->fmt;
+    if (file_fmt != FMT_VNET && c->mixed_versions) file_fmt = FMT_MIXED;
+    int sim_fmt = file_fmt == FMT_MIXED ? FMT_NSG_V2 : file_fmt;
+    int style = c->style == ST_MIXED ? (int)(mix64(c->seed ^ 0x5171e) % 3) : c->style;
+    FILE *mf = manifest_open(c->manifest);
+    sim_t *sim = sim_new(&w, nic, sim_fmt, 0);
+    minute_t m;
+    memset(&m, 0, sizeof m);
+    blobw_t b;
+    blob_begin(&b, c->out, c->comp == COMP_GZIP, c, &w, nic, file_fmt, style, 0);
+    stats_t st;
+    memset(&st, 0, sizeof st);
+    int64_t m0 = c->start;
+    while (st.tuples < c->tuples) {
+        int ver = record_version(file_fmt, b.nrec);
+        if (sim_minute(sim, &m, m0, ver, c->tuples - st.tuples, &st)) {
+            blob_record(&b, &m, m0, ver);
+            st.records++;
+        }
+        m0 += 60;
+    }
+    blob_end(&b);
+    manifest_row(mf, c->out, file_fmt, &st);
+    manifest_close(mf, c->manifest);
+    sim_free(sim);
+    free(m.arena);
+    free(m.t);
+    world_free(&w);
+}
+
+/* ------------------------------------------------------------ main */
+
+int main(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(USAGE, stdout);
+            return 0;
+        }
+        if (!strcmp(argv[i], "--")) break;
+    }
+    if (argc < 2) usage_error("missing mode: 'tree' or 'blob'%s%s", "", "");
+    const char *mode = argv[1];
+    int tree = !strcmp(mode, "tree");
+    if (!tree && strcmp(mode, "blob") != 0) usage_error("unknown mode '%.40s': expected 'tree' or 'blob'%s", mode, "");
+
+    config_t c;
+    memset(&c, 0, sizeof c);
+    c.seed = 1;
+    c.start = days_from_civil(2026, 11, 1) * 86400;
+    c.hours = 2;
+    c.nics = 4;
+    c.apim_nics = -1;
+    c.tph = tree ? 2000 : 60000;
+    c.fmt = FMT_NSG_V2;
+    c.comp = tree ? COMP_GZIP : COMP_PLAIN;
+    c.style = ST_COMPACT;
+    c.out = tree ? NULL : "-";
+    int have_tuples = 0;
+
+    for (int i = 2; i < argc; i++) {
+        char *a = argv[i];
+        const char *val = NULL;
+        char name[64];
+        char *eq = (a[0] == '-' && a[1] == '-') ? strchr(a, '=') : NULL;
+        if (eq) {
+            size_t n = (size_t)(eq - a);
+            if (n >= sizeof name) n = sizeof name - 1;
+            memcpy(name, a, n);
+            name[n] = 0;
+            val = eq + 1;
+        } else {
+            snprintf(name, sizeof name, "%s", a);
+        }
+#define FLAG(s) (!strcmp(name, s))
+#define NEEDVAL()                                                                     \
+    do {                                                                              \
+        if (!val) {                                                                   \
+            if (i + 1 >= argc) usage_error("%s: missing value%s", name, "");           \
+            val = argv[++i];                                                          \
+        }                                                                             \
+    } while (0)
+#define NOVAL()                                                                       \
+    do {                                                                              \
+        if (val) usage_error("%s takes no value%s", name, "");                       \
+    } while (0)
+#define TREEONLY()                                                                    \
+    do {                                                                              \
+        if (!tree) usage_error("%s is only valid in tree mode%s", name, "");           \
+    } while (0)
+#define BLOBONLY()                                                                    \
+    do {                                                                              \
+        if (tree) usage_error("%s is only valid in blob mode%s", name, "");            \
+    } while (0)
+        if (FLAG("--out") || FLAG("-o")) {
+            NEEDVAL();
+            if (!*val) usage_error("%s: empty path%s", name, "");
+            c.out = val;
+        } else if (FLAG("--seed")) {
+            NEEDVAL();
+            c.seed = parse_u64(name, val, 0, UINT64_MAX);
+        } else if (FLAG("--start")) {
+            NEEDVAL();
+            c.start = parse_start(val);
+        } else if (FLAG("--hours")) {
+            TREEONLY();
+            NEEDVAL();
+            c.hours = (unsigned)parse_u64(name, val, 1, 87600);
+        } else if (FLAG("--nics")) {
+            TREEONLY();
+            NEEDVAL();
+            c.nics = (unsigned)parse_u64(name, val, 1, 400);
+        } else if (FLAG("--apim-nics")) {
+            TREEONLY();
+            NEEDVAL();
+            c.apim_nics = (int)parse_u64(name, val, 0, 400);
+        } else if (FLAG("--tuples-per-hour")) {
+            NEEDVAL();
+            c.tph = parse_u64(name, val, 1, 60000000);
+        } else if (FLAG("--tuples")) {
+            BLOBONLY();
+            NEEDVAL();
+            c.tuples = parse_u64(name, val, 0, 1000000000000ULL);
+            have_tuples = 1;
+        } else if (FLAG("--format")) {
+            NEEDVAL();
+            c.fmt = parse_format(val);
+        } else if (FLAG("--gzip")) {
+            NOVAL();
+            c.comp = COMP_GZIP;
+        } else if (FLAG("--plain")) {
+            NOVAL();
+            c.comp = COMP_PLAIN;
+        } else if (FLAG("--mixed-compression")) {
+            TREEONLY();
+            NOVAL();
+            c.comp = COMP_MIXED;
+        } else if (FLAG("--style")) {
+            NEEDVAL();
+            c.style = parse_style(val);
+        } else if (FLAG("--manifest")) {
+            NEEDVAL();
+            if (!*val) usage_error("%s: empty path%s", name, "");
+            c.manifest = val;
+        } else if (FLAG("--ipv6")) {
+            NEEDVAL();
+            c.ipv6_pct = (unsigned)parse_u64(name, val, 0, 100);
+        } else if (FLAG("--lowercase-ids")) {
+            NOVAL();
+            c.lowercase_ids = 1;
+        } else if (FLAG("--leading-space")) {
+            NOVAL();
+            c.leading_space = 1;
+        } else if (FLAG("--bom")) {
+            NOVAL();
+            c.bom = 1;
+        } else if (FLAG("--nul-pad")) {
+            NEEDVAL();
+            c.nul_pad = parse_u64(name, val, 0, 1u << 30);
+        } else if (FLAG("--vnet-seconds")) {
+            NOVAL();
+            c.vnet_seconds = 1;
+        } else if (FLAG("--vnet-empty-counters")) {
+            NOVAL();
+            c.vnet_empty_counters = 1;
+        } else if (FLAG("--mixed-versions")) {
+            NOVAL();
+            c.mixed_versions = 1;
+        } else if (FLAG("--empty-rules")) {
+            NOVAL();
+            c.empty_rules = 1;
+        } else if (FLAG("--lost-return")) {
+            NEEDVAL();
+            c.lost_return_pct = (unsigned)parse_u64(name, val, 0, 100);
+        } else if (FLAG("--block-port")) {
+            NEEDVAL();
+            parse_ports(&c, val);
+        } else if (a[0] == '-' && a[1] != 0) {
+            usage_error("unknown option '%.40s'%s", a, "");
+        } else {
+            usage_error("unexpected argument '%.40s'%s", a, "");
+        }
+    }
+    if (tree) {
+        if (!c.out) usage_error("tree: --out DIR is required%s%s", "", "");
+        if (!strcmp(c.out, "-")) usage_error("tree: --out must be a directory, not '-'%s%s", "", "");
+        if (c.apim_nics > (int)c.nics) usage_error("--apim-nics: more than --nics%s%s", "", "");
+        run_tree(&c);
+    } else {
+        if (!have_tuples) usage_error("blob: --tuples N is required%s%s", "", "");
+        if (c.fmt == FMT_MIXED) c.mixed_versions = 1, c.fmt = FMT_NSG_V2;
+        run_blob(&c);
+    }
+    return 0;
+}
