@@ -36,6 +36,7 @@ E2E_TESTS = $(sort $(wildcard tests/e2e/*.sh))
 
 .PHONY: all deps check unit e2e bench demo install clean
 .DELETE_ON_ERROR:
+.SECONDARY:
 
 all: $(BUILD)/nsgflow
 

@@ -115,6 +115,7 @@ struct flowlog {
     uint64_t fed;        /* input offset of the chunk yajl is parsing */
     uint64_t offset;     /* bytes seen by flowlog_feed (BOM included) */
     int in_string, escape;
+    int nonblank;        /* anything but whitespace was seen */
     size_t token_len;    /* length of the current string or literal */
     int bom_checked;
     unsigned char head[3];
@@ -635,14 +636,17 @@ static size_t scan_tokens(flowlog *p, const unsigned char *buf, size_t n)
         }
         switch (c) {
         case '"':
-            p->in_string = 1;
+        case '{': case '}': case '[': case ']': case ':': case ',':
+            p->nonblank = 1;
+            p->in_string = c == '"';
             p->token_len = 0;
             break;
-        case '{': case '}': case '[': case ']': case ':': case ',':
         case ' ': case '\t': case '\r': case '\n':
             p->token_len = 0;
             break;
         default:
+            if (c != '\0')
+                p->nonblank = 1;
             if (++p->token_len > FLOWLOG_MAX_TOKEN)
                 return i;
         }
@@ -748,14 +752,17 @@ int flowlog_finish(flowlog *p)
     }
     if (p->done)
         return 0;
-    if (p->top_kind == 0) {
+    if (!p->nonblank) {
         snprintf(p->error, sizeof p->error, "the input is empty");
         p->error_offset = p->offset;
         p->failed = 1;
         return -1;
     }
-    if (yajl_complete_parse(p->yajl) != yajl_status_ok)
-        return set_yajl_error(p, (const unsigned char *)"", 0);
+    if (yajl_complete_parse(p->yajl) != yajl_status_ok) {
+        set_yajl_error(p, (const unsigned char *)"", 0);
+        p->error_offset = p->offset; /* the text ended too early */
+        return -1;
+    }
     return 0;
 }
 

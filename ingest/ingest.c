@@ -239,11 +239,12 @@ static void describe_bytes(const unsigned char *p, size_t n, char *out,
 {
     size_t k = n < 8 ? n : 8;
     int binary = 0;
-    for (size_t i = 0; i < k; i++)
-        binary |= p[i] < 0x09 || (p[i] > 0x0d && p[i] < 0x20) || p[i] == 0x7f;
-    char hex[40] = "";
-    for (size_t i = 0; i < k; i++)
-        snprintf(hex + 3 * i, sizeof hex - 3 * i, "%s%02x", i ? " " : "", p[i]);
+    char hex[32] = "";
+    for (size_t i = 0; i < k; i++) {
+        binary |= p[i] < 0x09 || (p[i] > 0x0d && p[i] < 0x20) || p[i] >= 0x7f;
+        size_t used = strlen(hex);
+        snprintf(hex + used, sizeof hex - used, "%s%02x", i ? " " : "", p[i]);
+    }
     if (n == 0)
         snprintf(out, outlen, "an empty file");
     else if (binary)
@@ -605,6 +606,7 @@ int ingest_run(const struct ingest_options *o, char **paths, int npaths,
             break;
         }
         r.files_done++;
+        t->blobs++;
     }
     clear_progress(&r);
 done:
@@ -622,8 +624,7 @@ done:
 
 static void print_summary(const struct ingest_totals *t)
 {
-    long blobs = t->files_new + t->files_replaced + t->files_unchanged +
-                 t->files_kept_older + t->files_rejected;
+    long blobs = t->blobs;
     fprintf(stderr,
             "ingest: %ld blobs: %ld new, %ld replaced, %ld unchanged, %ld partial, "
             "%ld rejected",

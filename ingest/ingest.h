@@ -29,6 +29,7 @@ struct ingest_options {
 
 /* What a run did; printed as the summary. */
 struct ingest_totals {
+    long blobs;          /* blobs looked at */
     long files_new, files_replaced, files_unchanged, files_partial,
         files_rejected, files_kept_older; /* a worse copy of a stored blob */
     long other_files_skipped, path_problems;

@@ -92,6 +92,8 @@ void path_meta_parse(const char *path, struct path_meta *m)
             pending = NULL;
             continue;
         }
+        if (flowlog_id_step == 1 && seg_is(seg, n, "SUBSCRIPTIONS"))
+            flowlog_id_step = 0;              /* the full resource-id shape */
         if (flowlog_id_step == 1) {           /* {SUB}_{RG} */
             const char *us = memchr(seg, '_', n);
             if (us) {
@@ -103,7 +105,7 @@ void path_meta_parse(const char *path, struct path_meta *m)
         }
         if (flowlog_id_step == 2) {           /* {WATCHER}_{REGION}_{NAME} */
             flowlog_id_step = 0;
-            if (!memchr(seg, '=', n) && !seg_is(seg, n, "SUBSCRIPTIONS")) {
+            if (!memchr(seg, '=', n)) {
                 flow_log_from_watcher_segment(seg, n, m->flow_log);
                 continue;
             }

@@ -221,6 +221,18 @@ static const unsigned char CLIENT_OCTETS[] = {
     85, 86, 87, 88, 89, 90, 91, 92, 93, 94, 95, 98, 99, 109, 174, 176, 178, 188, 193, 194,
     195, 212, 213, 217,
 };
+/* A random public-looking IPv4 address (residential/hosting first octets).
+ * Each draw is its own statement: argument evaluation order is unspecified
+ * in C, and the output must not depend on the compiler. */
+static uint32_t rand_public4(rng_t *r)
+{
+    uint32_t a = CLIENT_OCTETS[rng_below(r, sizeof CLIENT_OCTETS)];
+    uint32_t b = rng_below(r, 256);
+    uint32_t c = rng_below(r, 256);
+    uint32_t d = rng_range(r, 1, 254);
+    return ip4(a, b, c, d);
+}
+
 static const char *const CP_IP4[] = {"52.162.110.80", "104.214.19.224", "51.145.179.78", "13.84.189.17"};
 static const char *const CP_IP6[] = {"2603:1020:206:402::14", "2603:1030:10:402::14", "2603:1030:104:402::14",
                                      "2603:1030:210:402::14"};
@@ -430,11 +442,12 @@ sim_t *sim_new(const world_t *w, const nic_t *nic, int fmt, uint64_t stream)
     rng_t pr;
     rng_seed(&pr, w->cfg->seed, 0x99u);
     for (int i = 0; i < POOL_CLIENT; i++) {
-        unsigned a = CLIENT_OCTETS[rng_below(&pr, sizeof CLIENT_OCTETS)];
-        put_ip4(s->client[i].v4, ip4(a, rng_below(&pr, 256), rng_below(&pr, 256), rng_range(&pr, 1, 254)));
+        put_ip4(s->client[i].v4, rand_public4(&pr));
         static const char *const v6p[] = {"2a01:4b00", "2a02:810d", "2003:e6", "2600:1700", "2a00:23c7", "2607:fb90"};
         char pre[48];
-        snprintf(pre, sizeof pre, "%s:%x", v6p[rng_below(&pr, 6)], (unsigned)rng_below(&pr, 65536));
+        const char *vp = v6p[rng_below(&pr, 6)];
+        unsigned g = (unsigned)rng_below(&pr, 65536);
+        snprintf(pre, sizeof pre, "%s:%x", vp, g);
         rand_ip6(&pr, s->client[i].v6, pre, 5, 0);
     }
     for (int i = 0; i < POOL_SCAN; i++) {
@@ -581,7 +594,9 @@ static uint32_t spawn(sim_t *s, int64_t t0)
     case K_MGMT:
         f->dir = 'I', f->proto = 'T', f->rule = R_USER_MGMT;
         if (v6) {
-            snprintf(buf, sizeof buf, "%s%x", CP_IP6[rng_below(&s->r, 4)], (unsigned)rng_below(&s->r, 16));
+            const char *cp = CP_IP6[rng_below(&s->r, 4)];
+            unsigned lo = (unsigned)rng_below(&s->r, 16);
+            snprintf(buf, sizeof buf, "%s%x", cp, lo);
             remote = buf;
         } else {
             remote = CP_IP4[rng_below(&s->r, 4)];
@@ -607,8 +622,7 @@ static uint32_t spawn(sim_t *s, int64_t t0)
             if (v6) {
                 rand_ip6(&s->r, buf, "2a02:8108", 6, 0);
             } else {
-                unsigned a = CLIENT_OCTETS[rng_below(&s->r, sizeof CLIENT_OCTETS)];
-                put_ip4(buf, ip4(a, rng_below(&s->r, 256), rng_below(&s->r, 256), rng_range(&s->r, 1, 254)));
+                put_ip4(buf, rand_public4(&s->r));
             }
             remote = buf;
         }
@@ -758,8 +772,7 @@ static uint32_t spawn(sim_t *s, int64_t t0)
             rand_ip6(&s->r, buf, "2a06:4880", 6, 0);
             remote = buf;
         } else {
-            unsigned a = CLIENT_OCTETS[rng_below(&s->r, sizeof CLIENT_OCTETS)];
-            put_ip4(buf, ip4(a, rng_below(&s->r, 256), rng_below(&s->r, 256), rng_range(&s->r, 1, 254)));
+            put_ip4(buf, rand_public4(&s->r));
             remote = buf;
         }
         f->sport = (uint16_t)rng_range(&s->r, 1024, 65535);
