@@ -101,7 +101,11 @@ check: unit e2e
 	@echo "make check: all tests passed"
 
 # ---------------------------------------------------------------------
-bench: $(BUILD)/nsgflow $(BUILD)/nsgflow-gen
+# The benchmark and its stage-floor program.
+$(BUILD)/floors: $(BUILD)/obj/bench/floors.o $(BUILD)/obj/schema/db.o $(BUILD)/obj/schema_sql.o
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+bench: $(BUILD)/nsgflow $(BUILD)/nsgflow-gen $(BUILD)/floors
 	@BUILD=$(abspath $(BUILD)) bash bench/run.sh
 
 demo: $(BUILD)/nsgflow $(BUILD)/nsgflow-gen

@@ -62,6 +62,10 @@ struct run {
     size_t files_total, files_done;
     double start, last_progress;
     int progress_shown;
+    /* the open batch transaction */
+    double batch_start;
+    long batch_blobs;
+    struct ingest_totals committed; /* the totals at the last commit */
 };
 
 /* The state of one blob. */
@@ -72,12 +76,12 @@ struct blob {
     int64_t file_id;
     int64_t records, tuples, skipped;
     int64_t record_tuple_index; /* tuples seen in the current record */
-    int in_savepoint;
-    int64_t savepoint_tuples, savepoint_skipped;
+    int in_chunks;          /* a record is being written in chunks */
+    int64_t chunk_mark, chunk_tuples, chunk_skipped; /* state before it */
     int db_failed;
     flowlog *parser;
     /* group ids of the current record */
-    int64_t *group_ids;
+    struct group_ids *group_ids;
     size_t cap_group_ids;
 };
 
@@ -137,12 +141,30 @@ static void show_progress(struct run *r, uint64_t current_bytes, int force)
 /* ------------------------------------------------------------------ */
 /* records -> rows                                                    */
 
+/* A record's group splits further by direction and protocol; these few
+ * slots remember the ids already resolved for one group of the record. */
+#define GROUP_SLOTS 4
+struct group_ids {
+    int64_t id[GROUP_SLOTS];
+    uint8_t direction[GROUP_SLOTS];
+    uint8_t protocol[GROUP_SLOTS];
+};
+
 static int group_id_for(struct blob *b, const struct fl_record *rec,
-                        size_t g, enum flow_format format, int64_t *id)
+                        size_t g, enum flow_format format,
+                        const struct flow_tuple *t, int64_t *id)
 {
-    if (b->group_ids[g] > 0) {
-        *id = b->group_ids[g];
-        return 0;
+    struct group_ids *slots = &b->group_ids[g];
+    int free_slot = -1;
+    for (int i = 0; i < GROUP_SLOTS; i++) {
+        if (!slots->id[i]) {
+            if (free_slot < 0)
+                free_slot = i;
+        } else if (slots->direction[i] == t->direction &&
+                   slots->protocol[i] == t->protocol) {
+            *id = slots->id[i];
+            return 0;
+        }
     }
     const struct fl_group *grp = &rec->groups[g];
     char mac[PATHMETA_FIELD_MAX];
@@ -155,10 +177,16 @@ static int group_id_for(struct blob *b, const struct fl_record *rec,
         .rule = grp->rule,
         .mac = mac,
         .acl_id = grp->acl_id,
+        .direction = t->direction,
+        .protocol = t->protocol,
     };
     if (store_group(b->run->st, b->file_id, &k, id) != 0)
         return -1;
-    b->group_ids[g] = *id;
+    if (free_slot >= 0) {
+        slots->id[free_slot] = *id;
+        slots->direction[free_slot] = t->direction;
+        slots->protocol[free_slot] = t->protocol;
+    }
     return 0;
 }
 
@@ -174,16 +202,16 @@ static int on_record(void *ctx, const struct fl_record *rec)
         return 0;
     }
     if (rec->chunk == 0 && !rec->final) {
-        /* a huge record arrives in chunks: undo them if it never ends */
-        if (store_savepoint(st) != 0)
-            goto dbfail;
-        b->in_savepoint = 1;
-        b->savepoint_tuples = b->tuples;
-        b->savepoint_skipped = b->skipped;
+        /* a huge record arrives in chunks: remember where it started, to
+         * take its rows out again if it never ends */
+        b->in_chunks = 1;
+        b->chunk_mark = store_tuple_mark(st);
+        b->chunk_tuples = b->tuples;
+        b->chunk_skipped = b->skipped;
     }
     if (rec->ngroups > b->cap_group_ids) {
         size_t cap = rec->ngroups * 2;
-        int64_t *ids = realloc(b->group_ids, cap * sizeof *ids);
+        struct group_ids *ids = realloc(b->group_ids, cap * sizeof *ids);
         if (!ids) {
             flowlog_set_error(b->parser, "out of memory");
             return 1;
@@ -209,7 +237,7 @@ static int on_record(void *ctx, const struct fl_record *rec)
                                       ? rec->format
                                       : tuple_guess_format(tt->text, tt->len);
         int64_t gid;
-        if (group_id_for(b, rec, tt->group, format, &gid) != 0 ||
+        if (group_id_for(b, rec, tt->group, format, &t, &gid) != 0 ||
             store_tuple(st, gid, &t) != 0)
             goto dbfail;
         b->tuples++;
@@ -218,11 +246,7 @@ static int on_record(void *ctx, const struct fl_record *rec)
     }
     if (rec->final) {
         b->records++;
-        if (b->in_savepoint) {
-            if (store_release(st) != 0)
-                goto dbfail;
-            b->in_savepoint = 0;
-        }
+        b->in_chunks = 0;
     }
     return 0;
 dbfail:
@@ -328,17 +352,17 @@ static int read_blob(struct blob *b, struct outcome *out)
         b->src = NULL;
         return -1;
     }
-    if (b->in_savepoint) {
+    if (b->in_chunks) {
         /* the input broke off inside a record written in chunks */
-        if (store_rollback_to(r->st) != 0) {
+        if (store_discard_after(r->st, b->chunk_mark) != 0) {
             flowlog_free(p);
             source_close(b->src);
             b->src = NULL;
             return -1;
         }
-        b->in_savepoint = 0;
-        b->tuples = b->savepoint_tuples;
-        b->skipped = b->savepoint_skipped;
+        b->in_chunks = 0;
+        b->tuples = b->chunk_tuples;
+        b->skipped = b->chunk_skipped;
     }
     struct flowlog_stats fs;
     flowlog_stats(p, &fs);
@@ -381,21 +405,61 @@ static int read_blob(struct blob *b, struct outcome *out)
     return 0;
 }
 
-static void report_db_failure(struct run *r, const char *shown, int in_txn)
+/* Blobs are written in batches: one transaction holds the blobs of about a
+ * second, so that the pages every blob touches (indexes, dimensions) are
+ * written once per batch, not once per blob. A blob is still wholly in the
+ * database or not at all: a killed batch leaves none of its blobs, and a
+ * blob that must not stay is taken out again before the commit. */
+#define BATCH_SECONDS 1.0
+
+static int batch_open(struct run *r)
+{
+    if (store_in_transaction(r->st))
+        return 0;
+    if (store_begin(r->st) != 0)
+        return -1;
+    r->batch_start = now_seconds();
+    r->batch_blobs = 0;
+    return 0;
+}
+
+static int batch_commit(struct run *r, int force)
+{
+    if (!store_in_transaction(r->st))
+        return 0;
+    if (!force && now_seconds() - r->batch_start < BATCH_SECONDS)
+        return 0;
+    if (store_commit(r->st) != 0)
+        return -1;
+    r->committed = *r->t;
+    r->batch_blobs = 0;
+    return 0;
+}
+
+/* A database error: the open batch is rolled back. Says what was lost. */
+static void report_db_failure(struct run *r, const char *shown)
 {
     const struct ingest_options *o = r->o;
     char msg[600];
     snprintf(msg, sizeof msg, "%s", store_error(r->st));
     int busy = db_is_busy(store_errcode(r->st));
-    if (in_txn)
-        store_rollback(r->st);
+    store_rollback(r->st);
     if (busy)
         say(r, "nsgflow: %s: the database is locked by another process "
-               "(waited %d s); %s not written; try again or raise --wait\n",
+               "(waited %d s); %s was not written; try again or raise --wait\n",
             o->db_path, o->wait_ms / 1000, shown);
     else
-        say(r, "nsgflow: %s: database error while writing %s: %s; nothing "
-               "of it was written\n", o->db_path, shown, msg);
+        say(r, "nsgflow: %s: database error while writing %s: %s\n",
+            o->db_path, shown, msg);
+    if (r->batch_blobs > 0)
+        say(r, "nsgflow: the %ld blobs written just before it were rolled back "
+               "with it; run the same command again to finish the job\n",
+            r->batch_blobs);
+    double seconds = r->t->seconds;
+    long problems = r->t->path_problems;
+    *r->t = r->committed;
+    r->t->seconds = seconds;
+    r->t->path_problems = problems;
 }
 
 /* Records a blob that is not stored as a rejected file row, replacing an
@@ -406,8 +470,7 @@ static int record_rejection(struct run *r, const char *shown,
                             const struct outcome *out, const char *fptext)
 {
     int64_t id;
-    if (store_begin(r->st) != 0 ||
-        (have_old && store_drop_file(r->st, old->id) != 0) ||
+    if ((have_old && store_drop_file(r->st, old->id) != 0) ||
         store_add_file(r->st, shown, meta, &id) != 0)
         return -1;
     struct file_result fr = {
@@ -415,13 +478,11 @@ static int record_rejection(struct run *r, const char *shown,
         .error_offset = out->error_offset, .json_bytes = (int64_t)out->fp.length,
         .gzip = out->gzip, .fingerprint = fptext,
     };
-    if (store_finish_file(r->st, id, &fr) != 0 || store_commit(r->st) != 0)
-        return -1;
-    return 0;
+    return store_finish_file(r->st, id, &fr);
 }
 
 /* Ingests one blob. Returns 0, or -1 on a fatal database error (message
- * already printed, transaction rolled back). */
+ * already printed, the batch rolled back). */
 static int ingest_blob(struct run *r, const char *path, uint64_t size)
 {
     const struct ingest_options *o = r->o;
@@ -442,13 +503,11 @@ static int ingest_blob(struct run *r, const char *path, uint64_t size)
         t->path_problems++;
         return 0;
     }
-    /* Unchanged since last time? Check before taking the write lock. */
+    /* Unchanged since last time? Then it is not read again. */
     if (name && !is_stdin) {
         have_old = store_find_file(r->st, identity, &old);
-        if (have_old < 0) {
-            report_db_failure(r, shown, 0);
-            return -1;
-        }
+        if (have_old < 0)
+            goto dbfail;
         if (have_old && fingerprint_file(path, fptext, sizeof fptext) == 0 &&
             strcmp(fptext, old.fingerprint) == 0) {
             t->files_unchanged++;
@@ -467,7 +526,7 @@ static int ingest_blob(struct run *r, const char *path, uint64_t size)
         }
     }
 
-    if (store_begin(r->st) != 0 ||
+    if (batch_open(r) != 0 ||
         store_add_file(r->st, shown, &meta, &b.file_id) != 0 ||
         read_blob(&b, &out) != 0)
         goto dbfail;
@@ -475,6 +534,7 @@ static int ingest_blob(struct run *r, const char *path, uint64_t size)
     fingerprint_text(&out.fp, fptext, sizeof fptext);
     if (!name)
         snprintf(identity, sizeof identity, "stdin:%s", fptext);
+    /* again, inside the transaction: another process may have written it */
     have_old = store_find_file(r->st, identity, &old);
     if (have_old < 0)
         goto dbfail;
@@ -492,11 +552,14 @@ static int ingest_blob(struct run *r, const char *path, uint64_t size)
 
     if (fate == FATE_UNCHANGED || fate == FATE_KEPT_OLDER || rejected) {
         /* nothing of this copy's rows stays */
-        store_rollback(r->st);
-        if (rejected && fate != FATE_UNCHANGED && fate != FATE_KEPT_OLDER &&
-            record_rejection(r, shown, &meta, identity, &old, have_old, &out,
-                             fptext) != 0)
+        if (store_discard_file(r->st, b.file_id) != 0)
             goto dbfail;
+        if (rejected && fate != FATE_UNCHANGED && fate != FATE_KEPT_OLDER) {
+            if (record_rejection(r, shown, &meta, identity, &old, have_old,
+                                 &out, fptext) != 0)
+                goto dbfail;
+            r->batch_blobs++;
+        }
     } else {
         struct file_result fr = {
             .identity = identity, .status = out.status,
@@ -507,13 +570,14 @@ static int ingest_blob(struct run *r, const char *path, uint64_t size)
             .fingerprint = fptext,
         };
         if ((have_old && store_drop_file(r->st, old.id) != 0) ||
-            store_finish_file(r->st, b.file_id, &fr) != 0 ||
-            store_commit(r->st) != 0)
+            store_finish_file(r->st, b.file_id, &fr) != 0)
             goto dbfail;
+        r->batch_blobs++;
         t->tuples += b.tuples;
         t->skipped_tuples += b.skipped;
     }
     free(b.group_ids);
+    b.group_ids = NULL;
     t->json_bytes += (int64_t)out.fp.length;
     r->bytes_done_files += size;
 
@@ -526,7 +590,7 @@ static int ingest_blob(struct run *r, const char *path, uint64_t size)
         t->files_unchanged++;
         if (o->verbose)
             say(r, "%s: unchanged\n", shown);
-        return 0;
+        return batch_commit(r, 0) == 0 ? 0 : (report_db_failure(r, shown), -1);
     case FATE_KEPT_OLDER:
         t->files_kept_older++;
         break;
@@ -553,16 +617,69 @@ static int ingest_blob(struct run *r, const char *path, uint64_t size)
         say(r, "%s: %s, %" PRId64 " records, %" PRId64 " tuples\n", shown,
             fate == FATE_REPLACED ? "replaced" : "new", b.records, b.tuples);
     }
+    if (batch_commit(r, 0) != 0) {
+        report_db_failure(r, shown);
+        return -1;
+    }
     return 0;
 
 dbfail:
     free(b.group_ids);
-    report_db_failure(r, shown, 1);
+    report_db_failure(r, shown);
     return -1;
 }
 
 /* ------------------------------------------------------------------ */
 /* the run                                                            */
+
+/* Blobs are ingested hour by hour (by the hour in their path), so that the
+ * time index grows at its end instead of in its middle: faster, and the
+ * pages stay full. Blobs without an hour keep their order, first. */
+struct ordered {
+    char hour[PATHMETA_FIELD_MAX];
+    size_t index;
+};
+
+static const struct walk_entry *sort_entries;
+
+static int by_hour(const void *a, const void *b)
+{
+    const struct ordered *x = a, *y = b;
+    int c = strcmp(x->hour, y->hour);
+    if (c)
+        return c;
+    if (x->hour[0]) {
+        c = strcmp(sort_entries[x->index].path, sort_entries[y->index].path);
+        if (c)
+            return c;
+    }
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static int order_by_hour(struct walk_result *w)
+{
+    struct ordered *o = malloc(w->count * sizeof *o + 1);
+    struct walk_entry *sorted = malloc(w->count * sizeof *sorted + 1);
+    if (!o || !sorted) {
+        free(o);
+        free(sorted);
+        return -1;
+    }
+    struct path_meta m;
+    for (size_t i = 0; i < w->count; i++) {
+        path_meta_parse(w->entries[i].path, &m);
+        memcpy(o[i].hour, m.hour, sizeof o[i].hour);
+        o[i].index = i;
+    }
+    sort_entries = w->entries;
+    qsort(o, w->count, sizeof *o, by_hour);
+    for (size_t i = 0; i < w->count; i++)
+        sorted[i] = w->entries[o[i].index];
+    free(w->entries);
+    w->entries = sorted;
+    free(o);
+    return 0;
+}
 
 int ingest_run(const struct ingest_options *o, char **paths, int npaths,
                struct ingest_totals *t)
@@ -578,6 +695,11 @@ int ingest_run(const struct ingest_options *o, char **paths, int npaths,
             walk_free(&w);
             return EXIT_FATAL;
         }
+    if (order_by_hour(&w) != 0) {
+        fprintf(stderr, "nsgflow: out of memory while listing inputs\n");
+        walk_free(&w);
+        return EXIT_FATAL;
+    }
     t->other_files_skipped = w.skipped_files;
     t->path_problems = w.problems;
     r.files_total = w.count;
@@ -601,12 +723,16 @@ int ingest_run(const struct ingest_options *o, char **paths, int npaths,
     }
     for (size_t i = 0; i < w.count; i++) {
         show_progress(&r, 0, 1);
+        t->blobs++;
         if (ingest_blob(&r, w.entries[i].path, w.entries[i].size) != 0) {
             status = EXIT_FATAL;
             break;
         }
         r.files_done++;
-        t->blobs++;
+    }
+    if (status == EXIT_OK && batch_commit(&r, 1) != 0) {
+        report_db_failure(&r, "the last blobs");
+        status = EXIT_FATAL;
     }
     clear_progress(&r);
 done:

@@ -11,6 +11,7 @@
 
 #define ADDR_SLOTS (1u << 16)  /* 2 MiB of address ids */
 #define NAME_SLOTS (1u << 12)  /* per dimension */
+#define FILE_ADDR_SLOTS (1u << 16) /* distinct addresses of one file */
 
 struct addr_slot {
     struct ip_addr a;
@@ -77,7 +78,9 @@ enum stmt {
     S_FIND_FILE, S_ADD_FILE, S_FINISH_FILE, S_DROP_TUPLES, S_DROP_GROUPS,
     S_DROP_FILE, S_FILE_RANGE, S_FIND_ADDR, S_ADD_ADDR, S_FIND_FLOW_LOG,
     S_ADD_FLOW_LOG, S_FIND_RULE, S_ADD_RULE, S_FIND_MAC, S_ADD_MAC,
-    S_FIND_ENC, S_ADD_ENC, S_ADD_GROUP, S_ADD_TUPLE, S_COUNT
+    S_FIND_ENC, S_ADD_ENC, S_ADD_GROUP, S_ADD_TUPLE, S_ADD_ADDRESS_FILE,
+    S_ADD_PORT_FILE, S_DERIVE_ADDRESS_FILES, S_DERIVE_PORT_FILES,
+    S_DROP_ADDRESS_FILES, S_DROP_PORT_FILES, S_DROP_TUPLES_AFTER, S_COUNT
 };
 
 static const char *const stmt_sql[S_COUNT] = {
@@ -90,6 +93,7 @@ static const char *const stmt_sql[S_COUNT] = {
                       " json_bytes = ?, gzip = ?, fingerprint = ?, first_tuple = ?,"
                       " last_tuple = ?, min_ts = ?, max_ts = ? WHERE id = ?",
     [S_DROP_TUPLES] = "DELETE FROM flow_tuple WHERE id BETWEEN ? AND ?",
+    [S_DROP_TUPLES_AFTER] = "DELETE FROM flow_tuple WHERE id > ? AND id <= ?",
     [S_DROP_GROUPS] = "DELETE FROM flow_group WHERE file_id = ?",
     [S_DROP_FILE] = "DELETE FROM source_file WHERE id = ?",
     [S_FILE_RANGE] = "SELECT first_tuple, last_tuple FROM source_file WHERE id = ?",
@@ -104,11 +108,28 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_FIND_ENC] = "SELECT id FROM encryption WHERE name = ?",
     [S_ADD_ENC] = "INSERT INTO encryption(name) VALUES(?)",
     [S_ADD_GROUP] = "INSERT INTO flow_group(file_id, format, flow_log_id, rule_id,"
-                    " mac_id, acl_id, target_resource_id) VALUES(?, ?, ?, ?, ?, ?, ?)",
+                    " mac_id, acl_id, target_resource_id, direction, protocol)"
+                    " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)",
     [S_ADD_TUPLE] = "INSERT INTO flow_tuple(group_id, ts, ms, src, dst, src_port,"
-                    " dst_port, protocol, direction, action, state, encryption,"
+                    " dst_port, action, state, encryption,"
                     " packets_src_to_dst, bytes_src_to_dst, packets_dst_to_src,"
-                    " bytes_dst_to_src) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " bytes_dst_to_src) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [S_ADD_ADDRESS_FILE] = "INSERT OR IGNORE INTO address_file(address_id, file_id) VALUES(?, ?)",
+    [S_ADD_PORT_FILE] = "INSERT OR IGNORE INTO port_file(port, file_id) VALUES(?, ?)",
+    [S_DERIVE_ADDRESS_FILES] =
+        "INSERT OR IGNORE INTO address_file(address_id, file_id)"
+        " SELECT src, ?1 FROM flow_tuple WHERE id BETWEEN ?2 AND ?3"
+        " UNION SELECT dst, ?1 FROM flow_tuple WHERE id BETWEEN ?2 AND ?3",
+    [S_DERIVE_PORT_FILES] =
+        "INSERT OR IGNORE INTO port_file(port, file_id)"
+        " SELECT DISTINCT dst_port, ?1 FROM flow_tuple WHERE id BETWEEN ?2 AND ?3",
+    [S_DROP_ADDRESS_FILES] =
+        "DELETE FROM address_file WHERE file_id = ?1 AND address_id IN"
+        " (SELECT src FROM flow_tuple WHERE id BETWEEN ?2 AND ?3"
+        "  UNION SELECT dst FROM flow_tuple WHERE id BETWEEN ?2 AND ?3)",
+    [S_DROP_PORT_FILES] =
+        "DELETE FROM port_file WHERE file_id = ?1 AND port IN"
+        " (SELECT dst_port FROM flow_tuple WHERE id BETWEEN ?2 AND ?3)",
 };
 
 struct store {
@@ -119,6 +140,13 @@ struct store {
     struct name_cache flow_logs, rules, macs, encryptions, groups;
     /* the file being written */
     int64_t first_tuple, last_tuple, min_ts, max_ts;
+    /* its addresses and destination ports, for address_file and port_file;
+     * when the address set overflows or rows are discarded, they are
+     * derived from the rows instead */
+    int64_t *file_addrs;
+    unsigned file_addrs_used;
+    int postings_from_rows;
+    uint8_t file_ports[65536 / 8];
     int errcode;
     char error[512];
 };
@@ -154,7 +182,10 @@ static void caches_clear(store *s)
 store *store_new(sqlite3 *db, char *err, size_t errlen)
 {
     store *s = calloc(1, sizeof *s);
-    if (!s || !(s->addrs = calloc(ADDR_SLOTS, sizeof *s->addrs))) {
+    if (!s || !(s->addrs = calloc(ADDR_SLOTS, sizeof *s->addrs)) ||
+        !(s->file_addrs = calloc(FILE_ADDR_SLOTS, sizeof *s->file_addrs))) {
+        if (s)
+            free(s->addrs);
         free(s);
         snprintf(err, errlen, "out of memory");
         return NULL;
@@ -178,6 +209,7 @@ void store_free(store *s)
         sqlite3_finalize(s->st[i]);
     caches_clear(s);
     free(s->addrs);
+    free(s->file_addrs);
     free(s);
 }
 
@@ -208,20 +240,9 @@ void store_rollback(store *s)
     caches_clear(s);
 }
 
-int store_savepoint(store *s)
+int store_in_transaction(const store *s)
 {
-    return exec(s, "SAVEPOINT record");
-}
-
-int store_release(store *s)
-{
-    return exec(s, "RELEASE record");
-}
-
-int store_rollback_to(store *s)
-{
-    caches_clear(s);
-    return exec(s, "ROLLBACK TO record; RELEASE record");
+    return !sqlite3_get_autocommit(s->db);
 }
 
 /* Steps a statement that returns no rows, then resets it. */
@@ -282,11 +303,78 @@ int store_add_file(store *s, const char *path, const struct path_meta *m,
     s->first_tuple = s->last_tuple = 0;
     s->min_ts = INT64_MAX;
     s->max_ts = INT64_MIN;
+    memset(s->file_addrs, 0, FILE_ADDR_SLOTS * sizeof *s->file_addrs);
+    s->file_addrs_used = 0;
+    s->postings_from_rows = 0;
+    memset(s->file_ports, 0, sizeof s->file_ports);
     return 0;
+}
+
+/* Binds ?1 file, ?2 first, ?3 last tuple and runs. */
+static int run_range(store *s, enum stmt which, int64_t file, int64_t first,
+                     int64_t last)
+{
+    sqlite3_stmt *st = s->st[which];
+    sqlite3_bind_int64(st, 1, file);
+    sqlite3_bind_int64(st, 2, first);
+    sqlite3_bind_int64(st, 3, last);
+    return run(s, st);
+}
+
+static int write_postings(store *s, int64_t file_id)
+{
+    if (!s->first_tuple)
+        return 0;
+    if (s->postings_from_rows)
+        return run_range(s, S_DERIVE_ADDRESS_FILES, file_id, s->first_tuple,
+                         s->last_tuple) ||
+               run_range(s, S_DERIVE_PORT_FILES, file_id, s->first_tuple,
+                         s->last_tuple);
+    sqlite3_stmt *st = s->st[S_ADD_ADDRESS_FILE];
+    for (unsigned i = 0; i < FILE_ADDR_SLOTS; i++) {
+        if (!s->file_addrs[i])
+            continue;
+        sqlite3_bind_int64(st, 1, s->file_addrs[i]);
+        sqlite3_bind_int64(st, 2, file_id);
+        if (run(s, st) != 0)
+            return -1;
+    }
+    st = s->st[S_ADD_PORT_FILE];
+    for (unsigned port = 0; port < 65536; port++) {
+        if (!(s->file_ports[port >> 3] & (1u << (port & 7))))
+            continue;
+        sqlite3_bind_int(st, 1, (int)port);
+        sqlite3_bind_int64(st, 2, file_id);
+        if (run(s, st) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static void note_address(store *s, int64_t id)
+{
+    if (s->postings_from_rows)
+        return;
+    uint64_t h = (uint64_t)id * 0x9E3779B97F4A7C15ull;
+    for (unsigned i = (unsigned)(h >> 48);; i = (i + 1) & (FILE_ADDR_SLOTS - 1)) {
+        if (s->file_addrs[i] == id)
+            return;
+        if (!s->file_addrs[i]) {
+            if (s->file_addrs_used >= FILE_ADDR_SLOTS / 2) {
+                s->postings_from_rows = 1; /* too many: derive at the end */
+                return;
+            }
+            s->file_addrs[i] = id;
+            s->file_addrs_used++;
+            return;
+        }
+    }
 }
 
 int store_finish_file(store *s, int64_t id, const struct file_result *r)
 {
+    if (write_postings(s, id) != 0)
+        return -1;
     sqlite3_stmt *st = s->st[S_FINISH_FILE];
     sqlite3_bind_text(st, 1, r->identity, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, r->status, -1, SQLITE_STATIC);
@@ -328,6 +416,9 @@ int store_drop_file(store *s, int64_t id)
     sqlite3_reset(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return sql_fail(s);
+    if (run_range(s, S_DROP_ADDRESS_FILES, id, first, last) != 0 ||
+        run_range(s, S_DROP_PORT_FILES, id, first, last) != 0)
+        return -1;
     st = s->st[S_DROP_TUPLES];
     sqlite3_bind_int64(st, 1, first);
     sqlite3_bind_int64(st, 2, last);
@@ -343,6 +434,47 @@ int store_drop_file(store *s, int64_t id)
         return -1;
     name_cache_clear(&s->groups);
     return 0;
+}
+
+int64_t store_tuple_mark(const store *s)
+{
+    return s->last_tuple;
+}
+
+int store_discard_after(store *s, int64_t mark)
+{
+    if (s->last_tuple <= mark)
+        return 0;
+    sqlite3_stmt *st = s->st[S_DROP_TUPLES_AFTER];
+    sqlite3_bind_int64(st, 1, mark);
+    sqlite3_bind_int64(st, 2, s->last_tuple);
+    if (run(s, st) != 0)
+        return -1;
+    if (mark < s->first_tuple)
+        s->first_tuple = s->last_tuple = 0;
+    else
+        s->last_tuple = mark;
+    s->postings_from_rows = 1; /* the sets may hold what is gone */
+    return 0;
+}
+
+int store_discard_file(store *s, int64_t id)
+{
+    if (s->first_tuple) {
+        sqlite3_stmt *st = s->st[S_DROP_TUPLES];
+        sqlite3_bind_int64(st, 1, s->first_tuple);
+        sqlite3_bind_int64(st, 2, s->last_tuple);
+        if (run(s, st) != 0)
+            return -1;
+    }
+    s->first_tuple = s->last_tuple = 0;
+    sqlite3_stmt *st = s->st[S_DROP_GROUPS];
+    sqlite3_bind_int64(st, 1, id);
+    if (run(s, st) != 0)
+        return -1;
+    st = s->st[S_DROP_FILE];
+    sqlite3_bind_int64(st, 1, id);
+    return run(s, st);
 }
 
 /* ------------------------------------------------------------------ */
@@ -414,9 +546,10 @@ int store_group(store *s, int64_t file_id, const struct group_key *k,
                 int64_t *id)
 {
     char key[2048];
-    int n = snprintf(key, sizeof key, "%lld\x1f%d\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s",
-                     (long long)file_id, (int)k->format, k->resource_id,
-                     k->target_resource_id, k->rule, k->mac, k->acl_id);
+    int n = snprintf(key, sizeof key, "%lld\x1f%d\x1f%d\x1f%d\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s",
+                     (long long)file_id, (int)k->format, k->direction,
+                     k->protocol, k->resource_id, k->target_resource_id,
+                     k->rule, k->mac, k->acl_id);
     uint64_t h = hash_text(key);
     int cacheable = n > 0 && (size_t)n < sizeof key;
     if (cacheable) {
@@ -440,6 +573,8 @@ int store_group(store *s, int64_t file_id, const struct group_key *k,
     }
     bind_text_or_null(st, 6, k->acl_id);
     bind_text_or_null(st, 7, k->target_resource_id);
+    sqlite3_bind_int(st, 8, k->direction);
+    sqlite3_bind_int(st, 9, k->protocol);
     if (run(s, st) != 0)
         return -1;
     *id = sqlite3_last_insert_rowid(s->db);
@@ -515,13 +650,14 @@ int store_tuple(store *s, int64_t group_id, const struct flow_tuple *t)
     sqlite3_bind_int64(st, 5, dst);
     sqlite3_bind_int(st, 6, t->src_port);
     sqlite3_bind_int(st, 7, t->dst_port);
-    sqlite3_bind_int(st, 8, t->protocol);
-    sqlite3_bind_int(st, 9, t->direction);
-    sqlite3_bind_int(st, 10, t->action);
-    if (t->state)
-        sqlite3_bind_text(st, 11, &t->state, 1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(st, 11);
+    sqlite3_bind_int(st, 8, t->action);
+    switch (t->state) {
+    case 'B': sqlite3_bind_int(st, 9, 0); break;
+    case 'C': sqlite3_bind_int(st, 9, 1); break;
+    case 'E': sqlite3_bind_int(st, 9, 2); break;
+    case 'D': sqlite3_bind_int(st, 9, 3); break;
+    default: sqlite3_bind_null(st, 9); break;
+    }
     if (t->encryption_len) {
         char name[TUPLE_ENCRYPTION_MAX + 1];
         memcpy(name, t->encryption, t->encryption_len);
@@ -530,15 +666,15 @@ int store_tuple(store *s, int64_t group_id, const struct flow_tuple *t)
         if (dimension_id(s, &s->encryptions, S_FIND_ENC, S_ADD_ENC, name,
                          NULL, &enc) != 0)
             return -1;
-        sqlite3_bind_int64(st, 12, enc);
+        sqlite3_bind_int64(st, 10, enc);
     } else {
-        sqlite3_bind_null(st, 12);
+        sqlite3_bind_null(st, 10);
     }
     for (int i = 0; i < 4; i++) {
         if (t->has_counters)
-            sqlite3_bind_int64(st, 13 + i, t->counters[i]);
+            sqlite3_bind_int64(st, 11 + i, t->counters[i]);
         else
-            sqlite3_bind_null(st, 13 + i);
+            sqlite3_bind_null(st, 11 + i);
     }
     if (run(s, st) != 0)
         return -1;
@@ -550,5 +686,8 @@ int store_tuple(store *s, int64_t group_id, const struct flow_tuple *t)
         s->min_ts = t->ts;
     if (t->ts > s->max_ts)
         s->max_ts = t->ts;
+    note_address(s, src);
+    note_address(s, dst);
+    s->file_ports[t->dst_port >> 3] |= (uint8_t)(1u << (t->dst_port & 7));
     return 0;
 }

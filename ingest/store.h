@@ -3,7 +3,7 @@
  * The writer keeps its prepared statements and small in-memory caches of
  * dimension ids (addresses, rules, MACs, flow logs, groups) so that a tuple
  * costs one INSERT. The caches are bounded and are emptied whenever a
- * transaction or savepoint rolls back, since the ids they hold may be gone.
+ * transaction rolls back, since the ids they hold may be gone.
  * Functions return 0 on success and -1 on an SQLite error, whose message
  * store_error() gives. */
 #ifndef NSGFLOW_STORE_H
@@ -48,6 +48,8 @@ struct group_key {
     const char *rule;
     const char *mac;          /* already normalised */
     const char *acl_id;
+    int direction;            /* DIRECTION_* */
+    int protocol;             /* IANA number */
 };
 
 /* Prepares the writer on an open database. NULL on failure, with the reason
@@ -59,15 +61,25 @@ const char *store_error(const store *s);
 /* The SQLite result code of the last failure (see db_is_busy). */
 int store_errcode(const store *s);
 
-/* BEGIN IMMEDIATE (waits for the busy timeout), COMMIT, ROLLBACK. */
+/* The write transaction: BEGIN IMMEDIATE (waiting up to the busy timeout
+ * for other writers), COMMIT, ROLLBACK. Several blobs share one
+ * transaction; a blob whose rows must not stay is removed again with
+ * store_discard_file (SQLite savepoints would copy every page a blob touches
+ * into a sub-journal, which costs more than the rare removal). */
 int store_begin(store *s);
 int store_commit(store *s);
 void store_rollback(store *s);
+int store_in_transaction(const store *s);
 
-/* A savepoint around one record written in several chunks. */
-int store_savepoint(store *s);
-int store_release(store *s);
-int store_rollback_to(store *s);
+/* The id of the last tuple written so far in the current file (0: none),
+ * and the removal of the current file's tuples written after such a mark:
+ * used to undo a record that was written in chunks and never ended. */
+int64_t store_tuple_mark(const store *s);
+int store_discard_after(store *s, int64_t mark);
+
+/* Removes the file row started by store_add_file, with everything written
+ * for it so far, inside the open transaction. */
+int store_discard_file(store *s, int64_t id);
 
 /* Looks up a blob identity. Returns 1 and fills *out when found, 0 when not,
  * -1 on error. */
@@ -90,7 +102,8 @@ int store_drop_file(store *s, int64_t id);
 int store_group(store *s, int64_t file_id, const struct group_key *k,
                 int64_t *id);
 
-/* Inserts one tuple of group group_id. */
+/* Inserts one tuple of group group_id (whose direction and protocol the
+ * tuple must have). */
 int store_tuple(store *s, int64_t group_id, const struct flow_tuple *t);
 
 #endif

@@ -65,7 +65,8 @@ CREATE TABLE encryption (
     name TEXT NOT NULL UNIQUE
 );
 
--- The tuples of one rule (and MAC or ACL) in one file: a flow log's group.
+-- The tuples of one rule (and MAC or ACL, direction and protocol) in one
+-- file: what every tuple of a flow log's group shares.
 CREATE TABLE flow_group (
     id                 INTEGER PRIMARY KEY,
     file_id            INTEGER NOT NULL REFERENCES source_file(id),
@@ -73,24 +74,29 @@ CREATE TABLE flow_group (
     flow_log_id        INTEGER REFERENCES flow_log(id),
     rule_id            INTEGER REFERENCES rule(id),
     mac_id             INTEGER REFERENCES mac(id),
+    direction          INTEGER NOT NULL, -- 0 inbound, 1 outbound
+    protocol           INTEGER NOT NULL, -- IANA: 6 TCP, 17 UDP
     acl_id             TEXT,             -- VNet flow logs
     target_resource_id TEXT              -- VNet flow logs: the VNet, subnet or NIC
 );
 CREATE INDEX flow_group_file ON flow_group(file_id);
 
+-- One row per flow tuple. A file's tuples have consecutive ids
+-- (source_file.first_tuple .. last_tuple). The columns carry no NOT NULL
+-- constraints on purpose: a constraint that might fail makes SQLite keep a
+-- statement journal for every INSERT, which halves the ingest speed; the
+-- writer always sets group_id, ts, src, dst, src_port, dst_port and action.
 CREATE TABLE flow_tuple (
     id                 INTEGER PRIMARY KEY,
-    group_id           INTEGER NOT NULL,  -- flow_group.id
-    ts                 INTEGER NOT NULL,  -- Unix seconds
+    group_id           INTEGER    ,  -- flow_group.id
+    ts                 INTEGER    ,  -- Unix seconds
     ms                 INTEGER,           -- milliseconds, when the log has them
-    src                INTEGER NOT NULL,  -- address.id
-    dst                INTEGER NOT NULL,  -- address.id
-    src_port           INTEGER NOT NULL,
-    dst_port           INTEGER NOT NULL,
-    protocol           INTEGER NOT NULL,  -- IANA: 6 TCP, 17 UDP
-    direction          INTEGER NOT NULL,  -- 0 inbound, 1 outbound
-    action             INTEGER NOT NULL,  -- 0 allow, 1 deny
-    state              TEXT,              -- B, C, E, D or NULL (v1)
+    src                INTEGER    ,  -- address.id
+    dst                INTEGER    ,  -- address.id
+    src_port           INTEGER    ,
+    dst_port           INTEGER    ,
+    action             INTEGER    ,  -- 0 allow, 1 deny
+    state              INTEGER,           -- 0 B, 1 C, 2 E, 3 D; NULL in v1
     encryption         INTEGER,           -- encryption.id (VNet)
     packets_src_to_dst INTEGER,
     bytes_src_to_dst   INTEGER,
@@ -98,10 +104,21 @@ CREATE TABLE flow_tuple (
     bytes_dst_to_src   INTEGER
 );
 CREATE INDEX flow_tuple_ts ON flow_tuple(ts);
-CREATE INDEX flow_tuple_dst_port ON flow_tuple(dst_port);
-CREATE INDEX flow_tuple_src ON flow_tuple(src);
-CREATE INDEX flow_tuple_dst ON flow_tuple(dst);
 CREATE INDEX flow_tuple_denied_ts ON flow_tuple(ts) WHERE action = 1;
+
+-- Which files hold an address (as source or destination) and a destination
+-- port: coarse indexes that cost little per tuple. The views flows_by_address
+-- and flows_by_port use them to read only those files' tuples.
+CREATE TABLE address_file (
+    address_id INTEGER NOT NULL,
+    file_id    INTEGER NOT NULL,
+    PRIMARY KEY (address_id, file_id)
+) WITHOUT ROWID;
+CREATE TABLE port_file (
+    port    INTEGER NOT NULL,
+    file_id INTEGER NOT NULL,
+    PRIMARY KEY (port, file_id)
+) WITHOUT ROWID;
 
 CREATE VIEW flows AS
 SELECT
@@ -113,11 +130,12 @@ SELECT
     t.src_port AS src_port,
     d.ip AS dst_ip,
     t.dst_port AS dst_port,
-    CASE t.protocol WHEN 6 THEN 'TCP' WHEN 17 THEN 'UDP'
-                    ELSE CAST(t.protocol AS TEXT) END AS protocol,
-    CASE t.direction WHEN 0 THEN 'inbound' ELSE 'outbound' END AS direction,
+    CASE g.protocol WHEN 6 THEN 'TCP' WHEN 17 THEN 'UDP'
+                    ELSE CAST(g.protocol AS TEXT) END AS protocol,
+    CASE g.direction WHEN 0 THEN 'inbound' ELSE 'outbound' END AS direction,
     CASE t.action WHEN 1 THEN 'deny' ELSE 'allow' END AS action,
-    t.state AS state,
+    CASE t.state WHEN 0 THEN 'B' WHEN 1 THEN 'C' WHEN 2 THEN 'E'
+                 WHEN 3 THEN 'D' END AS state,
     e.name AS encryption,
     t.packets_src_to_dst AS packets_src_to_dst,
     t.bytes_src_to_dst AS bytes_src_to_dst,
@@ -146,6 +164,29 @@ LEFT JOIN encryption e ON e.id = t.encryption;
 CREATE VIEW denied_flows AS
 SELECT * FROM flows
 WHERE flow_id IN (SELECT id FROM flow_tuple WHERE action = 1);
+
+-- flows with the address they were looked up by, as source or destination:
+--   SELECT * FROM flows_by_address WHERE address = '52.162.110.80';
+-- reads only the files that hold the address (address_file).
+CREATE VIEW flows_by_address AS
+SELECT a.ip AS address, fl.*
+FROM address a
+JOIN address_file af ON af.address_id = a.id
+JOIN source_file f ON f.id = af.file_id
+JOIN flow_tuple t ON t.id BETWEEN f.first_tuple AND f.last_tuple
+                 AND (t.src = a.id OR t.dst = a.id)
+JOIN flows fl ON fl.flow_id = t.id;
+
+-- flows with the destination port they were looked up by:
+--   SELECT * FROM flows_by_port WHERE port = 1433;
+-- reads only the files that hold the port (port_file).
+CREATE VIEW flows_by_port AS
+SELECT pf.port AS port, fl.*
+FROM port_file pf
+JOIN source_file f ON f.id = pf.file_id
+JOIN flow_tuple t ON t.id BETWEEN f.first_tuple AND f.last_tuple
+                 AND t.dst_port = pf.port
+JOIN flows fl ON fl.flow_id = t.id;
 
 CREATE VIEW ingested_files AS
 SELECT

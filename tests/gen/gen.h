@@ -44,7 +44,7 @@ typedef struct {
     const char *name; /* for error messages */
 } sink_t;
 
-void sink_open(sink_t *s, const char *path, int gz); /* path "-" = stdout */
+void sink_open(sink_t *s, const char *path, int gz_level); /* "-" = stdout; level 0 = plain */
 void sink_flush_buf(sink_t *s);
 void sink_close(sink_t *s);
 
@@ -102,6 +102,7 @@ typedef struct {
     uint64_t tph;           /* tuples per hour per NIC (rate) */
     int fmt;
     int comp;
+    int gzip_level;         /* 1..9 */
     int style;
     const char *manifest;
     const char *out;        /* tree: directory; blob: file or "-" */
@@ -224,7 +225,7 @@ typedef struct {
     char mac[16];
 } blobw_t;
 
-void blob_begin(blobw_t *b, const char *path, int gz, const config_t *cfg,
+void blob_begin(blobw_t *b, const char *path, int gz_level, const config_t *cfg,
                 const world_t *w, const nic_t *nic, int fmt, int style,
                 uint64_t stream);
 void blob_record(blobw_t *b, const minute_t *m, int64_t m0, int version);

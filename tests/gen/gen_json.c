@@ -1,8 +1,8 @@
 /* JSON writer for nsgflow-gen: streams one PT1H.json blob record by record
- * ({"records":[ ... ]}) in compact, 4-space or tab layout, with the NSG
- * (properties.flows per rule) or VNet (flowRecords.flows per aclID) record
- * shapes, and the byte-level corner cases (BOM, leading space, NUL
- * padding, empty rules) the ingester tests ask for. */
+ * ({"records":[ ... ]}) in compact, 4-space or tab layout. It knows the NSG
+ * record shape (properties.flows per rule) and the VNet one
+ * (flowRecords.flows per aclID), and adds the byte-level corner cases the
+ * ingester tests ask for: BOM, leading space, NUL padding, empty rules. */
 #include "gen.h"
 
 #include <string.h>
@@ -43,7 +43,7 @@ static void kv_str(blobw_t *b, int depth, int first, const char *name, const cha
     str_val(b, v);
 }
 
-void blob_begin(blobw_t *b, const char *path, int gz, const config_t *cfg, const world_t *w, const nic_t *nic,
+void blob_begin(blobw_t *b, const char *path, int gz_level, const config_t *cfg, const world_t *w, const nic_t *nic,
                 int fmt, int style, uint64_t stream)
 {
     memset(b, 0, sizeof *b);
@@ -60,7 +60,7 @@ void blob_begin(blobw_t *b, const char *path, int gz, const config_t *cfg, const
         nsg_resource_id(w, nic, b->rid, sizeof b->rid);
     }
     memcpy(b->mac, nic->mac, sizeof b->mac);
-    sink_open(&b->sink, path, gz);
+    sink_open(&b->sink, path, gz_level);
     if (cfg->bom) sink_write(&b->sink, "\xEF\xBB\xBF", 3);
     if (cfg->leading_space) sink_putc(&b->sink, ' ');
     sink_putc(&b->sink, '{');

@@ -1,8 +1,9 @@
 /* Traffic model for nsgflow-gen: the NICs of an API Management subnet and a
- * workload subnet, the kinds of flows each of them sees (control plane 3443,
- * load-balancer probes, dependencies, instance-to-instance sync, scanners,
- * ...), and a per-NIC event simulation that turns flows into NSG v1/v2 or
- * VNet v4 tuple strings minute by minute with bounded memory. */
+ * workload subnet, and the kinds of flows each of them sees (control plane
+ * 3443, load-balancer probes, dependencies, instance sync, scanners, ...).
+ * A per-NIC event queue turns flows into NSG v1/v2 or VNet v4 tuple strings
+ * minute by minute, so memory stays bounded however long the run. All
+ * randomness comes from the seeded PRNG, one draw per statement. */
 #include "gen.h"
 
 #include <stdlib.h>
@@ -21,7 +22,7 @@ static const char *const RULE_NAMES[R_COUNT] = {
     [R_ALLOW_INET_OUT] = "DefaultRule_AllowInternetOutBound",
     [R_DENY_ALL_OUT] = "DefaultRule_DenyAllOutBound",
     [R_USER_MGMT] = "UserRule_Allow-ApimManagement",
-    [R_USER_CLIENT] = "UserRule_Allow-ApimClientHttps",
+    [R_USER_CLIENT] = "UserRule_Allow-ApimClientInbound",
     [R_USER_STORAGE] = "UserRule_Allow-Storage-Outbound",
     [R_USER_SQL] = "UserRule_Allow-Sql-Outbound",
     [R_USER_KV] = "UserRule_Allow-KeyVault-Outbound",
@@ -492,14 +493,13 @@ static const char *pick(const addr_t *a, int n, rng_t *r, int v6)
     return v6 ? x->v6 : x->v4;
 }
 
-static void peer_addr(const world_t *w, int role, int ord, int v6, char out[48])
+static void peer_addr(int role, int ord, int v6, char out[48])
 {
     int net = role == ROLE_APIM ? 1 : 2;
     if (v6)
         snprintf(out, 48, "fd00:10:20:%d::%x", net, 4 + ord);
     else
         snprintf(out, 48, "10.20.%d.%d", net, 4 + ord);
-    (void)w;
 }
 
 static int port_blocked(const config_t *c, unsigned port)
@@ -677,7 +677,7 @@ static uint32_t spawn(sim_t *s, int64_t t0)
     case K_REDIS: {
         int peer = (int)rng_below(&s->r, (uint32_t)(s->w->napim - 1));
         if (peer >= nic->apim_ord) peer++;
-        peer_addr(s->w, ROLE_APIM, peer, v6, buf);
+        peer_addr(ROLE_APIM, peer, v6, buf);
         remote = buf;
         int out = rng_below(&s->r, 2);
         f->dir = out ? 'O' : 'I';
@@ -704,7 +704,7 @@ static uint32_t spawn(sim_t *s, int64_t t0)
         break;
     case K_BACKEND: {
         int vm = s->w->nvm > 0 ? (int)rng_below(&s->r, (uint32_t)s->w->nvm) : 0;
-        peer_addr(s->w, ROLE_VM, vm, v6, buf);
+        peer_addr(ROLE_VM, vm, v6, buf);
         remote = buf;
         f->dir = 'O', f->proto = 'T', f->rule = R_ALLOW_VNET_OUT;
         f->sport = eph(s), f->dport = rng_below(&s->r, 100) < 70 ? 8080 : 443;
@@ -747,7 +747,7 @@ static uint32_t spawn(sim_t *s, int64_t t0)
         break;
     case K_VM_IN_BACKEND: {
         int a = s->w->napim > 0 ? (int)rng_below(&s->r, (uint32_t)s->w->napim) : 0;
-        peer_addr(s->w, ROLE_APIM, a, v6, buf);
+        peer_addr(ROLE_APIM, a, v6, buf);
         remote = buf;
         f->dir = 'I', f->proto = 'T', f->rule = R_ALLOW_VNET_IN;
         f->sport = eph(s), f->dport = rng_below(&s->r, 100) < 70 ? 8080 : 443;
@@ -964,7 +964,6 @@ static int advance(flow_t *f)
         int64_t cn = f->last + FIVE_MIN;
         f->next = cn < f->end ? cn : f->end;
         if (f->next < f->t0) f->next = f->t0;
-        /* keep E after the last B repeat */
         return 1;
     }
     if (f->next >= f->end) return 0; /* that was the E */

@@ -114,7 +114,7 @@ const char *fmt_name(int fmt)
 
 #define SINK_BUF (1u << 20)
 
-void sink_open(sink_t *s, const char *path, int gz)
+void sink_open(sink_t *s, const char *path, int gz_level)
 {
     memset(s, 0, sizeof *s);
     s->name = path;
@@ -129,11 +129,11 @@ void sink_open(sink_t *s, const char *path, int gz)
     }
     s->cap = SINK_BUF;
     s->buf = xmalloc(s->cap);
-    s->gz = gz;
-    if (gz) {
+    s->gz = gz_level > 0;
+    if (s->gz) {
         /* windowBits 15 + 16: gzip wrapper; zlib writes mtime 0 and a fixed
          * OS byte, so the stream is reproducible */
-        if (deflateInit2(&s->zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        if (deflateInit2(&s->zs, gz_level > 9 ? 9 : gz_level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
             die("zlib deflateInit2 failed");
         s->zcap = SINK_BUF;
         s->zbuf = xmalloc(s->zcap);
@@ -205,29 +205,43 @@ size_t fmt_u64(char *dst, uint64_t v)
     return n;
 }
 
-/* Howard Hinnant's proleptic Gregorian day arithmetic (public algorithm). */
+/* Calendar arithmetic for years >= 1970, by plain counting: simple and
+ * fast enough (one call per record at most). */
+static int is_leap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+static unsigned month_days(int64_t y, unsigned m)
+{
+    static const unsigned char md[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return md[m - 1] + (m == 2 && is_leap(y));
+}
+
 int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
 {
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
+    int64_t days = 0;
+    for (int64_t yy = 1970; yy < y; yy++) days += 365 + is_leap(yy);
+    for (unsigned mm = 1; mm < m; mm++) days += month_days(y, mm);
+    return days + (int64_t)d - 1;
 }
 
 void civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d)
 {
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t yy = (int64_t)yoe + era * 400;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = (int)(yy + (*m <= 2));
+    int64_t yy = 1970;
+    if (z < 0) z = 0;
+    /* jump whole 400-year cycles (146097 days) first */
+    yy += 400 * (z / 146097);
+    z %= 146097;
+    while (z >= 365 + is_leap(yy)) {
+        z -= 365 + is_leap(yy);
+        yy++;
+    }
+    unsigned mm = 1;
+    while (z >= month_days(yy, mm)) {
+        z -= month_days(yy, mm);
+        mm++;
+    }
+    *y = (int)yy;
+    *m = mm;
+    *d = (unsigned)z + 1;
 }
 
 static void put2(char *p, unsigned v)

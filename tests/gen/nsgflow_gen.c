@@ -1,8 +1,9 @@
 /* nsgflow-gen: command-line front end of the deterministic flow-log
- * generator used by the nsgflow tests. It parses the arguments, writes
+ * generator used by the nsgflow tests. It parses the arguments and writes
  * either a tree of hourly PT1H.json blobs in the real Azure storage layout
- * or one large streamed blob, and writes the manifest (per-file ground
- * truth counted while writing) that the ingester tests compare against. */
+ * or one large streamed blob. It also writes the manifest, the per-file
+ * ground truth counted while writing, that the ingester tests compare
+ * against. */
 #include "gen.h"
 
 #include <errno.h>
@@ -26,7 +27,8 @@ static const char USAGE[] =
     "    NETWORKWATCHER_WESTEUROPE_FL-VNET-APIM/y=YYYY/m=MM/d=DD/h=HH/m=00/\n"
     "    macAddress={MAC}/PT1H.json[.gz]\n"
     "  -o, --out DIR            output directory (required; created if missing)\n"
-    "  --start YYYY-MM-DDTHH    first hour, UTC (default 2026-11-01T00)\n"
+    "  --start YYYY-MM-DDTHH    first hour, UTC, years 1970..2999\n"
+    "                           (default 2026-11-01T00)\n"
     "  --hours H                hours per NIC (default 2)\n"
     "  --nics N                 NICs, 1..400 (default 4)\n"
     "  --apim-nics K            how many of them are APIM instances in 10.20.1.0/24\n"
@@ -56,6 +58,7 @@ static const char USAGE[] =
     "\n"
     "Common options:\n"
     "  --seed N                 PRNG seed, 0..2^64-1 (default 1)\n"
+    "  --gzip-level L           zlib level 1..9 for gzip output (default 6)\n"
     "  --ipv6 PERCENT           share of flows with IPv6 addresses (default 0)\n"
     "  --lowercase-ids          resource ids and MACs in lower case (in the\n"
     "                           records and in the tree paths)\n"
@@ -75,6 +78,19 @@ static const char USAGE[] =
     "  --block-port P[,P...]    APIM/VM flows to these destination ports are denied\n"
     "                           (UserRule_Deny-All-Inbound / -Outbound), with SYN\n"
     "                           retries\n"
+    "\n"
+    "Traffic: APIM NICs (10.20.1.4, .5, ...) see TCP 3443 from the control plane\n"
+    "(UserRule_Allow-ApimManagement), TCP 6390 probes from 168.63.129.16, client\n"
+    "TCP 443/80 from the internet, outbound 443 to Storage/KeyVault/AzureMonitor,\n"
+    "1433 Sql, 5671/5672 EventHub, 1886 AzureMonitor, 8080/443 to the VMs, UDP\n"
+    "4290 and TCP 6381-6383 between instances, UDP 53 to 168.63.129.16, and\n"
+    "scanners denied by DefaultRule_DenyAllInBound. VMs see outbound 443/80, DNS,\n"
+    "NTP, calls from APIM and SSH from 10.20.0.4, and scanners. NSG v2 flows go\n"
+    "B, C every 5 min, E (inbound TCP allowed by a user rule: B only, stateless);\n"
+    "NSG v1 logs only the B events. Tuples ascend in time within each rule.\n"
+    "The content depends on the seed, format, rates and knobs, not on --style or\n"
+    "compression: the same seed in pretty/plain and compact/gzip holds the same\n"
+    "records.\n"
     "\n"
     "Manifest: tab-separated, one header line, then one line per blob written:\n"
     "  path format records tuples denied packets_src_to_dst bytes_src_to_dst\n"
@@ -98,14 +114,12 @@ static uint64_t parse_u64(const char *opt, const char *v, uint64_t lo, uint64_t 
 {
     char range[80];
     snprintf(range, sizeof range, "an integer %llu..%llu", (unsigned long long)lo, (unsigned long long)hi);
-    if (!v || !*v || *v == '-' || *v == '+' || *v == ' ')
-        usage_error("%s: expected %s", opt, range);
     errno = 0;
     char *end = NULL;
-    unsigned long long x = strtoull(v, &end, 10);
-    if (errno || *end || x < lo || x > hi) {
+    unsigned long long x = (v && *v >= '0' && *v <= '9') ? strtoull(v, &end, 10) : 0;
+    if (!end || errno || *end || x < lo || x > hi) {
         char msg[160];
-        snprintf(msg, sizeof msg, "%s: expected %s, got '%.40s'", opt, range, v);
+        snprintf(msg, sizeof msg, "%s: expected %s, got '%.40s'", opt, range, v ? v : "");
         usage_error("%s%s", msg, "");
     }
     return (uint64_t)x;
@@ -123,7 +137,7 @@ static int64_t parse_start(const char *v)
             usage_error("--start: expected YYYY-MM-DDTHH, got '%.40s'%s", v, "");
     static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap) || h > 23)
+    if (y < 1970 || y > 2999 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap) || h > 23)
         usage_error("--start: not a valid date and hour: '%.40s'%s", v, "");
     return days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + (int64_t)h * 3600;
 }
@@ -274,7 +288,7 @@ static void run_tree(const config_t *c)
             mkdir_p(full);
             *slash = '/';
             blobw_t b;
-            blob_begin(&b, full, gz, c, &w, nic, file_fmt, style, ((uint64_t)i << 32) | h);
+            blob_begin(&b, full, gz ? c->gzip_level : 0, c, &w, nic, file_fmt, style, ((uint64_t)i << 32) | h);
             stats_t st;
             memset(&st, 0, sizeof st);
             for (int mi = 0; mi < 60; mi++) {
@@ -311,7 +325,7 @@ static void run_blob(const config_t *c)
     minute_t m;
     memset(&m, 0, sizeof m);
     blobw_t b;
-    blob_begin(&b, c->out, c->comp == COMP_GZIP, c, &w, nic, file_fmt, style, 0);
+    blob_begin(&b, c->out, c->comp == COMP_GZIP ? c->gzip_level : 0, c, &w, nic, file_fmt, style, 0);
     stats_t st;
     memset(&st, 0, sizeof st);
     int64_t m0 = c->start;
@@ -359,6 +373,7 @@ int main(int argc, char **argv)
     c.fmt = FMT_NSG_V2;
     c.comp = tree ? COMP_GZIP : COMP_PLAIN;
     c.style = ST_COMPACT;
+    c.gzip_level = 6;
     c.out = tree ? NULL : "-";
     int have_tuples = 0;
 
@@ -432,6 +447,9 @@ int main(int argc, char **argv)
         } else if (FLAG("--gzip")) {
             NOVAL();
             c.comp = COMP_GZIP;
+        } else if (FLAG("--gzip-level")) {
+            NEEDVAL();
+            c.gzip_level = (int)parse_u64(name, val, 1, 9);
         } else if (FLAG("--plain")) {
             NOVAL();
             c.comp = COMP_PLAIN;
