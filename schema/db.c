@@ -97,6 +97,34 @@ sqlfail:
     return -1;
 }
 
+/* Switches a database to WAL mode. Switching needs a moment alone with the
+ * file, and SQLite does not wait for that by itself: another process creating
+ * the same new database at the same time makes it fail with SQLITE_BUSY, so
+ * it is retried until wait_ms has passed. */
+static int set_wal(sqlite3 *db, int wait_ms)
+{
+    for (int waited = 0;; waited += 20) {
+        sqlite3_stmt *st = NULL;
+        int rc = sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL);
+        if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
+            strcmp((const char *)sqlite3_column_text(st, 0), "wal") == 0) {
+            sqlite3_finalize(st);
+            break; /* already */
+        }
+        sqlite3_finalize(st);
+        /* 8 KiB pages suit the mostly-appending tables; only a new, empty
+         * database takes the setting */
+        sqlite3_exec(db, "PRAGMA page_size=8192", NULL, NULL, NULL);
+        rc = sqlite3_exec(db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+        if (rc == SQLITE_OK)
+            break;
+        if (!db_is_busy(rc) || waited >= wait_ms)
+            return -1;
+        sqlite3_sleep(20);
+    }
+    return sqlite3_exec(db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
 int db_open(const char *path, int readonly, int wait_ms, sqlite3 **out,
             char *err, size_t errlen)
 {
@@ -134,15 +162,11 @@ int db_open(const char *path, int readonly, int wait_ms, sqlite3 **out,
         /* WAL: readers never block the writer, and a killed writer leaves
          * the last committed state. NORMAL sync is safe in WAL mode: a power
          * loss may drop the last transactions, never half of one. */
-        char *msg = NULL;
-        /* 8 KiB pages suit the mostly-appending tables; only a new, empty
-         * database takes the setting */
-        sqlite3_exec(db, "PRAGMA page_size=8192", NULL, NULL, NULL);
-        if (sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                             "PRAGMA foreign_keys=OFF;",
-                         NULL, NULL, &msg) != SQLITE_OK) {
-            snprintf(err, errlen, "%s: %s", path, msg ? msg : sqlite3_errmsg(db));
-            sqlite3_free(msg);
+        if (set_wal(db, wait_ms) != 0) {
+            int busy = db_is_busy(sqlite3_errcode(db));
+            snprintf(err, errlen, "%s: %s", path,
+                     busy ? "the database is locked by another process"
+                          : sqlite3_errmsg(db));
             sqlite3_close(db);
             return -1;
         }

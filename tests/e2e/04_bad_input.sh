@@ -1,0 +1,116 @@
+# 04_bad_input.sh: bad input is normal input. Broken tuples are skipped and
+# reported with file, record and tuple; a blob whose JSON or gzip breaks off
+# keeps its complete records as "partial" (or is rejected with --strict);
+# what is not a flow log is rejected with a message saying what it is; the
+# run goes on and exits 3.
+. "$TESTS/lib.sh"
+
+mkdir -p "$T/in"
+"$NSGFLOW_GEN" blob --tuples 3000 --seed 4 --format nsg-v2 -o "$T/good.json" --manifest "$T/good.tsv"
+cp "$T/good.json" "$T/in/good.json"
+
+# broken tuples: wrong field count, bad address, port out of range, bad counter
+python3 - "$T/good.json" "$T/in/tuples.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+t = d["records"][1]["properties"]["flows"][0]["flows"][0]["flowTuples"]
+t[0] = "1793491201,10.0.0.1,10.0.0.2,1,2,T,I,A"                    # 8 fields in v2
+t[1] = "1793491201,10.0.0.999,10.0.0.2,1,2,T,I,A,B,,,,"            # address
+t[2] = "1793491201,10.0.0.1,10.0.0.2,1,70000,T,I,A,B,,,,"          # port
+t[3] = "1793491201,10.0.0.1,10.0.0.2,1,2,T,I,A,E,1,many,1,1"       # counter
+json.dump(d, open(sys.argv[2], "w"))
+PY
+good_tuples=$(awk -F'\t' 'NR == 2 { print $4 }' "$T/good.tsv")
+
+# a truncated JSON blob (cut inside the third record) and a truncated gzip
+python3 - "$T/good.json" "$T/in/cut.json" <<'PY'
+import sys
+text = open(sys.argv[1]).read()
+starts = [i for i in range(len(text)) if text.startswith('{"time"', i)]
+open(sys.argv[2], "w").write(text[: starts[2] + 200])
+PY
+gzip -c "$T/good.json" | head -c 20000 >"$T/in/cut-gzip.json.gz"
+printf '[1, 2, 3]' >"$T/in/array.json"
+printf '{"time":"2026-11-01T00:00:00Z","category":"NetworkSecurityGroupFlowEvent","properties":{"Version":2,"flows":[]}}' >"$T/in/single-record.json"
+printf '{"changeNumber": 375, "cloud": "Public", "values": []}' >"$T/in/servicetags.json"
+head -c 4096 /dev/urandom | gzip >"$T/in/random.json.gz"
+printf '\x89PNG\r\n\x1a\n\0\0\0\rIHDR' >"$T/in/image.json"
+: >"$T/in/empty.json"
+echo "not a blob" >"$T/in/notes.txt"
+
+run_status "$NSGFLOW" ingest "$T/in"
+assert_eq "$status" 3 "exit status with bad input"
+# tuples: reported with where and why, skipped, the rest kept
+assert_contains "$T/err" "tuples.json: record 2, tuple 1: expected 13 fields, got 8" "field count"
+assert_contains "$T/err" "tuples.json: record 2, tuple 2: field 2 (source IP): not an IP address '10.0.0.999'" "address"
+assert_contains "$T/err" "tuples.json: record 2, tuple 3: field 5 (destination port): not a port 0..65535 '70000'" "port"
+assert_contains "$T/err" "tuples.json: record 2, tuple 4: field 11 (bytes src->dst): not a counter 'many'" "counter"
+assert_eq "$(q "select status, tuples, skipped_tuples from ingested_files where path like '%tuples.json'")" \
+    "ok|$((good_tuples - 4))|4" "broken tuples skipped and counted"
+# partial blobs keep whole records only
+assert_contains "$T/err" "cut.json: partial: invalid JSON" "truncated JSON"
+assert_eq "$(q "select status, records from ingested_files where path like '%/cut.json'")" "partial|2" "truncated JSON keeps 2 records"
+assert_eq "$(q "select count(*) from flows where source_file like '%/cut.json'")" \
+    "$(q "select tuples from ingested_files where path like '%/cut.json'")" "partial rows match the file row"
+assert_contains "$T/err" "cut-gzip.json.gz: partial: the gzip stream breaks off at compressed byte" "truncated gzip"
+assert_eq "$(q "select status from ingested_files where path like '%cut-gzip.json.gz'")" partial "truncated gzip status"
+assert_eq "$(q "select error_offset > 0 from ingested_files where path like '%cut-gzip.json.gz'")" 1 "offset stored"
+# rejected, with what it looks like
+assert_contains "$T/err" "array.json: rejected: a JSON array, not a flow-log blob" "array"
+assert_contains "$T/err" "single-record.json: rejected: a single flow-log record without the" "single record"
+assert_contains "$T/err" "servicetags.json: rejected: an Azure service-tags file, not a flow log" "service tags"
+assert_contains "$T/err" "random.json.gz: rejected: binary data, not JSON" "random bytes in gzip"
+assert_contains "$T/err" "image.json: rejected: binary data, not JSON (first bytes 89 50 4e 47" "binary"
+assert_contains "$T/err" "empty.json: rejected: an empty file" "empty"
+assert_eq "$(q "select count(*) from ingested_files where status = 'rejected' and tuples = 0")" 6 "rejected rows"
+assert_contains "$T/err" "1 other files skipped" "notes.txt skipped"
+assert_eq "$(q "select status, tuples from ingested_files where path like '%/good.json'")" "ok|$good_tuples" "good blob intact"
+
+# again: the bad blobs are still bad, nothing changes, still exit 3
+before=$(q "select count(*) from flow_tuple")
+run_status "$NSGFLOW" ingest "$T/in"
+assert_eq "$status" 3 "second run exit status"
+assert_contains "$T/err" "unchanged, and still partial" "still partial"
+assert_eq "$(q "select count(*) from flow_tuple")" "$before" "no rows added"
+
+# a complete copy of the truncated blob replaces the partial one
+cp "$T/good.json" "$T/in/cut.json"
+run_status "$NSGFLOW" ingest "$T/in/cut.json"
+assert_eq "$status" 0 "clean copy exit status"
+assert_eq "$(q "select status, tuples from ingested_files where path like '%/cut.json'")" "ok|$good_tuples" "clean copy replaces partial"
+# and a broken copy never replaces a complete one
+head -c 5000 "$T/good.json" >"$T/in/cut.json"
+run_status "$NSGFLOW" ingest "$T/in/cut.json"
+assert_eq "$status" 3 "broken copy exit status"
+assert_contains "$T/err" "the database keeps its fuller earlier copy" "kept"
+assert_eq "$(q "select status, tuples from ingested_files where path like '%/cut.json'")" "ok|$good_tuples" "complete copy kept"
+
+# --strict rejects what breaks off
+rm -f "$NSGFLOW_DB"*
+run_status "$NSGFLOW" ingest --strict "$T/in/cut-gzip.json.gz"
+assert_eq "$status" 3 "strict exit status"
+assert_contains "$T/err" "rejected: the gzip stream breaks off" "strict message"
+assert_eq "$(q "select status, tuples from ingested_files")" "rejected|0" "strict keeps nothing"
+assert_eq "$(q "select count(*) from flow_tuple")" 0 "strict: no rows"
+
+# a missing path is reported; the others are still read
+run_status "$NSGFLOW" ingest "$T/no-such-file.json" "$T/good.json"
+assert_eq "$status" 3 "missing path exit status"
+assert_contains "$T/err" "no-such-file.json: No such file or directory" "missing path message"
+assert_eq "$(q "select count(*) from ingested_files where path like '%/good.json'")" 1 "other path ingested"
+
+# truncation sweep: a gzip blob cut at many offsets always ends in a clear
+# per-file status, whole records only, and a sound database
+gzip -c "$T/good.json" >"$T/good.json.gz"
+size=$(stat -c %s "$T/good.json.gz")
+for cut in 1 10 100 1000 5000 $((size / 3)) $((size / 2)) $((size - 100)) $((size - 8)) $((size - 1)); do
+    rm -f "$NSGFLOW_DB"*
+    head -c $cut "$T/good.json.gz" >"$T/cut.gz"
+    run_status "$NSGFLOW" ingest "$T/cut.gz"
+    assert_eq "$status" 3 "cut at $cut: exit status"
+    st=$(q "select status from ingested_files")
+    case "$st" in partial | rejected) ;; *) fail "cut at $cut: status '$st'" ;; esac
+    assert_eq "$(q "select count(*) from flow_tuple")" "$(q "select tuples from ingested_files")" "cut at $cut: rows"
+    assert_eq "$(q "pragma integrity_check")" ok "cut at $cut: integrity"
+done
+done_ok

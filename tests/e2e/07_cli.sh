@@ -1,0 +1,72 @@
+# 07_cli.sh: the command line: help that answers, usage errors with exit 2,
+# the database chosen by --db or $NSGFLOW_DB, and databases that are not
+# ours or are newer than us refused with a clear message.
+. "$TESTS/lib.sh"
+
+run_status "$NSGFLOW" --help
+assert_eq "$status" 0 "--help"
+assert_contains "$T/out" "usage: nsgflow COMMAND" "--help text"
+assert_contains "$T/out" "ingest PATH..." "--help lists ingest"
+run_status "$NSGFLOW" help ingest
+assert_eq "$status" 0 "help ingest"
+assert_contains "$T/out" "usage: nsgflow ingest" "help ingest text"
+assert_contains "$T/out" "Exit status" "help ingest exit codes"
+run_status "$NSGFLOW" ingest --help
+assert_contains "$T/out" "--strict" "ingest --help"
+run_status "$NSGFLOW" --version
+assert_eq "$status" 0 "--version"
+assert_contains "$T/out" "nsgflow 0." "version"
+assert_contains "$T/out" "SQLite 3." "library versions"
+
+run_status "$NSGFLOW"
+assert_eq "$status" 2 "no command"
+run_status "$NSGFLOW" frobnicate
+assert_eq "$status" 2 "unknown command"
+assert_contains "$T/err" "'frobnicate' is not a command" "unknown command message"
+run_status "$NSGFLOW" help frobnicate
+assert_eq "$status" 2 "help for an unknown command"
+run_status "$NSGFLOW" ingest
+assert_eq "$status" 2 "ingest without PATH"
+assert_contains "$T/err" "no PATH given" "no PATH message"
+run_status "$NSGFLOW" ingest --bogus x
+assert_eq "$status" 2 "unknown option"
+run_status "$NSGFLOW" ingest --wait soon x
+assert_eq "$status" 2 "bad --wait"
+assert_contains "$T/err" "--wait: not a number of seconds" "bad --wait message"
+run_status "$NSGFLOW" ingest - -
+assert_eq "$status" 2 "stdin twice"
+
+# --db wins over $NSGFLOW_DB, which wins over ./nsgflow.db
+run_status "$NSGFLOW" ingest -q --db "$T/explicit.db" "$FIXTURES/nsg_v1_pretty.json"
+assert_eq "$status" 0 "--db"
+assert_eq "$(sqlite3 "$T/explicit.db" "select count(*) from flows")" 4 "--db used"
+[ ! -e "$NSGFLOW_DB" ] || fail "\$NSGFLOW_DB was written despite --db"
+run_status "$NSGFLOW" ingest -q "$FIXTURES/nsg_v1_pretty.json"
+assert_eq "$(q "select count(*) from flows")" 4 "\$NSGFLOW_DB used"
+(cd "$T" && NSGFLOW_DB= "$NSGFLOW" ingest -q "$FIXTURES/nsg_v1_pretty.json")
+assert_eq "$(sqlite3 "$T/nsgflow.db" "select count(*) from flows")" 4 "./nsgflow.db by default"
+# quiet means no summary, verbose one line per blob
+run_status "$NSGFLOW" ingest -q "$FIXTURES"
+assert_eq "$(wc -c <"$T/err")" 0 "--quiet prints nothing when all is well"
+run_status "$NSGFLOW" ingest -v --db "$T/verbose.db" "$FIXTURES/nsg_v1_pretty.json"
+run_status "$NSGFLOW" ingest -v --db "$T/verbose.db" "$FIXTURES"
+assert_contains "$T/err" "nsg_v1_pretty.json: unchanged" "--verbose"
+assert_contains "$T/err" "vnet_tabs_padded.json: new, 1 records, 4 tuples" "--verbose new"
+# no progress line when stderr is not a terminal
+if grep -q "ETA" "$T/err"; then fail "progress line written to a file"; fi
+
+# not a database
+echo "hello" >"$T/text.db"
+run_status "$NSGFLOW" ingest --db "$T/text.db" "$FIXTURES"
+assert_eq "$status" 1 "not a database: fatal"
+assert_contains "$T/err" "text.db: file is not a database" "not a database message"
+# a database from a newer nsgflow is refused, untouched
+sqlite3 "$T/newer.db" "pragma user_version = 999; create table x(y);"
+run_status "$NSGFLOW" ingest --db "$T/newer.db" "$FIXTURES"
+assert_eq "$status" 1 "newer schema: fatal"
+assert_contains "$T/err" "database schema version 999 is newer than this nsgflow understands" "newer schema message"
+assert_eq "$(sqlite3 "$T/newer.db" "pragma user_version")" 999 "newer database untouched"
+# the schema version is recorded
+assert_eq "$(q "pragma user_version")" 1 "user_version"
+assert_eq "$(q "pragma journal_mode")" wal "WAL mode"
+done_ok
