@@ -17,7 +17,7 @@ BUILD    ?= build
 
 # Debian packages behind the libraries (and the tools the tests use).
 PKGS      = zlib yajl sqlite3
-DEB_PKGS  = pkg-config zlib1g-dev libyajl-dev libsqlite3-dev libcmocka-dev sqlite3
+DEB_PKGS  = pkg-config zlib1g-dev libyajl-dev libsqlite3-dev libcmocka-dev sqlite3 python3
 
 # Evaluated when used, i.e. after the dependency step has run.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -46,7 +46,7 @@ all: $(BUILD)/nsgflow
 $(BUILD)/.deps-ok:
 	@mkdir -p $(BUILD)
 	@if command -v pkg-config >/dev/null 2>&1 && pkg-config --exists $(PKGS) cmocka \
-	    && command -v sqlite3 >/dev/null 2>&1; then :; \
+	    && command -v sqlite3 >/dev/null 2>&1 && command -v python3 >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = 0 ]; then \
 	    echo "nsgflow: installing build dependencies: $(DEB_PKGS)"; \
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(DEB_PKGS) >/dev/null \
@@ -106,10 +106,30 @@ $(BUILD)/floors: $(BUILD)/obj/bench/floors.o $(BUILD)/obj/schema/db.o $(BUILD)/o
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 bench: $(BUILD)/nsgflow $(BUILD)/nsgflow-gen $(BUILD)/floors
-	@BUILD=$(abspath $(BUILD)) bash bench/run.sh
+	python3 bench/run.py $(BUILD)
 
+# The demo: a day of generated flow logs for an APIM subnet (NSG v1/v2 and
+# VNet, gzipped), ingested, then a look at what the database holds.
+DEMO = $(BUILD)/demo
 demo: $(BUILD)/nsgflow $(BUILD)/nsgflow-gen
-	@BUILD=$(abspath $(BUILD)) bash tests/demo.sh
+	@rm -rf $(DEMO) && mkdir -p $(DEMO)
+	@echo "== generating sample flow logs in $(DEMO)/logs"
+	@$(BUILD)/nsgflow-gen tree --out $(DEMO)/logs --hours 6 --nics 6 --tuples-per-hour 3000 \
+	    --format mixed --gzip --block-port 1433 --lost-return 30
+	@echo "== nsgflow ingest --db $(DEMO)/nsgflow.db $(DEMO)/logs"
+	@$(BUILD)/nsgflow ingest --db $(DEMO)/nsgflow.db $(DEMO)/logs
+	@echo "== what was ingested (sqlite3 $(DEMO)/nsgflow.db)"
+	@sqlite3 -header -column $(DEMO)/nsgflow.db \
+	    "SELECT formats, count(*) AS blobs, sum(tuples) AS tuples, min(first_flow_time) AS first, max(last_flow_time) AS last FROM ingested_files GROUP BY formats;"
+	@echo
+	@sqlite3 -header -column $(DEMO)/nsgflow.db \
+	    "SELECT direction, action, protocol, dst_port, count(*) AS tuples FROM flows GROUP BY 1, 2, 3, 4 ORDER BY tuples DESC LIMIT 12;"
+	@echo
+	@echo "== denied flows to port 1433 (Azure SQL), by rule"
+	@sqlite3 -header -column $(DEMO)/nsgflow.db \
+	    "SELECT src_ip, dst_ip, rule, count(*) AS tuples, min(time) AS first, max(time) AS last FROM flows_by_port WHERE port = 1433 AND action = 'deny' GROUP BY 1, 2, 3 ORDER BY tuples DESC LIMIT 5;"
+	@echo
+	@echo "Open it yourself: sqlite3 $(DEMO)/nsgflow.db   (the views: flows, denied_flows, flows_by_address, flows_by_port, ingested_files)"
 
 install: $(BUILD)/nsgflow
 	install -d $(DESTDIR)$(PREFIX)/bin

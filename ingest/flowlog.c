@@ -621,13 +621,25 @@ static size_t scan_tokens(flowlog *p, const unsigned char *buf, size_t n)
     for (size_t i = 0; i < n; i++) {
         unsigned char c = buf[i];
         if (p->in_string) {
-            if (p->escape)
+            if (p->escape) {
                 p->escape = 0;
-            else if (c == '\\')
+            } else if (c == '\\') {
                 p->escape = 1;
-            else if (c == '"') {
+            } else if (c == '"') {
                 p->in_string = 0;
                 p->token_len = 0;
+                continue;
+            } else {
+                /* the plain run up to the next quote or backslash at once */
+                const unsigned char *q = memchr(buf + i, '"', n - i);
+                size_t run = q ? (size_t)(q - (buf + i)) : n - i;
+                const unsigned char *bs = memchr(buf + i, '\\', run);
+                if (bs)
+                    run = (size_t)(bs - (buf + i));
+                if (p->token_len + run > FLOWLOG_MAX_TOKEN)
+                    return i + (FLOWLOG_MAX_TOKEN - p->token_len);
+                p->token_len += run;
+                i += run - 1;
                 continue;
             }
             if (++p->token_len > FLOWLOG_MAX_TOKEN)

@@ -148,7 +148,62 @@ struct group_ids {
     int64_t id[GROUP_SLOTS];
     uint8_t direction[GROUP_SLOTS];
     uint8_t protocol[GROUP_SLOTS];
+    /* what the ids were resolved for: the records of a blob mostly repeat
+     * the same groups in the same order, so they are reused while this key
+     * stays the same */
+    char *key;
+    size_t key_cap;
 };
+
+/* Makes slots fit group g of rec: kept when the group is the one the slots
+ * were filled for, else emptied and labelled with the new key. */
+static int reuse_or_reset(struct group_ids *slots, const struct fl_record *rec,
+                          const struct fl_group *grp)
+{
+    const char *parts[] = {grp->rule, grp->mac, grp->acl_id, rec->mac,
+                           rec->resource_id, rec->target_resource_id};
+    size_t need = 2;
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+        need += strlen(parts[i]) + 1;
+    char stackbuf[1024], *key = need <= sizeof stackbuf ? stackbuf : malloc(need);
+    if (!key)
+        return -1;
+    char *p = key;
+    *p++ = (char)('0' + rec->format);
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        size_t n = strlen(parts[i]);
+        memcpy(p, parts[i], n);
+        p += n;
+        *p++ = '\x1f';
+    }
+    *p = '\0';
+    if (!slots->key || strcmp(slots->key, key) != 0) {
+        if (need > slots->key_cap) {
+            char *k = realloc(slots->key, need);
+            if (!k) {
+                if (key != stackbuf)
+                    free(key);
+                return -1;
+            }
+            slots->key = k;
+            slots->key_cap = need;
+        }
+        memcpy(slots->key, key, need);
+        memset(slots->id, 0, sizeof slots->id);
+    }
+    if (key != stackbuf)
+        free(key);
+    return 0;
+}
+
+static void free_group_ids(struct blob *b)
+{
+    for (size_t i = 0; i < b->cap_group_ids; i++)
+        free(b->group_ids[i].key);
+    free(b->group_ids);
+    b->group_ids = NULL;
+    b->cap_group_ids = 0;
+}
 
 static int group_id_for(struct blob *b, const struct fl_record *rec,
                         size_t g, enum flow_format format,
@@ -216,10 +271,15 @@ static int on_record(void *ctx, const struct fl_record *rec)
             flowlog_set_error(b->parser, "out of memory");
             return 1;
         }
+        memset(ids + b->cap_group_ids, 0, (cap - b->cap_group_ids) * sizeof *ids);
         b->group_ids = ids;
         b->cap_group_ids = cap;
     }
-    memset(b->group_ids, 0, rec->ngroups * sizeof *b->group_ids);
+    for (size_t g = 0; g < rec->ngroups; g++)
+        if (reuse_or_reset(&b->group_ids[g], rec, &rec->groups[g]) != 0) {
+            flowlog_set_error(b->parser, "out of memory");
+            return 1;
+        }
 
     for (size_t i = 0; i < rec->ntuples; i++) {
         const struct fl_tuple_text *tt = &rec->tuples[i];
@@ -576,8 +636,7 @@ static int ingest_blob(struct run *r, const char *path, uint64_t size)
         t->tuples += b.tuples;
         t->skipped_tuples += b.skipped;
     }
-    free(b.group_ids);
-    b.group_ids = NULL;
+    free_group_ids(&b);
     t->json_bytes += (int64_t)out.fp.length;
     r->bytes_done_files += size;
 
@@ -624,7 +683,7 @@ static int ingest_blob(struct run *r, const char *path, uint64_t size)
     return 0;
 
 dbfail:
-    free(b.group_ids);
+    free_group_ids(&b);
     report_db_failure(r, shown);
     return -1;
 }
@@ -722,7 +781,7 @@ int ingest_run(const struct ingest_options *o, char **paths, int npaths,
         goto done;
     }
     for (size_t i = 0; i < w.count; i++) {
-        show_progress(&r, 0, 1);
+        show_progress(&r, 0, i == 0);
         t->blobs++;
         if (ingest_blob(&r, w.entries[i].path, w.entries[i].size) != 0) {
             status = EXIT_FATAL;

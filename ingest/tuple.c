@@ -43,17 +43,17 @@ static int split_fields(const char *s, size_t n, struct field f[MAX_FIELDS])
 {
     int count = 0;
     const char *start = s, *end = s + n;
-    for (;;) {
-        const char *comma = memchr(start, ',', (size_t)(end - start));
-        const char *stop = comma ? comma : end;
-        if (count < MAX_FIELDS) {
-            f[count].p = start;
-            f[count].n = (size_t)(stop - start);
+    for (const char *p = s;; p++) {
+        if (p == end || *p == ',') {
+            if (count < MAX_FIELDS) {
+                f[count].p = start;
+                f[count].n = (size_t)(p - start);
+            }
+            count++;
+            if (p == end)
+                return count;
+            start = p + 1;
         }
-        count++;
-        if (!comma)
-            return count;
-        start = comma + 1;
     }
 }
 

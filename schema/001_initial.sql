@@ -196,6 +196,10 @@ SELECT
     status,
     error,
     error_offset,
+    (SELECT group_concat(name, ',') FROM (
+        SELECT DISTINCT CASE g.format WHEN 1 THEN 'nsg-v1' WHEN 2 THEN 'nsg-v2'
+                                      WHEN 4 THEN 'vnet-v4' END AS name
+        FROM flow_group g WHERE g.file_id = source_file.id ORDER BY name)) AS formats,
     records,
     tuples,
     skipped_tuples,

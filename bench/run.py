@@ -1,0 +1,210 @@
+#!/usr/bin/env python3
+"""run.py: the benchmark behind `make bench`.
+
+It generates a deterministic data set (1.2 million tuples in 240 gzipped
+hourly blobs, NSG v1/v2 and VNet mixed; and one 500 MB blob), then measures
+on it, one process at a time:
+  - nsgflow ingest (time, tuples/s, bytes per tuple on disk),
+  - the same job in plain Python (bench/baseline.py),
+  - the stage floors (build/floors): zlib inflate alone, inflate + yajl with
+    empty callbacks, and the same rows inserted with one prepared statement,
+  - nsgflow's peak memory on the single 500 MB blob.
+Each timed step runs three times and the median is kept (the machine's speed
+drifts, so nsgflow and its floors are timed alternately). It prints a table
+in Markdown for the README and checks the targets.
+
+usage: run.py BUILD_DIR
+"""
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+
+BUILD = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build")
+HERE = os.path.dirname(os.path.abspath(__file__))
+NSGFLOW = os.path.join(BUILD, "nsgflow")
+GEN = os.path.join(BUILD, "nsgflow-gen")
+FLOORS = os.path.join(BUILD, "floors")
+WORK = os.path.join(BUILD, "bench")
+TREE = os.path.join(WORK, "tree")
+BIG = os.path.join(WORK, "big-PT1H.json")
+TREE_ARGS = ["--seed", "1", "--start", "2026-11-01T00", "--hours", "24",
+             "--nics", "10", "--tuples-per-hour", "5000", "--format", "mixed",
+             "--gzip"]
+BIG_ARGS = ["--seed", "2", "--tuples", "7000000", "--format", "vnet-v4"]
+RUNS = 3
+
+
+def run(cmd):
+    """Runs cmd; returns (seconds, stdout). Dirty pages of earlier steps are
+    written out first, so that no step pays for another's writes."""
+    os.sync()
+    start = time.monotonic()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    out, err = proc.communicate()
+    seconds = time.monotonic() - start
+    if proc.returncode != 0:
+        sys.exit("bench: %s failed (%d): %s" % (cmd[0], proc.returncode, err))
+    return seconds, out
+
+
+def peak_rss(cmd):
+    """Runs cmd and returns its peak resident memory in MiB."""
+    pid = os.fork()
+    if pid == 0:
+        fd = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(fd, 1)
+        os.dup2(fd, 2)
+        os.execv(cmd[0], cmd)
+    _, status, usage = os.wait4(pid, 0)
+    if status != 0:
+        sys.exit("bench: %s failed" % cmd[0])
+    return usage.ru_maxrss / 1024.0
+
+
+def remove_db(path):
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(path + suffix):
+            os.remove(path + suffix)
+
+
+def generate():
+    os.makedirs(WORK, exist_ok=True)
+    stamp = os.path.join(WORK, "data.args")
+    wanted = " ".join(TREE_ARGS) + " | " + " ".join(BIG_ARGS)
+    if os.path.exists(stamp) and open(stamp).read() == wanted:
+        return
+    print("bench: generating the data set in %s ..." % WORK, flush=True)
+    subprocess.run(["rm", "-rf", TREE, BIG], check=True)
+    subprocess.run([GEN, "tree", "--out", TREE, "--manifest",
+                    os.path.join(WORK, "tree.tsv")] + TREE_ARGS, check=True)
+    subprocess.run([GEN, "blob", "-o", BIG, "--manifest",
+                    os.path.join(WORK, "big.tsv")] + BIG_ARGS, check=True)
+    open(stamp, "w").write(wanted)
+
+
+def manifest_tuples(name):
+    rows = open(os.path.join(WORK, name)).read().splitlines()[1:]
+    return sum(int(r.split("\t")[3]) for r in rows)
+
+
+def tree_files():
+    files = []
+    for folder, _, names in os.walk(TREE):
+        files += [os.path.join(folder, n) for n in names]
+    return sorted(files)
+
+
+def median(values):
+    return statistics.median(values)
+
+
+def machine():
+    cpu = "unknown CPU"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    version = subprocess.run([NSGFLOW, "--version"], capture_output=True,
+                             text=True).stdout.strip()
+    return "%s, %d cores, Linux %s; %s" % (cpu, os.cpu_count(),
+                                           platform.release(), version)
+
+
+def main():
+    generate()
+    tuples = manifest_tuples("tree.tsv")
+    big_tuples = manifest_tuples("big.tsv")
+    files = tree_files()
+    json_bytes = None
+    db = os.path.join(WORK, "nsgflow.db")
+    floor_db = os.path.join(WORK, "floor.db")
+    py_db = os.path.join(WORK, "python.db")
+
+    t_ingest, t_inflate, t_parse, t_insert = [], [], [], []
+    for i in range(RUNS):
+        print("bench: round %d of %d ..." % (i + 1, RUNS), flush=True)
+        remove_db(db)
+        t_ingest.append(run([NSGFLOW, "ingest", "-q", "--db", db, TREE])[0])
+        out = run([FLOORS, "inflate"] + files)[1].split()
+        t_inflate.append(float(out[1]))
+        json_bytes = int(out[2])
+        t_parse.append(float(run([FLOORS, "parse"] + files)[1].split()[1]))
+        remove_db(floor_db)
+        t_insert.append(float(run([FLOORS, "insert", db, floor_db])[1].split()[1]))
+    stored = int(subprocess.run(["sqlite3", db, "SELECT count(*) FROM flow_tuple"],
+                                capture_output=True, text=True).stdout)
+    if stored != tuples:
+        sys.exit("bench: nsgflow stored %d tuples, the manifest says %d" % (stored, tuples))
+    db_bytes = os.path.getsize(db)
+
+    print("bench: the Python script ...", flush=True)
+    remove_db(py_db)
+    t_python, out = run([sys.executable, os.path.join(HERE, "baseline.py"), py_db, TREE])
+    if int(out) != tuples:
+        sys.exit("bench: the Python script stored %s tuples, expected %d" % (out, tuples))
+
+    print("bench: the 500 MB blob ...", flush=True)
+    big_db = os.path.join(WORK, "big.db")
+    remove_db(big_db)
+    os.sync()
+    start = time.monotonic()
+    rss = peak_rss([NSGFLOW, "ingest", "-q", "--db", big_db, BIG])
+    t_big = time.monotonic() - start
+    big_size = os.path.getsize(BIG)
+    remove_db(big_db)
+
+    ingest = median(t_ingest)
+    inflate, parse, insert = median(t_inflate), median(t_parse), median(t_insert)
+    floor = parse + insert
+    rate = tuples / ingest
+    lines = [
+        "| step (%d tuples, %d gzipped blobs, %.0f MB of JSON) | seconds | tuples/s |"
+        % (tuples, len(files), json_bytes / 1e6),
+        "|---|---:|---:|",
+        "| **nsgflow ingest** | **%.2f** | **%.0f** |" % (ingest, rate),
+        "| Python script (gzip + json + sqlite3, bench/baseline.py) | %.2f | %.0f |"
+        % (t_python, tuples / t_python),
+        "| floor: zlib inflate alone | %.2f | |" % inflate,
+        "| floor: inflate + yajl parse, empty callbacks | %.2f | |" % parse,
+        "| floor: the same rows, prepared SQLite inserts | %.2f | %.0f |"
+        % (insert, tuples / insert),
+        "| floor of the pipeline: parse + inserts | %.2f | |" % floor,
+        "",
+        "| measure | value | target |",
+        "|---|---:|---|",
+        "| nsgflow vs Python | %.1fx faster | at least 4x |" % (t_python / ingest),
+        "| nsgflow vs the pipeline floor | %.2fx | at most 1.5x |" % (ingest / floor),
+        "| database size | %.1f bytes per tuple | under 60 |" % (db_bytes / tuples),
+        "| peak memory, one %.0f MB blob (%d tuples, %.1f s) | %.1f MiB | under 32 MiB |"
+        % (big_size / 1e6, big_tuples, t_big, rss),
+        "",
+        "Machine: %s. Medians of %d runs (nsgflow: %s s; floors: %s s)."
+        % (machine(), RUNS, " ".join("%.2f" % x for x in t_ingest),
+           " ".join("%.2f" % (p + i) for p, i in zip(t_parse, t_insert))),
+    ]
+    table = "\n".join(lines)
+    print()
+    print(table)
+    open(os.path.join(WORK, "results.md"), "w").write(table + "\n")
+    misses = []
+    if t_python / ingest < 4:
+        misses.append("less than 4x faster than Python")
+    if ingest / floor > 1.5:
+        misses.append("more than 1.5x the floor")
+    if db_bytes / tuples >= 60:
+        misses.append("60 bytes per tuple or more")
+    if rss >= 32:
+        misses.append("32 MiB or more of memory")
+    print()
+    print("bench: targets %s" % ("all met" if not misses else "MISSED: " + "; ".join(misses)))
+
+
+if __name__ == "__main__":
+    main()
