@@ -99,6 +99,18 @@ assert_eq "$status" 3 "missing path exit status"
 assert_contains "$T/err" "no-such-file.json: No such file or directory" "missing path message"
 assert_eq "$(q "select count(*) from ingested_files where path like '%/good.json'")" 1 "other path ingested"
 
+# a directory loop through a symbolic link is reported, not followed forever
+rm -f "$NSGFLOW_DB"*
+mkdir -p "$T/loop/sub"
+cp "$T/good.json" "$T/loop/sub/a.json"
+ln -s .. "$T/loop/sub/back"
+ln -s "$T/good.json" "$T/loop/link.json"
+run_status "$NSGFLOW" ingest "$T/loop"
+assert_eq "$status" 3 "loop exit status"
+assert_contains "$T/err" "sub/back: directory loop" "loop message"
+assert_eq "$(q "select count(*) from ingested_files")" 2 "the blob and the link to a blob"
+assert_eq "$(q "select count(*) from flow_tuple")" $((2 * good_tuples)) "loop: rows"
+
 # truncation sweep: a gzip blob cut at many offsets always ends in a clear
 # per-file status, whole records only, and a sound database
 gzip -c "$T/good.json" >"$T/good.json.gz"
