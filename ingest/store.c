@@ -480,11 +480,39 @@ int store_discard_file(store *s, int64_t id)
 /* ------------------------------------------------------------------ */
 /* dimensions                                                         */
 
+/* The id of the row whose key column is name: found with statement find,
+ * or added with statement add, which binds name first and then, when given,
+ * its other columns through bind_more(st, ctx). */
+static int find_or_add(store *s, enum stmt find, enum stmt add,
+                       const char *name,
+                       void (*bind_more)(sqlite3_stmt *, const void *),
+                       const void *ctx, int64_t *id)
+{
+    sqlite3_stmt *st = s->st[find];
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *id = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return 0;
+    if (rc != SQLITE_DONE)
+        return sql_fail(s);
+    st = s->st[add];
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    if (bind_more)
+        bind_more(st, ctx);
+    if (run(s, st) != 0)
+        return -1;
+    *id = sqlite3_last_insert_rowid(s->db);
+    return 0;
+}
+
 /* The id of a name in a dimension table: from the cache, the table, or a
- * new row. add binds extra columns after the name when given. */
+ * new row. */
 static int dimension_id(store *s, struct name_cache *c, enum stmt find,
                         enum stmt add, const char *name,
-                        void (*bind_more)(sqlite3_stmt *, const char *),
+                        void (*bind_more)(sqlite3_stmt *, const void *),
                         int64_t *id)
 {
     uint64_t h = hash_text(name);
@@ -493,30 +521,16 @@ static int dimension_id(store *s, struct name_cache *c, enum stmt find,
         *id = e->id;
         return 0;
     }
-    sqlite3_stmt *st = s->st[find];
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *id = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    if (rc == SQLITE_DONE) {
-        st = s->st[add];
-        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-        if (bind_more)
-            bind_more(st, name);
-        if (run(s, st) != 0)
-            return -1;
-        *id = sqlite3_last_insert_rowid(s->db);
-    } else if (rc != SQLITE_ROW) {
-        return sql_fail(s);
-    }
+    if (find_or_add(s, find, add, name, bind_more, name, id) != 0)
+        return -1;
     name_cache_put(c, name, h, *id);
     return 0;
 }
 
 /* flow_log(name, kind) from the resource id. */
-static void bind_flow_log(sqlite3_stmt *st, const char *resource_id)
+static void bind_flow_log(sqlite3_stmt *st, const void *ctx)
 {
+    const char *resource_id = ctx;
     const char *slash = strrchr(resource_id, '/');
     const char *name = slash && slash[1] ? slash + 1 : resource_id;
     sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
@@ -528,7 +542,7 @@ static void bind_flow_log(sqlite3_stmt *st, const char *resource_id)
 
 static int optional_dimension(store *s, struct name_cache *c, enum stmt find,
                               enum stmt add, const char *name,
-                              void (*bind_more)(sqlite3_stmt *, const char *),
+                              void (*bind_more)(sqlite3_stmt *, const void *),
                               sqlite3_stmt *target, int column)
 {
     if (!name || !*name) {
@@ -583,6 +597,20 @@ int store_group(store *s, int64_t file_id, const struct group_key *k,
     return 0;
 }
 
+/* address(family, ipv4, ipv6) after its text. */
+static void bind_address(sqlite3_stmt *st, const void *ctx)
+{
+    const struct ip_addr *a = ctx;
+    sqlite3_bind_int(st, 2, a->family);
+    if (a->family == IP_V4) {
+        sqlite3_bind_int64(st, 3, ip_v4_value(a));
+        sqlite3_bind_null(st, 4);
+    } else {
+        sqlite3_bind_null(st, 3);
+        sqlite3_bind_blob(st, 4, a->b, 16, SQLITE_STATIC);
+    }
+}
+
 static int address_id(store *s, const struct ip_addr *a, int64_t *id)
 {
     uint64_t h = ip_hash(a);
@@ -598,29 +626,8 @@ static int address_id(store *s, const struct ip_addr *a, int64_t *id)
     }
     char text[IP_TEXT_MAX];
     ip_format(a, text);
-    sqlite3_stmt *st = s->st[S_FIND_ADDR];
-    sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *id = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    if (rc == SQLITE_DONE) {
-        st = s->st[S_ADD_ADDR];
-        sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
-        sqlite3_bind_int(st, 2, a->family);
-        if (a->family == IP_V4) {
-            sqlite3_bind_int64(st, 3, ip_v4_value(a));
-            sqlite3_bind_null(st, 4);
-        } else {
-            sqlite3_bind_null(st, 3);
-            sqlite3_bind_blob(st, 4, a->b, 16, SQLITE_STATIC);
-        }
-        if (run(s, st) != 0)
-            return -1;
-        *id = sqlite3_last_insert_rowid(s->db);
-    } else if (rc != SQLITE_ROW) {
-        return sql_fail(s);
-    }
+    if (find_or_add(s, S_FIND_ADDR, S_ADD_ADDR, text, bind_address, a, id) != 0)
+        return -1;
     if (s->addrs_used >= ADDR_SLOTS / 2) {
         memset(s->addrs, 0, ADDR_SLOTS * sizeof *s->addrs);
         s->addrs_used = 0;

@@ -125,6 +125,17 @@ static int set_wal(sqlite3 *db, int wait_ms)
     return sqlite3_exec(db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 }
 
+/* Says why db could not be opened, closes it, returns -1. */
+static int open_failed(sqlite3 *db, const char *path, char *err, size_t errlen)
+{
+    snprintf(err, errlen, "%s: %s", path,
+             db_is_busy(sqlite3_errcode(db))
+                 ? "the database is locked by another process"
+                 : sqlite3_errmsg(db));
+    sqlite3_close(db);
+    return -1;
+}
+
 int db_open(const char *path, int readonly, int wait_ms, sqlite3 **out,
             char *err, size_t errlen)
 {
@@ -150,26 +161,14 @@ int db_open(const char *path, int readonly, int wait_ms, sqlite3 **out,
     sqlite3_busy_timeout(db, wait_ms);
     /* Not a database at all? Say so plainly. */
     if (sqlite3_exec(db, "SELECT count(*) FROM sqlite_schema", NULL, NULL,
-                     NULL) != SQLITE_OK) {
-        int busy = db_is_busy(sqlite3_errcode(db));
-        snprintf(err, errlen, "%s: %s", path,
-                 busy ? "the database is locked by another process"
-                      : sqlite3_errmsg(db));
-        sqlite3_close(db);
-        return -1;
-    }
+                     NULL) != SQLITE_OK)
+        return open_failed(db, path, err, errlen);
     if (!readonly) {
         /* WAL: readers never block the writer, and a killed writer leaves
          * the last committed state. NORMAL sync is safe in WAL mode: a power
          * loss may drop the last transactions, never half of one. */
-        if (set_wal(db, wait_ms) != 0) {
-            int busy = db_is_busy(sqlite3_errcode(db));
-            snprintf(err, errlen, "%s: %s", path,
-                     busy ? "the database is locked by another process"
-                          : sqlite3_errmsg(db));
-            sqlite3_close(db);
-            return -1;
-        }
+        if (set_wal(db, wait_ms) != 0)
+            return open_failed(db, path, err, errlen);
         if (migrate(db, path, err, errlen) != 0) {
             sqlite3_close(db);
             return -1;
