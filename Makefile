@@ -34,7 +34,7 @@ UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 E2E_TESTS = $(sort $(wildcard tests/e2e/*.sh))
 
-.PHONY: all deps check unit e2e bench demo install clean
+.PHONY: all deps check check-sanitizers unit e2e bench demo install clean
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -97,8 +97,20 @@ e2e: $(BUILD)/nsgflow $(BUILD)/nsgflow-gen
 	    TESTS=$(abspath tests) bash $$t || exit 1; \
 	done
 
-check: unit e2e
-	@echo "make check: all tests passed"
+# The whole suite again, built with AddressSanitizer (and LeakSanitizer)
+# and UndefinedBehaviorSanitizer, in a second build directory.
+SANITIZE = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+check-sanitizers:
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/sanitizers CFLAGS="$(SANITIZE)" \
+	    LDFLAGS="$(SANITIZE)" unit e2e
+
+# tests/fuzz/fuzz.mk adds the fuzz targets and the replay of their corpus
+# to FUZZ_CHECK.
+FUZZ_CHECK =
+-include tests/fuzz/fuzz.mk
+
+check: unit e2e check-sanitizers $(FUZZ_CHECK)
+	@echo "make check: all tests passed (plain and sanitizer builds)"
 
 # ---------------------------------------------------------------------
 # The benchmark and its stage-floor program.
