@@ -27,8 +27,10 @@ CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -MMD -MP \
              -DNSGFLOW_VERSION='"$(VERSION)"' -I. -Ischema $(PKG_CFLAGS) $(CFLAGS)
 
-LIB_SRCS  = $(wildcard ingest/*.c) schema/db.c
-LIB_OBJS  = $(LIB_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/schema_sql.o
+LIB_SRCS  = $(wildcard ingest/*.c) $(wildcard analyze/*.c) schema/db.c
+LIB_OBJS  = $(LIB_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/schema_sql.o \
+            $(BUILD)/obj/tags_snapshot.o
+TAGS_SNAPSHOT = analyze/data/service_tags_public_375.tsv
 GEN_SRCS  = $(wildcard tests/gen/*.c)
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
@@ -69,6 +71,14 @@ $(BUILD)/schema_sql.c: schema/embed.sh $(sort $(wildcard schema/*.sql)) | $(BUIL
 $(BUILD)/obj/schema_sql.o: $(BUILD)/schema_sql.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+# The built-in service-tag snapshot.
+$(BUILD)/tags_snapshot.c: analyze/data/embed.sh $(TAGS_SNAPSHOT) | $(BUILD)/.deps-ok
+	sh analyze/data/embed.sh tags_snapshot $(TAGS_SNAPSHOT) > $@
+
+$(BUILD)/obj/tags_snapshot.o: $(BUILD)/tags_snapshot.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Wno-overlength-strings -c $< -o $@
 
 $(BUILD)/obj/%.o: %.c | $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)

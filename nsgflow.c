@@ -8,6 +8,8 @@
 #include <yajl/yajl_version.h>
 #include <zlib.h>
 
+#include "analyze/analyze.h"
+#include "analyze/tags.h"
 #include "ingest/ingest.h"
 #include "schema/db.h"
 
@@ -23,6 +25,9 @@ static const char usage[] =
     "\n"
     "Commands:\n"
     "  ingest PATH...   read flow-log blobs (files, folders, - for stdin)\n"
+    "  analyze          find what breaks API Management: denied required ports,\n"
+    "                   lost return paths (missing routes)\n"
+    "  tags import FILE load a current Azure service-tags file\n"
     "  help [COMMAND]   show help, for one command\n"
     "\n"
     "Options of every command:\n"
@@ -42,6 +47,8 @@ struct command {
 
 static const struct command commands[] = {
     {"ingest", ingest_main, ingest_usage},
+    {"analyze", analyze_main, analyze_usage},
+    {"tags", tags_main, tags_usage},
 };
 
 static const struct command *find_command(const char *name)

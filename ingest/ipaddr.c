@@ -2,6 +2,7 @@
 #include "ipaddr.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <string.h>
 
 static int parse_v4(const char *s, size_t n, uint8_t out[4])
@@ -86,4 +87,44 @@ uint64_t ip_hash(const struct ip_addr *a)
     h *= 0x94D049BB133111EBull;
     h ^= h >> 29;
     return h;
+}
+
+int ip_prefix_parse(const char *s, size_t n, struct ip_addr *first,
+                    struct ip_addr *last)
+{
+    const char *slash = memchr(s, '/', n);
+    size_t alen = slash ? (size_t)(slash - s) : n;
+    struct ip_addr a;
+    if (ip_parse(s, alen, &a) != 0)
+        return -1;
+    int bits = a.family == IP_V4 ? 32 : 128, len = bits;
+    if (slash) {
+        len = 0;
+        const char *p = slash + 1, *end = s + n;
+        if (p == end || end - p > 3)
+            return -1;
+        for (; p < end; p++) {
+            if (!isdigit((unsigned char)*p))
+                return -1;
+            len = len * 10 + (*p - '0');
+        }
+        if (len > bits)
+            return -1;
+    }
+    *first = a;
+    *last = a;
+    for (int i = 0; i < bits / 8; i++) {
+        int keep = len - 8 * i; /* bits of this byte inside the prefix */
+        uint8_t mask = keep >= 8 ? 0xff : keep <= 0 ? 0 : (uint8_t)(0xff << (8 - keep));
+        first->b[i] = a.b[i] & mask;
+        last->b[i] = (uint8_t)(a.b[i] | (uint8_t)~mask);
+    }
+    return 0;
+}
+
+int ip_in_range(const struct ip_addr *a, const struct ip_addr *first,
+                const struct ip_addr *last)
+{
+    return a->family == first->family && memcmp(a->b, first->b, 16) >= 0 &&
+           memcmp(a->b, last->b, 16) <= 0;
 }

@@ -24,6 +24,15 @@ struct ip_addr {
  * Returns 0 and fills *out, or -1 when the text is not an address. */
 int ip_parse(const char *s, size_t n, struct ip_addr *out);
 
+/* Parses "10.1.0.0/16" or "2603:1000::/40" (a bare address is a /32 or
+ * /128) into the first and last address of the range. Returns 0 or -1. */
+int ip_prefix_parse(const char *s, size_t n, struct ip_addr *first,
+                    struct ip_addr *last);
+
+/* 1 when first <= a <= last, in one family. */
+int ip_in_range(const struct ip_addr *a, const struct ip_addr *first,
+                const struct ip_addr *last);
+
 /* Writes the canonical text of *a into buf (at least IP_TEXT_MAX bytes).
  * Returns the length written, without the NUL. */
 size_t ip_format(const struct ip_addr *a, char *buf);

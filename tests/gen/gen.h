@@ -119,7 +119,12 @@ typedef struct {
     unsigned lost_return_pct;
     unsigned nblock;
     uint16_t block_ports[MAX_BLOCK_PORTS];
+    int scenario;           /* SCN_NONE / SCN_APIM_OUTAGE */
+    int64_t scn_end;        /* tree: end of the data (Unix seconds); 0 = open */
+    const char *truth;      /* --truth FILE */
 } config_t;
+
+enum { SCN_NONE, SCN_APIM_OUTAGE };
 
 /* ---------- traffic model ---------- */
 #define ROLE_APIM 0
@@ -145,6 +150,7 @@ typedef struct {
     char nsg_system_id[2][40];
     char acl_id[2][40];
     char flowlog_guid[40];
+    int scn_sync;           /* scenario: APIM NICs exchanging UDP 4290 (0 = none) */
 } world_t;
 
 void world_init(world_t *w, const config_t *cfg, int napim, int nvm);
@@ -174,6 +180,11 @@ enum {
     R_USER_EH,
     R_USER_DENY_IN,
     R_USER_DENY_OUT,
+    R_SCN_DENY_SQL,         /* --scenario apim-outage */
+    R_SCN_DENY_EH,
+    R_SCN_DENY_MON,
+    R_SCN_DENY_LB,
+    R_SCN_DENY_SYNC,
     R_COUNT
 };
 const char *rule_name(int r);
@@ -209,6 +220,38 @@ void sim_free(sim_t *s);
  * `limit` tuples if limit > 0. Returns the number of tuples collected. */
 size_t sim_minute(sim_t *s, minute_t *m, int64_t m0, int version, uint64_t limit,
                   stats_t *st);
+
+/* ---------- scenario apim-outage: ground truth ---------- */
+/* Expected findings of one APIM NIC, as bits: the denied requirements
+ * TI_SQL..TI_SYNC, then the lost-reply control-plane sources. */
+enum { TI_SQL, TI_EH5671, TI_EH5672, TI_MON, TI_LB, TI_SYNC, TI_NDENIED };
+#define SCN_NLOST 2     /* control-plane sources whose replies are lost */
+#define TI_LOST(k) (TI_NDENIED + (k))
+
+typedef struct {
+    const char *tag;    /* service tag of the remote end */
+    uint16_t port;
+    uint8_t proto;      /* 'T' / 'U' */
+    uint8_t dir;        /* 'I' / 'O' */
+    int rule;
+} truth_item_t;
+
+extern const truth_item_t TRUTH_ITEMS[TI_NDENIED];
+extern const char *const SCN_CP_SOURCES[4]; /* [0], [1]: lost replies; [2], [3]: healthy */
+
+/* Scenario remote addresses, inside the named service tags. */
+extern const char *const SCN_SQL_ADDRS[];
+extern const char *const SCN_EH_ADDRS[];
+extern const char *const SCN_MON_ADDRS[];
+extern const unsigned SCN_SQL_N, SCN_EH_N, SCN_MON_N;
+
+/* The truth bits this NIC's data earned so far (0 for VMs and without a
+ * scenario). */
+unsigned sim_truth(const sim_t *s);
+
+/* Write the truth file: header, then the sorted lines of every NIC whose
+ * bit is set in masks[i] (NIC i of the world). */
+void truth_write(const char *path, const world_t *w, const unsigned *masks, int nnics);
 
 /* ---------- JSON writer ---------- */
 typedef struct {

@@ -30,6 +30,11 @@ static const char *const RULE_NAMES[R_COUNT] = {
     [R_USER_EH] = "UserRule_Allow-EventHub-Outbound",
     [R_USER_DENY_IN] = "UserRule_Deny-All-Inbound",
     [R_USER_DENY_OUT] = "UserRule_Deny-All-Outbound",
+    [R_SCN_DENY_SQL] = "UserRule_Deny-Sql-Outbound",
+    [R_SCN_DENY_EH] = "UserRule_Deny-EventHub-Outbound",
+    [R_SCN_DENY_MON] = "UserRule_Deny-Monitor-Outbound",
+    [R_SCN_DENY_LB] = "UserRule_Deny-LoadBalancer-Inbound",
+    [R_SCN_DENY_SYNC] = "UserRule_Deny-VnetSync-Inbound",
 };
 
 const char *rule_name(int r) { return (r >= 0 && r < R_COUNT) ? RULE_NAMES[r] : "unspecified"; }
@@ -59,6 +64,7 @@ void world_init(world_t *w, const config_t *cfg, int napim, int nvm)
     w->cfg = cfg;
     w->napim = napim;
     w->nvm = nvm;
+    w->scn_sync = cfg->scenario == SCN_APIM_OUTAGE && napim >= 2 ? napim : 0;
     make_guid(&r, w->sub_guid);
     make_guid(&r, w->nsg_system_id[0]);
     make_guid(&r, w->nsg_system_id[1]);
@@ -342,6 +348,13 @@ typedef struct {
     uint8_t dir;                 /* 'I' / 'O' */
     uint8_t denied, rule, acl, enc_x;
     uint8_t long_lived, has_ce, stage, syn_only;
+    /* scenario only (they change nothing otherwise): */
+    uint8_t stateless;           /* inbound TCP allowed by a user rule */
+    uint8_t titem;               /* truth item + 1 of a denied requirement */
+    uint8_t mgmt_src;            /* control-plane source + 1 */
+    uint8_t lost;                /* lost-return shape */
+    uint16_t cev;                /* counter events so far */
+    uint64_t cseed;              /* the flow's own counter randomness */
     char src[48], dst[48];
     uint8_t srclen, dstlen;
 } flow_t;
@@ -351,6 +364,26 @@ typedef struct {
     uint64_t seq;
     uint32_t idx;
 } hent_t;
+
+/* Scenario: one stream of connections of one kind on one NIC. */
+enum { SS_DEP, SS_PROBE, SS_MGMT };
+
+typedef struct {
+    rng_t r;
+    int64_t next;             /* ms: start of the next connection */
+    uint32_t k;               /* connections so far */
+    uint32_t ivl_lo, ivl_hi;  /* ms between connection starts */
+    uint16_t sport, dport;
+    uint16_t sport_lo;        /* source ports count up from here ... */
+    uint32_t sport_span;      /* ... through this many, then wrap */
+    uint8_t sport_step;       /* by 1..sport_step */
+    uint8_t type, rule, item, src;
+    uint8_t healthy_slot;     /* lost sources: the healthy one of each 10 */
+    const char *const *addrs;
+    unsigned naddrs;
+} sstream_t;
+
+#define SS_MAX 9
 
 struct sim {
     const world_t *w;
@@ -371,6 +404,16 @@ struct sim {
     const uint16_t *weights;
     addr_t client[POOL_CLIENT], scan[POOL_SCAN];
     addr_t storage[POOL_SVC], kv[POOL_SVC], monitor[POOL_SVC], sql[POOL_SVC], eh[POOL_SVC];
+    /* --scenario apim-outage */
+    int scn;
+    int64_t scn_cut;          /* ms: no scenario connection starts after it */
+    sstream_t ss[SS_MAX];
+    int nss;
+    uint64_t sync_k;          /* next UDP 4290 send of this NIC */
+    uint64_t *sync_m;         /* per sender: next send of it to this NIC */
+    unsigned truth;           /* TI_* bits of denied tuples written */
+    uint32_t mgmt_seen[4];    /* 3443 connections with a tuple written */
+    uint32_t lost_done[4];    /* ... complete, with the lost-return shape */
 };
 
 static int heap_less(const hent_t *a, const hent_t *b)
@@ -423,6 +466,18 @@ static uint32_t flow_alloc(sim_t *s)
     return s->nflows++;
 }
 
+/* Whether the NIC's mix has flows of this kind. The scenario takes the
+ * control plane, the load-balancer probes, Sql, EventHub and UDP 4290 out
+ * of the mix: it makes them itself, with its own rules. */
+static int kind_on(const sim_t *s, int k)
+{
+    if ((k == K_UDP4290 || k == K_REDIS) && s->w->napim < 2) return 0;
+    if (s->scn && (k == K_MGMT || k == K_LB_PROBE || k == K_SQL || k == K_EH || k == K_UDP4290)) return 0;
+    return 1;
+}
+
+static void scn_init(sim_t *s);
+
 sim_t *sim_new(const world_t *w, const nic_t *nic, int fmt, uint64_t stream)
 {
     sim_t *s = xmalloc(sizeof *s);
@@ -434,8 +489,9 @@ sim_t *sim_new(const world_t *w, const nic_t *nic, int fmt, uint64_t stream)
     s->is_nsg = fmt != FMT_VNET;
     rng_seed(&s->r, w->cfg->seed, 0x1000u + stream);
     s->weights = nic->role == ROLE_APIM ? W_APIM : W_VM;
+    s->scn = w->cfg->scenario == SCN_APIM_OUTAGE;
     for (int k = 0; k < K_COUNT; k++) {
-        if ((k == K_UDP4290 || k == K_REDIS) && w->napim < 2) continue;
+        if (!kind_on(s, k)) continue;
         s->wsum += s->weights[k];
     }
     /* Shared address pools: the same seed gives the same pools on every NIC,
@@ -466,6 +522,7 @@ sim_t *sim_new(const world_t *w, const nic_t *nic, int fmt, uint64_t stream)
         size_t l = strlen(s->storage[i].v6);
         snprintf(s->storage[i].v6 + l, sizeof s->storage[i].v6 - l, "::%x", 4 + i);
     }
+    if (s->scn) scn_init(s);
     return s;
 }
 
@@ -475,6 +532,7 @@ void sim_free(sim_t *s)
     free(s->flows);
     free(s->freel);
     free(s->heap);
+    free(s->sync_m);
     free(s);
 }
 
@@ -507,6 +565,14 @@ static int port_blocked(const config_t *c, unsigned port)
     for (unsigned i = 0; i < c->nblock; i++)
         if (c->block_ports[i] == port) return 1;
     return 0;
+}
+
+/* The ports an APIM instance needs inbound: the scenario's scanners never
+ * probe them, so that every denied inbound flow to them is a finding. */
+static int apim_inbound_port(unsigned port)
+{
+    return port == 80 || port == 443 || port == 3443 || (port >= 6380 && port <= 6383) || port == 6390 ||
+           port == 6391 || port == 4290;
 }
 
 /* Short flows: duration [lo, hi] ms; a share (per mille) becomes long-lived
@@ -546,6 +612,13 @@ static void retransmits(sim_t *s, flow_t *f, int min, int max)
 /* Number of tuples the flow will produce in this NIC's format. */
 static uint32_t planned(const sim_t *s, const flow_t *f)
 {
+    if (s->scn) {
+        /* the same count in every format, so that every format gets the
+         * same flows: the NSG v2 count */
+        if (!f->has_ce || f->stateless) return 1u + f->nrep;
+        int64_t d = f->end - f->t0;
+        return 2u + f->nrep + (d > 0 ? (uint32_t)((d - 1) / FIVE_MIN) : 0);
+    }
     if (!f->has_ce) return 1u + f->nrep;
     if (s->fmt == FMT_NSG_V1) return 1u + f->nrep;
     int64_t d = f->end - f->t0;
@@ -557,7 +630,7 @@ static int pick_kind(sim_t *s)
 {
     uint32_t x = rng_below(&s->r, s->wsum);
     for (int k = 0; k < K_COUNT; k++) {
-        if ((k == K_UDP4290 || k == K_REDIS) && s->w->napim < 2) continue;
+        if (!kind_on(s, k)) continue;
         if (x < s->weights[k]) return k;
         x -= s->weights[k];
     }
@@ -575,6 +648,7 @@ static uint32_t spawn(sim_t *s, int64_t t0)
     f->t0 = f->last = f->next = t0;
     f->acl = (uint8_t)nic->acl;
     f->has_ce = 1;
+    if (s->scn) f->cseed = rng_next(&s->r);
     int v6 = c->ipv6_pct && rng_below(&s->r, 100) < c->ipv6_pct;
     const char *local = v6 ? nic->ip6 : nic->ip4;
     const char *remote = NULL;
@@ -650,7 +724,7 @@ static uint32_t spawn(sim_t *s, int64_t t0)
         f->dir = 'O', f->proto = 'T', f->rule = R_USER_MONITOR;
         remote = pick(s->monitor, POOL_SVC, &s->r, v6);
         f->sport = eph(s);
-        if (rng_below(&s->r, 100) < 40) {
+        if (!s->scn && rng_below(&s->r, 100) < 40) {
             f->dport = 1886;
             set_dur(s, f, 1000, 60000, 500, 5, 40);
         } else {
@@ -781,6 +855,7 @@ static uint32_t spawn(sim_t *s, int64_t t0)
             f->proto = 'T';
             f->dport = rng_below(&s->r, 100) < 70 ? tp[rng_below(&s->r, sizeof tp / sizeof tp[0])]
                                                   : (uint16_t)rng_range(&s->r, 1, 65535);
+            while (s->scn && apim_inbound_port(f->dport)) f->dport = (uint16_t)rng_range(&s->r, 1, 65535);
             if (rng_below(&s->r, 100) < 45) retransmits(s, f, 1, 2);
         } else {
             static const uint16_t up[] = {53, 123, 161, 1900, 5060, 11211, 37810};
@@ -794,6 +869,7 @@ static uint32_t spawn(sim_t *s, int64_t t0)
 
     /* In NSG flow logs a user rule that allows inbound TCP is stateless: each
      * SYN seen is a B tuple, no C/E, no counters. VNet logs track state. */
+    if (stateless_nsg) f->stateless = 1;
     if (stateless_nsg && s->is_nsg) f->has_ce = 0;
 
     /* --block-port: the NSG drops this dependency/management flow. */
@@ -818,6 +894,259 @@ static uint32_t spawn(sim_t *s, int64_t t0)
     return planned(s, f);
 }
 
+/* ------------------------------------------------------------ scenario */
+
+/* --scenario apim-outage. On top of the mix, each NIC runs streams of
+ * connections on a timetable of its own, independent of --tuples-per-hour
+ * and of the format: every draw comes from the stream's own PRNG (or, for
+ * UDP 4290, from a hash both ends compute), never from the mix's. */
+
+/* SYN retransmissions: about 1, 2, 4, 8 s apart. */
+static const uint32_t SYN_RETRY[MAX_REP] = {1000, 3000, 7000, 15000};
+
+#define SYNC_GAP 30000      /* ms between two UDP 4290 sends of a NIC */
+#define SYNC_JITTER 20000
+
+static void scn_stream(sim_t *s, int type, uint16_t dport, int rule, int item, int src, const char *const *addrs,
+                       unsigned naddrs, uint32_t lo, uint32_t hi)
+{
+    sstream_t *st = &s->ss[s->nss];
+    memset(st, 0, sizeof *st);
+    rng_seed(&st->r, s->cfg->seed, 0x5C0000u + (uint64_t)s->nic->index * 16u + (uint64_t)s->nss);
+    s->nss++;
+    st->type = (uint8_t)type;
+    st->dport = dport;
+    st->rule = (uint8_t)rule;
+    st->item = (uint8_t)item;
+    st->src = (uint8_t)src;
+    st->addrs = addrs;
+    st->naddrs = naddrs;
+    st->ivl_lo = lo;
+    st->ivl_hi = hi;
+    /* ports count up, as an OS hands them out: no 5-tuple comes back for
+     * days. The probe's are spread over all high ports. */
+    st->sport_lo = type == SS_PROBE ? 1024 : 49152;
+    st->sport_span = 65536u - st->sport_lo;
+    st->sport_step = type == SS_PROBE ? 3 : 8;
+    st->sport = (uint16_t)(st->sport_lo + rng_below(&st->r, st->sport_span));
+    st->next = s->cfg->start * 1000 + rng_below(&st->r, hi);
+}
+
+static void scn_init(sim_t *s)
+{
+    const config_t *c = s->cfg;
+    s->scn_cut = c->scn_end > 0 ? c->scn_end * 1000 - 60000 : INT64_MAX;
+    /* denied dependencies: APIM instances and, as a decoy, VMs */
+    scn_stream(s, SS_DEP, 1433, R_SCN_DENY_SQL, TI_SQL, 0, SCN_SQL_ADDRS, SCN_SQL_N, 20000, 90000);
+    scn_stream(s, SS_DEP, 5671, R_SCN_DENY_EH, TI_EH5671, 0, SCN_EH_ADDRS, SCN_EH_N, 20000, 90000);
+    scn_stream(s, SS_DEP, 5672, R_SCN_DENY_EH, TI_EH5672, 0, SCN_EH_ADDRS, SCN_EH_N, 20000, 90000);
+    scn_stream(s, SS_DEP, 1886, R_SCN_DENY_MON, TI_MON, 0, SCN_MON_ADDRS, SCN_MON_N, 20000, 90000);
+    if (s->nic->role != ROLE_APIM) return;
+    scn_stream(s, SS_PROBE, 6390, R_SCN_DENY_LB, TI_LB, 0, NULL, 0, 5000, 15000);
+    for (int k = 0; k < 4; k++) scn_stream(s, SS_MGMT, 3443, R_USER_MGMT, 0, k, NULL, 0, 60000, 180000);
+    if (s->w->scn_sync >= 2 && s->nic->apim_ord < s->w->scn_sync) {
+        s->sync_m = xmalloc(sizeof(uint64_t) * (size_t)s->w->scn_sync);
+        memset(s->sync_m, 0, sizeof(uint64_t) * (size_t)s->w->scn_sync);
+    }
+}
+
+/* A denied TCP connection: the client sends its SYN 2 or 3 times. */
+static void denied_syns(rng_t *r, flow_t *f)
+{
+    f->denied = 1, f->has_ce = 0, f->end = f->t0;
+    int n = (int)rng_range(r, 1, 2);
+    for (int i = 0; i < n; i++) f->rep_off[i] = SYN_RETRY[i] + rng_below(r, 150);
+    f->nrep = (uint8_t)n;
+}
+
+static flow_t *scn_flow(sim_t *s, int64_t t0, uint32_t *idx)
+{
+    *idx = flow_alloc(s);
+    flow_t *f = &s->flows[*idx];
+    memset(f, 0, offsetof(flow_t, src));
+    f->t0 = f->last = f->next = f->end = t0;
+    f->acl = (uint8_t)s->nic->acl;
+    return f;
+}
+
+static void scn_addrs(flow_t *f, const char *local, const char *remote)
+{
+    if (f->dir == 'I') {
+        set_addr(f->src, &f->srclen, remote);
+        set_addr(f->dst, &f->dstlen, local);
+    } else {
+        set_addr(f->src, &f->srclen, local);
+        set_addr(f->dst, &f->dstlen, remote);
+    }
+}
+
+/* One connection of a stream, starting at st->next. The draws are the
+ * same in every format; only what the format shows of them differs. */
+static void scn_spawn(sim_t *s, sstream_t *st)
+{
+    uint32_t idx;
+    flow_t *f = scn_flow(s, st->next, &idx);
+    rng_t *r = &st->r;
+    int64_t t0 = f->t0;
+    const char *remote = AZ_PLATFORM4;
+    f->cseed = rng_next(r);
+    st->sport = (uint16_t)(st->sport_lo + (st->sport - st->sport_lo + rng_range(r, 1, st->sport_step)) % st->sport_span);
+    f->sport = st->sport, f->dport = st->dport;
+    f->proto = 'T';
+    f->rule = st->rule;
+    switch (st->type) {
+    case SS_DEP:
+        f->dir = 'O';
+        remote = st->addrs[rng_below(r, st->naddrs)];
+        f->titem = (uint8_t)(st->item + 1);
+        denied_syns(r, f);
+        break;
+    case SS_PROBE:
+        f->dir = 'I';
+        f->titem = (uint8_t)(st->item + 1);
+        denied_syns(r, f);
+        break;
+    case SS_MGMT:
+    default: {
+        f->dir = 'I';
+        remote = SCN_CP_SOURCES[st->src];
+        f->mgmt_src = (uint8_t)(st->src + 1);
+        f->stateless = 1;
+        int lost = 0;
+        if (st->src < SCN_NLOST) {
+            /* one healthy connection in each block of 10: >= 80% lost in
+             * any 10 consecutive connections */
+            if (st->k % 10 == 0) st->healthy_slot = (uint8_t)rng_below(r, 10);
+            lost = st->k % 10 != st->healthy_slot;
+        }
+        if (lost) {
+            uint32_t syns = rng_range(r, 3, 5), acks = rng_range(r, 2, 5);
+            uint32_t off[MAX_REP];
+            for (uint32_t i = 0; i + 1 < syns; i++) off[i] = SYN_RETRY[i] + rng_below(r, 150);
+            uint32_t tail = rng_range(r, 3000, 8000);
+            f->lost = 1, f->syn_only = 1;
+            f->fwd_n = syns, f->rev_n = acks, f->fwd_sz = f->rev_sz = 60;
+            if (s->is_nsg) { /* stateless: one B per SYN seen, no counters */
+                f->has_ce = 0;
+                for (uint32_t i = 0; i + 1 < syns; i++) f->rep_off[i] = off[i];
+                f->nrep = (uint8_t)(syns - 1);
+            } else { /* B, then E with the SYNs and the SYN-ACKs that went astray */
+                f->has_ce = 1;
+                f->end = t0 + off[syns - 2] + tail;
+            }
+        } else {
+            uint32_t dur = rng_range(r, 300, 20000);
+            f->fwd_n = rng_range(r, 12, 40), f->fwd_sz = (uint16_t)rng_range(r, 120, 500);
+            f->rev_n = rng_range(r, 10, 50), f->rev_sz = (uint16_t)rng_range(r, 500, 1400);
+            int retry = rng_below(r, 100) < 5; /* ordinary packet loss */
+            uint32_t roff = SYN_RETRY[0] + rng_below(r, 150);
+            if (s->is_nsg) {
+                f->has_ce = 0;
+                if (retry) f->rep_off[0] = roff, f->nrep = 1;
+            } else {
+                f->has_ce = 1;
+                f->end = t0 + dur;
+            }
+        }
+        break;
+    }
+    }
+    scn_addrs(f, s->nic->ip4, remote);
+    heap_push(s, t0, idx);
+    st->k++;
+}
+
+static uint64_t scn_hash(uint64_t seed, uint64_t what, uint64_t a, uint64_t b)
+{
+    return mix64(mix64(mix64(seed ^ 0x4290a5c3e1d7b96fULL) + what) ^ mix64(a * 0x9e3779b97f4a7c15ULL + b));
+}
+
+/* Time (ms) of the k-th UDP 4290 send of APIM instance `snd`; it goes to
+ * instance (snd + 1 + k mod (n-1)) mod n. Both ends compute it. */
+static int64_t sync_time(const sim_t *s, int snd, uint64_t k)
+{
+    uint64_t seed = s->cfg->seed;
+    int64_t phase = (int64_t)(scn_hash(seed, 1, (uint64_t)snd, 0) % SYNC_GAP);
+    int64_t jit = (int64_t)(scn_hash(seed, 2, (uint64_t)snd, k) % SYNC_JITTER);
+    return s->cfg->start * 1000 + phase + (int64_t)k * SYNC_GAP + jit;
+}
+
+/* The sender logs the flow outbound, allowed; the receiver inbound, denied. */
+static void sync_spawn(sim_t *s, int snd, int rcv, uint64_t k, int64_t t0, int sender)
+{
+    uint64_t seed = s->cfg->seed;
+    uint32_t idx;
+    flow_t *f = scn_flow(s, t0, &idx);
+    uint64_t h = scn_hash(seed, 3, (uint64_t)snd, k);
+    f->cseed = scn_hash(seed, 4, (uint64_t)snd, k);
+    f->proto = 'U';
+    f->sport = (uint16_t)(49152 + (scn_hash(seed, 5, (uint64_t)snd, 0) + k * 7) % 16384);
+    f->dport = 4290;
+    if (sender) {
+        f->dir = 'O', f->rule = R_ALLOW_VNET_OUT, f->has_ce = 1;
+        f->fwd_n = 1 + (uint32_t)(h % 3), f->fwd_sz = (uint16_t)(80 + (h >> 8) % 120);
+        f->rev_n = 0, f->rev_sz = 0;
+        f->end = t0 + 100 + (int64_t)((h >> 20) % 5000);
+    } else {
+        f->dir = 'I', f->rule = R_SCN_DENY_SYNC, f->denied = 1, f->has_ce = 0;
+        f->titem = TI_SYNC + 1;
+    }
+    char a[48], b[48];
+    peer_addr(ROLE_APIM, snd, 0, a);
+    peer_addr(ROLE_APIM, rcv, 0, b);
+    set_addr(f->src, &f->srclen, a);
+    set_addr(f->dst, &f->dstlen, b);
+    heap_push(s, t0, idx);
+}
+
+/* Start the scenario connections of minute [ms0, ms1). */
+static void scn_minute(sim_t *s, int64_t ms0, int64_t ms1)
+{
+    (void)ms0;
+    for (int i = 0; i < s->nss; i++) {
+        sstream_t *st = &s->ss[i];
+        while (st->next < ms1) {
+            if (st->next > s->scn_cut) {
+                st->next = INT64_MAX;
+                break;
+            }
+            scn_spawn(s, st);
+            st->next += rng_range(&st->r, st->ivl_lo, st->ivl_hi);
+        }
+    }
+    if (!s->sync_m) return;
+    int n = s->w->scn_sync, me = s->nic->apim_ord;
+    for (;;) { /* what this instance sends */
+        int64_t t = sync_time(s, me, s->sync_k);
+        if (t >= ms1 || t > s->scn_cut) break;
+        sync_spawn(s, me, (int)((uint64_t)me + 1 + s->sync_k % (uint64_t)(n - 1)) % n, s->sync_k, t, 1);
+        s->sync_k++;
+    }
+    for (int snd = 0; snd < n; snd++) { /* what the others send to it */
+        if (snd == me) continue;
+        uint64_t r = (uint64_t)((me - snd - 1 + n) % n);
+        for (;;) {
+            uint64_t k = r + s->sync_m[snd] * (uint64_t)(n - 1);
+            int64_t t = sync_time(s, snd, k);
+            if (t >= ms1 || t > s->scn_cut) break;
+            sync_spawn(s, snd, me, k, t, 0);
+            s->sync_m[snd]++;
+        }
+    }
+}
+
+unsigned sim_truth(const sim_t *s)
+{
+    if (!s->scn || s->nic->role != ROLE_APIM) return 0;
+    unsigned m = s->truth;
+    /* Lost-shape connections written whole, against every connection of
+     * which a tuple was written (a blob may end inside one). */
+    for (int k = 0; k < SCN_NLOST; k++)
+        if (s->lost_done[k] >= 3 && 5 * (uint64_t)s->lost_done[k] >= 4 * (uint64_t)s->mgmt_seen[k])
+            m |= 1u << TI_LOST(k);
+    return m;
+}
+
 /* ------------------------------------------------------------ tuples */
 
 static uint64_t jitter(rng_t *r, uint64_t v, uint32_t lo_pct, uint32_t hi_pct)
@@ -828,21 +1157,28 @@ static uint64_t jitter(rng_t *r, uint64_t v, uint32_t lo_pct, uint32_t hi_pct)
 static void counters(sim_t *s, flow_t *f, int64_t interval, uint64_t out[4])
 {
     uint64_t p1, p2;
+    rng_t fr, *r = &s->r;
+    if (s->scn) {
+        /* the flow's own randomness: the main stream must not depend on
+         * how many counters the format writes */
+        rng_seed(&fr, f->cseed, f->cev++);
+        r = &fr;
+    }
     if (f->long_lived) {
         uint64_t iv = interval > 0 ? (uint64_t)interval : 0;
-        p1 = jitter(&s->r, (uint64_t)f->fwd_n * iv / FIVE_MIN, 60, 140);
-        p2 = jitter(&s->r, (uint64_t)f->rev_n * iv / FIVE_MIN, 60, 140);
+        p1 = jitter(r, (uint64_t)f->fwd_n * iv / FIVE_MIN, 60, 140);
+        p2 = jitter(r, (uint64_t)f->rev_n * iv / FIVE_MIN, 60, 140);
     } else if (f->syn_only) {
         p1 = f->fwd_n;
         p2 = f->rev_n;
     } else {
-        p1 = f->fwd_n <= 4 ? f->fwd_n : jitter(&s->r, f->fwd_n, 80, 120);
-        p2 = f->rev_n <= 4 ? f->rev_n : jitter(&s->r, f->rev_n, 80, 120);
+        p1 = f->fwd_n <= 4 ? f->fwd_n : jitter(r, f->fwd_n, 80, 120);
+        p2 = f->rev_n <= 4 ? f->rev_n : jitter(r, f->rev_n, 80, 120);
     }
     if (p1 == 0) p1 = 1;
     if (p2 == 0 && (f->proto == 'T' || f->rev_n > 0)) p2 = 1;
-    uint64_t b1 = f->syn_only ? p1 * f->fwd_sz : jitter(&s->r, p1 * f->fwd_sz, 85, 115);
-    uint64_t b2 = f->syn_only ? p2 * f->rev_sz : jitter(&s->r, p2 * f->rev_sz, 85, 115);
+    uint64_t b1 = f->syn_only ? p1 * f->fwd_sz : jitter(r, p1 * f->fwd_sz, 85, 115);
+    uint64_t b2 = f->syn_only ? p2 * f->rev_sz : jitter(r, p2 * f->rev_sz, 85, 115);
     if (b1 < p1 * 40) b1 = p1 * 40;
     if (b1 > p1 * 1500) b1 = p1 * 1500;
     if (b2 < p2 * 40) b2 = p2 * 40;
@@ -943,6 +1279,8 @@ static void emit(sim_t *s, minute_t *m, flow_t *f, int ev, int version, stats_t 
     t->rule = f->rule;
     m->alen += (size_t)(p - p0);
 
+    if (f->titem && s->nic->role == ROLE_APIM) s->truth |= 1u << (f->titem - 1);
+    if (f->mgmt_src && f->stage == 0) s->mgmt_seen[f->mgmt_src - 1]++;
     st->tuples++;
     if (f->denied) st->denied++;
     st->p1 += cnt[0], st->b1 += cnt[1], st->p2 += cnt[2], st->b2 += cnt[3];
@@ -984,6 +1322,7 @@ size_t sim_minute(sim_t *s, minute_t *m, int64_t m0, int version, uint64_t limit
         int64_t t0 = ms0 + rng_below(&s->r, 60000);
         s->budget -= 60 * (int64_t)spawn(s, t0);
     }
+    if (s->scn) scn_minute(s, ms0, ms1);
     while (s->nheap && s->heap[0].t < ms1) {
         if (limit && m->n >= limit) break;
         hent_t e = heap_pop(s);
@@ -994,10 +1333,12 @@ size_t sim_minute(sim_t *s, minute_t *m, int64_t m0, int version, uint64_t limit
         } else {
             emit(s, m, f, ev, version, st);
         }
-        if (advance(f))
+        if (advance(f)) {
             heap_push(s, f->next, e.idx);
-        else
+        } else {
+            if (f->mgmt_src && f->lost) s->lost_done[f->mgmt_src - 1]++; /* complete */
             s->freel[s->nfree++] = e.idx;
+        }
     }
     return m->n;
 }

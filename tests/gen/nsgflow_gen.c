@@ -78,6 +78,12 @@ static const char USAGE[] =
     "  --block-port P[,P...]    APIM/VM flows to these destination ports are denied\n"
     "                           (UserRule_Deny-All-Inbound / -Outbound), with SYN\n"
     "                           retries\n"
+    "  --scenario apim-outage   the two APIM outages, on top of the usual traffic\n"
+    "                           (see Scenario below); not with --lost-return or\n"
+    "                           --block-port\n"
+    "  --truth FILE             write the findings a correct analyzer must report\n"
+    "                           (see Truth below); without --scenario: the header\n"
+    "                           only\n"
     "\n"
     "Traffic: APIM NICs (10.20.1.4, .5, ...) see TCP 3443 from the control plane\n"
     "(UserRule_Allow-ApimManagement), TCP 6390 probes from 168.63.129.16, client\n"
@@ -99,6 +105,47 @@ static const char USAGE[] =
     "format is nsg-v1, nsg-v2, vnet-v4 or mixed; sums are over all tuples of the\n"
     "file (empty counters count 0); denied counts NSG decision D or VNet state D;\n"
     "min_ts/max_ts are tuple timestamps in Unix seconds (empty if no tuples).\n"
+    "\n"
+    "Scenario apim-outage: the same flows in every --format (same seed and NICs;\n"
+    "only the encoding differs), IPv4, at fixed rates that do not depend on\n"
+    "--tuples-per-hour. The mix loses its control-plane, 6390-probe, Sql,\n"
+    "EventHub, AzureMonitor-1886 and UDP 4290 flows; in their place:\n"
+    "  - every APIM NIC (10.20.1.x) is denied, each connection with 1-2 SYN\n"
+    "    retries (NSG decision D, VNet state D): outbound TCP 1433 to Sql\n"
+    "    (UserRule_Deny-Sql-Outbound), 5671 and 5672 to EventHub\n"
+    "    (UserRule_Deny-EventHub-Outbound), 1886 to AzureMonitor\n"
+    "    (UserRule_Deny-Monitor-Outbound), each every 20-90 s; inbound TCP 6390\n"
+    "    from 168.63.129.16 every 5-15 s (UserRule_Deny-LoadBalancer-Inbound);\n"
+    "    with 2+ APIM NICs in a tree, inbound UDP 4290 from the other instances,\n"
+    "    about every 30 s (UserRule_Deny-VnetSync-Inbound), which the sender logs\n"
+    "    outbound, allowed by DefaultRule_AllowVnetOutBound;\n"
+    "  - every VM NIC (10.20.2.x) gets the same denied 1433/5671/5672/1886 flows\n"
+    "    as a decoy, and no 3443 or 6390 at all;\n"
+    "  - inbound TCP 3443 to every APIM NIC (UserRule_Allow-ApimManagement) from\n"
+    "    52.162.110.80, 104.214.19.224, 13.84.189.17 and 51.145.179.78, one\n"
+    "    connection every 1-3 min from each. The first two lose their replies in 9\n"
+    "    of every 10 connections: NSG: the same 5-tuple 3-5 times, B only, about\n"
+    "    1, 2, 4, 8 s apart; VNet: B, then E with 3-5 packets src->dst and 2-5\n"
+    "    dst->src of 60 bytes each. Healthy connections: NSG one B (5%: a second B\n"
+    "    ~1 s later); VNet B, E with tens of packets and kilobytes both ways;\n"
+    "  - scanners never probe 80, 443, 3443, 6380-6383, 6390, 6391, 4290.\n"
+    "In a tree no scenario connection starts in the last minute of the last hour,\n"
+    "so each is complete.\n"
+    "\n"
+    "Truth: tab-separated, the header line\n"
+    "  analyzer host remote port protocol direction rule\n"
+    "then one line per expected finding, sorted by byte value, no duplicates:\n"
+    "  denied-required-port HOST TAG PORT TCP|UDP inbound|outbound RULE\n"
+    "    per APIM NIC and denied requirement (TAG Sql 1433, EventHub 5671 and\n"
+    "    5672, AzureMonitor 1886, AzureLoadBalancer 6390, VirtualNetwork 4290 UDP)\n"
+    "    of which at least one denied tuple was written;\n"
+    "  asymmetric-return HOST SOURCE 3443 TCP inbound UserRule_Allow-ApimManagement\n"
+    "    per APIM NIC and lost-reply source of which at least 3 lost-shape\n"
+    "    connections were written whole, and at least 80% of all its connections\n"
+    "    with a tuple written.\n"
+    "HOST is the NIC's IPv4 address. A tree of any --hours and --tuples-per-hour\n"
+    "has every line for every APIM NIC; a blob has all of them (never\n"
+    "VirtualNetwork 4290: the blob is one NIC) once its tuples span an hour.\n"
     "\n"
     "Exit status: 0 ok, 1 I/O error, 2 bad arguments.\n";
 
@@ -270,6 +317,7 @@ static void run_tree(const config_t *c)
     size_t cap = outlen + 1024;
     char *full = xmalloc(cap);
     char rel[900];
+    unsigned *truth = xmalloc(sizeof(unsigned) * (c->nics ? c->nics : 1));
 
     for (unsigned i = 0; i < c->nics; i++) {
         const nic_t *nic = &w.nics[i];
@@ -302,9 +350,12 @@ static void run_tree(const config_t *c)
             blob_end(&b);
             manifest_row(mf, rel, file_fmt, &st);
         }
+        truth[i] = sim_truth(sim);
         sim_free(sim);
     }
     manifest_close(mf, c->manifest);
+    if (c->truth) truth_write(c->truth, &w, truth, (int)c->nics);
+    free(truth);
     free(full);
     free(m.arena);
     free(m.t);
@@ -315,6 +366,7 @@ static void run_blob(const config_t *c)
 {
     world_t w;
     world_init(&w, c, 2, 2);
+    w.scn_sync = 0; /* one NIC written: the scenario has no UDP 4290 */
     const nic_t *nic = &w.nics[0];
     int file_fmt = c->fmt;
     if (file_fmt != FMT_VNET && c->mixed_versions) file_fmt = FMT_MIXED;
@@ -340,6 +392,8 @@ static void run_blob(const config_t *c)
     blob_end(&b);
     manifest_row(mf, c->out, file_fmt, &st);
     manifest_close(mf, c->manifest);
+    unsigned truth = sim_truth(sim);
+    if (c->truth) truth_write(c->truth, &w, &truth, 1);
     sim_free(sim);
     free(m.arena);
     free(m.t);
@@ -497,16 +551,32 @@ int main(int argc, char **argv)
         } else if (FLAG("--block-port")) {
             NEEDVAL();
             parse_ports(&c, val);
+        } else if (FLAG("--scenario")) {
+            NEEDVAL();
+            if (strcmp(val, "apim-outage") != 0)
+                usage_error("--scenario: expected apim-outage, got '%.40s'%s", val, "");
+            c.scenario = SCN_APIM_OUTAGE;
+        } else if (FLAG("--truth")) {
+            NEEDVAL();
+            if (!*val) usage_error("%s: empty path%s", name, "");
+            c.truth = val;
         } else if (a[0] == '-' && a[1] != 0) {
             usage_error("unknown option '%.40s'%s", a, "");
         } else {
             usage_error("unexpected argument '%.40s'%s", a, "");
         }
     }
+    if (c.scenario && c.lost_return_pct)
+        usage_error("--lost-return cannot be combined with --scenario (the scenario sets the control plane)%s%s", "",
+                    "");
+    if (c.scenario && c.nblock)
+        usage_error("--block-port cannot be combined with --scenario (its denials would be findings too)%s%s", "",
+                    "");
     if (tree) {
         if (!c.out) usage_error("tree: --out DIR is required%s%s", "", "");
         if (!strcmp(c.out, "-")) usage_error("tree: --out must be a directory, not '-'%s%s", "", "");
         if (c.apim_nics > (int)c.nics) usage_error("--apim-nics: more than --nics%s%s", "", "");
+        if (c.scenario) c.scn_end = c.start + (int64_t)c.hours * 3600;
         run_tree(&c);
     } else {
         if (!have_tuples) usage_error("blob: --tuples N is required%s%s", "", "");

@@ -1,0 +1,48 @@
+/* analyze.h: the `nsgflow analyze` command, rows -> findings.
+ *
+ * An analysis takes a time window, the tag data and the APIM requirements,
+ * finds the APIM instances (given with --apim-subnet, or detected from the
+ * traffic), runs one pass over the window's tuples and writes its findings:
+ * a new analysis of a window replaces the runs whose windows lie inside it,
+ * in one transaction. */
+#ifndef NSGFLOW_ANALYZE_H
+#define NSGFLOW_ANALYZE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../ingest/ipaddr.h"
+
+#define ANALYZE_MAX_SUBNETS 32
+
+struct analyze_options {
+    const char *db_path;
+    int64_t since, until;          /* INT64_MIN / INT64_MAX: open */
+    const char *platform;          /* NULL, "stv1", "stv2" */
+    const char *vnet_type;         /* NULL, "external", "internal" */
+    struct ip_addr subnets[2 * ANALYZE_MAX_SUBNETS]; /* first, last pairs */
+    char subnet_text[ANALYZE_MAX_SUBNETS][64];
+    size_t nsubnets;
+    const char *fail_on;           /* NULL, "error", "warning" */
+    int quiet;
+    int wait_ms;
+};
+
+/* What an analysis found, for its caller. */
+struct analyze_result {
+    int64_t run_id;
+    int64_t window_start, window_end;
+    int errors, warnings, infos;
+    size_t hosts;
+};
+
+/* Runs an analysis on an open database and prints its summary to out
+ * (unless o->quiet). Returns an EXIT_* status (EXIT_FATAL with a message on
+ * stderr); *res says what it found. */
+int analyze_run(const struct analyze_options *o, struct analyze_result *res);
+
+/* `nsgflow analyze ARGS...` */
+int analyze_main(int argc, char **argv);
+extern const char analyze_usage[];
+
+#endif

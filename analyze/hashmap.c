@@ -1,0 +1,96 @@
+/* hashmap.c: the analyzers' hash table (see hashmap.h). */
+#include "hashmap.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+void hashmap_init(struct hashmap *m, size_t key_size, size_t value_size)
+{
+    memset(m, 0, sizeof *m);
+    m->key_size = key_size;
+    m->value_size = value_size;
+    m->slot_size = (1 + key_size + value_size + 7) & ~(size_t)7;
+}
+
+static uint64_t hash_bytes(const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 0x100000001b3ull;
+    h ^= h >> 29;
+    h *= 0xbf58476d1ce4e5b9ull;
+    return h ^ (h >> 32);
+}
+
+static int grow(struct hashmap *m)
+{
+    size_t cap = m->cap ? m->cap * 2 : 64;
+    unsigned char *slots = calloc(cap, m->slot_size);
+    if (!slots)
+        return -1;
+    for (size_t i = 0; i < m->cap; i++) {
+        unsigned char *s = m->slots + i * m->slot_size;
+        if (!s[0])
+            continue;
+        size_t j = hash_bytes(s + 1, m->key_size) & (cap - 1);
+        while (slots[j * m->slot_size])
+            j = (j + 1) & (cap - 1);
+        memcpy(slots + j * m->slot_size, s, m->slot_size);
+    }
+    free(m->slots);
+    m->slots = slots;
+    m->cap = cap;
+    return 0;
+}
+
+void *hashmap_get(struct hashmap *m, const void *key, int create)
+{
+    if (create && (m->count + 1) * 10 > m->cap * 7 && grow(m) != 0)
+        return NULL;
+    if (!m->cap)
+        return NULL;
+    size_t i = hash_bytes(key, m->key_size) & (m->cap - 1);
+    for (;;) {
+        unsigned char *s = m->slots + i * m->slot_size;
+        if (!s[0]) {
+            if (!create)
+                return NULL;
+            s[0] = 1;
+            memcpy(s + 1, key, m->key_size);
+            m->count++;
+            return s + 1 + m->key_size;
+        }
+        if (memcmp(s + 1, key, m->key_size) == 0)
+            return s + 1 + m->key_size;
+        i = (i + 1) & (m->cap - 1);
+    }
+}
+
+int hashmap_next(const struct hashmap *m, size_t *pos, const void **key, void **value)
+{
+    while (*pos < m->cap) {
+        unsigned char *s = m->slots + (*pos)++ * m->slot_size;
+        if (s[0]) {
+            *key = s + 1;
+            *value = s + 1 + m->key_size;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+void hashmap_clear(struct hashmap *m)
+{
+    if (m->slots)
+        memset(m->slots, 0, m->cap * m->slot_size);
+    m->count = 0;
+}
+
+void hashmap_free(struct hashmap *m)
+{
+    free(m->slots);
+    m->slots = NULL;
+    m->cap = m->count = 0;
+}

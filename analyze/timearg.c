@@ -1,0 +1,75 @@
+/* timearg.c: command-line times (see timearg.h). */
+#include "timearg.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int digits(const char *s, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (!isdigit((unsigned char)s[i]))
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+int time_arg_parse(const char *s, time_t now, int64_t *out)
+{
+    size_t n = strlen(s);
+    if (n >= 2 && n <= 12 && strchr("smhd", s[n - 1])) {
+        char *end;
+        long long v = strtoll(s, &end, 10);
+        if (end == s + n - 1 && v >= 0 && isdigit((unsigned char)s[0])) {
+            long long unit = s[n - 1] == 's' ? 1 : s[n - 1] == 'm' ? 60
+                           : s[n - 1] == 'h' ? 3600 : 86400;
+            *out = (int64_t)now - (int64_t)(v * unit);
+            return 0;
+        }
+    }
+    struct tm tm = {0};
+    int y, mo, d, h = 0, mi = 0, sec = 0;
+    if (n < 10 || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) ||
+        s[7] != '-' || digits(s + 8, 2, &d))
+        return -1;
+    const char *p = s + 10;
+    if (*p == 'T' || *p == ' ') {
+        if (digits(p + 1, 2, &h) || p[3] != ':' || digits(p + 4, 2, &mi))
+            return -1;
+        p += 6;
+        if (*p == ':') {
+            if (digits(p + 1, 2, &sec))
+                return -1;
+            p += 3;
+            if (*p == '.')
+                for (p++; isdigit((unsigned char)*p); p++)
+                    ;
+        }
+    }
+    if (*p == 'Z')
+        p++;
+    else if (strcmp(p, "+00:00") == 0)
+        p += 6;
+    if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+        return -1;
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = sec;
+    *out = (int64_t)timegm(&tm);
+    return 0;
+}
+
+void time_format(int64_t t, char *buf)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    strftime(buf, 24, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}

@@ -1,0 +1,17 @@
+/* timearg.h: the times users give on the command line (--since, --until)
+ * and the times nsgflow prints. A time is ISO-8601 UTC (2026-11-01,
+ * 2026-11-01T10:00, 2026-11-01T10:00:00Z, with an optional fraction or a
+ * +00:00 offset) or relative to now (90s, 30m, 24h, 7d). */
+#ifndef NSGFLOW_TIMEARG_H
+#define NSGFLOW_TIMEARG_H
+
+#include <stdint.h>
+#include <time.h>
+
+/* Parses s into Unix seconds. Returns 0, or -1 when s is not a time. */
+int time_arg_parse(const char *s, time_t now, int64_t *out);
+
+/* "2026-11-01T10:00:00Z" into buf (at least 24 bytes). */
+void time_format(int64_t t, char *buf);
+
+#endif

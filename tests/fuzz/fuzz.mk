@@ -1,0 +1,133 @@
+# tests/fuzz/fuzz.mk: libFuzzer harnesses (included by the top Makefile).
+#
+#   make fuzz-build                 build every harness into $(BUILD)/fuzz/
+#   make fuzz-replay                run every harness once over its corpus in
+#                                   tests/fuzz/corpus/NAME/ (part of make check)
+#   make fuzz FUZZ_SECONDS=N        fuzz each harness for N seconds, one after
+#                                   the other; new inputs go to
+#                                   $(BUILD)/fuzz/corpus/NAME/, crashes to
+#                                   $(BUILD)/fuzz/artifacts/NAME/
+#   make fuzz-run-fuzz_tuple FUZZ_SECONDS=600     one harness
+#   make fuzz FUZZ_TARGETS="fuzz_tuple fuzz_gzip" FUZZ_ARGS="-jobs=2 -workers=2"
+#   make fuzz-nasty                 tests/fuzz/nasty.sh: huge inputs through
+#                                   the real binary (slow, not in make check)
+#
+# The harnesses and the library sources they test are compiled with clang,
+# -fsanitize=fuzzer,address,undefined, into their own object directory
+# $(BUILD)/fuzz/obj (the gcc objects are not reused), and the library objects
+# go into an archive so that each harness links only what it needs.
+
+FUZZ_CC      ?= clang
+FUZZ_DIR      = $(BUILD)/fuzz
+FUZZ_SRC      = tests/fuzz
+FUZZ_NAMES    = $(sort $(patsubst $(FUZZ_SRC)/%.c,%,$(wildcard $(FUZZ_SRC)/fuzz_*.c)))
+FUZZ_BINS     = $(FUZZ_NAMES:%=$(FUZZ_DIR)/%)
+FUZZ_TARGETS ?= $(FUZZ_NAMES)
+FUZZ_SECONDS ?= 60
+FUZZ_ARGS    ?=
+FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS   = -std=c11 -D_GNU_SOURCE -Wall -Wextra -MMD -MP \
+                -DNSGFLOW_VERSION='"$(VERSION)"' -I. -Ischema $(PKG_CFLAGS) \
+                -O1 -g -fno-omit-frame-pointer $(FUZZ_SAN)
+FUZZ_LIB      = $(FUZZ_DIR)/libnsgflow-fuzz.a
+FUZZ_LIB_OBJS = $(LIB_SRCS:%.c=$(FUZZ_DIR)/obj/%.o) $(FUZZ_DIR)/obj/schema_sql.o
+# Options for every run: memory and time limits, the dictionary.
+FUZZ_RUN_FLAGS = -rss_limit_mb=256 -timeout=10
+# The dictionary per harness (default: json.dict).
+FUZZ_DICT_fuzz_tuple            = $(FUZZ_SRC)/tuple.dict
+# Longest input per harness in long runs (libFuzzer's -max_len).
+FUZZ_MAX_LEN_fuzz_tuple         = 1024
+FUZZ_MAX_LEN_fuzz_flowlog       = 16384
+FUZZ_MAX_LEN_fuzz_flowlog_small = 8192
+FUZZ_MAX_LEN_fuzz_gzip          = 16384
+FUZZ_MAX_LEN_fuzz_ingest        = 8192
+# stderr of the harness itself (ingest's messages about every broken tuple)
+# is closed in long runs of fuzz_ingest; crash reports still appear.
+FUZZ_EXTRA_fuzz_ingest          = -close_fd_mask=2
+
+.PHONY: fuzz fuzz-build fuzz-replay fuzz-clang fuzz-nasty
+
+# clang with libFuzzer, or a clear message: CI has it, a laptop may not.
+$(FUZZ_DIR)/.clang-ok:
+	@mkdir -p $(FUZZ_DIR)
+	@if ! $(FUZZ_CC) --version >/dev/null 2>&1; then \
+	    echo "nsgflow: the fuzz harnesses need clang with libFuzzer ('$(FUZZ_CC) --version' failed)." >&2; \
+	    echo "    sudo apt-get install clang    (or: make FUZZ_CC=clang-14 ...)" >&2; \
+	    exit 1; \
+	fi
+	@printf '%s\n' '#include <stddef.h>' '#include <stdint.h>' \
+	    'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { (void)d; (void)n; return 0; }' \
+	    > $(FUZZ_DIR)/.clang-probe.c
+	@if ! $(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $(FUZZ_DIR)/.clang-probe \
+	    $(FUZZ_DIR)/.clang-probe.c >$(FUZZ_DIR)/.clang-probe.log 2>&1; then \
+	    cat $(FUZZ_DIR)/.clang-probe.log >&2; \
+	    echo "nsgflow: $(FUZZ_CC) cannot build a libFuzzer program (-fsanitize=fuzzer): is its compiler-rt installed?" >&2; \
+	    exit 1; \
+	fi
+	@rm -f $(FUZZ_DIR)/.clang-probe $(FUZZ_DIR)/.clang-probe.c $(FUZZ_DIR)/.clang-probe.log
+	@touch $@
+
+fuzz-clang: $(FUZZ_DIR)/.clang-ok
+
+# Library objects: coverage instrumentation without libFuzzer's main.
+$(FUZZ_DIR)/obj/%.o: %.c | $(BUILD)/.deps-ok $(FUZZ_DIR)/.clang-ok
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_DIR)/obj/schema_sql.o: $(BUILD)/schema_sql.c | $(FUZZ_DIR)/.clang-ok
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_LIB): $(FUZZ_LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+# A harness: its own .c (which may include fuzz_check.h, or a library source
+# compiled in with other limits) linked with libFuzzer and the archive.
+$(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/obj/$(FUZZ_SRC)/fuzz_%.o $(FUZZ_LIB)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS)
+
+fuzz-build: $(FUZZ_BINS)
+
+# Every harness over every file of its corpus, once. Each file is run as it
+# is (no mutation); any crash, leak, sanitizer report, timeout or
+# out-of-memory fails. The output goes to $(FUZZ_DIR)/replay-NAME.log and
+# is shown when a harness fails.
+fuzz-replay: $(FUZZ_BINS)
+	@for h in $(FUZZ_NAMES); do \
+	    files=$$(find $(FUZZ_SRC)/corpus/$$h -type f 2>/dev/null | LC_ALL=C sort); \
+	    if [ -z "$$files" ]; then echo "fuzz-replay: $$h: no corpus in $(FUZZ_SRC)/corpus/$$h" >&2; exit 1; fi; \
+	    n=$$(echo "$$files" | wc -l); \
+	    if $(FUZZ_DIR)/$$h $(FUZZ_RUN_FLAGS) $$files >$(FUZZ_DIR)/replay-$$h.log 2>&1; then \
+	        echo "fuzz-replay: $$h: $$n inputs ok"; \
+	    else \
+	        tail -n 60 $(FUZZ_DIR)/replay-$$h.log >&2; \
+	        echo "fuzz-replay: $$h FAILED on its corpus (full log: $(FUZZ_DIR)/replay-$$h.log)" >&2; \
+	        exit 1; \
+	    fi; \
+	done
+
+FUZZ_CHECK += fuzz-replay
+
+# Long runs: each harness in turn for FUZZ_SECONDS, starting from the
+# corpus in the repository and writing what it finds to a scratch corpus
+# under $(BUILD) (never into the repository). fuzz-run-NAME runs one.
+fuzz: $(FUZZ_BINS)
+	@for h in $(FUZZ_TARGETS); do \
+	    $(MAKE) --no-print-directory fuzz-run-$$h || exit 1; \
+	done
+
+fuzz-run-%: $(FUZZ_DIR)/%
+	@mkdir -p $(FUZZ_DIR)/corpus/$* $(FUZZ_DIR)/artifacts/$*
+	@echo "== $* for $(FUZZ_SECONDS) s: new inputs in $(FUZZ_DIR)/corpus/$*, crashes in $(FUZZ_DIR)/artifacts/$*"
+	$(FUZZ_DIR)/$* $(FUZZ_RUN_FLAGS) -dict=$(or $(FUZZ_DICT_$*),$(FUZZ_SRC)/json.dict) \
+	    -max_total_time=$(FUZZ_SECONDS) $(if $(FUZZ_MAX_LEN_$*),-max_len=$(FUZZ_MAX_LEN_$*)) \
+	    $(FUZZ_EXTRA_$*) -artifact_prefix=$(FUZZ_DIR)/artifacts/$*/ $(FUZZ_ARGS) \
+	    $(FUZZ_DIR)/corpus/$* $(FUZZ_SRC)/corpus/$*
+
+# Huge inputs (50 MB string, 1 GB of '[', a gzip bomb...) through the real
+# binary, with peak memory. Minutes, not seconds: not part of make check.
+fuzz-nasty: $(BUILD)/nsgflow
+	bash $(FUZZ_SRC)/nasty.sh $(BUILD)/nsgflow $(FUZZ_DIR)/nasty
+
+-include $(shell find $(FUZZ_DIR)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,204 @@
+/* fuzz_ingest_run.c: fuzzes the ingest command end to end: the input bytes
+ * (after a control byte) are a blob file, ingested with ingest_run (walk,
+ * source, flowlog, tuple, store and the blob's fate in ingest.c) into a
+ * temp-file database, restored to its empty state before each input. The
+ * flow-log reader is compiled in with small limits (1 KiB record buffer,
+ * 256-byte tokens, 16 groups) so that small inputs reach records written in
+ * chunks. After each run the database is checked (as in fuzz_ingest.c);
+ * ingesting the blob again, or its gzipped copy, must change nothing, and a
+ * cut-short copy must leave one consistent copy. Slow (a few runs a second:
+ * each ingest_run opens the database and sets up the writer's caches). */
+#include "ingest/flowlog.h"
+#undef FLOWLOG_RECORD_BUFFER
+#define FLOWLOG_RECORD_BUFFER 1024u
+#undef FLOWLOG_MAX_TOKEN
+#define FLOWLOG_MAX_TOKEN 256u
+#undef FLOWLOG_MAX_GROUPS
+#define FLOWLOG_MAX_GROUPS 16
+#include "ingest/flowlog.c"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+#include <zlib.h>
+
+#include "fuzz_check.h"
+#include "fuzz_db.h"
+#include "ingest/ingest.h"
+#include "schema/db.h"
+
+/* ASan keeps freed memory in quarantine (256 MB by default), which counts
+ * towards -rss_limit_mb; each run frees the writer's 2.5 MB of caches and
+ * SQLite's page cache. */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void)
+{
+    return "quarantine_size_mb=16";
+}
+
+static char dir[256], db_path[300];
+static unsigned char *pristine;
+static size_t pristine_len;
+
+static void write_file(const char *path, const void *p, size_t n)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    FUZZ_CHECK(fd >= 0, "cannot create %s: %s", path, strerror(errno));
+    for (size_t off = 0; off < n;) {
+        ssize_t w = write(fd, (const char *)p + off, n - off);
+        FUZZ_CHECK(w > 0, "write %s: %s", path, strerror(errno));
+        off += (size_t)w;
+    }
+    close(fd);
+}
+
+static void write_gzip(const char *path, const void *p, size_t n)
+{
+    gzFile gz = gzopen(path, "wb1");
+    FUZZ_CHECK(gz != NULL, "gzopen %s", path);
+    FUZZ_CHECK(n == 0 || gzwrite(gz, p, (unsigned)n) == (int)n, "gzwrite");
+    FUZZ_CHECK(gzclose(gz) == Z_OK, "gzclose");
+}
+
+static void remove_db_files(void)
+{
+    char p[320];
+    unlink(db_path);
+    snprintf(p, sizeof p, "%s-wal", db_path);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-shm", db_path);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-journal", db_path);
+    unlink(p);
+}
+
+static void cleanup(void)
+{
+    if (!dir[0])
+        return;
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "fuzz_ingest_run: could not remove %s\n", dir);
+}
+
+static void setup(void)
+{
+    const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm"
+                       : getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    snprintf(dir, sizeof dir, "%s/nsgflow-fuzz-ingest-run.XXXXXX", base);
+    FUZZ_CHECK(mkdtemp(dir) != NULL, "mkdtemp %s: %s", dir, strerror(errno));
+    atexit(cleanup);
+    const char *subdirs[] = {"a", "a/insights-logs-fuzz", "b",
+                             "b/insights-logs-fuzz", "c",
+                             "c/insights-logs-fuzz"};
+    char p[400];
+    for (size_t i = 0; i < sizeof subdirs / sizeof subdirs[0]; i++) {
+        snprintf(p, sizeof p, "%s/%s", dir, subdirs[i]);
+        FUZZ_CHECK(mkdir(p, 0700) == 0, "mkdir %s", p);
+    }
+    snprintf(db_path, sizeof db_path, "%s/fuzz.db", dir);
+    /* the empty database, made once, kept as bytes */
+    sqlite3 *db;
+    char err[600];
+    FUZZ_CHECK(db_open(db_path, 0, 1000, &db, err, sizeof err) == 0,
+               "db_open: %s", err);
+    sqlite3_close(db);
+    FILE *f = fopen(db_path, "rb");
+    FUZZ_CHECK(f != NULL, "reopen %s", db_path);
+    struct stat st;
+    FUZZ_CHECK(fstat(fileno(f), &st) == 0 && st.st_size > 0, "stat db");
+    pristine_len = (size_t)st.st_size;
+    pristine = malloc(pristine_len);
+    FUZZ_CHECK(fread(pristine, 1, pristine_len, f) == pristine_len, "read db");
+    fclose(f);
+}
+
+static void check_database(const char *when, struct db_state *out)
+{
+    sqlite3 *db;
+    FUZZ_CHECK(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) ==
+                   SQLITE_OK, "open %s", db_path);
+    fuzz_check_db(db, when, out);
+    sqlite3_close(db);
+}
+
+/* ------------------------------------------------------------------ */
+
+static int ingest(const char *path, int strict, struct ingest_totals *t)
+{
+    struct ingest_options o = {
+        .db_path = db_path, .strict = strict, .quiet = 1, .wait_ms = 1000,
+    };
+    char *paths[] = {(char *)path};
+    int status = ingest_run(&o, paths, 1, t);
+    FUZZ_CHECK(status == EXIT_OK || status == EXIT_PROBLEMS,
+               "ingest_run of %s gave exit status %d", path, status);
+    FUZZ_CHECK(t->blobs == 1, "%ld blobs", t->blobs);
+    return status;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (!pristine)
+        setup();
+    if (size == 0)
+        return 0;
+    uint8_t control = data[0];
+    const uint8_t *blob = data + 1;
+    size_t n = size - 1;
+    int strict = control & 1;
+
+    remove_db_files();
+    write_file(db_path, pristine, pristine_len);
+
+    char a[400], b[400], c[400];
+    snprintf(a, sizeof a, "%s/a/insights-logs-fuzz/PT1H.json", dir);
+    snprintf(b, sizeof b, "%s/b/insights-logs-fuzz/PT1H.json", dir);
+    snprintf(c, sizeof c, "%s/c/insights-logs-fuzz/PT1H.json.gz", dir);
+    write_file(a, blob, n);
+
+    /* 1: the blob */
+    struct ingest_totals t1, t2;
+    struct db_state s1, s2;
+    int status = ingest(a, strict, &t1);
+    check_database("after the first ingest", &s1);
+    FUZZ_CHECK(s1.files == 1, "the blob left %lld file rows", (long long)s1.files);
+    FUZZ_CHECK(t1.tuples == s1.tuples, "ingest says %lld tuples, the database has %lld",
+               (long long)t1.tuples, (long long)s1.tuples);
+    FUZZ_CHECK((status == EXIT_OK) == (strcmp(s1.status, "ok") == 0),
+               "exit status %d with file status %s", status, s1.status);
+
+    /* 2: the same blob again, or its gzipped copy: unchanged */
+    if (control & 2)
+        write_gzip(c, blob, n);
+    ingest((control & 2) ? c : a, strict, &t2);
+    check_database("after ingesting it again", &s2);
+    FUZZ_CHECK(t2.files_unchanged == 1, "the same blob again was not unchanged");
+    FUZZ_CHECK(s2.files == s1.files && s2.tuples == s1.tuples &&
+                   s2.groups == s1.groups &&
+                   strcmp(s2.fingerprint, s1.fingerprint) == 0 &&
+                   strcmp(s2.status, s1.status) == 0,
+               "the same blob again changed the database");
+    if (control & 2)
+        unlink(c);
+
+    /* 3: a cut-short copy of it, at a point chosen by the control byte */
+    if ((control & 4) && n > 1) {
+        size_t cut = (size_t)((control >> 3) + 1) * n / 33;
+        write_file(b, blob, cut);
+        ingest(b, strict, &t2);
+        check_database("after a cut-short copy", &s2);
+        FUZZ_CHECK(s2.files == 1, "a cut-short copy left %lld file rows",
+                   (long long)s2.files);
+        unlink(b);
+    }
+    return 0;
+}
