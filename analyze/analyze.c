@@ -284,6 +284,10 @@ int analyze_run(const struct analyze_options *o, struct analyze_result *res)
         requirements_load(db, o->platform, o->vnet_type, &reqs, err, sizeof err) != 0 ||
         !(addrs = addresses_load(db, ix, stamp, o->subnets, o->nsubnets, err, sizeof err)))
         goto fail;
+    /* a tag the tag data lacks cannot confirm anything: port only */
+    for (size_t i = 0; i < reqs.n; i++)
+        if (reqs.v[i].kind == RK_TAG && tags_index_count(ix, reqs.v[i].tag_bit) == 0)
+            reqs.v[i].kind = RK_NAMED;
     if (scan_window(db, from, to, &reqs, addrs, &scan, err, sizeof err) != 0)
         goto fail;
     scanned = 1;

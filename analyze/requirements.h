@@ -33,7 +33,8 @@ enum remote_kind {
     RK_VNET,       /* VirtualNetwork */
     RK_INTERNET,   /* Internet */
     RK_DNS,        /* DNS servers */
-    RK_NAMED,      /* NTP, FQDN, KMS, Any: named in the docs, not addressable */
+    RK_NAMED,      /* NTP, FQDN, KMS, Any: named in the docs, not addressable;
+                    * also a service tag that the tag data lacks */
 };
 
 #define REQ_MAX_RANGES 8

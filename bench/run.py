@@ -4,7 +4,7 @@
 It generates a deterministic data set (1.2 million tuples in 240 gzipped
 hourly blobs, NSG v1/v2 and VNet mixed; and one 500 MB blob), then measures
 on it, one process at a time:
-  - nsgflow ingest (time, tuples/s, bytes per tuple on disk),
+  - nsgflow ingest (time, tuples/s, bytes per tuple on disk), then analyze,
   - the same job in plain Python (bench/baseline.py),
   - the stage floors (build/floors): zlib inflate alone, inflate + yajl with
     empty callbacks, and the same rows inserted with one prepared statement,
@@ -127,11 +127,12 @@ def main():
     floor_db = os.path.join(WORK, "floor.db")
     py_db = os.path.join(WORK, "python.db")
 
-    t_ingest, t_inflate, t_parse, t_insert = [], [], [], []
+    t_ingest, t_analyze, t_inflate, t_parse, t_insert = [], [], [], [], []
     for i in range(RUNS):
         print("bench: round %d of %d ..." % (i + 1, RUNS), flush=True)
         remove_db(db)
         t_ingest.append(run([NSGFLOW, "ingest", "-q", "--db", db, TREE])[0])
+        t_analyze.append(run([NSGFLOW, "analyze", "-q", "--db", db])[0])
         out = run([FLOORS, "inflate"] + files)[1].split()
         t_inflate.append(float(out[1]))
         json_bytes = int(out[2])
@@ -161,6 +162,7 @@ def main():
     remove_db(big_db)
 
     ingest = median(t_ingest)
+    analyze = median(t_analyze)
     inflate, parse, insert = median(t_inflate), median(t_parse), median(t_insert)
     floor = parse + insert
     rate = tuples / ingest
@@ -169,6 +171,8 @@ def main():
         % (tuples, len(files), json_bytes / 1e6),
         "|---|---:|---:|",
         "| **nsgflow ingest** | **%.2f** | **%.0f** |" % (ingest, rate),
+        "| **nsgflow analyze** (all analyzers, the whole day) | **%.2f** | **%.0f** |"
+        % (analyze, tuples / analyze),
         "| Python script (gzip + json + sqlite3, bench/baseline.py) | %.2f | %.0f |"
         % (t_python, tuples / t_python),
         "| floor: zlib inflate alone | %.2f | |" % inflate,
@@ -182,6 +186,7 @@ def main():
         "| nsgflow vs Python | %.1fx faster | at least 4x |" % (t_python / ingest),
         "| nsgflow vs the pipeline floor | %.2fx | at most 1.5x |" % (ingest / floor),
         "| database size | %.1f bytes per tuple | under 60 |" % (db_bytes / tuples),
+        "| analyze vs ingest | %.2f of the ingest time | under 0.25 |" % (analyze / ingest),
         "| peak memory, one %.0f MB blob (%d tuples, %.1f s) | %.1f MiB | under 32 MiB |"
         % (big_size / 1e6, big_tuples, t_big, rss),
         "",
@@ -200,6 +205,8 @@ def main():
         misses.append("more than 1.5x the floor")
     if db_bytes / tuples >= 60:
         misses.append("60 bytes per tuple or more")
+    if analyze / ingest >= 0.25:
+        misses.append("analyze takes a quarter of the ingest time or more")
     if rss >= 32:
         misses.append("32 MiB or more of memory")
     print()
