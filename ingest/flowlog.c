@@ -133,6 +133,8 @@ struct flowlog {
 static int buf_add(struct buf *b, const void *s, size_t n, int nul)
 {
     size_t need = b->len + n + (nul ? 1 : 0);
+    if (need == b->len)
+        return 0; /* nothing to add (and b->p may still be NULL) */
     if (need > b->cap) {
         size_t cap = b->cap ? b->cap : 4096;
         while (cap < need)
@@ -143,7 +145,8 @@ static int buf_add(struct buf *b, const void *s, size_t n, int nul)
         b->p = p;
         b->cap = cap;
     }
-    memcpy(b->p + b->len, s, n);
+    if (n)
+        memcpy(b->p + b->len, s, n);
     b->len += n;
     if (nul)
         b->p[b->len++] = '\0';
@@ -268,9 +271,14 @@ static int emit(flowlog *p, int final)
             snprintf(p->other_category, sizeof p->other_category, "%s",
                      category[0] ? category : "none");
     }
-    if (p->fn(p->ctx, &r) != 0)
-        return fail(p, "%s", p->error[0] ? p->error : "stopped by the caller");
-    p->chunk++;
+    if (p->fn(p->ctx, &r) != 0) {
+        /* the callback may have set the message itself */
+        char message[sizeof p->error];
+        snprintf(message, sizeof message, "%s",
+                 p->error[0] ? p->error : "stopped by the caller");
+        return fail(p, "%s", message);
+    }
+    p->chunk = final ? 0 : p->chunk + 1; /* a nested record must not carry it on */
     p->ntuples = 0;
     p->text.len = 0;
     return 1;
@@ -653,12 +661,11 @@ static size_t scan_tokens(flowlog *p, const unsigned char *buf, size_t n)
             p->in_string = c == '"';
             p->token_len = 0;
             break;
-        case ' ': case '\t': case '\r': case '\n':
-            p->token_len = 0;
+        case ' ': case '\t': case '\r': case '\n': case '\0':
+            p->token_len = 0; /* NUL: padding after the end, or an error for yajl */
             break;
         default:
-            if (c != '\0')
-                p->nonblank = 1;
+            p->nonblank = 1;
             if (++p->token_len > FLOWLOG_MAX_TOKEN)
                 return i;
         }
@@ -711,7 +718,13 @@ static int feed_json(flowlog *p, const unsigned char *buf, size_t n,
     if (p->done)
         return check_trailing(p, buf, n, start);
     size_t ok = scan_tokens(p, buf, n);
-    if (ok < n) {
+    p->fed = start;
+    /* the text before an over-long token is parsed first, so that an
+     * earlier error (or the end of the JSON) is found however the input is
+     * cut into chunks */
+    if (yajl_parse(p->yajl, buf, ok) != yajl_status_ok)
+        return set_yajl_error(p, buf, ok);
+    if (ok < n && !p->done) {
         snprintf(p->error, sizeof p->error,
                  "a JSON string or number longer than %u bytes",
                  FLOWLOG_MAX_TOKEN);
@@ -719,9 +732,6 @@ static int feed_json(flowlog *p, const unsigned char *buf, size_t n,
         p->failed = 1;
         return -1;
     }
-    p->fed = start;
-    if (yajl_parse(p->yajl, buf, n) != yajl_status_ok)
-        return set_yajl_error(p, buf, n);
     if (p->done) {
         size_t used = yajl_get_bytes_consumed(p->yajl);
         if (used < n && check_trailing(p, buf + used, n - used, start + used))

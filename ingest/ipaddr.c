@@ -37,8 +37,8 @@ int ip_parse(const char *s, size_t n, struct ip_addr *out)
         return 0;
     }
     char tmp[IP_TEXT_MAX];
-    if (n >= sizeof tmp)
-        return -1;
+    if (n >= sizeof tmp || memchr(s, '\0', n))
+        return -1; /* inet_pton would stop at the NUL */
     memcpy(tmp, s, n);
     tmp[n] = '\0';
     if (inet_pton(AF_INET6, tmp, out->b) != 1)

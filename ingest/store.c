@@ -460,6 +460,9 @@ int store_discard_after(store *s, int64_t mark)
 
 int store_discard_file(store *s, int64_t id)
 {
+    /* the file's id comes free for the next file: its groups must not be
+     * found in the cache under it */
+    name_cache_clear(&s->groups);
     if (s->first_tuple) {
         sqlite3_stmt *st = s->st[S_DROP_TUPLES];
         sqlite3_bind_int64(st, 1, s->first_tuple);

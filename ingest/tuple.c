@@ -187,7 +187,7 @@ int tuple_parse(const char *s, size_t n, enum flow_format format,
     if (format == FORMAT_VNET_V4) {
         /* 8: state B/C/E/D, where D means denied; 9: encryption */
         const struct field *st = &f[7];
-        if (st->n != 1 || !strchr("BCED", st->p[0]))
+        if (st->n != 1 || st->p[0] == '\0' || !strchr("BCED", st->p[0]))
             return bad_field(why, 7, names, st, "not a flow state (B, C, E or D)");
         t->state = st->p[0];
         t->action = t->state == 'D' ? ACTION_DENY : ACTION_ALLOW;
@@ -215,7 +215,7 @@ int tuple_parse(const char *s, size_t n, enum flow_format format,
             return 0;
         }
         const struct field *st = &f[8];
-        if (st->n != 1 || !strchr("BCE", st->p[0]))
+        if (st->n != 1 || st->p[0] == '\0' || !strchr("BCE", st->p[0]))
             return bad_field(why, 8, names, st, "not a flow state (B, C or E)");
         t->state = st->p[0];
         first_counter = 9;

@@ -85,6 +85,14 @@ assert_eq "$status" 3 "broken copy exit status"
 assert_contains "$T/err" "the database keeps its fuller earlier copy" "kept"
 assert_eq "$(q "select status, tuples from ingested_files where path like '%/cut.json'")" "ok|$good_tuples" "complete copy kept"
 
+# a discarded copy and a new blob in one run: the new blob's rows all
+# belong to groups that exist (the discarded copy's file id is reused)
+"$NSGFLOW_GEN" blob --tuples 500 --seed 41 --format nsg-v2 -o "$T/in2.json"
+run_status "$NSGFLOW" ingest "$T/in/cut.json" "$T/in2.json"
+assert_contains "$T/err" "the database keeps its fuller earlier copy" "kept, again"
+assert_eq "$(q "select count(*) from flow_tuple")" "$(q "select count(*) from flows")" "no tuple without its group"
+assert_eq "$(q "select count(*) from flows where source_file like '%in2.json'")" 500 "the new blob whole"
+
 # --strict rejects what breaks off
 rm -f "$NSGFLOW_DB"*
 run_status "$NSGFLOW" ingest --strict "$T/in/cut-gzip.json.gz"

@@ -298,6 +298,84 @@ static void test_huge_record_comes_in_chunks(void **state)
     free(text);
 }
 
+/* A callback that stops the parse with its own message. */
+static int stopper(void *ctx, const struct fl_record *r)
+{
+    (void)r;
+    flowlog_set_error(*(flowlog **)ctx, "stopped: database full");
+    return 1;
+}
+
+static void test_callback_stop_keeps_message(void **state)
+{
+    (void)state;
+    flowlog *p = NULL;
+    p = flowlog_new(stopper, &p);
+    assert_int_equal(flowlog_feed(p, (const unsigned char *)vnet, strlen(vnet)), -1);
+    assert_string_equal(flowlog_error(p), "stopped: database full");
+    flowlog_free(p);
+}
+
+/* Records around a nested {"records":[...]} each start at chunk 0. */
+static int chunk_checker(void *ctx, const struct fl_record *r)
+{
+    int *bad = ctx;
+    if (r->chunk != 0 || !r->final)
+        (*bad)++;
+    return 0;
+}
+
+static void test_nested_records_chunks(void **state)
+{
+    (void)state;
+    const char *text =
+        "{\"records\":[{\"records\":[{\"category\":\"FlowLogFlowEvent\"},"
+        "{\"category\":\"FlowLogFlowEvent\"}]},{\"category\":\"FlowLogFlowEvent\"}]}";
+    int bad = 0;
+    flowlog *p = flowlog_new(chunk_checker, &bad);
+    assert_int_equal(flowlog_feed(p, (const unsigned char *)text, strlen(text)), 0);
+    assert_int_equal(flowlog_finish(p), 0);
+    assert_int_equal(bad, 0);
+    flowlog_free(p);
+}
+
+static void test_long_padding_and_empty_tuple(void **state)
+{
+    (void)state;
+    /* NUL padding longer than any token limit, fed whole and chunked */
+    size_t pad = FLOWLOG_MAX_TOKEN + 10, n = strlen(vnet);
+    char *text = malloc(n + pad);
+    assert_non_null(text);
+    memcpy(text, vnet, n);
+    memset(text + n, 0, pad);
+    struct seen s;
+    assert_int_equal(feed(text, n + pad, 0, &s, NULL), 0);
+    assert_int_equal(s.tuples, 2);
+    assert_int_equal(feed(text, n + pad, 4096, &s, NULL), 0);
+    free(text);
+    /* an empty tuple string first in a record (nothing buffered yet) */
+    const char *empty = "{\"records\":[{\"category\":\"NetworkSecurityGroupFlowEvent\","
+                        "\"properties\":{\"Version\":2,\"flows\":[{\"rule\":\"R\",\"flows\":"
+                        "[{\"mac\":\"M\",\"flowTuples\":[\"\"]}]}]}}]}";
+    assert_int_equal(feed_all_ways(empty, &s), 0);
+    assert_int_equal(s.tuples, 1);
+    /* an earlier syntax error wins over a later over-long token, however fed */
+    size_t big = FLOWLOG_MAX_TOKEN + 100;
+    text = malloc(big + 64);
+    assert_non_null(text);
+    n = (size_t)sprintf(text, "{\"records\":[}, \"");
+    memset(text + n, 'a', big);
+    n += big;
+    flowlog *p;
+    assert_int_equal(feed(text, n, 0, &s, &p), -1);
+    assert_non_null(strstr(flowlog_error(p), "invalid JSON"));
+    flowlog_free(p);
+    assert_int_equal(feed(text, n, 7, &s, &p), -1);
+    assert_non_null(strstr(flowlog_error(p), "invalid JSON"));
+    flowlog_free(p);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -310,6 +388,9 @@ int main(void)
         cmocka_unit_test(test_stray_nested_records),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_huge_record_comes_in_chunks),
+        cmocka_unit_test(test_callback_stop_keeps_message),
+        cmocka_unit_test(test_nested_records_chunks),
+        cmocka_unit_test(test_long_padding_and_empty_tuple),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -193,6 +193,17 @@ static void test_broken_tuples(void **state)
                  FORMAT_VNET_V4, "field 6 (protocol)");
     expect_error("1663146003599,10.0.0.6,52.239.184.180,23956,443,6,O,B,NX,0,0,0,99999999999999999999",
                  FORMAT_VNET_V4, "field 13");
+    /* a NUL byte is never a state, nor part of an address */
+    struct flow_tuple tn;
+    char whyn[TUPLE_WHY_MAX];
+    static const char v2_nul_state[] = "1542110402,1.1.1.1,2.2.2.2,1,2,T,I,A,\0,,,,";
+    assert_int_equal(tuple_parse(v2_nul_state, sizeof v2_nul_state - 1, FORMAT_NSG_V2, &tn, whyn), -1);
+    assert_non_null(strstr(whyn, "field 9 (flow state)"));
+    static const char vnet_nul_state[] = "1663146003599,10.0.0.6,10.0.0.7,1,2,6,O,\0,NX,0,0,0,0";
+    assert_int_equal(tuple_parse(vnet_nul_state, sizeof vnet_nul_state - 1, FORMAT_VNET_V4, &tn, whyn), -1);
+    static const char v6_nul[] = "1542110402,2001:db8::1\0junk,2.2.2.2,1,2,T,I,A";
+    assert_int_equal(tuple_parse(v6_nul, sizeof v6_nul - 1, FORMAT_NSG_V1, &tn, whyn), -1);
+    assert_non_null(strstr(whyn, "field 2 (source IP)"));
     /* the message stays printable and bounded whatever the input */
     struct flow_tuple t;
     char why[TUPLE_WHY_MAX];
