@@ -353,6 +353,8 @@ typedef struct {
     uint8_t titem;               /* truth item + 1 of a denied requirement */
     uint8_t mgmt_src;            /* control-plane source + 1 */
     uint8_t lost;                /* lost-return shape */
+    uint8_t nemit;               /* 3443: tuples written */
+    uint8_t counted;             /* 3443: counted in mgmt_seen */
     uint16_t cev;                /* counter events so far */
     uint64_t cseed;              /* the flow's own counter randomness */
     char src[48], dst[48];
@@ -412,8 +414,10 @@ struct sim {
     uint64_t sync_k;          /* next UDP 4290 send of this NIC */
     uint64_t *sync_m;         /* per sender: next send of it to this NIC */
     unsigned truth;           /* TI_* bits of denied tuples written */
-    uint32_t mgmt_seen[4];    /* 3443 connections with a tuple written */
-    uint32_t lost_done[4];    /* ... complete, with the lost-return shape */
+    /* 3443 connections per control-plane source whose shape the written
+     * tuples decide (NSG: all their tuples, or 3, written; VNet: the E
+     * tuple written), and those of them that show the lost-return shape */
+    uint32_t mgmt_seen[4], lost_seen[4];
 };
 
 static int heap_less(const hent_t *a, const hent_t *b)
@@ -990,7 +994,8 @@ static void scn_spawn(sim_t *s, sstream_t *st)
     int64_t t0 = f->t0;
     const char *remote = AZ_PLATFORM4;
     f->cseed = rng_next(r);
-    st->sport = (uint16_t)(st->sport_lo + (st->sport - st->sport_lo + rng_range(r, 1, st->sport_step)) % st->sport_span);
+    uint32_t step = rng_range(r, 1, st->sport_step);
+    st->sport = (uint16_t)(st->sport_lo + (st->sport - st->sport_lo + step) % st->sport_span);
     f->sport = st->sport, f->dport = st->dport;
     f->proto = 'T';
     f->rule = st->rule;
@@ -1014,9 +1019,10 @@ static void scn_spawn(sim_t *s, sstream_t *st)
         f->stateless = 1;
         int lost = 0;
         if (st->src < SCN_NLOST) {
-            /* one healthy connection in each block of 10: >= 80% lost in
-             * any 10 consecutive connections */
-            if (st->k % 10 == 0) st->healthy_slot = (uint8_t)rng_below(r, 10);
+            /* one healthy connection in each block of 10, in its second
+             * half: >= 80% lost in any 10 consecutive connections, and in
+             * every run from the first one */
+            if (st->k % 10 == 0) st->healthy_slot = (uint8_t)(5 + rng_below(r, 5));
             lost = st->k % 10 != st->healthy_slot;
         }
         if (lost) {
@@ -1099,10 +1105,10 @@ static void sync_spawn(sim_t *s, int snd, int rcv, uint64_t k, int64_t t0, int s
     heap_push(s, t0, idx);
 }
 
-/* Start the scenario connections of minute [ms0, ms1). */
-static void scn_minute(sim_t *s, int64_t ms0, int64_t ms1)
+/* Start the scenario connections of the minute that ends at ms1 (the
+ * earlier ones are started already). */
+static void scn_minute(sim_t *s, int64_t ms1)
 {
-    (void)ms0;
     for (int i = 0; i < s->nss; i++) {
         sstream_t *st = &s->ss[i];
         while (st->next < ms1) {
@@ -1139,10 +1145,10 @@ unsigned sim_truth(const sim_t *s)
 {
     if (!s->scn || s->nic->role != ROLE_APIM) return 0;
     unsigned m = s->truth;
-    /* Lost-shape connections written whole, against every connection of
-     * which a tuple was written (a blob may end inside one). */
+    /* judged as an analyzer can judge the written tuples (a blob may end
+     * inside a connection): at least 3 lost, and >= 80% of the decided */
     for (int k = 0; k < SCN_NLOST; k++)
-        if (s->lost_done[k] >= 3 && 5 * (uint64_t)s->lost_done[k] >= 4 * (uint64_t)s->mgmt_seen[k])
+        if (s->lost_seen[k] >= 3 && 5 * (uint64_t)s->lost_seen[k] >= 4 * (uint64_t)s->mgmt_seen[k])
             m |= 1u << TI_LOST(k);
     return m;
 }
@@ -1280,7 +1286,16 @@ static void emit(sim_t *s, minute_t *m, flow_t *f, int ev, int version, stats_t 
     m->alen += (size_t)(p - p0);
 
     if (f->titem && s->nic->role == ROLE_APIM) s->truth |= 1u << (f->titem - 1);
-    if (f->mgmt_src && f->stage == 0) s->mgmt_seen[f->mgmt_src - 1]++;
+    if (f->mgmt_src) {
+        int k = f->mgmt_src - 1;
+        f->nemit++;
+        if (s->is_nsg) {
+            if (f->lost && f->nemit == 3) s->mgmt_seen[k]++, s->lost_seen[k]++, f->counted = 1;
+        } else if (ev == 'E') {
+            s->mgmt_seen[k]++;
+            if (f->lost) s->lost_seen[k]++;
+        }
+    }
     st->tuples++;
     if (f->denied) st->denied++;
     st->p1 += cnt[0], st->b1 += cnt[1], st->p2 += cnt[2], st->b2 += cnt[3];
@@ -1322,7 +1337,7 @@ size_t sim_minute(sim_t *s, minute_t *m, int64_t m0, int version, uint64_t limit
         int64_t t0 = ms0 + rng_below(&s->r, 60000);
         s->budget -= 60 * (int64_t)spawn(s, t0);
     }
-    if (s->scn) scn_minute(s, ms0, ms1);
+    if (s->scn) scn_minute(s, ms1);
     while (s->nheap && s->heap[0].t < ms1) {
         if (limit && m->n >= limit) break;
         hent_t e = heap_pop(s);
@@ -1336,7 +1351,8 @@ size_t sim_minute(sim_t *s, minute_t *m, int64_t m0, int version, uint64_t limit
         if (advance(f)) {
             heap_push(s, f->next, e.idx);
         } else {
-            if (f->mgmt_src && f->lost) s->lost_done[f->mgmt_src - 1]++; /* complete */
+            /* an NSG 3443 connection all written: its shape is decided */
+            if (f->mgmt_src && s->is_nsg && !f->counted) s->mgmt_seen[f->mgmt_src - 1]++;
             s->freel[s->nfree++] = e.idx;
         }
     }
