@@ -130,28 +130,30 @@ $(BUILD)/floors: $(BUILD)/obj/bench/floors.o $(BUILD)/obj/schema/db.o $(BUILD)/o
 bench: $(BUILD)/nsgflow $(BUILD)/nsgflow-gen $(BUILD)/floors
 	python3 bench/run.py $(BUILD)
 
-# The demo: a day of generated flow logs for an APIM subnet (NSG v1/v2 and
-# VNet, gzipped), ingested, then a look at what the database holds.
+# The demo: six hours of generated flow logs of an APIM subnet with both
+# outages (NSG v1/v2 and VNet, gzipped), ingested and analyzed.
 DEMO = $(BUILD)/demo
 demo: $(BUILD)/nsgflow $(BUILD)/nsgflow-gen
 	@rm -rf $(DEMO) && mkdir -p $(DEMO)
-	@echo "== generating sample flow logs in $(DEMO)/logs"
-	@$(BUILD)/nsgflow-gen tree --out $(DEMO)/logs --hours 6 --nics 6 --tuples-per-hour 3000 \
-	    --format mixed --gzip --block-port 1433 --lost-return 30
+	@echo "== generating sample flow logs in $(DEMO)/logs (an APIM subnet whose NSG denies"
+	@echo "   some dependencies and whose replies to the management plane are lost)"
+	@$(BUILD)/nsgflow-gen tree --out $(DEMO)/logs --hours 6 --nics 5 --apim-nics 3 \
+	    --tuples-per-hour 3000 --format mixed --gzip --scenario apim-outage
 	@echo "== nsgflow ingest --db $(DEMO)/nsgflow.db $(DEMO)/logs"
 	@$(BUILD)/nsgflow ingest --db $(DEMO)/nsgflow.db $(DEMO)/logs
-	@echo "== what was ingested (sqlite3 $(DEMO)/nsgflow.db)"
+	@echo "== what was ingested"
 	@sqlite3 -header -column $(DEMO)/nsgflow.db \
 	    "SELECT formats, count(*) AS blobs, sum(tuples) AS tuples, min(first_flow_time) AS first, max(last_flow_time) AS last FROM ingested_files GROUP BY formats;"
 	@echo
-	@sqlite3 -header -column $(DEMO)/nsgflow.db \
-	    "SELECT direction, action, protocol, dst_port, count(*) AS tuples FROM flows GROUP BY 1, 2, 3, 4 ORDER BY tuples DESC LIMIT 12;"
+	@echo "== nsgflow analyze --db $(DEMO)/nsgflow.db"
+	@$(BUILD)/nsgflow analyze --db $(DEMO)/nsgflow.db 2>&1 || true
 	@echo
-	@echo "== denied flows to port 1433 (Azure SQL), by rule"
-	@sqlite3 -header -column $(DEMO)/nsgflow.db \
-	    "SELECT src_ip, dst_ip, rule, count(*) AS tuples, min(time) AS first, max(time) AS last FROM flows_by_port WHERE port = 1433 AND action = 'deny' GROUP BY 1, 2, 3 ORDER BY tuples DESC LIMIT 5;"
+	@echo "== one finding in full"
+	@sqlite3 -line $(DEMO)/nsgflow.db \
+	    "SELECT severity, title, host, remote, rule, flows, first_seen, last_seen, confidence, evidence, hint FROM findings WHERE analyzer = 'asymmetric-return' LIMIT 1;"
 	@echo
-	@echo "Open it yourself: sqlite3 $(DEMO)/nsgflow.db   (the views: flows, denied_flows, flows_by_address, flows_by_port, ingested_files)"
+	@echo "Open it yourself: sqlite3 $(DEMO)/nsgflow.db   (views: flows, denied_flows, flows_by_address,"
+	@echo "flows_by_port, ingested_files, findings, apim_requirements, apim_control_plane_ips, service_tags)"
 
 install: $(BUILD)/nsgflow
 	install -d $(DESTDIR)$(PREFIX)/bin
