@@ -19,6 +19,7 @@ findings=$(q "select count(*) from findings")
 assert_eq "$(q "select count(*) from findings where analyzer = 'denied-required-port' and remote = 'Sql' and port = 1433 and severity = 'error' and confidence = 'high' and host like '10.20.1.%'")" 2 "Sql 1433 on both APIM hosts"
 assert_eq "$(q "select count(*) from findings where host like '10.20.2.%'")" 0 "the VM is not an APIM host"
 assert_eq "$(q "select count(*) from apim_host")" 2 "two hosts stored"
+assert_eq "$(q "select count(*) from findings where analyzer = 'missing-dependency'")" 0 "the APIM hosts reach their dependencies"
 # the finding carries its evidence and a fix
 assert_eq "$(q "select count(*) from findings where remote = 'Sql' and evidence like '%denied flows between%addresses (%' and hint like 'Allow it%az network nsg rule create%--destination-address-prefixes ''Sql'' --destination-port-ranges 1433%' and details like '{\"requirement_id\":%'")" 2 "evidence, hint, details"
 assert_eq "$(q "select json_valid(details) from findings limit 1")" 1 "details are JSON"
@@ -56,7 +57,10 @@ assert_contains "$T/out" "APIM hosts, inside --apim-subnet" "given hosts"
 assert_eq "$(q "select group_concat(address) from apim_host")" 10.20.1.5 "only the given host"
 assert_eq "$(q "select count(distinct host) from findings where analyzer = 'denied-required-port'")" 1 "findings of that host only"
 run_status "$NSGFLOW" analyze --apim-subnet 10.20.2.0/24
-assert_eq "$(q "select count(*) from findings where remote = 'Sql'")" 1 "a VM taken as APIM on request is judged as one"
+# a VM taken as APIM on request is judged as one: it talks to none of the
+# required dependencies Key Vault and Sql, which is worth an info line
+assert_eq "$(q "select group_concat(remote) from (select remote from findings where analyzer = 'missing-dependency' and severity = 'info' and host = '10.20.2.4' order by remote)")" \
+    "AzureKeyVault,Sql" "missing dependencies of a quiet host"
 
 # tag data: import a current file, then the warning is gone
 cat >"$T/ServiceTags_Public_$(date -u +%Y%m%d).json" <<'JSON'
