@@ -122,33 +122,147 @@ static void hosts_free(struct apim_hosts *h)
 /* ------------------------------------------------------------------ */
 /* storage                                                            */
 
+/* Runs sql with ?1 and ?2 bound to two integers. */
+static int exec2(sqlite3 *db, const char *sql, int64_t a, int64_t b)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_int64(st, 1, a);
+    sqlite3_bind_int64(st, 2, b);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* The findings' lives: new or open against the previous window's, and the
+ * previous window's that are gone now, copied in as resolved. */
+static int set_lifecycle(sqlite3 *db, int64_t run_id, int64_t previous)
+{
+    static const char *const sql[] = {
+        "UPDATE finding SET status = CASE WHEN EXISTS (SELECT 1 FROM finding p"
+        " WHERE p.run_id = ?2 AND p.key = finding.key AND p.status != 'resolved')"
+        " THEN 'open' ELSE 'new' END WHERE run_id = ?1",
+        "INSERT INTO finding(run_id, analyzer, severity, title, host, remote, port,"
+        " protocol, direction, rule, flows, first_seen, last_seen, evidence, details,"
+        " hint, confidence, status, requirement_id, key)"
+        " SELECT ?1, analyzer, severity, title, host, remote, port, protocol, direction,"
+        " rule, flows, first_seen, last_seen, evidence, details, hint, confidence,"
+        " 'resolved', requirement_id, key FROM finding p"
+        " WHERE p.run_id = ?2 AND p.status != 'resolved'"
+        " AND NOT EXISTS (SELECT 1 FROM finding c WHERE c.run_id = ?1 AND c.key = p.key)",
+    };
+    for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++)
+        if (exec2(db, sql[i], run_id, previous) != 0)
+            return -1;
+    return 0;
+}
+
+static int store_matrix(sqlite3 *db, int64_t run_id, const struct scan_result *scan,
+                        const struct requirements *reqs, const struct apim_hosts *hosts)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "INSERT INTO host_requirement(run_id, host, requirement_id,"
+                               " allowed, denied) VALUES(?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    int rc = 0;
+    for (size_t h = 0; h < hosts->n && rc == 0; h++) {
+        char ip[IP_TEXT_MAX];
+        addresses_text(db, hosts->ids[h], ip);
+        for (size_t i = 0; i < reqs->n && rc == 0; i++) {
+            struct allowed_key ak = {hosts->ids[h], (int64_t)i};
+            int64_t *allowed = hashmap_get((struct hashmap *)&scan->allowed, &ak, 0);
+            int64_t denied = 0;
+            size_t pos = 0;
+            const void *kp;
+            void *vp;
+            while (hashmap_next(&scan->denied, &pos, &kp, &vp)) {
+                const struct denied_key *k = kp;
+                if (k->local == hosts->ids[h] && k->requirement == (int64_t)i)
+                    denied += ((const struct denied_agg *)vp)->flows;
+            }
+            sqlite3_bind_int64(st, 1, run_id);
+            sqlite3_bind_text(st, 2, ip, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_int(st, 3, reqs->v[i].id);
+            sqlite3_bind_int64(st, 4, allowed ? *allowed : 0);
+            sqlite3_bind_int64(st, 5, denied);
+            rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+            sqlite3_reset(st);
+        }
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* The hourly series of a finding into finding_hour. */
+static int store_series(sqlite3 *db, sqlite3_stmt *st, int64_t finding_id,
+                        const struct finding *f, const struct scan_result *scan)
+{
+    size_t pos = 0;
+    const void *kp;
+    void *vp;
+    while (hashmap_next(&scan->hourly, &pos, &kp, &vp)) {
+        const struct hourly_key *k = kp;
+        const struct hourly_count *c = vp;
+        int64_t bad = 0, good = 0;
+        if (k->kind == f->series_kind && k->local == f->series_local &&
+            k->requirement_or_remote == f->series_b && k->rule_id == f->series_rule &&
+            k->port == f->series_port) {
+            bad = c->bad;
+            good = f->series_kind == HOURLY_CONNECTIONS ? c->good : 0;
+        } else if (f->series_kind == HOURLY_DENIED && k->kind == HOURLY_ALLOWED &&
+                 k->local == f->series_local && k->requirement_or_remote == f->series_b)
+            good = c->good;
+        else
+            continue;
+        /* bad and good of one hour may come from two keys: add up */
+        sqlite3_bind_int64(st, 1, finding_id);
+        sqlite3_bind_int64(st, 2, k->hour);
+        sqlite3_bind_int64(st, 3, bad);
+        sqlite3_bind_int64(st, 4, good);
+        int rc = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE)
+            return -1;
+    }
+    (void)db;
+    return 0;
+}
+
 static int store_results(sqlite3 *db, const struct analyze_options *o,
                          const struct tag_source *src, int64_t from, int64_t to,
-                         const struct scan_result *scan, const struct apim_hosts *hosts,
-                         const struct findings *fs, double seconds, int64_t *run_id,
-                         char *err, size_t errlen)
+                         const struct scan_result *scan, const struct requirements *reqs,
+                         const struct apim_hosts *hosts, const struct findings *fs,
+                         double seconds, int64_t *run_id, char *err, size_t errlen)
 {
     sqlite3_stmt *st = NULL;
     /* older analyses of windows inside this one are replaced */
     static const char *const drop[] = {
+        "DELETE FROM finding_hour WHERE finding_id IN (SELECT f.id FROM finding f"
+        " JOIN analysis_run r ON r.id = f.run_id WHERE r.window_start >= ?1 AND r.window_end <= ?2)",
         "DELETE FROM finding WHERE run_id IN (SELECT id FROM analysis_run"
         " WHERE window_start >= ?1 AND window_end <= ?2)",
         "DELETE FROM apim_host WHERE run_id IN (SELECT id FROM analysis_run"
         " WHERE window_start >= ?1 AND window_end <= ?2)",
+        "DELETE FROM host_requirement WHERE run_id IN (SELECT id FROM analysis_run"
+        " WHERE window_start >= ?1 AND window_end <= ?2)",
         "DELETE FROM analysis_run WHERE window_start >= ?1 AND window_end <= ?2",
     };
-    for (size_t i = 0; i < sizeof drop / sizeof drop[0]; i++) {
-        if (sqlite3_prepare_v2(db, drop[i], -1, &st, NULL) != SQLITE_OK)
+    for (size_t i = 0; i < sizeof drop / sizeof drop[0]; i++)
+        if (exec2(db, drop[i], from, to) != 0)
             goto sqlfail;
-        sqlite3_bind_int64(st, 1, from);
-        sqlite3_bind_int64(st, 2, to);
-        if (sqlite3_step(st) != SQLITE_DONE)
-            goto sqlfail;
-        sqlite3_finalize(st);
-    }
+    int64_t previous = 0;
+    if (sqlite3_prepare_v2(db, "SELECT id FROM analysis_run WHERE window_end < ?"
+                               " ORDER BY window_end DESC, id DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+        goto sqlfail;
+    sqlite3_bind_int64(st, 1, from);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        previous = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
     if (sqlite3_prepare_v2(db, "INSERT INTO analysis_run(started_at, window_start, window_end,"
                                " platform, vnet_type, hosts_from, tag_origin, tag_change_number,"
-                               " tag_published, tuples, seconds) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                               " tag_published, tuples, seconds, previous_run_id)"
+                               " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            -1, &st, NULL) != SQLITE_OK)
         goto sqlfail;
     sqlite3_bind_int64(st, 1, (int64_t)time(NULL));
@@ -165,6 +279,8 @@ static int store_results(sqlite3 *db, const struct analyze_options *o,
         sqlite3_bind_text(st, 9, src->published, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 10, scan->tuples);
     sqlite3_bind_double(st, 11, seconds);
+    if (previous)
+        sqlite3_bind_int64(st, 12, previous);
     if (sqlite3_step(st) != SQLITE_DONE)
         goto sqlfail;
     sqlite3_finalize(st);
@@ -185,13 +301,22 @@ static int store_results(sqlite3 *db, const struct analyze_options *o,
         sqlite3_reset(st);
     }
     sqlite3_finalize(st);
+    st = NULL;
+    if (store_matrix(db, *run_id, scan, reqs, hosts) != 0)
+        goto sqlfail;
 
-    if (sqlite3_prepare_v2(db, "INSERT INTO finding(run_id, analyzer, severity, title, host, remote,"
+    sqlite3_stmt *hour_st = NULL;
+    if (sqlite3_prepare_v2(db, "INSERT INTO finding_hour(finding_id, hour, bad, good)"
+                               " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(finding_id, hour) DO UPDATE"
+                               " SET bad = bad + ?3, good = good + ?4", -1, &hour_st, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "INSERT INTO finding(run_id, analyzer, severity, title, host, remote,"
                                " port, protocol, direction, rule, flows, first_seen, last_seen,"
                                " evidence, details, hint, confidence, requirement_id, key)"
                                " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                           -1, &st, NULL) != SQLITE_OK)
+                           -1, &st, NULL) != SQLITE_OK) {
+        sqlite3_finalize(hour_st);
         goto sqlfail;
+    }
     for (size_t i = 0; i < fs->n; i++) {
         const struct finding *f = &fs->v[i];
         char key[600];
@@ -224,11 +349,19 @@ static int store_results(sqlite3 *db, const struct analyze_options *o,
         if (f->requirement_id)
             sqlite3_bind_int(st, 18, f->requirement_id);
         sqlite3_bind_text(st, 19, key, -1, SQLITE_TRANSIENT);
-        if (sqlite3_step(st) != SQLITE_DONE)
-            goto sqlfail;
+        int rc = sqlite3_step(st);
         sqlite3_reset(st);
+        if (rc != SQLITE_DONE ||
+            (f->series_kind && store_series(db, hour_st, sqlite3_last_insert_rowid(db), f, scan) != 0)) {
+            sqlite3_finalize(hour_st);
+            goto sqlfail;
+        }
     }
+    sqlite3_finalize(hour_st);
     sqlite3_finalize(st);
+    st = NULL;
+    if (set_lifecycle(db, *run_id, previous) != 0)
+        goto sqlfail;
     return 0;
 sqlfail:
     snprintf(err, errlen, "%s", sqlite3_errmsg(db));
@@ -304,8 +437,8 @@ int analyze_run(const struct analyze_options *o, struct analyze_result *res)
     if (db_exec(db, "BEGIN IMMEDIATE", err, sizeof err) != 0)
         goto fail;
     if (addresses_save_tags(db, addrs, err, sizeof err) != 0 ||
-        store_results(db, o, &src, from, to, &scan, &hosts, &fs, now_seconds() - start,
-                      &res->run_id, err, sizeof err) != 0 ||
+        store_results(db, o, &src, from, to, &scan, &reqs, &hosts, &fs,
+                      now_seconds() - start, &res->run_id, err, sizeof err) != 0 ||
         db_exec(db, "COMMIT", err, sizeof err) != 0)
         goto fail;
 

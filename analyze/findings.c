@@ -210,6 +210,11 @@ static int build_denied(sqlite3 *db, const struct scan_result *scan,
         f->first = a->first;
         f->last = a->last;
         f->requirement_id = q->id;
+        f->series_kind = HOURLY_DENIED;
+        f->series_local = k->local;
+        f->series_b = k->requirement;
+        f->series_rule = k->rule_id;
+        f->series_port = k->port;
         int conf = a->best_confidence;
         /* VirtualNetwork traffic between two APIM hosts is certain */
         int remote_hosts = 0;
@@ -356,6 +361,10 @@ static int build_asymmetric(sqlite3 *db, const struct scan_result *scan,
         f->port = (int)k->port;
         f->protocol = "TCP";
         f->direction = "inbound";
+        f->series_kind = HOURLY_CONNECTIONS;
+        f->series_local = k->local;
+        f->series_b = k->remote;
+        f->series_port = k->port;
         int64_t rule_id = 0;
         char rid[32];
         text_by_id(db, "SELECT coalesce(rule_id, 0) FROM flow_group WHERE id = ?", s->group_id,

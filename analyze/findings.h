@@ -45,6 +45,9 @@ struct finding {
     struct strbuf evidence, details, hint;
     const char *confidence;
     int requirement_id;         /* 0: none */
+    /* where its hourly series is in scan_result.hourly: kind 0 for none */
+    int series_kind;            /* HOURLY_DENIED or HOURLY_CONNECTIONS */
+    int64_t series_local, series_b, series_rule, series_port;
 };
 
 struct findings {

@@ -84,6 +84,14 @@ static int classify(const struct conn *c, int *by_counters)
     return CONN_UNKNOWN;
 }
 
+/* The hourly counter for a key (created zeroed). */
+static struct hourly_count *hourly(struct scan_result *r, int kind, int64_t local,
+                                   int64_t b, int64_t rule_id, int64_t port, int64_t ts)
+{
+    struct hourly_key k = {kind, local, b, rule_id, port, ts - ts % 3600};
+    return hashmap_get(&r->hourly, &k, 1);
+}
+
 static int conn_finish(struct scan_result *r, const struct conn_key_full *k,
                        const struct conn *c)
 {
@@ -93,6 +101,17 @@ static int conn_finish(struct scan_result *r, const struct conn_key_full *k,
         return -1;
     int by_counters;
     int cls = classify(c, &by_counters);
+    if (cls == CONN_LOST || cls == CONN_COMPLETED) {
+        struct hourly_count *h = hourly(r, HOURLY_CONNECTIONS, sk.local, sk.remote, 0,
+                                        sk.port, c->first_ms / 1000);
+        if (!h)
+            return -1;
+        if (cls == CONN_LOST)
+            h->bad++;
+        else
+            h->good++;
+        s = hashmap_get(&r->conns, &sk, 0); /* the table may have grown */
+    }
     s->connections++;
     s->tuples += c->tuples;
     int64_t start = c->first_ms / 1000, end = c->last_ms / 1000;
@@ -241,6 +260,7 @@ int scan_window(sqlite3 *db, int64_t from, int64_t to,
     hashmap_init(&r->denied, sizeof(struct denied_key), sizeof(struct denied_agg));
     hashmap_init(&r->denied_remotes, sizeof(struct denied_remote_key), 1);
     hashmap_init(&r->allowed, sizeof(struct allowed_key), sizeof(int64_t));
+    hashmap_init(&r->hourly, sizeof(struct hourly_key), sizeof(struct hourly_count));
     hashmap_init(&r->conns, sizeof(struct conn_key), sizeof(struct conn_stats));
     r->min_ts = INT64_MAX;
     r->max_ts = INT64_MIN;
@@ -314,8 +334,11 @@ int scan_window(sqlite3 *db, int64_t from, int64_t to,
             sqlite3_bind_int64(tq, 4, to);
         }
         const struct group_info *g = NULL;
-        int64_t *last_allowed = NULL; /* the allowed counter of the last tuple */
+        int64_t *last_allowed = NULL; /* the allowed counters of the last tuple */
+        struct hourly_count *last_hourly = NULL;
         struct allowed_key last_allowed_key;
+        int64_t last_hour = -1;
+        size_t last_caps[2] = {0, 0};
         while (sqlite3_step(tq) == SQLITE_ROW) {
             int64_t gid = sqlite3_column_int64(tq, 0);
             if (!g || g->id != gid)
@@ -356,6 +379,11 @@ int scan_window(sqlite3 *db, int64_t from, int64_t to,
                 const struct requirement *q =
                     requirements_match(reqs, g->direction, g->protocol, dport, ri, &conf);
                 if (q && deny) {
+                    struct hourly_count *hc = hourly(r, HOURLY_DENIED, local, q - reqs->v,
+                                                     g->rule_id, dport, ts);
+                    if (!hc)
+                        goto nomem;
+                    hc->bad++;
                     struct denied_key k = {local, q - reqs->v, g->rule_id, dport};
                     struct denied_agg *a = hashmap_get(&r->denied, &k, 1);
                     if (!a)
@@ -381,15 +409,27 @@ int scan_window(sqlite3 *db, int64_t from, int64_t to,
                         if (a->nsamples < DENIED_SAMPLES)
                             a->samples[a->nsamples++] = remote;
                     }
-                } else if (q && !in) {
+                } else if (q) {
                     struct allowed_key k = {local, q - reqs->v};
-                    if (!last_allowed || memcmp(&k, &last_allowed_key, sizeof k) != 0) {
+                    int64_t hour = ts - ts % 3600;
+                    /* the cached pointers hold until either table grows */
+                    if (!last_allowed || memcmp(&k, &last_allowed_key, sizeof k) != 0 ||
+                        hour != last_hour || r->hourly.cap != last_caps[0] ||
+                        r->allowed.cap != last_caps[1]) {
                         last_allowed = hashmap_get(&r->allowed, &k, 1);
-                        last_allowed_key = k;
                         if (!last_allowed)
                             goto nomem;
+                        last_hourly = hourly(r, HOURLY_ALLOWED, local, k.requirement, 0, 0, ts);
+                        if (!last_hourly)
+                            goto nomem;
+                        last_allowed = hashmap_get(&r->allowed, &k, 0);
+                        last_allowed_key = k;
+                        last_hour = hour;
+                        last_caps[0] = r->hourly.cap;
+                        last_caps[1] = r->allowed.cap;
                     }
                     (*last_allowed)++;
+                    last_hourly->good++;
                 }
             }
             if (!deny && in && g->protocol == 6 && (mgmt || dport == 443)) {
@@ -431,6 +471,7 @@ done:
 
 void scan_free(struct scan_result *r)
 {
+    hashmap_free(&r->hourly);
     hashmap_free(&r->hosts);
     hashmap_free(&r->denied);
     hashmap_free(&r->denied_remotes);

@@ -55,7 +55,7 @@ struct denied_remote_key {
     int64_t remote;
 };
 
-/* Key of allowed. */
+/* Key of allowed: allowed tuples per local host and requirement. */
 struct allowed_key {
     int64_t local, requirement;
 };
@@ -86,11 +86,26 @@ struct conn_stats {
     int nexamples;
 };
 
+/* Key of hourly: what a count is about, and the hour (Unix seconds). */
+enum hourly_kind { HOURLY_DENIED = 1, HOURLY_ALLOWED, HOURLY_CONNECTIONS };
+struct hourly_key {
+    int64_t kind;     /* enum hourly_kind */
+    int64_t local, requirement_or_remote, rule_id, port;
+    int64_t hour;
+};
+/* HOURLY_DENIED: bad = denied tuples (key as denied_key);
+ * HOURLY_ALLOWED: good = allowed tuples (local, requirement);
+ * HOURLY_CONNECTIONS: bad = lost, good = completed (key as conn_key). */
+struct hourly_count {
+    int64_t bad, good;
+};
+
 struct scan_result {
     struct hashmap hosts;       /* int64_t -> struct host_seen */
     struct hashmap denied;      /* struct denied_key -> struct denied_agg */
     struct hashmap denied_remotes; /* struct denied_remote_key -> char */
-    struct hashmap allowed;     /* struct allowed_key -> int64_t */
+    struct hashmap allowed;     /* struct allowed_key -> int64_t (both directions) */
+    struct hashmap hourly;      /* struct hourly_key -> struct hourly_count */
     struct hashmap conns;       /* struct conn_key -> struct conn_stats */
     int64_t tuples, blobs, min_ts, max_ts;
     int64_t doubled_blobs;      /* NSG blobs skipped: also in VNet flow logs */
