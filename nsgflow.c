@@ -11,6 +11,7 @@
 #include "analyze/analyze.h"
 #include "analyze/tags.h"
 #include "ingest/ingest.h"
+#include "reports/report.h"
 #include "schema/db.h"
 
 #ifndef NSGFLOW_VERSION
@@ -27,6 +28,7 @@ static const char usage[] =
     "  ingest PATH...   read flow-log blobs (files, folders, - for stdin)\n"
     "  analyze          find what breaks API Management: denied required ports,\n"
     "                   lost return paths (missing routes)\n"
+    "  report           write the findings as text, md, csv, json or html\n"
     "  tags import FILE load a current Azure service-tags file\n"
     "  help [COMMAND]   show help, for one command\n"
     "\n"
@@ -48,6 +50,7 @@ struct command {
 static const struct command commands[] = {
     {"ingest", ingest_main, ingest_usage},
     {"analyze", analyze_main, analyze_usage},
+    {"report", report_main, report_usage},
     {"tags", tags_main, tags_usage},
 };
 

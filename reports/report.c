@@ -1,0 +1,193 @@
+/* report.c: the report command: options, where the report goes (a file is
+ * written whole or not at all), colour and width for terminals. */
+#include "report.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../analyze/timearg.h"
+#include "../ingest/ingest.h"
+#include "../schema/db.h"
+
+const char report_usage[] =
+    "usage: nsgflow report [--db FILE] [--format text|md|csv|json|html] [-o FILE]\n"
+    "                      [--since T] [--until T]\n"
+    "\n"
+    "Writes what the analyses found: for each finding its evidence and its fix,\n"
+    "most severe first.\n"
+    "  --format F     text (default: for a terminal, coloured there unless\n"
+    "                 NO_COLOR is set), md (a ticket or wiki page), csv (one\n"
+    "                 finding a row), json (documented, versioned: see the\n"
+    "                 README), html (one self-contained page: summary,\n"
+    "                 requirements matrix, timelines, evidence, fixes)\n"
+    "  -o, --output FILE  write there (whole or not at all) instead of stdout\n"
+    "  --since T, --until T  the analyses whose windows overlap this window;\n"
+    "                 default: the latest analysis. T: ISO-8601 UTC or 24h, 7d\n"
+    "  --db FILE      the database (default: $NSGFLOW_DB, else ./nsgflow.db)\n"
+    "\n"
+    "Exit status: 0 written; 1 the database or the file could not be read or\n"
+    "written; 2 usage.\n";
+
+int report_format_of(const char *name)
+{
+    static const char *const names[] = {"text", "md", "csv", "json", "html"};
+    for (int i = 0; i < 5; i++)
+        if (strcmp(name, names[i]) == 0)
+            return i;
+    return -1;
+}
+
+int report_write(const struct report *r, enum report_format f, FILE *out, int color,
+                 int width)
+{
+    switch (f) {
+    case REPORT_TEXT: return report_write_text(r, out, color, width, 0);
+    case REPORT_MD: return report_write_text(r, out, 0, width, 1);
+    case REPORT_CSV: return report_write_csv(r, out);
+    case REPORT_JSON: return report_write_json(r, out);
+    default: return report_write_html(r, out);
+    }
+}
+
+static int terminal_width(int fd)
+{
+    struct winsize ws;
+    if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40)
+        return ws.ws_col;
+    const char *cols = getenv("COLUMNS");
+    int c = cols ? atoi(cols) : 0;
+    return c >= 40 && c <= 1000 ? c : 100;
+}
+
+/* Renders into path through a temporary file renamed over it. */
+static int write_file(const struct report *r, enum report_format f, const char *path,
+                      char *err, size_t errlen)
+{
+    size_t n = strlen(path) + 16;
+    char *tmp = malloc(n);
+    if (!tmp) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    snprintf(tmp, n, "%s.tmpXXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd >= 0) { /* mkstemp makes it private; a report is an ordinary file */
+        mode_t mask = umask(0);
+        umask(mask);
+        fchmod(fd, 0666 & ~mask);
+    }
+    FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!out) {
+        snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        free(tmp);
+        return -1;
+    }
+    int rc = report_write(r, f, out, 0, 100);
+    if (fflush(out) != 0 || fsync(fileno(out)) != 0)
+        rc = -1;
+    int saved = errno;
+    if (fclose(out) != 0)
+        rc = -1;
+    if (rc == 0 && rename(tmp, path) != 0) {
+        saved = errno;
+        rc = -1;
+    }
+    if (rc != 0) {
+        snprintf(err, errlen, "%s: cannot write: %s", path, strerror(saved));
+        unlink(tmp);
+    }
+    free(tmp);
+    return rc;
+}
+
+int report_main(int argc, char **argv)
+{
+    const char *db_path = NULL, *output = NULL;
+    int format = REPORT_TEXT;
+    int64_t since = INT64_MIN, until = INT64_MAX;
+    static const struct option longopts[] = {
+        {"db", required_argument, NULL, 'd'},
+        {"format", required_argument, NULL, 'f'},
+        {"output", required_argument, NULL, 'o'},
+        {"since", required_argument, NULL, 'S'},
+        {"until", required_argument, NULL, 'U'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db_path = optarg; break;
+        case 'o': output = optarg; break;
+        case 'f':
+            format = report_format_of(optarg);
+            if (format < 0) {
+                fprintf(stderr, "nsgflow report: --format: text, md, csv, json or html, not '%s'\n",
+                        optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'S':
+        case 'U': {
+            int64_t t;
+            if (time_arg_parse(optarg, time(NULL), &t) != 0) {
+                fprintf(stderr, "nsgflow report: --%s: not a time (2026-11-01T10:00Z, 24h, 7d): '%s'\n",
+                        c == 'S' ? "since" : "until", optarg);
+                return EXIT_USAGE;
+            }
+            *(c == 'S' ? &since : &until) = t;
+            break;
+        }
+        case 'h': fputs(report_usage, stdout); return EXIT_OK;
+        default: fputs("Try 'nsgflow help report'.\n", stderr); return EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "nsgflow report: unexpected argument '%s'\n", argv[optind]);
+        return EXIT_USAGE;
+    }
+    /* a window given on one side only is open on the other */
+    if (since != INT64_MIN && until == INT64_MAX)
+        until = INT64_MAX - 1;
+    if (until != INT64_MAX && since == INT64_MIN)
+        since = INT64_MIN + 1;
+    sqlite3 *db;
+    char err[600];
+    db_path = db_default_path(db_path);
+    if (db_open(db_path, 0, 300000, &db, err, sizeof err) != 0) {
+        fprintf(stderr, "nsgflow: %s\n", err);
+        return EXIT_FATAL;
+    }
+    struct report r;
+    if (report_load(db, since, until, &r, err, sizeof err) != 0) {
+        fprintf(stderr, "nsgflow report: %s: %s\n", db_path, err);
+        sqlite3_close(db);
+        return EXIT_FATAL;
+    }
+    sqlite3_close(db);
+    int rc;
+    if (output) {
+        rc = write_file(&r, format, output, err, sizeof err);
+        if (rc != 0)
+            fprintf(stderr, "nsgflow report: %s\n", err);
+    } else {
+        int tty = isatty(1);
+        int color = tty && !getenv("NO_COLOR") && format == REPORT_TEXT;
+        rc = report_write(&r, format, stdout, color, tty ? terminal_width(1) : 100);
+        if (fflush(stdout) != 0)
+            rc = -1;
+        if (rc != 0)
+            fprintf(stderr, "nsgflow report: cannot write to standard output: %s\n", strerror(errno));
+    }
+    report_free(&r);
+    return rc == 0 ? EXIT_OK : EXIT_FATAL;
+}

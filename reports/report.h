@@ -1,0 +1,90 @@
+/* report.h: findings -> people and machines. `nsgflow report` loads what the
+ * kept analyses of a window found (struct report) and renders it as text for
+ * a terminal, Markdown for a ticket, CSV for a spreadsheet, JSON for other
+ * programs, or one self-contained HTML page. Every string that came from a
+ * log (rule names, resource ids, addresses) is escaped for the target:
+ * HTML entities, Markdown, spreadsheet formulas, terminal control
+ * characters. */
+#ifndef NSGFLOW_REPORT_H
+#define NSGFLOW_REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <sqlite3.h>
+
+/* The JSON report's format version (field "version"). */
+#define REPORT_JSON_VERSION 1
+
+struct report_hour {
+    int64_t hour, bad, good;
+};
+
+struct report_finding {
+    char *analyzer, *severity, *status, *title, *host, *remote, *protocol,
+        *direction, *rule, *evidence, *hint, *confidence, *details, *key;
+    int port;
+    int64_t flows, first, last;
+    struct report_hour *hours;
+    size_t nhours;
+};
+
+struct report_host {
+    char *address, *reason;
+    int64_t flows;
+};
+
+struct report_requirement {
+    char *host, *direction, *protocol, *ports, *remote, *purpose, *level, *seen;
+    int64_t allowed, denied;
+    int requirement_id;
+};
+
+struct report {
+    int64_t window_start, window_end;   /* 0, 0: no analysis */
+    int64_t generated_at;
+    int runs;
+    /* the data in the window */
+    int64_t blobs, tuples, partial, rejected;
+    char formats[96];                   /* "nsg-v1 (12 blobs), vnet-v4 (12 blobs)" */
+    char tag_origin[512], tag_published[16];
+    long tag_change_number;
+    char hosts_from[16];                /* detected, given */
+    struct report_host *hosts;
+    size_t nhosts;
+    struct report_finding *findings;    /* most severe first */
+    size_t nfindings;
+    int errors, warnings, infos, new_, open_, resolved;
+    struct report_requirement *matrix;  /* per host, per requirement */
+    size_t nmatrix;
+};
+
+/* Loads the findings of the kept analyses whose windows overlap [from, to]
+ * (INT64_MIN/INT64_MAX: the latest analysis only). A finding seen in
+ * several of them appears once, with the latest status and summed flows.
+ * Returns 0, or -1 with err. Free with report_free. */
+int report_load(sqlite3 *db, int64_t from, int64_t to, struct report *r,
+                char *err, size_t errlen);
+void report_free(struct report *r);
+
+enum report_format { REPORT_TEXT, REPORT_MD, REPORT_CSV, REPORT_JSON, REPORT_HTML };
+
+/* Parses "text", "md", ... Returns the format or -1. */
+int report_format_of(const char *name);
+
+/* Writes r to out in the format. color: ANSI colours (text only); width:
+ * the line width to wrap text to. Returns 0, or -1 on a write error. */
+int report_write(const struct report *r, enum report_format f, FILE *out,
+                 int color, int width);
+
+int report_write_text(const struct report *r, FILE *out, int color, int width, int markdown);
+int report_write_csv(const struct report *r, FILE *out);
+int report_write_json(const struct report *r, FILE *out);
+int report_write_html(const struct report *r, FILE *out);
+
+/* `nsgflow report ARGS...` */
+int report_main(int argc, char **argv);
+extern const char report_usage[];
+
+#endif

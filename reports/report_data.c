@@ -1,0 +1,324 @@
+/* report_data.c: what a report shows, loaded from the database (see
+ * report.h): the analyses of the window, the data they read, their hosts,
+ * findings (merged by finding key), hourly series and requirement matrix. */
+#include "report.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static char *dup_col(sqlite3_stmt *st, int i)
+{
+    const char *s = (const char *)sqlite3_column_text(st, i);
+    return strdup(s ? s : "");
+}
+
+static int grow(void **v, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return 0;
+    size_t c = *cap ? *cap * 2 : 16;
+    while (c < need)
+        c *= 2;
+    void *p = realloc(*v, c * size);
+    if (!p)
+        return -1;
+    *v = p;
+    *cap = c;
+    return 0;
+}
+
+static int prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st)
+{
+    return sqlite3_prepare_v2(db, sql, -1, st, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+static int severity_rank(const char *s)
+{
+    return strcmp(s, "error") == 0 ? 0 : strcmp(s, "warning") == 0 ? 1 : 2;
+}
+
+static int status_rank(const char *s)
+{
+    return strcmp(s, "new") == 0 ? 0 : strcmp(s, "open") == 0 ? 1 : 2;
+}
+
+static int by_severity(const void *a, const void *b)
+{
+    const struct report_finding *x = a, *y = b;
+    int c = severity_rank(x->severity) - severity_rank(y->severity);
+    if (!c)
+        c = status_rank(x->status) - status_rank(y->status);
+    if (!c)
+        c = strcmp(x->analyzer, y->analyzer);
+    if (!c)
+        c = strcmp(x->host, y->host);
+    if (!c)
+        c = x->port - y->port;
+    if (!c)
+        c = strcmp(x->remote, y->remote);
+    return c;
+}
+
+/* Selects the runs into the temp table report_run. */
+static int select_runs(sqlite3 *db, int64_t from, int64_t to, struct report *r)
+{
+    if (sqlite3_exec(db, "CREATE TEMP TABLE IF NOT EXISTS report_run(id INTEGER PRIMARY KEY);"
+                         "DELETE FROM report_run;", NULL, NULL, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_stmt *st;
+    const char *sql = from == INT64_MIN && to == INT64_MAX
+        ? "INSERT INTO report_run SELECT id FROM analysis_run"
+          " ORDER BY window_end DESC, id DESC LIMIT 1"
+        : "INSERT INTO report_run SELECT id FROM analysis_run"
+          " WHERE window_end >= ?1 AND window_start <= ?2";
+    if (prepare(db, sql, &st) != 0)
+        return -1;
+    sqlite3_bind_int64(st, 1, from);
+    sqlite3_bind_int64(st, 2, to);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return -1;
+    if (prepare(db, "SELECT count(*), min(window_start), max(window_end) FROM analysis_run"
+                    " WHERE id IN (SELECT id FROM report_run)", &st) != 0)
+        return -1;
+    sqlite3_step(st);
+    r->runs = sqlite3_column_int(st, 0);
+    r->window_start = sqlite3_column_int64(st, 1);
+    r->window_end = sqlite3_column_int64(st, 2);
+    sqlite3_finalize(st);
+    /* the latest run says which tag data and hosts */
+    if (prepare(db, "SELECT coalesce(tag_origin, ''), coalesce(tag_change_number, 0),"
+                    " coalesce(tag_published, ''), hosts_from FROM analysis_run"
+                    " WHERE id IN (SELECT id FROM report_run) ORDER BY window_end DESC, id DESC LIMIT 1",
+                &st) != 0)
+        return -1;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        snprintf(r->tag_origin, sizeof r->tag_origin, "%s", sqlite3_column_text(st, 0));
+        r->tag_change_number = sqlite3_column_int64(st, 1);
+        snprintf(r->tag_published, sizeof r->tag_published, "%s", sqlite3_column_text(st, 2));
+        snprintf(r->hosts_from, sizeof r->hosts_from, "%s", sqlite3_column_text(st, 3));
+    }
+    sqlite3_finalize(st);
+    return 0;
+}
+
+static int load_data(sqlite3 *db, struct report *r)
+{
+    sqlite3_stmt *st;
+    if (prepare(db, "SELECT count(*), coalesce(sum(tuples), 0),"
+                    " coalesce(sum(status = 'partial'), 0) FROM source_file"
+                    " WHERE identity IS NOT NULL AND max_ts >= ?1 AND min_ts <= ?2", &st) != 0)
+        return -1;
+    sqlite3_bind_int64(st, 1, r->window_start);
+    sqlite3_bind_int64(st, 2, r->window_end);
+    sqlite3_step(st);
+    r->blobs = sqlite3_column_int64(st, 0);
+    r->tuples = sqlite3_column_int64(st, 1);
+    r->partial = sqlite3_column_int64(st, 2);
+    sqlite3_finalize(st);
+    r->rejected = 0;
+    if (prepare(db, "SELECT CASE g.format WHEN 1 THEN 'nsg-v1' WHEN 2 THEN 'nsg-v2'"
+                    " ELSE 'vnet-v4' END, count(DISTINCT f.id) FROM source_file f"
+                    " JOIN flow_group g ON g.file_id = f.id"
+                    " WHERE f.identity IS NOT NULL AND f.max_ts >= ?1 AND f.min_ts <= ?2"
+                    " GROUP BY g.format ORDER BY g.format", &st) != 0)
+        return -1;
+    sqlite3_bind_int64(st, 1, r->window_start);
+    sqlite3_bind_int64(st, 2, r->window_end);
+    r->formats[0] = '\0';
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        size_t used = strlen(r->formats);
+        snprintf(r->formats + used, sizeof r->formats - used, "%s%s (%lld blobs)",
+                 used ? ", " : "", sqlite3_column_text(st, 0),
+                 (long long)sqlite3_column_int64(st, 1));
+    }
+    sqlite3_finalize(st);
+    return 0;
+}
+
+static int load_hosts(sqlite3 *db, struct report *r)
+{
+    sqlite3_stmt *st;
+    size_t cap = 0;
+    if (prepare(db, "SELECT address, max(reason), sum(flows) FROM apim_host"
+                    " WHERE run_id IN (SELECT id FROM report_run) GROUP BY address ORDER BY address",
+                &st) != 0)
+        return -1;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (grow((void **)&r->hosts, &cap, r->nhosts + 1, sizeof *r->hosts) != 0)
+            break;
+        struct report_host *h = &r->hosts[r->nhosts++];
+        h->address = dup_col(st, 0);
+        h->reason = dup_col(st, 1);
+        h->flows = sqlite3_column_int64(st, 2);
+    }
+    sqlite3_finalize(st);
+    return 0;
+}
+
+static int load_findings(sqlite3 *db, struct report *r)
+{
+    sqlite3_stmt *st, *hq;
+    size_t cap = 0;
+    /* latest run first: the first row of a key gives its status and texts */
+    if (prepare(db, "SELECT f.id, f.analyzer, f.severity, f.status, f.title, coalesce(f.host, ''),"
+                    " coalesce(f.remote, ''), coalesce(f.port, 0), coalesce(f.protocol, ''),"
+                    " coalesce(f.direction, ''), coalesce(f.rule, ''), f.flows, f.first_seen,"
+                    " f.last_seen, coalesce(f.evidence, ''), coalesce(f.hint, ''),"
+                    " coalesce(f.confidence, ''), coalesce(f.details, '{}'), f.key"
+                    " FROM finding f JOIN analysis_run a ON a.id = f.run_id"
+                    " WHERE f.run_id IN (SELECT id FROM report_run)"
+                    " ORDER BY a.window_end DESC, a.id DESC, f.id", &st) != 0 ||
+        prepare(db, "SELECT hour, bad, good FROM finding_hour WHERE finding_id = ? ORDER BY hour",
+                &hq) != 0)
+        return -1;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *key = (const char *)sqlite3_column_text(st, 18);
+        const char *status = (const char *)sqlite3_column_text(st, 3);
+        struct report_finding *f = NULL;
+        for (size_t i = 0; i < r->nfindings && !f; i++)
+            if (strcmp(r->findings[i].key, key) == 0)
+                f = &r->findings[i];
+        if (f) { /* the same finding in an earlier window */
+            if (strcmp(status, "resolved") != 0) {
+                f->flows += sqlite3_column_int64(st, 11);
+                int64_t first = sqlite3_column_int64(st, 12);
+                if (first < f->first)
+                    f->first = first;
+            }
+        } else {
+            if (grow((void **)&r->findings, &cap, r->nfindings + 1, sizeof *r->findings) != 0)
+                break;
+            f = &r->findings[r->nfindings++];
+            memset(f, 0, sizeof *f);
+            f->analyzer = dup_col(st, 1);
+            f->severity = dup_col(st, 2);
+            f->status = dup_col(st, 3);
+            f->title = dup_col(st, 4);
+            f->host = dup_col(st, 5);
+            f->remote = dup_col(st, 6);
+            f->port = sqlite3_column_int(st, 7);
+            f->protocol = dup_col(st, 8);
+            f->direction = dup_col(st, 9);
+            f->rule = dup_col(st, 10);
+            f->flows = sqlite3_column_int64(st, 11);
+            f->first = sqlite3_column_int64(st, 12);
+            f->last = sqlite3_column_int64(st, 13);
+            f->evidence = dup_col(st, 14);
+            f->hint = dup_col(st, 15);
+            f->confidence = dup_col(st, 16);
+            f->details = dup_col(st, 17);
+            f->key = dup_col(st, 18);
+        }
+        /* the hours of every window add up */
+        size_t hcap = f->nhours;
+        sqlite3_bind_int64(hq, 1, sqlite3_column_int64(st, 0));
+        while (sqlite3_step(hq) == SQLITE_ROW) {
+            int64_t hour = sqlite3_column_int64(hq, 0);
+            struct report_hour *h = NULL;
+            for (size_t i = 0; i < f->nhours && !h; i++)
+                if (f->hours[i].hour == hour)
+                    h = &f->hours[i];
+            if (!h) {
+                if (grow((void **)&f->hours, &hcap, f->nhours + 1, sizeof *f->hours) != 0)
+                    break;
+                h = &f->hours[f->nhours++];
+                memset(h, 0, sizeof *h);
+                h->hour = hour;
+            }
+            h->bad += sqlite3_column_int64(hq, 1);
+            h->good += sqlite3_column_int64(hq, 2);
+        }
+        sqlite3_reset(hq);
+    }
+    sqlite3_finalize(st);
+    sqlite3_finalize(hq);
+    qsort(r->findings, r->nfindings, sizeof *r->findings, by_severity);
+    for (size_t i = 0; i < r->nfindings; i++) {
+        const struct report_finding *f = &r->findings[i];
+        r->errors += strcmp(f->severity, "error") == 0 && strcmp(f->status, "resolved") != 0;
+        r->warnings += strcmp(f->severity, "warning") == 0 && strcmp(f->status, "resolved") != 0;
+        r->infos += strcmp(f->severity, "info") == 0 && strcmp(f->status, "resolved") != 0;
+        r->new_ += strcmp(f->status, "new") == 0;
+        r->open_ += strcmp(f->status, "open") == 0;
+        r->resolved += strcmp(f->status, "resolved") == 0;
+    }
+    return 0;
+}
+
+static int load_matrix(sqlite3 *db, struct report *r)
+{
+    sqlite3_stmt *st;
+    size_t cap = 0;
+    if (prepare(db, "SELECT host, requirement_id, direction, protocol, ports, remote, purpose,"
+                    " level, sum(allowed), sum(denied) FROM requirement_matrix"
+                    " WHERE run_id IN (SELECT id FROM report_run)"
+                    " GROUP BY host, requirement_id ORDER BY host, direction DESC, remote, ports",
+                &st) != 0)
+        return -1;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (grow((void **)&r->matrix, &cap, r->nmatrix + 1, sizeof *r->matrix) != 0)
+            break;
+        struct report_requirement *m = &r->matrix[r->nmatrix++];
+        m->host = dup_col(st, 0);
+        m->requirement_id = sqlite3_column_int(st, 1);
+        m->direction = dup_col(st, 2);
+        m->protocol = dup_col(st, 3);
+        m->ports = dup_col(st, 4);
+        m->remote = dup_col(st, 5);
+        m->purpose = dup_col(st, 6);
+        m->level = dup_col(st, 7);
+        m->allowed = sqlite3_column_int64(st, 8);
+        m->denied = sqlite3_column_int64(st, 9);
+        m->seen = strdup(m->denied ? "denied" : m->allowed ? "allowed" : "not seen");
+    }
+    sqlite3_finalize(st);
+    return 0;
+}
+
+int report_load(sqlite3 *db, int64_t from, int64_t to, struct report *r, char *err,
+                size_t errlen)
+{
+    memset(r, 0, sizeof *r);
+    r->generated_at = (int64_t)time(NULL);
+    if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
+        select_runs(db, from, to, r) != 0 || load_data(db, r) != 0 ||
+        load_hosts(db, r) != 0 || load_findings(db, r) != 0 || load_matrix(db, r) != 0) {
+        snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        report_free(r);
+        return -1;
+    }
+    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    return 0;
+}
+
+void report_free(struct report *r)
+{
+    for (size_t i = 0; i < r->nhosts; i++) {
+        free(r->hosts[i].address);
+        free(r->hosts[i].reason);
+    }
+    for (size_t i = 0; i < r->nfindings; i++) {
+        struct report_finding *f = &r->findings[i];
+        char *strings[] = {f->analyzer, f->severity, f->status, f->title, f->host, f->remote,
+                           f->protocol, f->direction, f->rule, f->evidence, f->hint,
+                           f->confidence, f->details, f->key};
+        for (size_t k = 0; k < sizeof strings / sizeof strings[0]; k++)
+            free(strings[k]);
+        free(f->hours);
+    }
+    for (size_t i = 0; i < r->nmatrix; i++) {
+        struct report_requirement *m = &r->matrix[i];
+        char *strings[] = {m->host, m->direction, m->protocol, m->ports, m->remote,
+                           m->purpose, m->level, m->seen};
+        for (size_t k = 0; k < sizeof strings / sizeof strings[0]; k++)
+            free(strings[k]);
+    }
+    free(r->hosts);
+    free(r->findings);
+    free(r->matrix);
+    memset(r, 0, sizeof *r);
+}

@@ -1,0 +1,262 @@
+/* report_html.c: the report as ONE self-contained HTML page: no external
+ * script, style or font, so it opens from an e-mail attachment with no
+ * network, and prints. A summary, the requirements matrix (requirement by
+ * APIM host: denied, allowed, not seen), and each finding with a timeline
+ * (inline SVG drawn here), its evidence and its fix. Every log-derived
+ * string goes through put_html. */
+#include "report.h"
+
+#include <string.h>
+
+#include "../analyze/timearg.h"
+#include "escape.h"
+
+#ifndef NSGFLOW_VERSION
+#define NSGFLOW_VERSION "dev"
+#endif
+
+static const char style[] =
+    "body{font:15px/1.45 -apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;"
+    "color:#1b1f24;margin:0 auto;max-width:1100px;padding:24px}"
+    "h1{font-size:26px;margin:0 0 4px}h2{font-size:20px;margin:32px 0 10px;"
+    "border-bottom:2px solid #d0d7de;padding-bottom:4px}h3{font-size:16px;margin:0 0 8px}"
+    ".sub{color:#57606a;margin:0 0 16px}"
+    ".cards{display:flex;flex-wrap:wrap;gap:10px;margin:12px 0}"
+    ".card{border:1px solid #d0d7de;border-radius:8px;padding:8px 14px;min-width:90px}"
+    ".card b{display:block;font-size:24px}.card.error b{color:#cf222e}"
+    ".card.warning b{color:#9a6700}.card.info b{color:#0969da}"
+    "table{border-collapse:collapse;width:100%;margin:6px 0 12px;font-size:13px}"
+    "th,td{border:1px solid #d0d7de;padding:4px 6px;text-align:left;vertical-align:top}"
+    "th{background:#f6f8fa}table.facts th{width:150px}"
+    "td.denied{background:#ffd8d3;color:#82071e;font-weight:600}"
+    "td.allowed{background:#d2f4d9;color:#116329}td.notseen{background:#f3f4f6;color:#6e7781}"
+    ".finding{border:1px solid #d0d7de;border-left:6px solid #6e7781;border-radius:6px;"
+    "padding:12px 16px;margin:14px 0;break-inside:avoid}"
+    ".finding.error{border-left-color:#cf222e}.finding.warning{border-left-color:#bf8700}"
+    ".finding.info{border-left-color:#0969da}"
+    ".badge{display:inline-block;border-radius:4px;padding:1px 6px;font-size:12px;"
+    "font-weight:700;color:#fff;background:#6e7781;margin-right:6px}"
+    ".badge.error{background:#cf222e}.badge.warning{background:#bf8700}.badge.info{background:#0969da}"
+    ".status{font-size:12px;border:1px solid #8c959f;border-radius:10px;padding:0 7px;margin-right:6px}"
+    ".status.new{border-color:#cf222e;color:#cf222e}.status.resolved{border-color:#1a7f37;color:#1a7f37}"
+    "pre{background:#f6f8fa;border:1px solid #d0d7de;border-radius:6px;padding:8px;"
+    "white-space:pre-wrap;word-break:break-word;font-size:12.5px}"
+    "svg{max-width:100%;height:auto}.legend{font-size:12px;color:#57606a}"
+    "footer{margin-top:32px;color:#57606a;font-size:12px}"
+    "@media print{body{max-width:none;padding:0;font-size:11px}h2{break-after:avoid}"
+    ".finding{break-inside:avoid}}";
+
+/* One of nsgflow's own words, for a class name: never a log's text. */
+static const char *word(const char *s, const char *a, const char *b, const char *c)
+{
+    return strcmp(s, a) == 0 ? a : strcmp(s, b) == 0 ? b : c;
+}
+
+static void put_time(FILE *out, int64_t t)
+{
+    char buf[24];
+    time_format(t, buf);
+    fputs(buf, out);
+}
+
+/* Flows per hour across the window: bad above in red, good in green. */
+static void timeline(FILE *out, const struct report *r, const struct report_finding *f)
+{
+    int64_t start = r->window_start - r->window_start % 3600;
+    int64_t hours = (r->window_end - start) / 3600 + 1;
+    if (hours < 1 || hours > 24 * 92 || f->nhours == 0)
+        return;
+    int64_t max = 1;
+    for (size_t i = 0; i < f->nhours; i++) {
+        int64_t total = f->hours[i].bad + f->hours[i].good;
+        if (total > max)
+            max = total;
+    }
+    const int w = 720, h = 120, left = 40, bottom = 20, plot_h = h - bottom - 8;
+    double bw = (double)(w - left - 4) / (double)hours;
+    int conn = strcmp(f->analyzer, "asymmetric-return") == 0;
+    fprintf(out, "<svg viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" role=\"img\""
+                 " aria-label=\"flows per hour\">", w, h, w, h);
+    fprintf(out, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#8c959f\"/>",
+            left, h - bottom, w - 4, h - bottom);
+    fprintf(out, "<text x=\"%d\" y=\"14\" font-size=\"11\" text-anchor=\"end\" fill=\"#57606a\">%lld</text>",
+            left - 4, (long long)max);
+    fprintf(out, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\" fill=\"#57606a\">0</text>",
+            left - 4, h - bottom);
+    for (size_t i = 0; i < f->nhours; i++) {
+        int64_t slot = (f->hours[i].hour - start) / 3600;
+        if (slot < 0 || slot >= hours)
+            continue;
+        double x = left + (double)slot * bw + bw * 0.1;
+        double bh = plot_h * (double)f->hours[i].bad / (double)max;
+        double gh = plot_h * (double)f->hours[i].good / (double)max;
+        double y0 = h - bottom;
+        if (gh > 0)
+            fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#4ac26b\"/>",
+                    x, y0 - gh, bw * 0.8, gh);
+        if (bh > 0)
+            fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#cf222e\">"
+                         "<title>%lld %s, %lld %s</title></rect>",
+                    x, y0 - gh - bh, bw * 0.8, bh, (long long)f->hours[i].bad,
+                    conn ? "lost" : "denied", (long long)f->hours[i].good,
+                    conn ? "completed" : "allowed");
+    }
+    char a[24], b[24];
+    time_format(start, a);
+    time_format(start + (hours - 1) * 3600, b);
+    fprintf(out, "<text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#57606a\">%s</text>", left,
+            h - 4, a);
+    fprintf(out, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\" fill=\"#57606a\">%s</text>",
+            w - 4, h - 4, b);
+    fprintf(out, "</svg><div class=\"legend\">per hour: <span style=\"color:#cf222e\">&#9632;</span> %s"
+                 " &nbsp; <span style=\"color:#4ac26b\">&#9632;</span> %s</div>",
+            conn ? "connections that lost their replies" : "denied flows",
+            conn ? "completed connections" : "allowed flows of the same requirement");
+}
+
+static void fact(FILE *out, const char *name, const char *value)
+{
+    fprintf(out, "<tr><th>%s</th><td>", name);
+    put_html(out, value);
+    fputs("</td></tr>", out);
+}
+
+static void matrix(FILE *out, const struct report *r)
+{
+    if (!r->nhosts || !r->nmatrix)
+        return;
+    fputs("<h2>Requirements by host</h2><p class=\"sub\">Every requirement of the APIM docs"
+          " (the newest level for each): were its flows denied, allowed, or not seen?</p>"
+          "<table class=\"matrix\"><tr><th>Direction</th><th>Protocol / ports</th>"
+          "<th>Remote</th><th>Purpose</th><th>Level</th>", out);
+    for (size_t h = 0; h < r->nhosts; h++) {
+        fputs("<th>", out);
+        put_html(out, r->hosts[h].address);
+        fputs("</th>", out);
+    }
+    fputs("</tr>", out);
+    /* rows in the order of the first host's entries */
+    const char *first_host = r->matrix[0].host;
+    for (size_t i = 0; i < r->nmatrix; i++) {
+        const struct report_requirement *m = &r->matrix[i];
+        if (strcmp(m->host, first_host) != 0)
+            continue;
+        fputs("<tr><td>", out);
+        put_html(out, m->direction);
+        fputs("</td><td>", out);
+        put_html(out, m->protocol);
+        fputs(" ", out);
+        put_html(out, m->ports);
+        fputs("</td><td>", out);
+        put_html(out, m->remote);
+        fputs("</td><td>", out);
+        put_html(out, m->purpose);
+        fputs("</td><td>", out);
+        put_html(out, m->level);
+        fputs("</td>", out);
+        for (size_t h = 0; h < r->nhosts; h++) {
+            const struct report_requirement *cell = NULL;
+            for (size_t k = 0; k < r->nmatrix && !cell; k++)
+                if (r->matrix[k].requirement_id == m->requirement_id &&
+                    strcmp(r->matrix[k].host, r->hosts[h].address) == 0)
+                    cell = &r->matrix[k];
+            if (!cell || (!cell->denied && !cell->allowed))
+                fputs("<td class=\"notseen\">not seen</td>", out);
+            else if (cell->denied)
+                fprintf(out, "<td class=\"denied\">denied %lld%s</td>", (long long)cell->denied,
+                        cell->allowed ? " (some allowed)" : "");
+            else
+                fprintf(out, "<td class=\"allowed\">allowed %lld</td>", (long long)cell->allowed);
+        }
+        fputs("</tr>", out);
+    }
+    fputs("</table>", out);
+}
+
+int report_write_html(const struct report *r, FILE *out)
+{
+    fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+          "<title>nsgflow report</title><style>", out);
+    fputs(style, out);
+    fputs("</style></head><body>\n<h1>nsgflow report</h1>", out);
+    if (!r->runs) {
+        fputs("<p>No analysis yet: run <code>nsgflow analyze</code> first.</p></body></html>\n", out);
+        return ferror(out) ? -1 : 0;
+    }
+    fputs("<p class=\"sub\">", out);
+    put_time(out, r->window_start);
+    fputs(" to ", out);
+    put_time(out, r->window_end);
+    fprintf(out, " &middot; %d analys%s</p>\n", r->runs, r->runs == 1 ? "is" : "es");
+    fprintf(out, "<div class=\"cards\"><div class=\"card error\"><b>%d</b>errors</div>"
+                 "<div class=\"card warning\"><b>%d</b>warnings</div>"
+                 "<div class=\"card info\"><b>%d</b>info</div>"
+                 "<div class=\"card\"><b>%d</b>new</div><div class=\"card\"><b>%d</b>open</div>"
+                 "<div class=\"card\"><b>%d</b>resolved</div></div>\n",
+            r->errors, r->warnings, r->infos, r->new_, r->open_, r->resolved);
+    char buf[1200];
+    fputs("<table class=\"facts\">", out);
+    snprintf(buf, sizeof buf, "%lld blobs, %lld flow tuples%s%s%s", (long long)r->blobs,
+             (long long)r->tuples, r->formats[0] ? ": " : "", r->formats,
+             r->partial ? " (some partial)" : "");
+    fact(out, "Data", buf);
+    snprintf(buf, sizeof buf, "%s, changeNumber %ld, published %s", r->tag_origin,
+             r->tag_change_number, r->tag_published[0] ? r->tag_published : "unknown");
+    fact(out, "Service tags", buf);
+    fprintf(out, "<tr><th>APIM hosts</th><td>%s", strcmp(r->hosts_from, "given") == 0
+                                                       ? "given with --apim-subnet"
+                                                       : "detected from the traffic");
+    for (size_t i = 0; i < r->nhosts; i++) {
+        fputs("<br><b>", out);
+        put_html(out, r->hosts[i].address);
+        fputs("</b>: ", out);
+        put_html(out, r->hosts[i].reason);
+    }
+    fputs("</td></tr></table>\n", out);
+    matrix(out, r);
+    fputs("\n<h2>Findings</h2>", out);
+    if (!r->nfindings)
+        fputs("<p>None: nothing in this window breaks API Management as far as the flows tell.</p>", out);
+    for (size_t i = 0; i < r->nfindings; i++) {
+        const struct report_finding *f = &r->findings[i];
+        const char *sev = word(f->severity, "error", "warning", "info");
+        fprintf(out, "\n<article class=\"finding %s\"><h3><span class=\"badge %s\">", sev, sev);
+        put_html(out, f->severity);
+        fprintf(out, "</span><span class=\"status %s\">", word(f->status, "new", "resolved", "open"));
+        put_html(out, f->status);
+        fputs("</span>", out);
+        put_html(out, f->title);
+        fputs("</h3>", out);
+        timeline(out, r, f);
+        fputs("<table><tr><th>Host</th><th>Remote</th><th>Port</th><th>Direction</th><th>Rule</th>"
+              "<th>Flows</th><th>First seen</th><th>Last seen</th><th>Confidence</th><th>Analyzer</th></tr><tr><td>", out);
+        put_html(out, f->host);
+        fputs("</td><td>", out);
+        put_html(out, f->remote);
+        fprintf(out, "</td><td>%d/", f->port);
+        put_html(out, f->protocol);
+        fputs("</td><td>", out);
+        put_html(out, f->direction);
+        fputs("</td><td>", out);
+        put_html(out, f->rule);
+        fprintf(out, "</td><td>%lld</td><td>", (long long)f->flows);
+        put_time(out, f->first);
+        fputs("</td><td>", out);
+        put_time(out, f->last);
+        fputs("</td><td>", out);
+        put_html(out, f->confidence);
+        fputs("</td><td>", out);
+        put_html(out, f->analyzer);
+        fputs("</td></tr></table><p>", out);
+        put_html(out, f->evidence);
+        fputs("</p><h4>Fix</h4><pre>", out);
+        put_html(out, f->hint);
+        fputs("</pre></article>", out);
+    }
+    fputs("\n<footer>nsgflow " NSGFLOW_VERSION " &middot; generated ", out);
+    put_time(out, r->generated_at);
+    fputs(" &middot; the evidence is inferred from flow logs; check it before you change"
+          " production.</footer>\n</body></html>\n", out);
+    return ferror(out) ? -1 : 0;
+}

@@ -1,0 +1,254 @@
+/* report_text.c: the report for a terminal (text, optionally coloured and
+ * wrapped to its width) and for a ticket or wiki (Markdown), and the CSV
+ * and JSON renderings for programs. Log text goes through escape.h. */
+#include "report.h"
+
+#include <string.h>
+
+#include "../analyze/timearg.h"
+#include "escape.h"
+
+static const char *color_of(const char *severity)
+{
+    if (strcmp(severity, "error") == 0)
+        return "\033[1;31m";
+    if (strcmp(severity, "warning") == 0)
+        return "\033[1;33m";
+    return "\033[1;36m";
+}
+
+static void upper(const char *s, char *out, size_t n)
+{
+    size_t i = 0;
+    for (; s[i] && i + 1 < n; i++)
+        out[i] = (char)(s[i] >= 'a' && s[i] <= 'z' ? s[i] - 32 : s[i]);
+    out[i] = '\0';
+}
+
+/* The summary lines both text and Markdown share, as plain strings. */
+static void summary_window(const struct report *r, char *buf, size_t n)
+{
+    char a[24], b[24];
+    time_format(r->window_start, a);
+    time_format(r->window_end, b);
+    snprintf(buf, n, "%s to %s (%d analys%s)", a, b, r->runs, r->runs == 1 ? "is" : "es");
+}
+
+static void summary_data(const struct report *r, char *buf, size_t n)
+{
+    snprintf(buf, n, "%lld blobs, %lld tuples%s%s%s; service tags: %s, changeNumber %ld, published %s",
+             (long long)r->blobs, (long long)r->tuples, r->formats[0] ? " (" : "", r->formats,
+             r->formats[0] ? ")" : "", r->tag_origin, r->tag_change_number,
+             r->tag_published[0] ? r->tag_published : "unknown");
+}
+
+int report_write_text(const struct report *r, FILE *out, int color, int width, int md)
+{
+    char line[1024];
+    const char *bold = color ? "\033[1m" : "", *reset = color ? "\033[0m" : "";
+    if (!r->runs) {
+        fputs(md ? "# nsgflow report\n\nNo analysis yet: run `nsgflow analyze` first.\n"
+                 : "nsgflow report: no analysis yet; run 'nsgflow analyze' first\n", out);
+        return ferror(out) ? -1 : 0;
+    }
+    summary_window(r, line, sizeof line);
+    if (md) {
+        fprintf(out, "# nsgflow report\n\n- **Window:** %s\n- **Data:** ", line);
+        summary_data(r, line, sizeof line);
+        put_md(out, line);
+        fprintf(out, "\n- **APIM hosts** (%s):", r->hosts_from);
+        for (size_t i = 0; i < r->nhosts; i++) {
+            fputs(i ? "; " : " ", out);
+            put_md(out, r->hosts[i].address);
+            fputs(" (", out);
+            put_md(out, r->hosts[i].reason);
+            fputs(")", out);
+        }
+        fprintf(out, "\n- **Findings:** %d errors, %d warnings, %d info; %d new, %d open, %d resolved\n",
+                r->errors, r->warnings, r->infos, r->new_, r->open_, r->resolved);
+    } else {
+        fprintf(out, "%snsgflow report%s: %s\n", bold, reset, line);
+        summary_data(r, line, sizeof line);
+        put_wrapped(out, line, 0, width);
+        fprintf(out, "APIM hosts (%s):\n", r->hosts_from);
+        for (size_t i = 0; i < r->nhosts; i++) {
+            snprintf(line, sizeof line, "%s: %s", r->hosts[i].address, r->hosts[i].reason);
+            put_wrapped(out, line, 2, width);
+        }
+        fprintf(out, "Findings: %d errors, %d warnings, %d info; %d new, %d open, %d resolved\n",
+                r->errors, r->warnings, r->infos, r->new_, r->open_, r->resolved);
+    }
+    for (size_t i = 0; i < r->nfindings; i++) {
+        const struct report_finding *f = &r->findings[i];
+        char sev[16], a[24], b[24];
+        upper(f->severity, sev, sizeof sev);
+        time_format(f->first, a);
+        time_format(f->last, b);
+        if (md) {
+            fprintf(out, "\n## %s (%s): ", sev, f->status);
+            put_md(out, f->title);
+            fputs("\n\n- **Host:** ", out);
+            put_md(out, f->host[0] ? f->host : "-");
+            fputs(" **Remote:** ", out);
+            put_md(out, f->remote[0] ? f->remote : "-");
+            fprintf(out, " **Port:** %d/%s %s **Rule:** ", f->port, f->protocol, f->direction);
+            put_md(out, f->rule[0] ? f->rule : "-");
+            fprintf(out, "\n- **Flows:** %lld, %s to %s; **analyzer:** %s; **confidence:** %s\n"
+                         "- **Evidence:** ", (long long)f->flows, a, b, f->analyzer, f->confidence);
+            put_md(out, f->evidence);
+            fputs("\n- **Fix:** ", out);
+            put_md(out, f->hint);
+            fputs("\n", out);
+        } else {
+            fprintf(out, "\n%s%s%s [%s] ", color ? color_of(f->severity) : "", sev, reset, f->status);
+            term_clean(f->title, line, sizeof line);
+            fprintf(out, "%s%s%s\n", bold, line, reset);
+            snprintf(line, sizeof line, "host %s, remote %s, port %d/%s %s, rule %s; %lld flows, "
+                                        "%s to %s; %s, confidence %s",
+                     f->host[0] ? f->host : "-", f->remote[0] ? f->remote : "-", f->port,
+                     f->protocol, f->direction, f->rule[0] ? f->rule : "-", (long long)f->flows,
+                     a, b, f->analyzer, f->confidence);
+            put_wrapped(out, line, 2, width);
+            fprintf(out, "  %sEvidence:%s\n", bold, reset);
+            put_wrapped(out, f->evidence, 4, width);
+            fprintf(out, "  %sFix:%s\n", bold, reset);
+            put_wrapped(out, f->hint, 4, width);
+        }
+    }
+    return ferror(out) ? -1 : 0;
+}
+
+int report_write_csv(const struct report *r, FILE *out)
+{
+    fputs("severity,status,analyzer,title,host,remote,port,protocol,direction,rule,flows,"
+          "first_seen,last_seen,confidence,evidence,hint,window_start,window_end\r\n", out);
+    char ws[24], we[24];
+    time_format(r->window_start, ws);
+    time_format(r->window_end, we);
+    for (size_t i = 0; i < r->nfindings; i++) {
+        const struct report_finding *f = &r->findings[i];
+        char a[24], b[24], port[16], flows[24];
+        time_format(f->first, a);
+        time_format(f->last, b);
+        snprintf(port, sizeof port, "%d", f->port);
+        snprintf(flows, sizeof flows, "%lld", (long long)f->flows);
+        const char *cells[] = {f->severity, f->status, f->analyzer, f->title, f->host,
+                               f->remote, port, f->protocol, f->direction, f->rule, flows,
+                               a, b, f->confidence, f->evidence, f->hint, ws, we};
+        for (size_t c = 0; c < sizeof cells / sizeof cells[0]; c++) {
+            if (c)
+                fputc(',', out);
+            put_csv(out, cells[c]);
+        }
+        fputs("\r\n", out);
+    }
+    return ferror(out) ? -1 : 0;
+}
+
+/* A JSON string literal. */
+static void put_json(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(out, "\\%c", *p);
+        else if (*p < 0x20 || *p == 0x7f)
+            fprintf(out, "\\u%04x", *p);
+        else if (*p == '<') /* safe inside an HTML <script> too */
+            fputs("\\u003c", out);
+        else
+            fputc(*p, out);
+    }
+    fputc('"', out);
+}
+
+static void put_json_time(FILE *out, int64_t t)
+{
+    char buf[24];
+    time_format(t, buf);
+    put_json(out, buf);
+}
+
+int report_write_json(const struct report *r, FILE *out)
+{
+    fprintf(out, "{\n  \"format\": \"nsgflow-report\",\n  \"version\": %d,\n  \"generated_at\": ",
+            REPORT_JSON_VERSION);
+    put_json_time(out, r->generated_at);
+    fputs(",\n  \"window\": {\"start\": ", out);
+    put_json_time(out, r->window_start);
+    fputs(", \"end\": ", out);
+    put_json_time(out, r->window_end);
+    fprintf(out, ", \"analyses\": %d},\n", r->runs);
+    fprintf(out, "  \"data\": {\"blobs\": %lld, \"tuples\": %lld, \"partial_blobs\": %lld,"
+                 " \"formats\": ", (long long)r->blobs, (long long)r->tuples, (long long)r->partial);
+    put_json(out, r->formats);
+    fputs(", \"service_tags\": {\"origin\": ", out);
+    put_json(out, r->tag_origin);
+    fprintf(out, ", \"change_number\": %ld, \"published\": ", r->tag_change_number);
+    put_json(out, r->tag_published);
+    fputs("}},\n  \"hosts_from\": ", out);
+    put_json(out, r->hosts_from);
+    fputs(",\n  \"hosts\": [", out);
+    for (size_t i = 0; i < r->nhosts; i++) {
+        fputs(i ? ",\n    {\"address\": " : "\n    {\"address\": ", out);
+        put_json(out, r->hosts[i].address);
+        fputs(", \"reason\": ", out);
+        put_json(out, r->hosts[i].reason);
+        fprintf(out, ", \"flows\": %lld}", (long long)r->hosts[i].flows);
+    }
+    fprintf(out, "%s],\n  \"summary\": {\"errors\": %d, \"warnings\": %d, \"info\": %d,"
+                 " \"new\": %d, \"open\": %d, \"resolved\": %d},\n  \"findings\": [",
+            r->nhosts ? "\n  " : "", r->errors, r->warnings, r->infos, r->new_, r->open_,
+            r->resolved);
+    for (size_t i = 0; i < r->nfindings; i++) {
+        const struct report_finding *f = &r->findings[i];
+        fputs(i ? ",\n    {" : "\n    {", out);
+        const char *names[] = {"analyzer", "severity", "status", "title", "host", "remote",
+                               "protocol", "direction", "rule", "confidence", "evidence", "hint"};
+        const char *values[] = {f->analyzer, f->severity, f->status, f->title, f->host,
+                                f->remote, f->protocol, f->direction, f->rule, f->confidence,
+                                f->evidence, f->hint};
+        for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+            fprintf(out, "%s\"%s\": ", k ? ", " : "", names[k]);
+            put_json(out, values[k]);
+        }
+        fprintf(out, ", \"port\": %d, \"flows\": %lld, \"first_seen\": ", f->port,
+                (long long)f->flows);
+        put_json_time(out, f->first);
+        fputs(", \"last_seen\": ", out);
+        put_json_time(out, f->last);
+        /* details are JSON the analyzer wrote */
+        fprintf(out, ", \"details\": %s, \"hourly\": [", f->details[0] == '{' ? f->details : "{}");
+        for (size_t h = 0; h < f->nhours; h++) {
+            fputs(h ? ", {\"hour\": " : "{\"hour\": ", out);
+            put_json_time(out, f->hours[h].hour);
+            fprintf(out, ", \"bad\": %lld, \"good\": %lld}", (long long)f->hours[h].bad,
+                    (long long)f->hours[h].good);
+        }
+        fputs("]}", out);
+    }
+    fprintf(out, "%s],\n  \"requirements\": [", r->nfindings ? "\n  " : "");
+    for (size_t i = 0; i < r->nmatrix; i++) {
+        const struct report_requirement *m = &r->matrix[i];
+        fputs(i ? ",\n    {\"host\": " : "\n    {\"host\": ", out);
+        put_json(out, m->host);
+        fprintf(out, ", \"requirement_id\": %d, \"direction\": ", m->requirement_id);
+        put_json(out, m->direction);
+        fputs(", \"protocol\": ", out);
+        put_json(out, m->protocol);
+        fputs(", \"ports\": ", out);
+        put_json(out, m->ports);
+        fputs(", \"remote\": ", out);
+        put_json(out, m->remote);
+        fputs(", \"purpose\": ", out);
+        put_json(out, m->purpose);
+        fputs(", \"level\": ", out);
+        put_json(out, m->level);
+        fprintf(out, ", \"allowed\": %lld, \"denied\": %lld, \"seen\": ", (long long)m->allowed,
+                (long long)m->denied);
+        put_json(out, m->seen);
+        fputs("}", out);
+    }
+    fprintf(out, "%s]\n}\n", r->nmatrix ? "\n  " : "");
+    return ferror(out) ? -1 : 0;
+}
