@@ -29,6 +29,9 @@ static const char usage[] =
     "  analyze          find what breaks API Management: denied required ports,\n"
     "                   lost return paths (missing routes)\n"
     "  report           write the findings as text, md, csv, json or html\n"
+    "  run PATH...      the nightly job: ingest, analyze what came in, report\n"
+    "  stats            what the database holds\n"
+    "  prune --older-than AGE  drop old flows, keep findings, give space back\n"
     "  tags import FILE load a current Azure service-tags file\n"
     "  help [COMMAND]   show help, for one command\n"
     "\n"
@@ -51,6 +54,9 @@ static const struct command commands[] = {
     {"ingest", ingest_main, ingest_usage},
     {"analyze", analyze_main, analyze_usage},
     {"report", report_main, report_usage},
+    {"run", run_main, run_usage},
+    {"stats", stats_main, stats_usage},
+    {"prune", prune_main, prune_usage},
     {"tags", tags_main, tags_usage},
 };
 

@@ -448,6 +448,17 @@ int analyze_run(const struct analyze_options *o, struct analyze_result *res)
         res->warnings += strcmp(s, "warning") == 0;
         res->infos += strcmp(s, "info") == 0;
     }
+    sqlite3_stmt *lives;
+    if (sqlite3_prepare_v2(db, "SELECT coalesce(sum(status = 'new'), 0),"
+                               " coalesce(sum(status = 'resolved'), 0) FROM finding WHERE run_id = ?",
+                           -1, &lives, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(lives, 1, res->run_id);
+        if (sqlite3_step(lives) == SQLITE_ROW) {
+            res->new_findings = sqlite3_column_int(lives, 0);
+            res->resolved = sqlite3_column_int(lives, 1);
+        }
+        sqlite3_finalize(lives);
+    }
     res->hosts = hosts.n;
 
     long age = age_days(src.published);
@@ -480,9 +491,10 @@ int analyze_run(const struct analyze_options *o, struct analyze_result *res)
             addresses_text(db, hosts.ids[i], ip);
             printf("  %-15s %s\n", ip, hosts.reasons[i]);
         }
-        printf("analyze: %zu finding%s: %d error%s, %d warning%s, %d info\n", fs.n,
+        printf("analyze: %zu finding%s: %d error%s, %d warning%s, %d info; %d new, %d resolved"
+               " since the previous window\n", fs.n,
                fs.n == 1 ? "" : "s", res->errors, res->errors == 1 ? "" : "s", res->warnings,
-               res->warnings == 1 ? "" : "s", res->infos);
+               res->warnings == 1 ? "" : "s", res->infos, res->new_findings, res->resolved);
         for (size_t i = 0; i < fs.n; i++) {
             const struct finding *f = &fs.v[i];
             printf("  %-7s %-20s %-15s %s (%" PRId64 " flows, confidence %s)\n", f->severity,

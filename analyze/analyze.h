@@ -32,7 +32,8 @@ struct analyze_options {
 struct analyze_result {
     int64_t run_id;
     int64_t window_start, window_end;
-    int errors, warnings, infos;
+    int errors, warnings, infos;  /* the run's findings, resolved ones aside */
+    int new_findings, resolved;   /* their lives against the previous window */
     size_t hosts;
 };
 

@@ -635,6 +635,13 @@ static int ingest_blob(struct run *r, const char *path, uint64_t size)
         r->batch_blobs++;
         t->tuples += b.tuples;
         t->skipped_tuples += b.skipped;
+        int64_t lo, hi;
+        if (store_file_time_range(r->st, &lo, &hi)) {
+            if (lo < t->min_ts)
+                t->min_ts = lo;
+            if (hi > t->max_ts)
+                t->max_ts = hi;
+        }
     }
     free_group_ids(&b);
     t->json_bytes += (int64_t)out.fp.length;
@@ -744,6 +751,8 @@ int ingest_run(const struct ingest_options *o, char **paths, int npaths,
                struct ingest_totals *t)
 {
     memset(t, 0, sizeof *t);
+    t->min_ts = INT64_MAX;
+    t->max_ts = INT64_MIN;
     struct run r = {.o = o, .t = t};
     r.start = now_seconds();
     struct walk_result w = {0};
@@ -807,7 +816,7 @@ done:
     return status;
 }
 
-static void print_summary(const struct ingest_totals *t)
+void ingest_print_summary(const struct ingest_totals *t)
 {
     long blobs = t->blobs;
     fprintf(stderr,
@@ -887,6 +896,6 @@ int ingest_main(int argc, char **argv)
     struct ingest_totals t;
     int status = ingest_run(&o, argv + optind, argc - optind, &t);
     if (!o.quiet)
-        print_summary(&t);
+        ingest_print_summary(&t);
     return status;
 }

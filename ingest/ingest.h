@@ -43,10 +43,17 @@ struct ingest_totals {
 int ingest_run(const struct ingest_options *o, char **paths, int npaths,
                struct ingest_totals *totals);
 
+/* Prints the two summary lines of a run to stderr. */
+void ingest_print_summary(const struct ingest_totals *t);
+
 /* `nsgflow ingest ARGS...`: parses the command line, runs, prints. */
 int ingest_main(int argc, char **argv);
 
 /* The help text of `nsgflow ingest`. */
 extern const char ingest_usage[];
+
+/* `nsgflow prune --older-than AGE` (prune.c) */
+int prune_main(int argc, char **argv);
+extern const char prune_usage[];
 
 #endif

@@ -436,6 +436,15 @@ int store_drop_file(store *s, int64_t id)
     return 0;
 }
 
+int store_file_time_range(const store *s, int64_t *min_ts, int64_t *max_ts)
+{
+    if (!s->first_tuple || s->min_ts > s->max_ts)
+        return 0;
+    *min_ts = s->min_ts;
+    *max_ts = s->max_ts;
+    return 1;
+}
+
 int64_t store_tuple_mark(const store *s)
 {
     return s->last_tuple;

@@ -95,6 +95,10 @@ int store_add_file(store *s, const char *path, const struct path_meta *m,
  * range of tuple ids written and their time range. */
 int store_finish_file(store *s, int64_t id, const struct file_result *r);
 
+/* The time range of the tuples written for the current file so far;
+ * returns 0 when none were written. */
+int store_file_time_range(const store *s, int64_t *min_ts, int64_t *max_ts);
+
 /* Deletes a file row with its groups and tuples. */
 int store_drop_file(store *s, int64_t id);
 

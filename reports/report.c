@@ -65,8 +65,7 @@ static int terminal_width(int fd)
     return c >= 40 && c <= 1000 ? c : 100;
 }
 
-/* Renders into path through a temporary file renamed over it. */
-static int write_file(const struct report *r, enum report_format f, const char *path,
+int report_write_path(const struct report *r, enum report_format f, const char *path,
                       char *err, size_t errlen)
 {
     size_t n = strlen(path) + 16;
@@ -176,7 +175,7 @@ int report_main(int argc, char **argv)
     sqlite3_close(db);
     int rc;
     if (output) {
-        rc = write_file(&r, format, output, err, sizeof err);
+        rc = report_write_path(&r, format, output, err, sizeof err);
         if (rc != 0)
             fprintf(stderr, "nsgflow report: %s\n", err);
     } else {

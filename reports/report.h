@@ -78,6 +78,11 @@ int report_format_of(const char *name);
 int report_write(const struct report *r, enum report_format f, FILE *out,
                  int color, int width);
 
+/* Writes r to path in format f, through a temporary file renamed over it:
+ * the file is whole or untouched. Returns 0, or -1 with err. */
+int report_write_path(const struct report *r, enum report_format f, const char *path,
+                      char *err, size_t errlen);
+
 int report_write_text(const struct report *r, FILE *out, int color, int width, int markdown);
 int report_write_csv(const struct report *r, FILE *out);
 int report_write_json(const struct report *r, FILE *out);
@@ -86,5 +91,13 @@ int report_write_html(const struct report *r, FILE *out);
 /* `nsgflow report ARGS...` */
 int report_main(int argc, char **argv);
 extern const char report_usage[];
+
+/* `nsgflow stats` (stats.c) */
+int stats_main(int argc, char **argv);
+extern const char stats_usage[];
+
+/* `nsgflow run ARGS...`: ingest, analyze what came in, report (nightly.c) */
+int run_main(int argc, char **argv);
+extern const char run_usage[];
 
 #endif

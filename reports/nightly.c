@@ -1,0 +1,264 @@
+/* nightly.c: `nsgflow run`, one command for a cron line or a CI job: ingest
+ * the blobs, analyze the time range of the flows this run brought in (by
+ * their own timestamps, so a day loaded late is judged as that day), and
+ * report. Findings are new, open or resolved against the previous window;
+ * --fail-on turns that into the exit status. Without a terminal, its output
+ * is plain log lines with a timestamp. */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../analyze/analyze.h"
+#include "../analyze/timearg.h"
+#include "../ingest/ingest.h"
+#include "../schema/db.h"
+#include "report.h"
+
+const char run_usage[] =
+    "usage: nsgflow run [--db FILE] [--report FILE] [--format text|md|csv|json|html]\n"
+    "                   [--fail-on new|error|warning] [--apim-subnet CIDR]...\n"
+    "                   [--platform stv1|stv2] [--vnet-type external|internal]\n"
+    "                   [--strict] [--wait SECONDS] PATH...\n"
+    "\n"
+    "The nightly job in one command: ingest PATH..., analyze the time range of\n"
+    "the flows this run brought in (the first run: all the data), and report.\n"
+    "Each finding is new (first seen in this window), open (seen in the\n"
+    "previous window too) or resolved (gone since the previous window); the\n"
+    "previous window is the latest analysis before this one in the data's own\n"
+    "time, so days ingested long after they happened compare as that night.\n"
+    "\n"
+    "  --report FILE  write the report there (whole or not at all); without it\n"
+    "                 the report goes to standard output\n"
+    "  --format F     the report's format (default: from the FILE's extension\n"
+    "                 .html .md .csv .json, else text)\n"
+    "  --fail-on L    exit 1 when this run has new findings (new), or findings\n"
+    "                 of that severity or worse (error, warning)\n"
+    "  --apim-subnet, --platform, --vnet-type: as for analyze;\n"
+    "  --strict, --wait: as for ingest\n"
+    "\n"
+    "Exit status: 0 done; 1 --fail-on matched, or a fatal error; 2 usage;\n"
+    "3 done, but some blobs were partial or rejected.\n";
+
+static int log_plain;
+
+static void logline(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void logline(const char *fmt, ...)
+{
+    if (log_plain) {
+        char t[24];
+        time_format((int64_t)time(NULL), t);
+        fprintf(stderr, "%s ", t);
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+static int format_of_path(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    if (!dot)
+        return REPORT_TEXT;
+    if (strcmp(dot, ".html") == 0 || strcmp(dot, ".htm") == 0)
+        return REPORT_HTML;
+    if (strcmp(dot, ".md") == 0)
+        return REPORT_MD;
+    if (strcmp(dot, ".csv") == 0)
+        return REPORT_CSV;
+    if (strcmp(dot, ".json") == 0)
+        return REPORT_JSON;
+    return REPORT_TEXT;
+}
+
+static int64_t count_runs(const char *db_path)
+{
+    sqlite3 *db;
+    char err[600];
+    int64_t n = 0;
+    if (db_open(db_path, 0, 300000, &db, err, sizeof err) != 0)
+        return -1;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM analysis_run", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return n;
+}
+
+int run_main(int argc, char **argv)
+{
+    struct ingest_options io = {.wait_ms = 300000, .quiet = 1};
+    struct analyze_options ao;
+    memset(&ao, 0, sizeof ao);
+    ao.wait_ms = 300000;
+    ao.quiet = 1;
+    const char *db = NULL, *report_path = NULL, *fail_on = NULL;
+    int format = -1;
+    static const struct option longopts[] = {
+        {"db", required_argument, NULL, 'd'},
+        {"report", required_argument, NULL, 'r'},
+        {"format", required_argument, NULL, 'f'},
+        {"fail-on", required_argument, NULL, 'F'},
+        {"apim-subnet", required_argument, NULL, 's'},
+        {"platform", required_argument, NULL, 'p'},
+        {"vnet-type", required_argument, NULL, 'v'},
+        {"strict", no_argument, NULL, 'S'},
+        {"wait", required_argument, NULL, 'w'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'r': report_path = optarg; break;
+        case 'f':
+            format = report_format_of(optarg);
+            if (format < 0) {
+                fprintf(stderr, "nsgflow run: --format: text, md, csv, json or html, not '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'F':
+            if (strcmp(optarg, "new") && strcmp(optarg, "error") && strcmp(optarg, "warning")) {
+                fprintf(stderr, "nsgflow run: --fail-on: new, error or warning, not '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            fail_on = optarg;
+            break;
+        case 's':
+            if (ao.nsubnets == ANALYZE_MAX_SUBNETS ||
+                ip_prefix_parse(optarg, strlen(optarg), &ao.subnets[2 * ao.nsubnets],
+                                &ao.subnets[2 * ao.nsubnets + 1]) != 0) {
+                fprintf(stderr, "nsgflow run: --apim-subnet: not an address range like 10.0.1.0/24: '%s'\n",
+                        optarg);
+                return EXIT_USAGE;
+            }
+            ao.nsubnets++;
+            break;
+        case 'p':
+            if (strcmp(optarg, "stv1") && strcmp(optarg, "stv2")) {
+                fprintf(stderr, "nsgflow run: --platform: stv1 or stv2, not '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            ao.platform = optarg;
+            break;
+        case 'v':
+            if (strcmp(optarg, "external") && strcmp(optarg, "internal")) {
+                fprintf(stderr, "nsgflow run: --vnet-type: external or internal, not '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            ao.vnet_type = optarg;
+            break;
+        case 'S': io.strict = 1; break;
+        case 'w': {
+            char *end;
+            double s = strtod(optarg, &end);
+            if (*end || s < 0 || s > 86400) {
+                fprintf(stderr, "nsgflow run: --wait: not a number of seconds 0..86400: '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            io.wait_ms = ao.wait_ms = (int)(s * 1000);
+            break;
+        }
+        case 'h': fputs(run_usage, stdout); return EXIT_OK;
+        default: fputs("Try 'nsgflow help run'.\n", stderr); return EXIT_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        fputs("nsgflow run: no PATH given\nTry 'nsgflow help run'.\n", stderr);
+        return EXIT_USAGE;
+    }
+    if (format < 0)
+        format = report_path ? format_of_path(report_path) : REPORT_TEXT;
+    log_plain = !isatty(2);
+    io.progress = !log_plain;
+    io.db_path = ao.db_path = db_default_path(db);
+
+    /* 1. ingest */
+    int64_t earlier_runs = count_runs(io.db_path);
+    struct ingest_totals t;
+    int ingest_status = ingest_run(&io, argv + optind, argc - optind, &t);
+    logline("nsgflow run: ingest: %ld blobs: %ld new, %ld replaced, %ld unchanged, %ld partial,"
+            " %ld rejected; %lld tuples written in %.1f s", t.blobs, t.files_new, t.files_replaced,
+            t.files_unchanged, t.files_partial, t.files_rejected, (long long)t.tuples, t.seconds);
+    if (ingest_status == EXIT_FATAL)
+        return EXIT_FATAL;
+
+    /* 2. analyze what came in (the first time: everything) */
+    struct analyze_result ar = {0};
+    int64_t from = INT64_MIN, to = INT64_MAX;
+    if (earlier_runs > 0) {
+        if (t.tuples == 0) {
+            logline("nsgflow run: analyze: no new flows; the report shows the latest analysis");
+            goto report;
+        }
+        from = t.min_ts;
+        to = t.max_ts;
+    }
+    ao.since = from;
+    ao.until = to;
+    if (analyze_run(&ao, &ar) != EXIT_OK)
+        return EXIT_FATAL;
+    {
+        char a[24], b[24];
+        time_format(ar.window_start, a);
+        time_format(ar.window_end, b);
+        logline("nsgflow run: analyze: window %s to %s: %zu APIM hosts; %d errors, %d warnings,"
+                " %d info; %d new, %d resolved", a, b, ar.hosts, ar.errors, ar.warnings, ar.infos,
+                ar.new_findings, ar.resolved);
+    }
+report:
+    /* 3. report */
+    {
+        sqlite3 *dbh;
+        char err[600];
+        if (db_open(io.db_path, 0, io.wait_ms, &dbh, err, sizeof err) != 0) {
+            fprintf(stderr, "nsgflow: %s\n", err);
+            return EXIT_FATAL;
+        }
+        struct report r;
+        int64_t rfrom = ar.run_id ? ar.window_start : INT64_MIN;
+        int64_t rto = ar.run_id ? ar.window_end : INT64_MAX;
+        if (report_load(dbh, rfrom, rto, &r, err, sizeof err) != 0) {
+            fprintf(stderr, "nsgflow run: report: %s\n", err);
+            sqlite3_close(dbh);
+            return EXIT_FATAL;
+        }
+        sqlite3_close(dbh);
+        int rc;
+        if (report_path) {
+            rc = report_write_path(&r, format, report_path, err, sizeof err);
+            if (rc == 0)
+                logline("nsgflow run: report: %s", report_path);
+            else
+                fprintf(stderr, "nsgflow run: report: %s\n", err);
+        } else {
+            rc = report_write(&r, format, stdout, 0, 100);
+            fflush(stdout);
+        }
+        report_free(&r);
+        if (rc != 0)
+            return EXIT_FATAL;
+    }
+    if (fail_on && ar.run_id) {
+        int hit = strcmp(fail_on, "new") == 0 ? ar.new_findings > 0
+                : strcmp(fail_on, "error") == 0 ? ar.errors > 0
+                                                : ar.errors + ar.warnings > 0;
+        if (hit) {
+            logline("nsgflow run: --fail-on %s: %s", fail_on,
+                    strcmp(fail_on, "new") == 0 ? "new findings" : "findings at that level");
+            return EXIT_FATAL;
+        }
+    }
+    return ingest_status;
+}

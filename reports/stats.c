@@ -1,0 +1,128 @@
+/* stats.c: `nsgflow stats`, what the database holds: blobs by status,
+ * tuples by format, the time range, the size on disk, the tag data, the
+ * analyses and findings. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../analyze/timearg.h"
+#include "../ingest/ingest.h"
+#include "../schema/db.h"
+#include "report.h"
+
+const char stats_usage[] =
+    "usage: nsgflow stats [--db FILE]\n"
+    "\n"
+    "Says what the database holds: blobs (ok, partial, rejected), tuples per\n"
+    "format, the time range of the flows, its size on disk, the service-tag\n"
+    "data, and the analyses and findings kept.\n"
+    "\n"
+    "Exit status: 0 done; 1 the database could not be read; 2 usage.\n";
+
+static void print_rows(sqlite3 *db, const char *sql, const char *fmt)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return;
+    while (sqlite3_step(st) == SQLITE_ROW)
+        printf(fmt, sqlite3_column_text(st, 0), (long long)sqlite3_column_int64(st, 1),
+               (long long)sqlite3_column_int64(st, 2));
+    sqlite3_finalize(st);
+}
+
+static int64_t file_size(const char *path)
+{
+    struct stat s;
+    return stat(path, &s) == 0 ? (int64_t)s.st_size : 0;
+}
+
+int stats_main(int argc, char **argv)
+{
+    const char *db_path = NULL;
+    static const struct option longopts[] = {
+        {"db", required_argument, NULL, 'd'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db_path = optarg; break;
+        case 'h': fputs(stats_usage, stdout); return EXIT_OK;
+        default: fputs("Try 'nsgflow help stats'.\n", stderr); return EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "nsgflow stats: unexpected argument '%s'\n", argv[optind]);
+        return EXIT_USAGE;
+    }
+    db_path = db_default_path(db_path);
+    sqlite3 *db;
+    char err[600];
+    if (db_open(db_path, 0, 300000, &db, err, sizeof err) != 0) {
+        fprintf(stderr, "nsgflow: %s\n", err);
+        return EXIT_FATAL;
+    }
+    char path[1200];
+    int64_t size = file_size(db_path);
+    snprintf(path, sizeof path, "%s-wal", db_path);
+    int64_t wal = file_size(path);
+    printf("database: %s, %.1f MB on disk (%.1f MB of it in the write-ahead log), schema %d\n",
+           db_path, (size + wal) / 1e6, wal / 1e6, db_schema_version());
+    puts("blobs:");
+    print_rows(db, "SELECT status, count(*), coalesce(sum(tuples), 0) FROM ingested_files"
+                   " GROUP BY status ORDER BY status", "  %-9s %8lld blobs %12lld tuples\n");
+    puts("tuples by format:");
+    print_rows(db, "SELECT CASE g.format WHEN 1 THEN 'nsg-v1' WHEN 2 THEN 'nsg-v2' ELSE 'vnet-v4' END,"
+                   " count(DISTINCT g.file_id), (SELECT count(*) FROM flow_tuple t WHERE t.group_id IN"
+                   " (SELECT id FROM flow_group g2 WHERE g2.format = g.format))"
+                   " FROM flow_group g GROUP BY g.format ORDER BY g.format",
+               "  %-9s %8lld blobs %12lld tuples\n");
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "SELECT min(min_ts), max(max_ts), (SELECT count(*) FROM flow_tuple),"
+                               " (SELECT count(*) FROM address) FROM source_file WHERE identity IS NOT NULL",
+                           -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+        int64_t tuples = sqlite3_column_int64(st, 2);
+        if (sqlite3_column_type(st, 0) != SQLITE_NULL) {
+            char a[24], b[24];
+            time_format(sqlite3_column_int64(st, 0), a);
+            time_format(sqlite3_column_int64(st, 1), b);
+            printf("flows: %lld tuples from %s to %s, %lld addresses; %.1f bytes per tuple on disk\n",
+                   (long long)tuples, a, b, (long long)sqlite3_column_int64(st, 3),
+                   tuples ? (double)(size + wal) / (double)tuples : 0.0);
+        } else {
+            puts("flows: none");
+        }
+    }
+    sqlite3_finalize(st);
+    if (sqlite3_prepare_v2(db, "SELECT origin, change_number, coalesce(published, 'unknown'),"
+                               " (SELECT count(*) FROM service_tag_prefix) FROM service_tag_source",
+                           -1, &st, NULL) == SQLITE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW)
+            printf("service tags: %s, changeNumber %lld, published %s, %lld prefixes\n",
+                   sqlite3_column_text(st, 0), (long long)sqlite3_column_int64(st, 1),
+                   sqlite3_column_text(st, 2), (long long)sqlite3_column_int64(st, 3));
+        else
+            puts("service tags: not loaded yet (analyze loads the built-in snapshot)");
+    }
+    sqlite3_finalize(st);
+    if (sqlite3_prepare_v2(db, "SELECT count(*), min(window_start), max(window_end),"
+                               " (SELECT count(*) FROM finding) FROM analysis_run", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+        if (sqlite3_column_int64(st, 0)) {
+            char a[24], b[24];
+            time_format(sqlite3_column_int64(st, 1), a);
+            time_format(sqlite3_column_int64(st, 2), b);
+            printf("analyses: %lld, windows from %s to %s, %lld findings kept\n",
+                   (long long)sqlite3_column_int64(st, 0), a, b,
+                   (long long)sqlite3_column_int64(st, 3));
+        } else {
+            puts("analyses: none yet");
+        }
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return EXIT_OK;
+}
