@@ -184,6 +184,8 @@ int run_main(int argc, char **argv)
     io.progress = !log_plain;
     io.db_path = ao.db_path = db_default_path(db);
 
+    int latest_errors = 0, latest_warnings = 0;
+
     /* 1. ingest */
     int64_t earlier_runs = count_runs(io.db_path);
     struct ingest_totals t;
@@ -235,6 +237,8 @@ report:
             return EXIT_FATAL;
         }
         sqlite3_close(dbh);
+        latest_errors = r.errors;
+        latest_warnings = r.warnings;
         int rc;
         if (report_path) {
             rc = report_write_path(&r, format, report_path, err, sizeof err);
@@ -250,10 +254,18 @@ report:
         if (rc != 0)
             return EXIT_FATAL;
     }
-    if (fail_on && ar.run_id) {
-        int hit = strcmp(fail_on, "new") == 0 ? ar.new_findings > 0
-                : strcmp(fail_on, "error") == 0 ? ar.errors > 0
-                                                : ar.errors + ar.warnings > 0;
+    if (fail_on) {
+        /* nothing analyzed this time: the latest analysis still stands, and
+         * nothing in it is new to this run */
+        int errors = ar.errors, warnings = ar.warnings, fresh = ar.new_findings;
+        if (!ar.run_id) {
+            errors = latest_errors;
+            warnings = latest_warnings;
+            fresh = 0;
+        }
+        int hit = strcmp(fail_on, "new") == 0 ? fresh > 0
+                : strcmp(fail_on, "error") == 0 ? errors > 0
+                                                : errors + warnings > 0;
         if (hit) {
             logline("nsgflow run: --fail-on %s: %s", fail_on,
                     strcmp(fail_on, "new") == 0 ? "new findings" : "findings at that level");

@@ -1,0 +1,137 @@
+# 10_reports.sh: nsgflow report in every format, on a database of the
+# generator's APIM outage plus hostile rule names: the expected content is
+# there, log text is escaped for each target (HTML, Markdown, spreadsheet
+# formulas, terminal control characters), the JSON parses and has its
+# documented shape, the HTML needs nothing from the network.
+. "$TESTS/lib.sh"
+
+run_status "$NSGFLOW" report
+assert_eq "$status" 0 "report before any analysis"
+assert_contains "$T/out" "no analysis yet" "nothing to report"
+
+"$NSGFLOW_GEN" tree --out "$T/logs" --seed 71 --hours 2 --nics 4 --apim-nics 2 \
+    --tuples-per-hour 1000 --format nsg-v2 --scenario apim-outage
+# a blob of 10.20.1.4's NIC whose rules have hostile names
+"$NSGFLOW" ingest -q "$T/logs"
+mac=$(q "select distinct mac from flows where src_ip = '10.20.1.4' limit 1")
+python3 - "$T/hostile.json" "$mac" <<'PY'
+import json, sys
+path, mac = sys.argv[1], sys.argv[2]
+rules = ['UserRule_<script>alert("x")</script>', "=HYPERLINK(\"http://evil\")",
+         "UserRule_\u001b[2J\u001b[31mevil|*_md_*"]
+ports = [1433, 5671, 1886]
+remotes = ["13.69.104.33", "13.69.64.33", "13.69.65.25"]
+flows = [{"rule": r, "flows": [{"mac": mac, "flowTuples": [
+    "%d,10.20.1.4,%s,%d,%d,T,O,D,B,,,," % (1793491200 + 60 * i + k, ip, 50000 + k, port)
+    for k in range(5)]}]} for i, (r, port, ip) in enumerate(zip(rules, ports, remotes))]
+doc = {"records": [{"time": "2026-11-01T00:05:00.0000000Z", "category": "NetworkSecurityGroupFlowEvent",
+        "resourceId": "/SUBSCRIPTIONS/S/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.NETWORK/NETWORKSECURITYGROUPS/NSG<b>",
+        "properties": {"Version": 2, "flows": flows}}]}
+json.dump(doc, open(path, "w"))
+PY
+"$NSGFLOW" ingest -q "$T/hostile.json"
+"$NSGFLOW" analyze -q 2>/dev/null
+
+# text: the content, no control characters, no colour without a terminal
+run_status "$NSGFLOW" report
+assert_eq "$status" 0 "text report"
+assert_contains "$T/out" "ERROR [new] Outbound TCP 1433 to Sql is denied by UserRule_Deny-Sql-Outbound" "text: a finding"
+assert_contains "$T/out" "Replies to management calls from 52.162.110.80 on TCP 3443 are lost" "text: lost returns"
+assert_contains "$T/out" "az network nsg rule create" "text: the fix"
+assert_contains "$T/out" "[2J[31mevil" "text: the hostile rule, defanged"
+checks=$((checks + 1))
+if LC_ALL=C grep -q "$(printf '\033')" "$T/out"; then fail "text: an escape character reached the output"; fi
+awk 'length > 100 { bad = 1 } END { exit bad }' "$T/out" || fail "text: lines wider than 100 columns"
+
+# markdown
+run_status "$NSGFLOW" report --format md
+assert_contains "$T/out" "# nsgflow report" "md: title"
+assert_contains "$T/out" "## ERROR (new): Outbound TCP 1433 to Sql" "md: a finding"
+assert_contains "$T/out" 'UserRule\_&lt;script&gt;alert' "md: HTML and emphasis escaped"
+assert_contains "$T/out" 'evil\|\*\_md\_\*' "md: table and emphasis characters escaped"
+if grep -q "<script>" "$T/out"; then fail "md: a raw <script>"; fi
+
+# csv: a header, a row per finding, formulas neutralised
+run_status "$NSGFLOW" report --format csv -o "$T/r.csv"
+assert_eq "$status" 0 "csv to a file"
+assert_eq "$(head -1 "$T/r.csv" | tr -d '\r')" \
+    "severity,status,analyzer,title,host,remote,port,protocol,direction,rule,flows,first_seen,last_seen,confidence,evidence,hint,window_start,window_end" "csv header"
+python3 - "$T/r.csv" "$(q "select count(*) from findings")" <<'PY' || fail "csv content"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+assert len(rows) == int(sys.argv[2]), (len(rows), sys.argv[2])
+for row in rows:
+    for cell in row.values():
+        assert not cell[:1] in ("=", "+", "-", "@"), cell
+assert any(r["rule"] == "'=HYPERLINK(\"http://evil\")" for r in rows), [r["rule"] for r in rows]
+PY
+checks=$((checks + 1))
+
+# json: parses, and has the documented shape
+run_status "$NSGFLOW" report --format json -o "$T/r.json"
+python3 - "$T/r.json" <<'PY' || fail "json shape"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["format"] == "nsgflow-report" and d["version"] == 1
+for k in ("generated_at", "window", "data", "hosts_from", "hosts", "summary", "findings", "requirements"):
+    assert k in d, k
+assert set(d["window"]) == {"start", "end", "analyses"}
+assert set(d["data"]) == {"blobs", "tuples", "partial_blobs", "formats", "service_tags"}
+assert set(d["data"]["service_tags"]) == {"origin", "change_number", "published"}
+assert {h["address"] for h in d["hosts"]} == {"10.20.1.4", "10.20.1.5"}
+assert set(d["summary"]) == {"errors", "warnings", "info", "new", "open", "resolved"}
+keys = {"analyzer", "severity", "status", "title", "host", "remote", "protocol", "direction", "rule",
+        "confidence", "evidence", "hint", "port", "flows", "first_seen", "last_seen", "details", "hourly"}
+for f in d["findings"]:
+    assert set(f) == keys, set(f) ^ keys
+    assert f["severity"] in ("error", "warning", "info") and f["status"] in ("new", "open", "resolved")
+    assert isinstance(f["port"], int) and isinstance(f["flows"], int) and isinstance(f["details"], dict)
+    for h in f["hourly"]:
+        assert set(h) == {"hour", "bad", "good"}
+assert any(f["rule"] == 'UserRule_<script>alert("x")</script>' for f in d["findings"])
+assert any(f["analyzer"] == "asymmetric-return" and f["details"]["lost"] >= 3 for f in d["findings"])
+for r in d["requirements"]:
+    assert r["seen"] in ("allowed", "denied", "not seen") and r["host"] in ("10.20.1.4", "10.20.1.5")
+assert d["summary"]["errors"] == sum(1 for f in d["findings"] if f["severity"] == "error" and f["status"] != "resolved")
+PY
+checks=$((checks + 1))
+
+# html: one self-contained page, everything escaped
+run_status "$NSGFLOW" report --format html -o "$T/r.html"
+assert_eq "$status" 0 "html"
+assert_contains "$T/r.html" "<svg" "html: timelines"
+assert_contains "$T/r.html" "Requirements by host" "html: the matrix"
+assert_contains "$T/r.html" 'class="denied"' "html: denied cells"
+assert_contains "$T/r.html" "UserRule_&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" "html: the hostile rule as text"
+assert_contains "$T/r.html" "NSG&lt;b&gt;" "html: a hostile resource id as text"
+checks=$((checks + 1))
+if grep -q "<script" "$T/r.html"; then fail "html: a <script> element"; fi
+if grep -Eqi '(src|href)=|@import|url\(|<link' "$T/r.html"; then fail "html: an external reference"; fi
+python3 - "$T/r.html" <<'PY' || fail "html does not parse"
+import html.parser, sys
+class P(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__(); self.stack = []; self.count = 0
+    def handle_starttag(self, tag, attrs):
+        self.count += 1
+        if tag not in ("meta", "br", "line", "rect", "path"): self.stack.append(tag)
+    def handle_endtag(self, tag):
+        if tag in ("meta", "br", "line", "rect", "path"): return
+        assert self.stack and self.stack[-1] == tag, (tag, self.stack[-5:])
+        self.stack.pop()
+p = P(); p.feed(open(sys.argv[1]).read()); p.close()
+assert not p.stack, p.stack
+PY
+checks=$((checks + 1))
+
+# a window, a file that cannot be written, usage
+run_status "$NSGFLOW" report --since 2030-01-01 --until 2030-01-02
+assert_contains "$T/out" "no analysis yet" "an empty window"
+run_status "$NSGFLOW" report -o "$T/no/such/dir/r.html"
+assert_eq "$status" 1 "unwritable output"
+assert_contains "$T/err" "cannot write" "unwritable output message"
+run_status "$NSGFLOW" report --format pdf
+assert_eq "$status" 2 "unknown format"
+run_status "$NSGFLOW" help report
+assert_contains "$T/out" "self-contained" "help report"
+done_ok
