@@ -131,7 +131,7 @@ bench: $(BUILD)/nsgflow $(BUILD)/nsgflow-gen $(BUILD)/floors
 	python3 bench/run.py $(BUILD)
 
 # The demo: six hours of generated flow logs of an APIM subnet with both
-# outages (NSG v1/v2 and VNet, gzipped), ingested and analyzed.
+# outages (NSG v1/v2 and VNet, gzipped), ingested, analyzed and reported.
 DEMO = $(BUILD)/demo
 demo: $(BUILD)/nsgflow $(BUILD)/nsgflow-gen
 	@rm -rf $(DEMO) && mkdir -p $(DEMO)
@@ -148,12 +148,14 @@ demo: $(BUILD)/nsgflow $(BUILD)/nsgflow-gen
 	@echo "== nsgflow analyze --db $(DEMO)/nsgflow.db"
 	@$(BUILD)/nsgflow analyze --db $(DEMO)/nsgflow.db 2>&1 || true
 	@echo
-	@echo "== one finding in full"
-	@sqlite3 -line $(DEMO)/nsgflow.db \
-	    "SELECT severity, title, host, remote, rule, flows, first_seen, last_seen, confidence, evidence, hint FROM findings WHERE analyzer = 'asymmetric-return' LIMIT 1;"
+	@echo "== nsgflow report (the first findings; the whole report: $(DEMO)/report.txt)"
+	@$(BUILD)/nsgflow report --db $(DEMO)/nsgflow.db -o $(DEMO)/report.txt
+	@head -n 32 $(DEMO)/report.txt
+	@$(BUILD)/nsgflow report --db $(DEMO)/nsgflow.db --format html -o $(DEMO)/report.html
 	@echo
-	@echo "Open it yourself: sqlite3 $(DEMO)/nsgflow.db   (views: flows, denied_flows, flows_by_address,"
-	@echo "flows_by_port, ingested_files, findings, apim_requirements, apim_control_plane_ips, service_tags)"
+	@echo "The report for people: $(DEMO)/report.html (open it in a browser)."
+	@echo "The database: sqlite3 $(DEMO)/nsgflow.db (views: flows, denied_flows, flows_by_address,"
+	@echo "flows_by_port, ingested_files, findings, requirement_matrix, apim_requirements, service_tags)"
 
 install: $(BUILD)/nsgflow
 	install -d $(DESTDIR)$(PREFIX)/bin
