@@ -532,7 +532,8 @@ int findings_build(sqlite3 *db, const struct scan_result *scan,
         findings_free(out);
         return -1;
     }
-    qsort(out->v, out->n, sizeof *out->v, by_severity);
+    if (out->n > 1)
+        qsort(out->v, out->n, sizeof *out->v, by_severity);
     return 0;
 }
 

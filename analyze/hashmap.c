@@ -10,7 +10,8 @@ void hashmap_init(struct hashmap *m, size_t key_size, size_t value_size)
     memset(m, 0, sizeof *m);
     m->key_size = key_size;
     m->value_size = value_size;
-    m->slot_size = (1 + key_size + value_size + 7) & ~(size_t)7;
+    m->value_offset = (key_size + 7) & ~(size_t)7;
+    m->slot_size = (m->value_offset + value_size + 1 + 7) & ~(size_t)7;
 }
 
 static uint64_t hash_bytes(const void *p, size_t n)
@@ -24,6 +25,12 @@ static uint64_t hash_bytes(const void *p, size_t n)
     return h ^ (h >> 32);
 }
 
+/* The used byte of a slot. */
+static unsigned char *used(const struct hashmap *m, unsigned char *slot)
+{
+    return slot + m->value_offset + m->value_size;
+}
+
 static int grow(struct hashmap *m)
 {
     size_t cap = m->cap ? m->cap * 2 : 64;
@@ -32,10 +39,10 @@ static int grow(struct hashmap *m)
         return -1;
     for (size_t i = 0; i < m->cap; i++) {
         unsigned char *s = m->slots + i * m->slot_size;
-        if (!s[0])
+        if (!*used(m, s))
             continue;
-        size_t j = hash_bytes(s + 1, m->key_size) & (cap - 1);
-        while (slots[j * m->slot_size])
+        size_t j = hash_bytes(s, m->key_size) & (cap - 1);
+        while (*used(m, slots + j * m->slot_size))
             j = (j + 1) & (cap - 1);
         memcpy(slots + j * m->slot_size, s, m->slot_size);
     }
@@ -54,16 +61,16 @@ void *hashmap_get(struct hashmap *m, const void *key, int create)
     size_t i = hash_bytes(key, m->key_size) & (m->cap - 1);
     for (;;) {
         unsigned char *s = m->slots + i * m->slot_size;
-        if (!s[0]) {
+        if (!*used(m, s)) {
             if (!create)
                 return NULL;
-            s[0] = 1;
-            memcpy(s + 1, key, m->key_size);
+            *used(m, s) = 1;
+            memcpy(s, key, m->key_size);
             m->count++;
-            return s + 1 + m->key_size;
+            return s + m->value_offset;
         }
-        if (memcmp(s + 1, key, m->key_size) == 0)
-            return s + 1 + m->key_size;
+        if (memcmp(s, key, m->key_size) == 0)
+            return s + m->value_offset;
         i = (i + 1) & (m->cap - 1);
     }
 }
@@ -72,9 +79,9 @@ int hashmap_next(const struct hashmap *m, size_t *pos, const void **key, void **
 {
     while (*pos < m->cap) {
         unsigned char *s = m->slots + (*pos)++ * m->slot_size;
-        if (s[0]) {
-            *key = s + 1;
-            *value = s + 1 + m->key_size;
+        if (*used(m, s)) {
+            *key = s;
+            *value = s + m->value_offset;
             return 1;
         }
     }

@@ -8,9 +8,9 @@
 #include <stddef.h>
 
 struct hashmap {
-    size_t key_size, value_size, slot_size;
+    size_t key_size, value_size, value_offset, slot_size;
     size_t cap, count;
-    unsigned char *slots;   /* each: 1 byte used, the key, the value */
+    unsigned char *slots;   /* each: the key, the value (8-byte aligned), a used byte */
 };
 
 void hashmap_init(struct hashmap *m, size_t key_size, size_t value_size);

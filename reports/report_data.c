@@ -235,7 +235,8 @@ static int load_findings(sqlite3 *db, struct report *r)
     }
     sqlite3_finalize(st);
     sqlite3_finalize(hq);
-    qsort(r->findings, r->nfindings, sizeof *r->findings, by_severity);
+    if (r->nfindings > 1)
+        qsort(r->findings, r->nfindings, sizeof *r->findings, by_severity);
     for (size_t i = 0; i < r->nfindings; i++) {
         const struct report_finding *f = &r->findings[i];
         r->errors += strcmp(f->severity, "error") == 0 && strcmp(f->status, "resolved") != 0;
