@@ -27,7 +27,8 @@
 
 const char ingest_usage[] =
     "usage: nsgflow ingest [--db FILE] [--strict] [--quiet] [--verbose]\n"
-    "                      [--wait SECONDS] [--name PATH] PATH...\n"
+    "                      [--wait SECONDS] [--name PATH] [--max-tuples N]\n"
+    "                      [--max-stdin N] PATH...\n"
     "\n"
     "Reads NSG flow logs (Version 1 and 2) and VNet flow logs, plain or gzip,\n"
     "into the database. PATH is a blob, a directory (walked recursively for\n"
@@ -42,6 +43,9 @@ const char ingest_usage[] =
     "                  (default 300)\n"
     "  --name PATH     the blob path that standard input stands for (gives it\n"
     "                  its identity and path metadata)\n"
+    "  --max-tuples N  stop a blob after N tuples, as partial (default 100M)\n"
+    "  --max-stdin N   stop reading standard input after N bytes of JSON\n"
+    "                  (default 64G; suffixes k, M, G)\n"
     "\n"
     "A blob is identified by its path from the insights-logs-* folder on (or\n"
     "its absolute path) and its content: an unchanged blob is skipped, a grown\n"
@@ -256,6 +260,14 @@ static int on_record(void *ctx, const struct fl_record *rec)
         b->record_tuple_index += (int64_t)rec->ntuples;
         return 0;
     }
+    int64_t limit = r->o->max_tuples > 0 ? r->o->max_tuples : INGEST_MAX_TUPLES;
+    if (b->tuples + b->skipped + (int64_t)rec->ntuples > limit) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "more than %lld tuples in one blob (the limit; see"
+                                  " --max-tuples): the rest was not read", (long long)limit);
+        flowlog_set_error(b->parser, msg);
+        return 1;
+    }
     if (rec->chunk == 0 && !rec->final) {
         /* a huge record arrives in chunks: remember where it started, to
          * take its rows out again if it never ends */
@@ -383,6 +395,7 @@ static int read_blob(struct blob *b, struct outcome *out)
     unsigned char head[16];
     size_t nhead = 0;
     const char *read_error = NULL;
+    char stdin_error[160];
     int parse_failed = 0;
     for (;;) {
         long n = source_read(b->src, r->buf, READ_CHUNK);
@@ -397,9 +410,22 @@ static int read_blob(struct blob *b, struct outcome *out)
             memcpy(head + nhead, r->buf, k);
             nhead += k;
         }
+        int64_t max_stdin = r->o->max_stdin > 0 ? r->o->max_stdin : INGEST_MAX_STDIN;
+        int over = strcmp(b->path, "-") == 0 &&
+                   out->fp.length + (uint64_t)n > (uint64_t)max_stdin;
+        if (over) { /* read up to the limit, then stop as a break */
+            n = (long)((uint64_t)max_stdin - out->fp.length);
+            snprintf(stdin_error, sizeof stdin_error,
+                     "standard input is longer than %lld bytes of JSON (the limit; see"
+                     " --max-stdin)", (long long)max_stdin);
+        }
         fingerprint_add(&out->fp, r->buf, (size_t)n);
         if (flowlog_feed(p, r->buf, (size_t)n) != 0) {
             parse_failed = 1;
+            break;
+        }
+        if (over) {
+            read_error = stdin_error;
             break;
         }
     }
@@ -508,18 +534,23 @@ static void report_db_failure(struct run *r, const char *shown)
         say(r, "nsgflow: %s: the database is locked by another process "
                "(waited %d s); %s was not written; try again or raise --wait\n",
             o->db_path, o->wait_ms / 1000, shown);
-    else
-        say(r, "nsgflow: %s: database error while writing %s: %s\n",
-            o->db_path, shown, msg);
+    else {
+        int code = store_errcode(r->st);
+        int space = (code & 0xff) == SQLITE_FULL || code == SQLITE_IOERR_WRITE ||
+                    code == SQLITE_IOERR_FSYNC || code == SQLITE_IOERR_TRUNCATE;
+        say(r, "nsgflow: %s: database error while writing %s: %s%s\n", o->db_path, shown,
+            msg, space ? " (is the disk full, or the file too large for the file system?)" : "");
+    }
     if (r->batch_blobs > 0)
         say(r, "nsgflow: the %ld blobs written just before it were rolled back "
                "with it; run the same command again to finish the job\n",
             r->batch_blobs);
     double seconds = r->t->seconds;
-    long problems = r->t->path_problems;
+    long problems = r->t->path_problems, blobs = r->t->blobs;
     *r->t = r->committed;
     r->t->seconds = seconds;
     r->t->path_problems = problems;
+    r->t->blobs = blobs; /* looked at, even if not stored */
 }
 
 /* Records a blob that is not stored as a rejected file row, replacing an
@@ -838,6 +869,21 @@ void ingest_print_summary(const struct ingest_totals *t)
             t->seconds, rate);
 }
 
+/* "1000", "64k", "16M", "2G" (powers of 1024); -1 when not a size. */
+static int64_t parse_size(const char *s)
+{
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    if (end == s || v < 0)
+        return -1;
+    int shift = *end == 'k' || *end == 'K' ? 10 : *end == 'M' ? 20 : *end == 'G' ? 30 : 0;
+    if (shift)
+        end++;
+    if (*end || v > (INT64_MAX >> shift))
+        return -1;
+    return (int64_t)v << shift;
+}
+
 int ingest_main(int argc, char **argv)
 {
     struct ingest_options o = {.wait_ms = 300000};
@@ -849,6 +895,8 @@ int ingest_main(int argc, char **argv)
         {"verbose", no_argument, NULL, 'v'},
         {"wait", required_argument, NULL, 'w'},
         {"name", required_argument, NULL, 'n'},
+        {"max-tuples", required_argument, NULL, 'T'},
+        {"max-stdin", required_argument, NULL, 'I'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -861,6 +909,17 @@ int ingest_main(int argc, char **argv)
         case 'q': o.quiet = 1; break;
         case 'v': o.verbose = 1; break;
         case 'n': o.stdin_name = optarg; break;
+        case 'T':
+        case 'I': {
+            int64_t v = parse_size(optarg);
+            if (v <= 0) {
+                fprintf(stderr, "nsgflow ingest: --%s: a positive number (suffix k, M, G allowed),"
+                                " not '%s'\n", c == 'T' ? "max-tuples" : "max-stdin", optarg);
+                return EXIT_USAGE;
+            }
+            *(c == 'T' ? &o.max_tuples : &o.max_stdin) = v;
+            break;
+        }
         case 'w': {
             char *end;
             double s = strtod(optarg, &end);

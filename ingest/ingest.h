@@ -17,6 +17,11 @@ enum {
     EXIT_PROBLEMS = 3, /* done, but some inputs were partial or rejected */
 };
 
+/* Defaults of the limits: far beyond any real hour of one NIC, low enough
+ * that a runaway input ends with a clear error. */
+#define INGEST_MAX_TUPLES 100000000LL          /* per blob */
+#define INGEST_MAX_STDIN (64LL << 30)          /* 64 GiB of JSON on stdin */
+
 struct ingest_options {
     const char *db_path;
     int strict;          /* reject blobs that break off, instead of partial */
@@ -24,6 +29,8 @@ struct ingest_options {
     int verbose;         /* one line per blob */
     int wait_ms;         /* how long to wait for another writer's lock */
     const char *stdin_name; /* the path standard input stands for */
+    int64_t max_tuples;  /* per blob; more is an error (0: the default) */
+    int64_t max_stdin;   /* bytes of JSON read from standard input (0: the default) */
     int progress;        /* show the progress line (stderr is a terminal) */
 };
 
