@@ -395,10 +395,8 @@ int analyze_run(const struct analyze_options *o, struct analyze_result *res)
     struct tag_source src;
     int status = EXIT_FATAL;
 
-    if (db_open(o->db_path, 0, o->wait_ms, &db, err, sizeof err) != 0) {
-        fprintf(stderr, "nsgflow: %s\n", err);
+    if (db_open_or_say(o->db_path, o->wait_ms, &db) != 0)
         return EXIT_FATAL;
-    }
     if (tags_ensure(db, &src, err, sizeof err) != 0)
         goto fail;
     /* read everything from one snapshot, however long the pass takes */
@@ -546,7 +544,6 @@ int analyze_main(int argc, char **argv)
     };
     optind = 1;
     int c;
-    time_t now = time(NULL);
     while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
@@ -563,19 +560,13 @@ int analyze_main(int argc, char **argv)
             o.nsubnets++;
             break;
         case 'S':
-        case 'U': {
-            int64_t t;
-            if (time_arg_parse(optarg, now, &t) != 0) {
-                fprintf(stderr, "nsgflow analyze: --%s: not a time (2026-11-01T10:00Z, 24h,"
-                                " 7d): '%s'\n", c == 'S' ? "since" : "until", optarg);
+            if (time_arg_option("analyze", "since", optarg, &o.since) != 0)
                 return EXIT_USAGE;
-            }
-            if (c == 'S')
-                o.since = t;
-            else
-                o.until = t;
             break;
-        }
+        case 'U':
+            if (time_arg_option("analyze", "until", optarg, &o.until) != 0)
+                return EXIT_USAGE;
+            break;
         case 'p':
             if (strcmp(optarg, "stv1") != 0 && strcmp(optarg, "stv2") != 0) {
                 fprintf(stderr, "nsgflow analyze: --platform: stv1 or stv2, not '%s'\n", optarg);

@@ -496,7 +496,7 @@ static int build_double_logging(const struct scan_result *scan, struct findings 
 
 /* ------------------------------------------------------------------ */
 
-static int severity_rank(const char *s)
+int severity_rank(const char *s)
 {
     return strcmp(s, "error") == 0 ? 0 : strcmp(s, "warning") == 0 ? 1 : 2;
 }

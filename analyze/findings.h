@@ -66,6 +66,9 @@ int findings_build(sqlite3 *db, const struct scan_result *scan,
                    struct findings *out, char *err, size_t errlen);
 void findings_free(struct findings *f);
 
+/* 0 for "error", 1 for "warning", 2 otherwise: the order of reports. */
+int severity_rank(const char *severity);
+
 /* The stable identity of a finding across runs:
  * "analyzer|host|remote|port|protocol|direction|rule". */
 void finding_key(const struct finding *f, char *buf, size_t size);

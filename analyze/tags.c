@@ -741,10 +741,8 @@ int tags_main(int argc, char **argv)
     }
     sqlite3 *db;
     char err[600];
-    if (db_open(db_default_path(dbpath), 0, 300000, &db, err, sizeof err) != 0) {
-        fprintf(stderr, "nsgflow: %s\n", err);
+    if (db_open_or_say(db_default_path(dbpath), 300000, &db) != 0)
         return EXIT_FATAL;
-    }
     int status = EXIT_OK;
     if (import) {
         long prefixes = 0;

@@ -66,6 +66,16 @@ int time_arg_parse(const char *s, time_t now, int64_t *out)
     return 0;
 }
 
+int time_arg_option(const char *command, const char *option, const char *arg,
+                    int64_t *out)
+{
+    if (time_arg_parse(arg, time(NULL), out) == 0)
+        return 0;
+    fprintf(stderr, "nsgflow %s: --%s: not a time (2026-11-01T10:00Z, 24h, 7d): '%s'\n",
+            command, option, arg);
+    return -1;
+}
+
 void time_format(int64_t t, char *buf)
 {
     time_t tt = (time_t)t;

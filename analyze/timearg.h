@@ -11,6 +11,11 @@
 /* Parses s into Unix seconds. Returns 0, or -1 when s is not a time. */
 int time_arg_parse(const char *s, time_t now, int64_t *out);
 
+/* time_arg_parse for an option of a command: on failure prints
+ * "nsgflow COMMAND: --OPTION: not a time (...): 'ARG'" and returns -1. */
+int time_arg_option(const char *command, const char *option, const char *arg,
+                    int64_t *out);
+
 /* "2026-11-01T10:00:00Z" into buf (at least 24 bytes). */
 void time_format(int64_t t, char *buf);
 

@@ -53,12 +53,9 @@ int prune_main(int argc, char **argv)
     }
     db_path = db_default_path(db_path);
     sqlite3 *db;
-    char err[600];
     /* a short wait: prune should not queue behind a long ingest */
-    if (db_open(db_path, 0, 2000, &db, err, sizeof err) != 0) {
-        fprintf(stderr, "nsgflow: %s\n", err);
+    if (db_open_or_say(db_path, 2000, &db) != 0)
         return EXIT_FATAL;
-    }
     char msg[600];
     if (sqlite3_exec(db, "BEGIN EXCLUSIVE", NULL, NULL, NULL) != SQLITE_OK) {
         fprintf(stderr, "nsgflow prune: %s: %s; nothing was dropped\n", db_path,

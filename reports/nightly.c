@@ -224,10 +224,8 @@ report:
     {
         sqlite3 *dbh;
         char err[600];
-        if (db_open(io.db_path, 0, io.wait_ms, &dbh, err, sizeof err) != 0) {
-            fprintf(stderr, "nsgflow: %s\n", err);
+        if (db_open_or_say(io.db_path, io.wait_ms, &dbh) != 0)
             return EXIT_FATAL;
-        }
         struct report r;
         int64_t rfrom = ar.run_id ? ar.window_start : INT64_MIN;
         int64_t rto = ar.run_id ? ar.window_end : INT64_MAX;

@@ -136,16 +136,13 @@ int report_main(int argc, char **argv)
             }
             break;
         case 'S':
-        case 'U': {
-            int64_t t;
-            if (time_arg_parse(optarg, time(NULL), &t) != 0) {
-                fprintf(stderr, "nsgflow report: --%s: not a time (2026-11-01T10:00Z, 24h, 7d): '%s'\n",
-                        c == 'S' ? "since" : "until", optarg);
+            if (time_arg_option("report", "since", optarg, &since) != 0)
                 return EXIT_USAGE;
-            }
-            *(c == 'S' ? &since : &until) = t;
             break;
-        }
+        case 'U':
+            if (time_arg_option("report", "until", optarg, &until) != 0)
+                return EXIT_USAGE;
+            break;
         case 'h': fputs(report_usage, stdout); return EXIT_OK;
         default: fputs("Try 'nsgflow help report'.\n", stderr); return EXIT_USAGE;
         }
@@ -162,10 +159,8 @@ int report_main(int argc, char **argv)
     sqlite3 *db;
     char err[600];
     db_path = db_default_path(db_path);
-    if (db_open(db_path, 0, 300000, &db, err, sizeof err) != 0) {
-        fprintf(stderr, "nsgflow: %s\n", err);
+    if (db_open_or_say(db_path, 300000, &db) != 0)
         return EXIT_FATAL;
-    }
     struct report r;
     if (report_load(db, since, until, &r, err, sizeof err) != 0) {
         fprintf(stderr, "nsgflow report: %s: %s\n", db_path, err);

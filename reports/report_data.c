@@ -3,6 +3,8 @@
  * findings (merged by finding key), hourly series and requirement matrix. */
 #include "report.h"
 
+#include "../analyze/findings.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -31,11 +33,6 @@ static int grow(void **v, size_t *cap, size_t need, size_t size)
 static int prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st)
 {
     return sqlite3_prepare_v2(db, sql, -1, st, NULL) == SQLITE_OK ? 0 : -1;
-}
-
-static int severity_rank(const char *s)
-{
-    return strcmp(s, "error") == 0 ? 0 : strcmp(s, "warning") == 0 ? 1 : 2;
 }
 
 static int status_rank(const char *s)

@@ -60,11 +60,8 @@ int stats_main(int argc, char **argv)
     }
     db_path = db_default_path(db_path);
     sqlite3 *db;
-    char err[600];
-    if (db_open(db_path, 0, 300000, &db, err, sizeof err) != 0) {
-        fprintf(stderr, "nsgflow: %s\n", err);
+    if (db_open_or_say(db_path, 300000, &db) != 0)
         return EXIT_FATAL;
-    }
     char path[1200];
     int64_t size = file_size(db_path);
     snprintf(path, sizeof path, "%s-wal", db_path);

@@ -188,3 +188,12 @@ int db_open(const char *path, int readonly, int wait_ms, sqlite3 **out,
     *out = db;
     return 0;
 }
+
+int db_open_or_say(const char *path, int wait_ms, sqlite3 **out)
+{
+    char err[600];
+    if (db_open(path, 0, wait_ms, out, err, sizeof err) == 0)
+        return 0;
+    fprintf(stderr, "nsgflow: %s\n", err);
+    return -1;
+}

@@ -34,6 +34,10 @@ const char *db_default_path(const char *given);
 int db_open(const char *path, int readonly, int wait_ms, sqlite3 **out,
             char *err, size_t errlen);
 
+/* db_open for a command: on failure prints "nsgflow: REASON" to stderr and
+ * returns -1. */
+int db_open_or_say(const char *path, int wait_ms, sqlite3 **out);
+
 /* Runs sql (no result rows). Returns 0, or -1 with the message in err. */
 int db_exec(sqlite3 *db, const char *sql, char *err, size_t errlen);
 

@@ -43,6 +43,22 @@ run_status() {
     set -e
 }
 
+# hold_write_lock SECONDS: another process takes the database's write lock
+# for SECONDS; returns once it holds it. $holder is its pid.
+hold_write_lock() {
+    rm -f "$T/locked"
+    python3 - "$NSGFLOW_DB" "$T/locked" "$1" <<'PY' &
+import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("BEGIN IMMEDIATE")
+open(sys.argv[2], "w").close()  # now it holds the write lock
+time.sleep(float(sys.argv[3]))
+c.execute("ROLLBACK")
+PY
+    holder=$!
+    while [ ! -e "$T/locked" ]; do sleep 0.1; done
+}
+
 done_ok() {
     echo "ok: $(basename "$0"): $checks checks"
 }

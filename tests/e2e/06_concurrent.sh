@@ -45,17 +45,7 @@ assert_eq "$(q "pragma integrity_check")" ok "integrity"
 echo "(the reader got $reads answers while they wrote)"
 
 # a writer that cannot get the lock in time says so clearly
-rm -f "$T/locked"
-python3 - "$NSGFLOW_DB" "$T/locked" <<'PY' &
-import sqlite3, sys, time
-c = sqlite3.connect(sys.argv[1], isolation_level=None)
-c.execute("BEGIN IMMEDIATE")
-open(sys.argv[2], "w").close()  # now it holds the write lock
-time.sleep(5)
-c.execute("ROLLBACK")
-PY
-holder=$!
-while [ ! -e "$T/locked" ]; do sleep 0.1; done
+hold_write_lock 5
 "$NSGFLOW_GEN" blob --tuples 100 --seed 23 -o "$T/late.json"
 run_status "$NSGFLOW" ingest --wait 1 "$T/late.json"
 wait $holder

@@ -60,17 +60,7 @@ assert_contains "$T/out" "analyses: 4" "stats: analyses"
 assert_contains "$T/out" "service tags: built-in snapshot" "stats: tags"
 
 # prune: refuses while another process writes
-rm -f "$T/locked"
-python3 - "$NSGFLOW_DB" "$T/locked" <<'PY' &
-import sqlite3, sys, time
-c = sqlite3.connect(sys.argv[1], isolation_level=None)
-c.execute("BEGIN IMMEDIATE")
-open(sys.argv[2], "w").close()  # now it holds the write lock
-time.sleep(5)
-c.execute("ROLLBACK")
-PY
-holder=$!
-while [ ! -e "$T/locked" ]; do sleep 0.1; done
+hold_write_lock 5
 tuples=$(q "select count(*) from flow_tuple")
 run_status "$NSGFLOW" prune --older-than 2026-11-03T00:00
 wait $holder
