@@ -80,7 +80,7 @@ enum stmt {
     S_ADD_FLOW_LOG, S_FIND_RULE, S_ADD_RULE, S_FIND_MAC, S_ADD_MAC,
     S_FIND_ENC, S_ADD_ENC, S_ADD_GROUP, S_ADD_TUPLE, S_ADD_ADDRESS_FILE,
     S_ADD_PORT_FILE, S_DERIVE_ADDRESS_FILES, S_DERIVE_PORT_FILES,
-    S_DROP_ADDRESS_FILES, S_DROP_PORT_FILES, S_DROP_TUPLES_AFTER, S_COUNT
+    S_DROP_ADDRESS_FILES, S_DROP_PORT_FILES, S_DROP_TUPLES_AFTER, S_TIME_RANGE, S_COUNT
 };
 
 static const char *const stmt_sql[S_COUNT] = {
@@ -94,6 +94,7 @@ static const char *const stmt_sql[S_COUNT] = {
                       " last_tuple = ?, min_ts = ?, max_ts = ? WHERE id = ?",
     [S_DROP_TUPLES] = "DELETE FROM flow_tuple WHERE id BETWEEN ? AND ?",
     [S_DROP_TUPLES_AFTER] = "DELETE FROM flow_tuple WHERE id > ? AND id <= ?",
+    [S_TIME_RANGE] = "SELECT min(ts), max(ts) FROM flow_tuple WHERE id BETWEEN ? AND ?",
     [S_DROP_GROUPS] = "DELETE FROM flow_group WHERE file_id = ?",
     [S_DROP_FILE] = "DELETE FROM source_file WHERE id = ?",
     [S_FILE_RANGE] = "SELECT first_tuple, last_tuple FROM source_file WHERE id = ?",
@@ -464,6 +465,22 @@ int store_discard_after(store *s, int64_t mark)
     else
         s->last_tuple = mark;
     s->postings_from_rows = 1; /* the sets may hold what is gone */
+    /* the time range of what stays */
+    s->min_ts = INT64_MAX;
+    s->max_ts = INT64_MIN;
+    if (s->first_tuple) {
+        sqlite3_stmt *q = s->st[S_TIME_RANGE];
+        sqlite3_bind_int64(q, 1, s->first_tuple);
+        sqlite3_bind_int64(q, 2, s->last_tuple);
+        int rc = sqlite3_step(q);
+        if (rc == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL) {
+            s->min_ts = sqlite3_column_int64(q, 0);
+            s->max_ts = sqlite3_column_int64(q, 1);
+        }
+        sqlite3_reset(q);
+        if (rc != SQLITE_ROW)
+            return sql_fail(s);
+    }
     return 0;
 }
 

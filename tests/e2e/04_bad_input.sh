@@ -93,6 +93,22 @@ assert_contains "$T/err" "the database keeps its fuller earlier copy" "kept, aga
 assert_eq "$(q "select count(*) from flow_tuple")" "$(q "select count(*) from flows")" "no tuple without its group"
 assert_eq "$(q "select count(*) from flows where source_file like '%in2.json'")" 500 "the new blob whole"
 
+# a record bigger than the record buffer arrives in chunks; cut inside it,
+# the chunks written are taken out again, and the blob's time range is that
+# of the records kept
+"$NSGFLOW_GEN" blob --tuples 200000 --tuples-per-hour 6000000 --seed 42 -o "$T/bigrec.json"
+python3 - "$T/bigrec.json" "$T/bigrec-cut.json" <<'PY'
+import sys
+text = open(sys.argv[1], "rb").read()
+second = text.index(b'{"time"', text.index(b'{"time"') + 1)
+open(sys.argv[2], "wb").write(text[: second + 4_600_000])
+PY
+run_status "$NSGFLOW" ingest --db "$T/bigrec.db" "$T/bigrec-cut.json"
+assert_eq "$status" 3 "cut in a chunked record: partial"
+assert_eq "$(sqlite3 "$T/bigrec.db" "select records, tuples = (select count(*) from flow_tuple),
+    max_ts = (select max(ts) from flow_tuple), min_ts = (select min(ts) from flow_tuple) from source_file")" \
+    "1|1|1|1" "cut in a chunked record: one whole record, its own time range"
+
 # --strict rejects what breaks off
 rm -f "$NSGFLOW_DB"*
 run_status "$NSGFLOW" ingest --strict "$T/in/cut-gzip.json.gz"
