@@ -453,8 +453,12 @@ int64_t store_tuple_mark(const store *s)
 
 int store_discard_after(store *s, int64_t mark)
 {
-    if (s->last_tuple <= mark)
+    if (s->last_tuple <= mark || !s->first_tuple)
         return 0;
+    /* only this file's tuples: a mark of 0 (none yet) must not reach the
+     * tuples of the files before it */
+    if (mark < s->first_tuple - 1)
+        mark = s->first_tuple - 1;
     sqlite3_stmt *st = s->st[S_DROP_TUPLES_AFTER];
     sqlite3_bind_int64(st, 1, mark);
     sqlite3_bind_int64(st, 2, s->last_tuple);
@@ -464,6 +468,7 @@ int store_discard_after(store *s, int64_t mark)
         s->first_tuple = s->last_tuple = 0;
     else
         s->last_tuple = mark;
+    /* (mark is at least first_tuple - 1 here) */
     s->postings_from_rows = 1; /* the sets may hold what is gone */
     /* the time range of what stays */
     s->min_ts = INT64_MAX;

@@ -105,6 +105,16 @@ open(sys.argv[2], "wb").write(text[: second + 4_600_000])
 PY
 run_status "$NSGFLOW" ingest --db "$T/bigrec.db" "$T/bigrec-cut.json"
 assert_eq "$status" 3 "cut in a chunked record: partial"
+# cut inside the first record, after a chunk, with another blob stored
+# before it: the other blob keeps every tuple
+python3 - "$T/bigrec.json" "$T/bigrec-first.json" <<'PY'
+import sys
+open(sys.argv[2], "wb").write(open(sys.argv[1], "rb").read()[:4_600_000])
+PY
+"$NSGFLOW_GEN" blob --tuples 1000 --seed 43 -o "$T/small-first.json"
+run_status "$NSGFLOW" ingest --db "$T/firstcut.db" "$T/small-first.json" "$T/bigrec-first.json"
+assert_contains "$T/err" "bigrec-first.json: partial" "cut in the first record: partial"
+assert_eq "$(sqlite3 "$T/firstcut.db" "select count(*) from flow_tuple")" 1000 "cut in the first record: the other blob intact"
 assert_eq "$(sqlite3 "$T/bigrec.db" "select records, tuples = (select count(*) from flow_tuple),
     max_ts = (select max(ts) from flow_tuple), min_ts = (select min(ts) from flow_tuple) from source_file")" \
     "1|1|1|1" "cut in a chunked record: one whole record, its own time range"
