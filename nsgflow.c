@@ -1,6 +1,6 @@
 /* nsgflow.c: the command line. It only dispatches: each command lives in
- * its stage's folder (ingest/ for now; analyze/ and reports/ follow) and
- * returns the exit status that main passes on. */
+ * its stage's folder (ingest/, analyze/, reports/) and returns the exit
+ * status that main passes on. */
 #include <stdio.h>
 #include <string.h>
 
@@ -22,7 +22,9 @@ static const char usage[] =
     "usage: nsgflow COMMAND [OPTIONS] [ARGS]\n"
     "\n"
     "Reads Azure NSG and VNet flow logs into one SQLite database that you can\n"
-    "query with the sqlite3 shell.\n"
+    "query with the sqlite3 shell, finds in them what breaks API Management in\n"
+    "a virtual network (ports its NSG denies, replies a route loses), and\n"
+    "reports it with the evidence and the fix.\n"
     "\n"
     "Commands:\n"
     "  ingest PATH...   read flow-log blobs (files, folders, - for stdin)\n"
@@ -41,8 +43,9 @@ static const char usage[] =
     "\n"
     "  nsgflow --version  shows the version and the libraries in use.\n"
     "\n"
-    "Exit status: 0 success; 1 fatal error; 2 usage; 3 some inputs were\n"
-    "partial or rejected.\n";
+    "Exit status: 0 success; 1 fatal error, or findings at the --fail-on\n"
+    "level; 2 usage; 3 some inputs were partial or rejected. 'nsgflow help\n"
+    "COMMAND' has the details of each.\n";
 
 struct command {
     const char *name;
