@@ -14,14 +14,23 @@ void hashmap_init(struct hashmap *m, size_t key_size, size_t value_size)
     m->slot_size = (m->value_offset + value_size + 1 + 7) & ~(size_t)7;
 }
 
+/* A word-at-a-time hash (keys are mostly a few int64_t fields). */
 static uint64_t hash_bytes(const void *p, size_t n)
 {
     const unsigned char *b = p;
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ b[i]) * 0x100000001b3ull;
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ n;
+    while (n >= 8) {
+        uint64_t w;
+        memcpy(&w, b, 8);
+        h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
+        h ^= h >> 31;
+        b += 8;
+        n -= 8;
+    }
+    while (n--)
+        h = (h ^ *b++) * 0x100000001b3ull;
     h ^= h >> 29;
-    h *= 0xbf58476d1ce4e5b9ull;
+    h *= 0x94d049bb133111ebull;
     return h ^ (h >> 32);
 }
 

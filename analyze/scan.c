@@ -339,6 +339,9 @@ int scan_window(sqlite3 *db, int64_t from, int64_t to,
         struct allowed_key last_allowed_key;
         int64_t last_hour = -1;
         size_t last_caps[2] = {0, 0};
+        struct host_seen *last_host = NULL; /* the host counters of the last tuple */
+        int64_t last_host_id = 0;
+        size_t last_host_cap = 0;
         while (sqlite3_step(tq) == SQLITE_ROW) {
             int64_t gid = sqlite3_column_int64(tq, 0);
             if (!g || g->id != gid)
@@ -366,9 +369,15 @@ int scan_window(sqlite3 *db, int64_t from, int64_t to,
             int client = in && !deny && g->protocol == 6 && (dport == 443 || dport == 80) &&
                          !ri->is_private && !ri->is_lb;
             if (mgmt || probe || client || (ri_local && ri_local->in_apim_subnet)) {
-                struct host_seen *h = hashmap_get(&r->hosts, &local, 1);
-                if (!h)
-                    goto nomem;
+                struct host_seen *h = last_host;
+                if (!h || local != last_host_id || r->hosts.cap != last_host_cap) {
+                    h = hashmap_get(&r->hosts, &local, 1);
+                    if (!h)
+                        goto nomem;
+                    last_host = h;
+                    last_host_id = local;
+                    last_host_cap = r->hosts.cap;
+                }
                 h->management += mgmt;
                 h->probes += probe;
                 h->public_clients += client;
