@@ -170,7 +170,7 @@ static int write_source(sqlite3 *db, const struct tag_source *s, char *err,
         snprintf(err, errlen, "%s", sqlite3_errmsg(db));
         return -1;
     }
-    bind_opt(st, 1, s->origin);
+    sqlite3_bind_text(st, 1, s->origin, -1, SQLITE_TRANSIENT);
     bind_opt(st, 2, s->cloud);
     sqlite3_bind_int64(st, 3, s->change_number);
     bind_opt(st, 4, s->published);
@@ -503,7 +503,8 @@ int tags_import(sqlite3 *db, const char *path, long *prefixes, char *err,
                               "values with addressPrefixes)", path);
         goto rollback;
     }
-    snprintf(im->src.origin, sizeof im->src.origin, "%s", path);
+    snprintf(im->src.origin, sizeof im->src.origin, "%s",
+             strcmp(path, "-") == 0 ? "standard input" : path);
     date_from_name(path, im->src.published);
     if (write_source(db, &im->src, err, errlen) != 0 ||
         db_exec(db, "COMMIT", err, errlen) != 0)
