@@ -236,10 +236,12 @@ static int emit(flowlog *p, int final)
         p->out_groups[i].mac = vnet ? "" : inner;
         p->out_groups[i].acl_id = vnet ? outer : "";
     }
+    /* (a record whose only tuples are "" never allocated its text) */
+    const char *text = p->text.p ? p->text.p : "";
     for (size_t i = 0; i < p->ntuples; i++) {
         p->out_tuples[i].group = p->tuples[i].group;
         p->out_tuples[i].len = p->tuples[i].len;
-        p->out_tuples[i].text = p->text.p + p->tuples[i].off;
+        p->out_tuples[i].text = text + p->tuples[i].off;
     }
     const char *category = str_at(p, p->category);
     struct fl_record r = {

@@ -1,7 +1,9 @@
 /* fuzz_gzip.c: fuzzes the input path of a blob file: the input bytes are
  * the file (plain or gzip, corrupt or cut short), written to a memfd and read
  * through source_open/source_read (ingest/source.c over zlib) in reads of a
- * size chosen by the last byte, with the text fed to the flow-log reader.
+ * size chosen by the last byte, with the text fed to the flow-log reader in
+ * 64 KiB pieces (as ingest.c feeds it 256 KiB reads: yajl re-reads a token
+ * that spans calls from its start, so tiny pieces would only measure that).
  * Checks: plain files come through byte for byte, gzip is recognised by its
  * magic, errors are printable, and fingerprint_file agrees with the
  * fingerprint of what was read. */
@@ -21,6 +23,8 @@
 /* Decompressed text read per input at most: a small gzip bomb costs time,
  * not coverage. */
 #define MAX_TEXT (16u << 20)
+/* What flowlog_feed gets at once. */
+#define FEED (64u << 10)
 
 static int fd = -1;
 static char path[64];
@@ -69,10 +73,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     /* read sizes 1, 2, 4, ... 64 KiB, from the last byte */
     size_t want = (size_t)1 << (size ? data[size - 1] % 17 : 16);
-    unsigned char *buf = malloc(want);
+    unsigned char *buf = malloc(want), *feed = malloc(FEED);
+    size_t nfeed = 0;
     long tuples = 0;
     flowlog *p = flowlog_new(on_record, &tuples);
-    FUZZ_CHECK(p && buf, "out of memory");
+    FUZZ_CHECK(p && buf && feed, "out of memory");
     struct fingerprint f;
     fingerprint_init(&f);
     int parse_failed = 0, read_failed = 0, capped = 0, first = 1;
@@ -100,8 +105,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                        (unsigned long long)f.length);
         }
         fingerprint_add(&f, buf, (size_t)n);
-        if (!parse_failed && flowlog_feed(p, buf, (size_t)n) != 0)
-            parse_failed = 1;
+        for (size_t off = 0; off < (size_t)n;) {
+            size_t k = (size_t)n - off < FEED - nfeed ? (size_t)n - off : FEED - nfeed;
+            memcpy(feed + nfeed, buf + off, k);
+            nfeed += k;
+            off += k;
+            if (nfeed == FEED) {
+                if (!parse_failed && flowlog_feed(p, feed, nfeed) != 0)
+                    parse_failed = 1;
+                nfeed = 0;
+            }
+        }
         if (f.length > MAX_TEXT) {
             capped = 1;
             break;
@@ -116,11 +130,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(read_failed || f.length == size,
                    "plain file of %zu bytes read as %llu", size,
                    (unsigned long long)f.length);
+    if (nfeed && !parse_failed && flowlog_feed(p, feed, nfeed) != 0)
+        parse_failed = 1;
     if (!parse_failed && !read_failed && !capped)
         flowlog_finish(p);
     fuzz_check_message_any(flowlog_error(p), "flowlog_error");
     flowlog_free(p);
     free(buf);
+    free(feed);
     source_close(s);
 
     /* fingerprint_file reads the same bytes */

@@ -248,27 +248,102 @@ def gzip_corpus(blobs, rng):
     write("fuzz_gzip", "gzip-trailing-garbage", gz(blobs["vnet-min"]) + b"garbage")
     write("fuzz_gzip", "gzip-trailing-nuls", gz(blobs["vnet-min"]) + bytes(64))
     write("fuzz_gzip", "gzip-bomb-1mb", gz(b"[" * (1 << 20)))
-    write("fuzz_gzip", "gzip-level-9-ws", gzip.compress(b" " * 100000 + blobs["nsg-v2-min"], 9))
+    write("fuzz_gzip", "gzip-level-9-ws", gzip.compress(b" " * 100000 + blobs["nsg-v2-min"], 9, mtime=0))
     # a gzip header with FEXTRA, FNAME and FCOMMENT
     hdr = b"\x1f\x8b\x08\x1c" + bytes(6) + b"\x04\x00abcd" + b"PT1H.json\x00" + b"comment\x00"
     write("fuzz_gzip", "gzip-header-fields", hdr + z[10:])
+    # the last byte chooses the read size: 2^(byte % 17)
+    write("fuzz_gzip", "gzip-vnet-reads-of-1", gz(blobs["vnet-min"]) + b"\x00")
+    write("fuzz_gzip", "plain-min-reads-of-8", blobs["nsg-v2-min"] + b"\x03")
 
 
 def ingest_corpus(blobs, rng):
-    clean("fuzz_ingest")
-    # control byte: bit 0 --strict, bit 1 re-ingest as gzip, bit 2 a
-    # cut-short copy, bits 3-7 where to cut
     picks = ["gen-nsg-v1", "gen-nsg-v2", "gen-vnet", "gen-mixed-pretty", "gen-vnet-tabs-quirks",
              "gen-nsg-ipv6-lower", "fixture-nsg_v1_pretty", "fixture-nsg_v2_compact",
              "fixture-vnet_tabs_padded", "mixed-two-records", "no-version", "stray-records",
              "big-record", "many-groups", "single-record", "service-tags", "other-category",
              "empty", "binary", "long-string-100", "gen-vnet-cut-77", "escapes"]
-    controls = [0x00, 0x06, 0x7c, 0x45, 0xa6, 0x07, 0xfc, 0x2e]
+    # fuzz_ingest_run: control byte bit 0 --strict, bit 1 re-ingest as
+    # gzip, bit 2 a cut-short copy, bits 3-7 where to cut
+    # (a few only: each input is several runs of the whole command, and
+    # the replay in make check must stay quick)
+    clean("fuzz_ingest_run")
+    run_picks = [("gen-nsg-v2", 0x06 | 20 << 3), ("gen-vnet", 0x04 | 16 << 3),
+                 ("gen-mixed-pretty", 0x03), ("big-record", 0x06 | 24 << 3),
+                 ("stray-records", 0x00), ("fixture-vnet_tabs_padded", 0x07 | 9 << 3),
+                 ("service-tags", 0x02), ("binary", 0x05)]
+    for name, control in run_picks:
+        write("fuzz_ingest_run", name, bytes([control]) + blobs[name])
+    z = gz(blobs["gen-vnet"])
+    write("fuzz_ingest_run", "gzip-vnet-cut", bytes([0x05]) + z[:len(z) * 2 // 3])
+    # fuzz_ingest: bit 0 a cut-short copy (bits 3-7 where), bit 1 fed 61
+    # bytes at a time, bit 2 a path line first
+    clean("fuzz_ingest")
+    controls = [0x00, 0x79, 0x02, 0x41, 0xa3, 0x01, 0xf9, 0x2b]
     for i, name in enumerate(picks):
         write("fuzz_ingest", name, bytes([controls[i % len(controls)]]) + blobs[name])
-    write("fuzz_ingest", "gzip-nsg-v2", bytes([0x04]) + gz(blobs["gen-nsg-v2"]))
-    z = gz(blobs["gen-vnet"])
-    write("fuzz_ingest", "gzip-vnet-cut", bytes([0x05]) + z[:len(z) * 2 // 3])
+    paths = [
+        b"resourceId=/SUBSCRIPTIONS/11111111-2222-3333-4444-555555555555/RESOURCEGROUPS/RG-A/"
+        b"PROVIDERS/MICROSOFT.NETWORK/NETWORKSECURITYGROUPS/NSG-A/y=2026/m=11/d=01/h=10/m=00/"
+        b"macAddress=000D3AF87856/PT1H.json",
+        b"flowLogResourceID=/11111111-2222-3333-4444-555555555555_NETWORKWATCHERRG/"
+        b"NETWORKWATCHER_WESTEUROPE_FL-VNET/y=2026/m=02/d=31/h=24/m=00/macAddress=00-0d-3a/PT1H.json.gz",
+        b"y=1969/m=1/d=1/h=0/PT1H.json",
+    ]
+    for i, p in enumerate(paths):
+        write("fuzz_ingest", "path-%d" % i, bytes([0x04 | (i & 1) << 1]) + p + b"\n"
+              + blobs[["gen-nsg-v2", "gen-vnet", "mixed-two-records"][i]])
+
+
+# ---------------------------------------------------------------------
+# service-tag files (nsgflow tags import)
+
+def tag_value(name, prefixes, region="", service="", change=1):
+    return ('{"name": "%s", "id": "%s", "properties": {"changeNumber": %d, "region": "%s",'
+            ' "regionId": 0, "platform": "Azure", "systemService": "%s", "addressPrefixes": [%s],'
+            ' "networkFeatures": ["API", "NSG"]}}'
+            % (name, name, change, region, service, ", ".join('"%s"' % p for p in prefixes)))
+
+
+def tags_file(values, change=375, cloud="Public"):
+    return ('{"changeNumber": %d, "cloud": "%s", "values": [\n %s\n]}'
+            % (change, cloud, ",\n ".join(values))).encode()
+
+
+def tags_corpus(rng):
+    clean("fuzz_tags")
+    good = tags_file([
+        tag_value("ApiManagement", ["13.64.39.16/32", "20.40.125.155/32", "2603:1000:4::140/122"],
+                  service="AzureApiManagement"),
+        tag_value("ApiManagement.WestEurope", ["20.31.0.0/16"], "westeurope", "AzureApiManagement"),
+        tag_value("Sql", ["13.65.31.249/32", "13.65.39.207/32", "13.65.0.0/16", "2603:1000::/40"],
+                  service="AzureSQL", change=7),
+        tag_value("Storage", ["13.65.107.32/28", "13.65.160.16/28", "13.65.160.32/28"],
+                  service="AzureStorage"),
+        tag_value("AzureCloud", ["0.0.0.0/1", "128.0.0.0/1"]),
+        tag_value("EventHub", ["255.255.255.255/32", "255.255.255.254/31", "::/0"]),
+    ])
+    write("fuzz_tags", "good", good)
+    write("fuzz_tags", "good-gzip", gz(good))
+    write("fuzz_tags", "good-cut", good[:len(good) * 2 // 3])
+    write("fuzz_tags", "good-flipped", flip(good, rng))
+    write("fuzz_tags", "adjacent-overlapping", tags_file([
+        tag_value("AzureKeyVault", ["10.0.0.0/25", "10.0.0.128/25", "10.0.1.0/24", "10.0.0.64/26",
+                                    "10.0.3.0/24", "10.0.2.255/32", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128",
+                                    "::ffff:1.2.3.4/128", "10.0.5.7"])]))
+    write("fuzz_tags", "bad-prefix", tags_file([tag_value("Sql", ["13.65.0.0/33"])]))
+    write("fuzz_tags", "prefix-text", tags_file([tag_value("Sql", ["not a prefix", "1.2.3.4/", "1.2.3.4/0008"])]))
+    write("fuzz_tags", "no-name", b'{"changeNumber": 1, "values": [{"properties": {"addressPrefixes": ["1.2.3.0/24"]}}]}')
+    write("fuzz_tags", "no-change-number", b'{"values": [{"name": "Sql", "properties": {"addressPrefixes": ["1.2.3.0/24"]}}]}')
+    write("fuzz_tags", "no-values", b'{"changeNumber": 375, "cloud": "Public", "values": []}')
+    write("fuzz_tags", "nested-prefix-arrays", b'{"changeNumber": 2, "values": [{"name": "Sql", "properties":'
+          b' {"addressPrefixes": [["1.2.3.0/24"], "5.6.7.0/24"], "region": 5, "changeNumber": "x"}}]}')
+    write("fuzz_tags", "keys-elsewhere", b'{"values": [{"name": "Sql", "properties": {"addressPrefixes":'
+          b' ["1.2.3.0/24"]}, "values": [], "name": "Storage"}], "changeNumber": 3, "cloud": 1}')
+    write("fuzz_tags", "flow-log", fixture("nsg_v2_compact.json"))
+    write("fuzz_tags", "long-name", tags_file([tag_value("S" * 300, ["1.2.3.0/24"], "r" * 100, "s" * 200)]))
+    write("fuzz_tags", "empty", b"")
+    write("fuzz_tags", "array", b"[1, 2, {\"changeNumber\": 5}]")
 
 
 def main():
@@ -280,6 +355,7 @@ def main():
     blobs = flowlog_corpus(genpath, rng)
     gzip_corpus(blobs, rng)
     ingest_corpus(blobs, rng)
+    tags_corpus(rng)
     total = 0
     for root, _, files in os.walk(CORPUS):
         for f in files:

@@ -31,6 +31,7 @@ static int collect(void *ctx, const struct fl_record *r)
         s->records++;
     s->tuples += (long)r->ntuples;
     for (size_t i = 0; i < r->ntuples && s->len < sizeof s->text - 512; i++) {
+        assert_non_null(r->tuples[i].text); /* even for an empty tuple */
         const struct fl_group *g = &r->groups[r->tuples[i].group];
         s->len += (size_t)snprintf(s->text + s->len, sizeof s->text - s->len,
                                    "record %ld [%s] %s|%s|%s|%s: %.*s\n", r->index,
