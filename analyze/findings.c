@@ -385,12 +385,11 @@ static int build_asymmetric(sqlite3 *db, const struct scan_result *scan,
                      "Replies to client connections on TCP 443 are lost: a missing route?");
         char window[64];
         window_text(s->first, s->last, window, sizeof window);
-        strbuf_printf(&f->evidence, "%lld of %lld connections %s %s to %s:%d between %s show a"
+        strbuf_printf(&f->evidence, "%lld of %lld connections from %s to %s:%d between %s show a"
                                     " lost return path (%s); %lld completed, %lld retransmitted"
                                     " their SYN once (ordinary loss), %lld unclear. For example: ",
                       (long long)s->lost, (long long)s->connections,
-                      management ? "from" : "from clients", management ? f->remote : "",
-                      f->host, f->port, window,
+                      management ? f->remote : "clients", f->host, f->port, window,
                       by_counters ? "counters of SYNs only, with answers sent back and no payload"
                                   : "the same connection's SYN 3 or more times, seconds apart,"
                                     " and nothing after",

@@ -117,6 +117,7 @@ typedef struct {
     int mixed_versions;
     int empty_rules;
     unsigned lost_return_pct;
+    unsigned lost_client_pct;   /* the same for clients' TCP 443 */
     unsigned nblock;
     uint16_t block_ports[MAX_BLOCK_PORTS];
     int scenario;           /* SCN_NONE / SCN_APIM_OUTAGE */

@@ -613,6 +613,17 @@ static void retransmits(sim_t *s, flow_t *f, int min, int max)
     f->nrep = (uint8_t)n;
 }
 
+/* A connection whose replies are lost: SYNs only, retried (NSG: the SYN
+ * logged again seconds apart; VNet: SYN-only counters, answers sent). */
+static void lost_return_shape(sim_t *s, flow_t *f, int64_t t0)
+{
+    f->syn_only = 1;
+    f->fwd_n = rng_range(&s->r, 3, 5), f->fwd_sz = (uint16_t)rng_range(&s->r, 52, 66);
+    f->rev_n = rng_range(&s->r, 2, 5), f->rev_sz = (uint16_t)rng_range(&s->r, 52, 66);
+    if (s->is_nsg) retransmits(s, f, 2, 4);
+    f->end = t0 + 21000 + rng_below(&s->r, 2000);
+}
+
 /* Number of tuples the flow will produce in this NIC's format. */
 static uint32_t planned(const sim_t *s, const flow_t *f)
 {
@@ -684,11 +695,7 @@ static uint32_t spawn(sim_t *s, int64_t t0)
         set_dur(s, f, 300, 20000, 0, 0, 0);
         set_cnt(s, f, 12, 40, 120, 500, 10, 50, 500, 1400);
         if (c->lost_return_pct && rng_below(&s->r, 100) < c->lost_return_pct) {
-            f->syn_only = 1;
-            f->fwd_n = rng_range(&s->r, 3, 5), f->fwd_sz = (uint16_t)rng_range(&s->r, 52, 66);
-            f->rev_n = rng_range(&s->r, 2, 5), f->rev_sz = (uint16_t)rng_range(&s->r, 52, 66);
-            if (s->is_nsg) retransmits(s, f, 2, 4);
-            f->end = t0 + 21000 + rng_below(&s->r, 2000);
+            lost_return_shape(s, f, t0);
         } else if (s->is_nsg && rng_below(&s->r, 100) < 3) {
             retransmits(s, f, 1, 1); /* ordinary packet loss */
         }
@@ -709,6 +716,8 @@ static uint32_t spawn(sim_t *s, int64_t t0)
         stateless_nsg = 1;
         set_dur(s, f, 50, 60000, 40, 5, 30);
         set_cnt(s, f, 8, 60, 100, 900, 8, 80, 300, 1400);
+        if (c->lost_client_pct && f->dport == 443 && rng_below(&s->r, 100) < c->lost_client_pct)
+            lost_return_shape(s, f, t0);
         break;
     case K_STORAGE:
         f->dir = 'O', f->proto = 'T', f->rule = R_USER_STORAGE;

@@ -75,6 +75,8 @@ static const char USAGE[] =
     "  --lost-return PERCENT    share of control-plane (TCP 3443) connections that\n"
     "                           show a lost return path: NSG: the SYN logged again\n"
     "                           after ~1/3/7 s (or 3/9 s); VNet: SYN-only counters\n"
+    "  --lost-client-return PERCENT\n"
+    "                           the same for the clients' TCP 443 connections\n"
     "  --block-port P[,P...]    APIM/VM flows to these destination ports are denied\n"
     "                           (UserRule_Deny-All-Inbound / -Outbound), with SYN\n"
     "                           retries\n"
@@ -550,6 +552,9 @@ int main(int argc, char **argv)
         } else if (FLAG("--lost-return")) {
             NEEDVAL();
             c.lost_return_pct = (unsigned)parse_u64(name, val, 0, 100);
+        } else if (FLAG("--lost-client-return")) {
+            NEEDVAL();
+            c.lost_client_pct = (unsigned)parse_u64(name, val, 0, 100);
         } else if (FLAG("--block-port")) {
             NEEDVAL();
             parse_ports(&c, val);
@@ -568,6 +573,9 @@ int main(int argc, char **argv)
             usage_error("unexpected argument '%.40s'%s", a, "");
         }
     }
+    if (c.scenario && c.lost_client_pct)
+        usage_error("--lost-client-return cannot be combined with --scenario (its truth has no lost clients)%s%s", "",
+                    "");
     if (c.scenario && c.lost_return_pct)
         usage_error("--lost-return cannot be combined with --scenario (the scenario sets the control plane)%s%s", "",
                     "");
