@@ -4,10 +4,12 @@
 #ifndef NSGFLOW_FUZZ_CHECK_H
 #define NSGFLOW_FUZZ_CHECK_H
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ingest/ipaddr.h"
 #include "ingest/tuple.h"
@@ -38,7 +40,8 @@ const char *__asan_default_options(void)
 /* While a bug the fuzzers found is not fixed yet, a long run can be told to
  * let its check pass, to look for other bugs: NSGFLOW_FUZZ_KNOWN="name,..."
  * in the environment (names at the checks that use fuzz_known). The replay
- * in make check never sets it. */
+ * in make check sets FUZZ_KNOWN of fuzz.mk for the seed-* and found-*
+ * inputs, never for the crash-* reproducers. */
 static inline int fuzz_known(const char *name)
 {
     const char *k = getenv("NSGFLOW_FUZZ_KNOWN");
@@ -49,6 +52,30 @@ static inline int fuzz_known(const char *name)
         if ((p == k || p[-1] == ',') && (p[n] == '\0' || p[n] == ','))
             return 1;
     return 0;
+}
+
+/* A scratch folder for a harness's files, in memory when /dev/shm is
+ * there, removed with its contents when the process exits (after the
+ * harness's own atexit handlers registered later, which close its files).
+ * Returns its path. */
+static char fuzz_scratch[256];
+
+static inline void fuzz_scratch_remove(void)
+{
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", fuzz_scratch);
+    if (fuzz_scratch[0] && system(cmd) != 0)
+        fprintf(stderr, "fuzz: could not remove %s\n", fuzz_scratch);
+}
+
+static inline const char *fuzz_scratch_dir(const char *name)
+{
+    const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm"
+                       : getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    snprintf(fuzz_scratch, sizeof fuzz_scratch, "%s/nsgflow-%s.XXXXXX", base, name);
+    FUZZ_CHECK(mkdtemp(fuzz_scratch) != NULL, "mkdtemp %s: %s", fuzz_scratch, strerror(errno));
+    atexit(fuzz_scratch_remove);
+    return fuzz_scratch;
 }
 
 /* A NUL-terminated message of printable ASCII that fits in max bytes. */

@@ -4,13 +4,7 @@
  * record. Small inputs then reach what the real limits (4 MiB, 1 MiB,
  * 100000) keep out of libFuzzer's reach: records handed over in chunks and
  * every limit's error path. */
-#include "ingest/flowlog.h"
-#undef FLOWLOG_RECORD_BUFFER
-#define FLOWLOG_RECORD_BUFFER 1024u
-#undef FLOWLOG_MAX_TOKEN
-#define FLOWLOG_MAX_TOKEN 256u
-#undef FLOWLOG_MAX_GROUPS
-#define FLOWLOG_MAX_GROUPS 8
-#include "ingest/flowlog.c"
+#define FUZZ_SMALL_GROUPS 8
+#include "small_reader.h"
 
 #include "fuzz_flowlog.c"

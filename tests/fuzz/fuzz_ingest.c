@@ -11,14 +11,7 @@
  * (fuzz_db.h). The flow-log reader is compiled in with small limits (1 KiB
  * record buffer, 256-byte tokens, 16 groups) so that small inputs reach
  * records written in chunks. */
-#include "ingest/flowlog.h"
-#undef FLOWLOG_RECORD_BUFFER
-#define FLOWLOG_RECORD_BUFFER 1024u
-#undef FLOWLOG_MAX_TOKEN
-#define FLOWLOG_MAX_TOKEN 256u
-#undef FLOWLOG_MAX_GROUPS
-#define FLOWLOG_MAX_GROUPS 16
-#include "ingest/flowlog.c"
+#include "small_reader.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -40,7 +33,7 @@
 #include "ingest/store.h"
 #include "schema/db.h"
 
-static char dir[256], db_path[300];
+static char db_path[300];
 static sqlite3 *db;
 static store *st;
 
@@ -52,20 +45,11 @@ static void cleanup(void)
         sqlite3_close(db);
     st = NULL;
     db = NULL;
-    if (!dir[0])
-        return;
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "fuzz_ingest: could not remove %s\n", dir);
 }
 
 static void setup(void)
 {
-    const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm"
-                       : getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-    snprintf(dir, sizeof dir, "%s/nsgflow-fuzz-ingest.XXXXXX", base);
-    FUZZ_CHECK(mkdtemp(dir) != NULL, "mkdtemp %s: %s", dir, strerror(errno));
+    const char *dir = fuzz_scratch_dir("fuzz-ingest");
     atexit(cleanup);
     snprintf(db_path, sizeof db_path, "%s/fuzz.db", dir);
     char err[600];

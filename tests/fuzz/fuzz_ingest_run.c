@@ -8,14 +8,7 @@
  * ingesting the blob again, or its gzipped copy, must change nothing, and a
  * cut-short copy must leave one consistent copy. Slow (a few runs a second:
  * each ingest_run opens the database and sets up the writer's caches). */
-#include "ingest/flowlog.h"
-#undef FLOWLOG_RECORD_BUFFER
-#define FLOWLOG_RECORD_BUFFER 1024u
-#undef FLOWLOG_MAX_TOKEN
-#define FLOWLOG_MAX_TOKEN 256u
-#undef FLOWLOG_MAX_GROUPS
-#define FLOWLOG_MAX_GROUPS 16
-#include "ingest/flowlog.c"
+#include "small_reader.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -38,7 +31,8 @@
 #include "ingest/ingest.h"
 #include "schema/db.h"
 
-static char dir[256], db_path[300];
+static const char *dir; /* the scratch folder */
+static char db_path[300];
 static unsigned char *pristine;
 static size_t pristine_len;
 
@@ -74,23 +68,9 @@ static void remove_db_files(void)
     unlink(p);
 }
 
-static void cleanup(void)
-{
-    if (!dir[0])
-        return;
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "fuzz_ingest_run: could not remove %s\n", dir);
-}
-
 static void setup(void)
 {
-    const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm"
-                       : getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-    snprintf(dir, sizeof dir, "%s/nsgflow-fuzz-ingest-run.XXXXXX", base);
-    FUZZ_CHECK(mkdtemp(dir) != NULL, "mkdtemp %s: %s", dir, strerror(errno));
-    atexit(cleanup);
+    dir = fuzz_scratch_dir("fuzz-ingest-run");
     const char *subdirs[] = {"a", "a/insights-logs-fuzz", "b",
                              "b/insights-logs-fuzz", "c",
                              "c/insights-logs-fuzz"};

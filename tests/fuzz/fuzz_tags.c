@@ -26,7 +26,7 @@
 #include "ingest/ipaddr.h"
 #include "schema/db.h"
 
-static char dir[256], db_path[300], file_path[350];
+static char db_path[300], file_path[350];
 static sqlite3 *db;
 static int memfd = -1;
 
@@ -35,20 +35,11 @@ static void cleanup(void)
     if (db)
         sqlite3_close(db);
     db = NULL;
-    if (!dir[0])
-        return;
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "fuzz_tags: could not remove %s\n", dir);
 }
 
 static void setup(void)
 {
-    const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm"
-                       : getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-    snprintf(dir, sizeof dir, "%s/nsgflow-fuzz-tags.XXXXXX", base);
-    FUZZ_CHECK(mkdtemp(dir) != NULL, "mkdtemp %s: %s", dir, strerror(errno));
+    const char *dir = fuzz_scratch_dir("fuzz-tags");
     atexit(cleanup);
     snprintf(db_path, sizeof db_path, "%s/fuzz.db", dir);
     snprintf(file_path, sizeof file_path, "%s/ServiceTags_Public_20261102.json", dir);
