@@ -225,20 +225,9 @@ static int group_id_for(struct blob *b, const struct fl_record *rec,
             return 0;
         }
     }
-    const struct fl_group *grp = &rec->groups[g];
     char mac[PATHMETA_FIELD_MAX];
-    const char *raw = grp->mac[0] ? grp->mac : rec->mac;
-    mac_normalize(raw, strlen(raw), mac, sizeof mac);
-    struct group_key k = {
-        .format = format,
-        .resource_id = rec->resource_id,
-        .target_resource_id = rec->target_resource_id,
-        .rule = grp->rule,
-        .mac = mac,
-        .acl_id = grp->acl_id,
-        .direction = t->direction,
-        .protocol = t->protocol,
-    };
+    struct group_key k;
+    group_key_of(&k, rec, g, format, t, mac);
     if (store_group(b->run->st, b->file_id, &k, id) != 0)
         return -1;
     if (free_slot >= 0) {

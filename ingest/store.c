@@ -1,5 +1,6 @@
 /* store.c: the database writer of the ingest stage (see store.h). */
 #include "store.h"
+#include "flowlog.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -178,6 +179,25 @@ static void caches_clear(store *s)
     name_cache_clear(&s->macs);
     name_cache_clear(&s->encryptions);
     name_cache_clear(&s->groups);
+}
+
+void group_key_of(struct group_key *k, const struct fl_record *rec, size_t g,
+                  enum flow_format format, const struct flow_tuple *t,
+                  char mac[PATHMETA_FIELD_MAX])
+{
+    const struct fl_group *grp = &rec->groups[g];
+    const char *raw = grp->mac[0] ? grp->mac : rec->mac;
+    mac_normalize(raw, strlen(raw), mac, PATHMETA_FIELD_MAX);
+    *k = (struct group_key){
+        .format = format,
+        .resource_id = rec->resource_id,
+        .target_resource_id = rec->target_resource_id,
+        .rule = grp->rule,
+        .mac = mac,
+        .acl_id = grp->acl_id,
+        .direction = t->direction,
+        .protocol = t->protocol,
+    };
 }
 
 store *store_new(sqlite3 *db, char *err, size_t errlen)

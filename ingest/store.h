@@ -52,6 +52,14 @@ struct group_key {
     int protocol;             /* IANA number */
 };
 
+/* The group key of tuple t of rule group g of record rec, read in format;
+ * mac receives the normalised MAC (the group's, else the record's) that
+ * the key points to. */
+struct fl_record;
+void group_key_of(struct group_key *k, const struct fl_record *rec, size_t g,
+                  enum flow_format format, const struct flow_tuple *t,
+                  char mac[PATHMETA_FIELD_MAX]);
+
 /* Prepares the writer on an open database. NULL on failure, with the reason
  * in err. Free with store_free (which does not close db). */
 store *store_new(sqlite3 *db, char *err, size_t errlen);

@@ -95,20 +95,9 @@ static int on_record(void *ctx, const struct fl_record *rec)
         enum flow_format format = rec->format != FORMAT_UNKNOWN
                                       ? rec->format
                                       : tuple_guess_format(tt->text, tt->len);
-        const struct fl_group *grp = &rec->groups[tt->group];
         char mac[PATHMETA_FIELD_MAX];
-        const char *raw = grp->mac[0] ? grp->mac : rec->mac;
-        mac_normalize(raw, strlen(raw), mac, sizeof mac);
-        struct group_key k = {
-            .format = format,
-            .resource_id = rec->resource_id,
-            .target_resource_id = rec->target_resource_id,
-            .rule = grp->rule,
-            .mac = mac,
-            .acl_id = grp->acl_id,
-            .direction = t.direction,
-            .protocol = t.protocol,
-        };
+        struct group_key k;
+        group_key_of(&k, rec, tt->group, format, &t, mac);
         int64_t gid;
         if (store_group(st, b->file_id, &k, &gid) != 0 ||
             store_tuple(st, gid, &t) != 0) {
