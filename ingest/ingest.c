@@ -943,7 +943,8 @@ int ingest_main(int argc, char **argv)
     o.progress = !o.quiet && isatty(2);
     struct ingest_totals t;
     int status = ingest_run(&o, argv + optind, argc - optind, &t);
-    if (!o.quiet)
+    /* (no summary of nothing when it could not even start) */
+    if (!o.quiet && !(status == EXIT_FATAL && t.blobs == 0))
         ingest_print_summary(&t);
     return status;
 }

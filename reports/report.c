@@ -159,7 +159,7 @@ int report_main(int argc, char **argv)
     sqlite3 *db;
     char err[600];
     db_path = db_default_path(db_path);
-    if (db_open_or_say(db_path, 300000, &db) != 0)
+    if (db_open_to_read_or_say(db_path, 300000, &db) != 0)
         return EXIT_FATAL;
     struct report r;
     if (report_load(db, since, until, &r, err, sizeof err) != 0) {

@@ -60,7 +60,7 @@ int stats_main(int argc, char **argv)
     }
     db_path = db_default_path(db_path);
     sqlite3 *db;
-    if (db_open_or_say(db_path, 300000, &db) != 0)
+    if (db_open_to_read_or_say(db_path, 300000, &db) != 0)
         return EXIT_FATAL;
     char path[1200];
     int64_t size = file_size(db_path);

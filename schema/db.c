@@ -125,19 +125,25 @@ static int set_wal(sqlite3 *db, int wait_ms)
     return sqlite3_exec(db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 }
 
-/* Says why db could not be opened, closes it, returns -1. */
+/* Says why db could not be opened, closes it, returns -1 (or
+ * DB_WRITE_PROTECTED). */
 static int open_failed(sqlite3 *db, const char *path, char *err, size_t errlen)
 {
+    int rc = sqlite3_errcode(db) & 0xff;
+    int protected = rc == SQLITE_READONLY || sqlite3_db_readonly(db, "main") == 1;
     snprintf(err, errlen, "%s: %s", path,
-             db_is_busy(sqlite3_errcode(db))
-                 ? "the database is locked by another process"
-                 : sqlite3_errmsg(db));
+             db_is_busy(rc) ? "the database is locked by another process"
+             : protected    ? "the database is read-only here (no write permission on the file or"
+                              " its folder, or a read-only file system); nothing was written"
+                            : sqlite3_errmsg(db));
     sqlite3_close(db);
-    return -1;
+    return protected ? DB_WRITE_PROTECTED : -1;
 }
 
-int db_open(const char *path, int readonly, int wait_ms, sqlite3 **out,
-            char *err, size_t errlen)
+/* db_open of file (a path, or with uri set an SQLite URI filename); path
+ * names it in messages. */
+static int open_file(const char *path, const char *file, int uri, int readonly,
+                     int wait_ms, sqlite3 **out, char *err, size_t errlen)
 {
     static int configured;
     if (!configured) {
@@ -147,11 +153,11 @@ int db_open(const char *path, int readonly, int wait_ms, sqlite3 **out,
     }
     sqlite3 *db = NULL;
     /* one connection per process, used by one thread: no mutexes */
-    int flags = SQLITE_OPEN_NOMUTEX |
+    int flags = SQLITE_OPEN_NOMUTEX | (uri ? SQLITE_OPEN_URI : 0) |
                 (readonly ? SQLITE_OPEN_READONLY
                           : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     *out = NULL;
-    if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
+    if (sqlite3_open_v2(file, &db, flags, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "%s: cannot open the database: %s", path,
                  db ? sqlite3_errmsg(db) : "out of memory");
         sqlite3_close(db);
@@ -162,6 +168,8 @@ int db_open(const char *path, int readonly, int wait_ms, sqlite3 **out,
     /* Not a database at all? Say so plainly. */
     if (sqlite3_exec(db, "SELECT count(*) FROM sqlite_schema", NULL, NULL,
                      NULL) != SQLITE_OK)
+        return open_failed(db, path, err, errlen);
+    if (!readonly && sqlite3_db_readonly(db, "main") == 1)
         return open_failed(db, path, err, errlen);
     if (!readonly) {
         /* WAL: readers never block the writer, and a killed writer leaves
@@ -189,10 +197,54 @@ int db_open(const char *path, int readonly, int wait_ms, sqlite3 **out,
     return 0;
 }
 
+int db_open(const char *path, int readonly, int wait_ms, sqlite3 **out,
+            char *err, size_t errlen)
+{
+    return open_file(path, path, 0, readonly, wait_ms, out, err, errlen);
+}
+
 int db_open_or_say(const char *path, int wait_ms, sqlite3 **out)
 {
     char err[600];
     if (db_open(path, 0, wait_ms, out, err, sizeof err) == 0)
+        return 0;
+    fprintf(stderr, "nsgflow: %s\n", err);
+    return -1;
+}
+
+/* path as an SQLite URI filename with the given parameter. */
+static void uri_of(const char *path, const char *param, char *out, size_t n)
+{
+    size_t k = (size_t)snprintf(out, n, "file:");
+    for (const char *p = path; *p && k + 4 < n; p++) {
+        if (*p == '%' || *p == '?' || *p == '#')
+            k += (size_t)snprintf(out + k, n - k, "%%%02X", (unsigned char)*p);
+        else
+            out[k++] = *p;
+    }
+    snprintf(out + k, n - k, "?%s", param);
+}
+
+int db_open_to_read_or_say(const char *path, int wait_ms, sqlite3 **out)
+{
+    char err[600];
+    int rc = db_open(path, 0, wait_ms, out, err, sizeof err);
+    if (rc == DB_WRITE_PROTECTED) {
+        /* read it as it is: through SQLite's read-only mode, or, when even
+         * that needs to write (a WAL database needs its -shm file, which a
+         * folder we may not write to cannot take), as an unchanging file */
+        char uri[4200];
+        uri_of(path, "mode=ro", uri, sizeof uri);
+        rc = open_file(path, uri, 1, 1, wait_ms, out, err, sizeof err);
+        if (rc != 0) {
+            uri_of(path, "immutable=1", uri, sizeof uri);
+            rc = open_file(path, uri, 1, 1, wait_ms, out, err, sizeof err);
+            if (rc == 0)
+                fprintf(stderr, "nsgflow: %s: read-only here; read as it is now (a writer"
+                                " elsewhere would not be seen)\n", path);
+        }
+    }
+    if (rc == 0)
         return 0;
     fprintf(stderr, "nsgflow: %s\n", err);
     return -1;

@@ -29,14 +29,20 @@ const char *db_default_path(const char *given);
 /* Opens the database at path (creating it unless readonly), in WAL mode,
  * waiting up to wait_ms for other processes' locks, and migrates it to the
  * current schema. Returns 0 and sets *out, or -1 with a one-line message in
- * err (errlen bytes); a database from a newer nsgflow is refused. Close with
- * sqlite3_close(). */
+ * err (errlen bytes), or DB_WRITE_PROTECTED when readonly is 0 and the
+ * system does not let this process write the file or its folder. A
+ * database from a newer nsgflow is refused. Close with sqlite3_close(). */
+#define DB_WRITE_PROTECTED (-2)
 int db_open(const char *path, int readonly, int wait_ms, sqlite3 **out,
             char *err, size_t errlen);
 
-/* db_open for a command: on failure prints "nsgflow: REASON" to stderr and
- * returns -1. */
+/* db_open for a command that writes: on failure prints "nsgflow: REASON"
+ * to stderr and returns -1. */
 int db_open_or_say(const char *path, int wait_ms, sqlite3 **out);
+
+/* The same for a command that only reads (report, stats): it migrates the
+ * database when it may, and reads a write-protected one as it is. */
+int db_open_to_read_or_say(const char *path, int wait_ms, sqlite3 **out);
 
 /* Runs sql (no result rows). Returns 0, or -1 with the message in err. */
 int db_exec(sqlite3 *db, const char *sql, char *err, size_t errlen);

@@ -94,6 +94,38 @@ assert_eq "$(sqlite3 "$T/old.db" "pragma user_version")" "$(q "pragma user_versi
 run_status "$NSGFLOW" analyze --db "$T/old.db"
 assert_eq "$status" 0 "old schema: analyze"
 
+# a database this process may read but not write (a copy from elsewhere,
+# a read-only share): the commands that write refuse it, saying so, and
+# change nothing; stats and report read it as it is. As root, permissions
+# do not bind: the commands run as user nobody (a copy of the binary, in
+# a folder nobody can reach).
+sqlite3 "$NSGFLOW_DB" "pragma wal_checkpoint(truncate)" >/dev/null
+mkdir -p "$T/ro"
+cp "$NSGFLOW_DB" "$T/ro/nsgflow.db"
+cp "$NSGFLOW" "$T/ro/nsgflow"
+as_reader=()
+if [ "$(id -u)" = 0 ]; then
+    chmod 711 "$T"
+    as_reader=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+fi
+chmod 644 "$T/ro/nsgflow.db"
+chmod 555 "$T/ro"
+sum_before=$(cksum <"$T/ro/nsgflow.db")
+for cmd in "ingest $FIXTURES" "analyze" "prune --older-than 1d"; do
+    run_status "${as_reader[@]}" "$T/ro/nsgflow" $cmd --db "$T/ro/nsgflow.db"
+    assert_eq "$status" 1 "read-only database: ${cmd%% *} fails"
+    assert_contains "$T/err" "nsgflow.db: the database is read-only here (no write permission" "read-only database: ${cmd%% *}: the message"
+done
+assert_eq "$(grep -c "blobs:" "$T/err" || true)" 0 "read-only database: no summary of nothing"
+run_status "${as_reader[@]}" "$T/ro/nsgflow" stats --db "$T/ro/nsgflow.db"
+assert_eq "$status" 0 "read-only database: stats"
+assert_contains "$T/out" "tuples from 2026-11-01T00:00:00Z" "read-only database: stats reads it"
+run_status "${as_reader[@]}" "$T/ro/nsgflow" report --format csv --db "$T/ro/nsgflow.db"
+assert_eq "$status" 0 "read-only database: report"
+assert_eq "$(($(wc -l <"$T/out") - 1))" "$(q "select count(*) from findings")" "read-only database: report has every finding"
+assert_eq "$(cksum <"$T/ro/nsgflow.db")" "$sum_before" "read-only database: unchanged"
+chmod 755 "$T/ro"
+
 # limits: one blob's tuples, standard input's size
 "$NSGFLOW_GEN" blob --tuples 5000 --seed 93 -o "$T/five.json"
 run_status "$NSGFLOW" ingest --db "$T/limits.db" --max-tuples 2500 "$T/five.json"
