@@ -27,7 +27,7 @@ CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -MMD -MP \
              -DNSGFLOW_VERSION='"$(VERSION)"' -I. -Ischema $(PKG_CFLAGS) $(CFLAGS)
 
-LIB_SRCS  = $(wildcard ingest/*.c) $(wildcard analyze/*.c) $(wildcard reports/*.c) schema/db.c
+LIB_SRCS  = $(wildcard common/*.c) $(wildcard ingest/*.c) $(wildcard analyze/*.c) $(wildcard reports/*.c) schema/db.c
 LIB_OBJS  = $(LIB_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/schema_sql.o \
             $(BUILD)/obj/tags_snapshot.o
 TAGS_SNAPSHOT = analyze/data/service_tags_public_375.tsv

@@ -16,7 +16,7 @@
 #include "requirements.h"
 #include "scan.h"
 #include "tags.h"
-#include "timearg.h"
+#include "../common/timearg.h"
 
 const char analyze_usage[] =
     "usage: nsgflow analyze [--db FILE] [--apim-subnet CIDR]... [--since T] [--until T]\n"

@@ -9,7 +9,7 @@
 
 #include "../ingest/tuple.h"
 #include "tags.h"
-#include "timearg.h"
+#include "../common/timearg.h"
 
 /* Thresholds of asymmetric-return: a source is a finding when at least
  * LOST_MIN of its connections, and at least half of them, lost their

@@ -21,7 +21,7 @@
 #include "addresses.h"
 #include "requirements.h"
 #include "scan.h"
-#include "strbuf.h"
+#include "../common/strbuf.h"
 
 /* The APIM instances an analysis looks at. */
 struct apim_hosts {

@@ -23,7 +23,7 @@
 #include <sqlite3.h>
 
 #include "addresses.h"
-#include "hashmap.h"
+#include "../common/hashmap.h"
 #include "requirements.h"
 
 /* Key of hosts: a local address id. */

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../analyze/timearg.h"
+#include "../common/timearg.h"
 #include "../schema/db.h"
 #include "ingest.h"
 #include "store.h"

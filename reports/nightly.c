@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "../analyze/analyze.h"
-#include "../analyze/timearg.h"
+#include "../common/timearg.h"
 #include "../ingest/ingest.h"
 #include "../schema/db.h"
 #include "report.h"

@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../analyze/timearg.h"
+#include "../common/timearg.h"
 #include "../ingest/ingest.h"
 #include "../schema/db.h"
 

@@ -8,8 +8,8 @@
 
 #include <string.h>
 
-#include "../analyze/timearg.h"
-#include "escape.h"
+#include "../common/timearg.h"
+#include "../common/escape.h"
 
 #ifndef NSGFLOW_VERSION
 #define NSGFLOW_VERSION "dev"

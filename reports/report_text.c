@@ -5,8 +5,8 @@
 
 #include <string.h>
 
-#include "../analyze/timearg.h"
-#include "escape.h"
+#include "../common/timearg.h"
+#include "../common/escape.h"
 
 static const char *color_of(const char *severity)
 {

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../analyze/timearg.h"
+#include "../common/timearg.h"
 #include "../ingest/ingest.h"
 #include "../schema/db.h"
 #include "report.h"

@@ -14,7 +14,7 @@
 
 #include "analyze/requirements.h"
 #include "analyze/tags.h"
-#include "analyze/timearg.h"
+#include "common/timearg.h"
 #include "ingest/ipaddr.h"
 #include "ingest/tuple.h"
 #include "schema/db.h"
