@@ -15,9 +15,14 @@ OPT      ?= -O2
 CFLAGS   ?= $(OPT) -g
 BUILD    ?= build
 
-# Debian packages behind the libraries (and the tools the tests use).
+# Debian packages behind the libraries, and the tools make check uses: the
+# sqlite3 shell and python3 (the tests read the database as a user would and
+# build a few inputs), groff (the man page is checked). Nothing else: a
+# fresh machine with build-essential, git and pkg-config runs make check
+# after this step, without clang (the fuzz corpus is replayed with $(CC)).
 PKGS      = zlib yajl sqlite3
-DEB_PKGS  = pkg-config zlib1g-dev libyajl-dev libsqlite3-dev libcmocka-dev sqlite3 python3
+DEB_PKGS  = pkg-config zlib1g-dev libyajl-dev libsqlite3-dev libcmocka-dev sqlite3 python3 groff-base
+DEB_TOOLS = sqlite3 python3 groff
 
 # Evaluated when used, i.e. after the dependency step has run.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -48,7 +53,7 @@ all: $(BUILD)/nsgflow
 $(BUILD)/.deps-ok:
 	@mkdir -p $(BUILD)
 	@if command -v pkg-config >/dev/null 2>&1 && pkg-config --exists $(PKGS) cmocka \
-	    && command -v sqlite3 >/dev/null 2>&1 && command -v python3 >/dev/null 2>&1; then :; \
+	    && { ok=1; for t in $(DEB_TOOLS); do command -v $$t >/dev/null 2>&1 || ok=0; done; [ $$ok = 1 ]; }; then :; \
 	elif [ "$$(id -u)" = 0 ]; then \
 	    echo "nsgflow: installing build dependencies: $(DEB_PKGS)"; \
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(DEB_PKGS) >/dev/null \
@@ -108,18 +113,16 @@ e2e: $(BUILD)/nsgflow $(BUILD)/nsgflow-gen
 	done
 
 # The whole suite again, built with AddressSanitizer (and LeakSanitizer)
-# and UndefinedBehaviorSanitizer, in a second build directory.
+# and UndefinedBehaviorSanitizer, in a second build directory, and the fuzz
+# harnesses' corpus replayed through that build (tests/fuzz/fuzz.mk).
 SANITIZE = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
-check-sanitizers:
+check-sanitizers: $(BUILD)/.deps-ok
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/sanitizers CFLAGS="$(SANITIZE)" \
-	    LDFLAGS="$(SANITIZE)" unit e2e
+	    LDFLAGS="$(SANITIZE)" unit e2e fuzz-replay
 
-# tests/fuzz/fuzz.mk adds the fuzz targets and the replay of their corpus
-# to FUZZ_CHECK.
-FUZZ_CHECK =
 -include tests/fuzz/fuzz.mk
 
-check: unit e2e check-sanitizers $(FUZZ_CHECK)
+check: unit e2e check-sanitizers
 	@echo "make check: all tests passed (plain and sanitizer builds)"
 
 # ---------------------------------------------------------------------

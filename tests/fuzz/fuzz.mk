@@ -1,8 +1,12 @@
-# tests/fuzz/fuzz.mk: libFuzzer harnesses (included by the top Makefile).
+# tests/fuzz/fuzz.mk: the fuzz harnesses (included by the top Makefile).
 #
-#   make fuzz-build                 build every harness into $(BUILD)/fuzz/
 #   make fuzz-replay                run every harness once over its corpus in
-#                                   tests/fuzz/corpus/NAME/ (part of make check)
+#                                   tests/fuzz/corpus/NAME/, built with $(CC)
+#                                   and a plain driver (replay.c): no clang or
+#                                   libFuzzer needed (part of make check, in
+#                                   the sanitizer build)
+#   make fuzz-build                 build every harness with libFuzzer into
+#                                   $(BUILD)/fuzz/ (needs clang)
 #   make fuzz FUZZ_SECONDS=N        fuzz each harness for N seconds, one after
 #                                   the other; new inputs go to
 #                                   $(BUILD)/fuzz/corpus/NAME/, crashes to
@@ -12,10 +16,13 @@
 #   make fuzz-nasty                 tests/fuzz/nasty.sh: huge inputs through
 #                                   the real binary (slow, not in make check)
 #
-# The harnesses and the library sources they test are compiled with clang,
-# -fsanitize=fuzzer,address,undefined, into their own object directory
-# $(BUILD)/fuzz/obj (the gcc objects are not reused), and the library objects
-# go into an archive so that each harness links only what it needs.
+# For long runs the harnesses and the library sources they test are compiled
+# with clang, -fsanitize=fuzzer,address,undefined, into their own object
+# directory $(BUILD)/fuzz/obj (the gcc objects are not reused). For the replay
+# they are compiled like every other source of the build they are part of,
+# and linked with replay.c instead of libFuzzer. In both cases the library
+# objects go into an archive so that each harness links only what it needs
+# (a harness may compile a library source in itself, with other limits).
 
 FUZZ_CC      ?= clang
 FUZZ_DIR      = $(BUILD)/fuzz
@@ -104,39 +111,54 @@ $(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/obj/$(FUZZ_SRC)/fuzz_%.o $(FUZZ_LIB)
 
 fuzz-build: $(FUZZ_BINS)
 
+# The replay: each harness linked with the plain driver, from this build's
+# objects (in make check: the ASan + UBSan build in build/sanitizers).
+REPLAY_DIR   = $(BUILD)/replay
+REPLAY_LIB   = $(REPLAY_DIR)/libnsgflow.a
+REPLAY_BINS  = $(FUZZ_NAMES:%=$(REPLAY_DIR)/%)
+REPLAY_FLAGS = --rss-limit-mb=256 --timeout=10
+
+$(REPLAY_LIB): $(LIB_OBJS) Makefile $(FUZZ_SRC)/fuzz.mk
+	@mkdir -p $(dir $@)
+	@rm -f $@
+	ar rcs $@ $(filter %.o,$^)
+
+$(REPLAY_DIR)/fuzz_%: $(BUILD)/obj/$(FUZZ_SRC)/fuzz_%.o $(BUILD)/obj/$(FUZZ_SRC)/replay.o $(REPLAY_LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
 # Every harness over every file of its corpus, once, as it is (no
 # mutation): the seed-* and found-* inputs of a harness in one process
 # (with FUZZ_KNOWN), each crash-* reproducer in a process of its own and
 # without FUZZ_KNOWN, so that every one that still fails is named. Any
 # crash, sanitizer report, leak, timeout or out-of-memory fails the target;
-# the output is in $(FUZZ_DIR)/replay/NAME*.log and its end is shown.
-fuzz-replay: $(FUZZ_BINS)
-	@mkdir -p $(FUZZ_DIR)/replay; failed=; \
+# the output is in $(REPLAY_DIR)/log/NAME*.log and its end is shown.
+fuzz-replay: $(REPLAY_BINS)
+	@mkdir -p $(REPLAY_DIR)/log; failed=; \
 	for h in $(FUZZ_NAMES); do \
 	    dir=$(FUZZ_SRC)/corpus/$$h; \
 	    files=$$(find $$dir -type f ! -name 'crash-*' 2>/dev/null | LC_ALL=C sort); \
 	    crashes=$$(find $$dir -type f -name 'crash-*' 2>/dev/null | LC_ALL=C sort); \
 	    if [ -z "$$files" ]; then echo "fuzz-replay: $$h: no corpus in $$dir" >&2; failed="$$failed $$h"; continue; fi; \
-	    log=$(FUZZ_DIR)/replay/$$h.log; \
-	    if NSGFLOW_FUZZ_KNOWN=$(FUZZ_KNOWN) $(FUZZ_DIR)/$$h $(FUZZ_RUN_FLAGS) $$files >$$log 2>&1; then \
+	    log=$(REPLAY_DIR)/log/$$h.log; \
+	    if NSGFLOW_FUZZ_KNOWN=$(FUZZ_KNOWN) $(REPLAY_DIR)/$$h $(REPLAY_FLAGS) $$files >$$log 2>&1; then \
 	        echo "fuzz-replay: $$h: $$(echo "$$files" | wc -l) inputs ok"; \
 	    else \
 	        tail -n 40 $$log >&2; \
 	        echo "fuzz-replay: $$h FAILED on its corpus (log: $$log)" >&2; failed="$$failed $$h"; \
 	    fi; \
 	    for c in $$crashes; do \
-	        log=$(FUZZ_DIR)/replay/$$h-$$(basename $$c).log; \
-	        if $(FUZZ_DIR)/$$h $(FUZZ_RUN_FLAGS) $$c >$$log 2>&1; then \
+	        log=$(REPLAY_DIR)/log/$$h-$$(basename $$c).log; \
+	        if $(REPLAY_DIR)/$$h $(REPLAY_FLAGS) $$c >$$log 2>&1; then \
 	            echo "fuzz-replay: $$h: $$(basename $$c) ok"; \
 	        else \
-	            grep -m 3 -E 'fuzz invariant|runtime error|ERROR: ' $$log >&2; \
+	            grep -m 3 -E 'fuzz invariant|runtime error|ERROR: |replay: ' $$log >&2; \
 	            echo "fuzz-replay: $$h FAILED on $$c (log: $$log)" >&2; failed="$$failed $$h/$$(basename $$c)"; \
 	        fi; \
 	    done; \
 	done; \
 	if [ -n "$$failed" ]; then echo "fuzz-replay: FAILED:$$failed" >&2; exit 1; fi
 
-FUZZ_CHECK += fuzz-replay
+
 
 # Long runs: each harness in turn for FUZZ_SECONDS, starting from the
 # corpus in the repository and writing what it finds to a scratch corpus
