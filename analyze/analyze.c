@@ -145,9 +145,9 @@ static int set_lifecycle(sqlite3 *db, int64_t run_id, int64_t previous)
         " THEN 'open' ELSE 'new' END WHERE run_id = ?1",
         "INSERT INTO finding(run_id, analyzer, severity, title, host, remote, port,"
         " protocol, direction, rule, flows, first_seen, last_seen, evidence, details,"
-        " hint, confidence, status, requirement_id, key)"
+        " hint, commands, confidence, status, requirement_id, key)"
         " SELECT ?1, analyzer, severity, title, host, remote, port, protocol, direction,"
-        " rule, flows, first_seen, last_seen, evidence, details, hint, confidence,"
+        " rule, flows, first_seen, last_seen, evidence, details, hint, commands, confidence,"
         " 'resolved', requirement_id, key FROM finding p"
         " WHERE p.run_id = ?2 AND p.status != 'resolved'"
         " AND NOT EXISTS (SELECT 1 FROM finding c WHERE c.run_id = ?1 AND c.key = p.key)",
@@ -311,8 +311,8 @@ static int store_results(sqlite3 *db, const struct analyze_options *o,
                                " SET bad = bad + ?3, good = good + ?4", -1, &hour_st, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, "INSERT INTO finding(run_id, analyzer, severity, title, host, remote,"
                                " port, protocol, direction, rule, flows, first_seen, last_seen,"
-                               " evidence, details, hint, confidence, requirement_id, key)"
-                               " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                               " evidence, details, hint, confidence, requirement_id, key, commands)"
+                               " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            -1, &st, NULL) != SQLITE_OK) {
         sqlite3_finalize(hour_st);
         goto sqlfail;
@@ -349,6 +349,10 @@ static int store_results(sqlite3 *db, const struct analyze_options *o,
         if (f->requirement_id)
             sqlite3_bind_int(st, 18, f->requirement_id);
         sqlite3_bind_text(st, 19, key, -1, SQLITE_TRANSIENT);
+        if (f->commands.len)
+            sqlite3_bind_text(st, 20, strbuf_text(&f->commands), -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st, 20);
         int rc = sqlite3_step(st);
         sqlite3_reset(st);
         if (rc != SQLITE_DONE ||

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../common/escape.h"
+#include "azcmd.h"
 #include "../ingest/tuple.h"
 #include "tags.h"
 #include "../common/timearg.h"
@@ -137,27 +139,35 @@ static void denied_hint(sqlite3 *db, struct finding *f, const struct requirement
     nsg_of(db, flow_log_id, rg, nsg, sizeof rg);
     int out = q->direction == DIRECTION_OUTBOUND;
     int default_rule = strncmp(f->rule, "DefaultRule_", 12) == 0;
-    char priority[200];
-    if (default_rule)
-        snprintf(priority, sizeof priority, "<a free priority, 100-4096>");
-    else
-        snprintf(priority, sizeof priority, "<a free priority below that of %s>",
-                 nsg_rule_name(f->rule));
-    strbuf_printf(&f->hint,
-                  "Allow it with a rule that comes before %s: az network nsg rule create"
-                  " --resource-group %s --nsg-name %s --name Allow-%s-%d-%s --priority '%s'"
-                  " --direction %s --access Allow --protocol %s"
-                  " --source-address-prefixes '%s' --source-port-ranges '*'"
-                  " --destination-address-prefixes '%s' --destination-port-ranges %d",
-                  nsg_rule_name(f->rule), rg, nsg, q->remote, f->port,
-                  out ? "Outbound" : "Inbound", priority, out ? "Outbound" : "Inbound",
-                  q->protocol == 17 ? "Udp" : "Tcp",
-                  out ? "VirtualNetwork" : az_prefix(q), out ? az_prefix(q) : "VirtualNetwork",
-                  f->port);
+    strbuf_puts(&f->hint, "Allow it with a rule that the NSG evaluates before ");
+    strbuf_puts(&f->hint, nsg_rule_name(f->rule));
+    strbuf_puts(&f->hint, default_rule ? " (any free priority from 100 to 4096 does)"
+                                       : " (a free priority number below that rule's)");
+    strbuf_puts(&f->hint, ".");
+    if (!nsg[0])
+        strbuf_puts(&f->hint, " VNet flow logs do not name the NSG: fill in the one on the"
+                              " subnet or NIC.");
+    char name[96];
+    snprintf(name, sizeof name, "Allow-%s-%d-%s", q->remote, f->port, out ? "Outbound" : "Inbound");
+    char port[8];
+    snprintf(port, sizeof port, "%d", f->port);
+    azcmd_begin(&f->commands, "az network nsg rule create");
+    azcmd_name(&f->commands, "--resource-group", rg, AZ_RESOURCE_GROUP, "<resource-group>", &f->hint);
+    azcmd_name(&f->commands, "--nsg-name", nsg, AZ_RESOURCE, "<nsg-name>", &f->hint);
+    azcmd_arg(&f->commands, "--name", name);
+    azcmd_arg(&f->commands, "--priority", default_rule ? "<free priority 100-4096>"
+                                                       : "<free priority below the denying rule>");
+    azcmd_arg(&f->commands, "--direction", out ? "Outbound" : "Inbound");
+    azcmd_arg(&f->commands, "--access", "Allow");
+    azcmd_arg(&f->commands, "--protocol", q->protocol == 17 ? "Udp" : "Tcp");
+    azcmd_arg(&f->commands, "--source-address-prefixes", out ? "VirtualNetwork" : az_prefix(q));
+    azcmd_arg(&f->commands, "--source-port-ranges", "*");
+    azcmd_arg(&f->commands, "--destination-address-prefixes", out ? az_prefix(q) : "VirtualNetwork");
+    azcmd_arg(&f->commands, "--destination-port-ranges", port);
     if (q->kind == RK_NAMED && q->fqdns[0])
-        strbuf_printf(&f->hint, ". NSGs cannot name hosts: the docs ask for %s; allow the"
+        strbuf_printf(&f->hint, " NSGs cannot name hosts: the docs ask for %s; allow the"
                                 " port to Internet, or send it through a firewall with"
-                                " FQDN rules", q->fqdns);
+                                " FQDN rules.", q->fqdns);
 }
 
 /* An External-mode requirement applies to a host in External mode: said so,
@@ -241,11 +251,11 @@ static int build_denied(sqlite3 *db, const struct scan_result *scan,
                       (long long)distinct, distinct == 1 ? "" : "es");
         strbuf_puts(&f->details, "{\"requirement_id\":");
         strbuf_printf(&f->details, "%d,\"purpose\":", q->id);
-        strbuf_json_string(&f->details, q->purpose);
+        json_quote(&f->details, q->purpose);
         strbuf_puts(&f->details, ",\"level\":");
-        strbuf_json_string(&f->details, q->level);
+        json_quote(&f->details, q->level);
         strbuf_puts(&f->details, ",\"docs\":");
-        strbuf_json_string(&f->details, q->docs);
+        json_quote(&f->details, q->docs);
         strbuf_puts(&f->details, ",\"remote_addresses\":[");
         for (int i = 0; i < a->nsamples; i++) {
             char ip[IP_TEXT_MAX];
@@ -253,7 +263,7 @@ static int build_denied(sqlite3 *db, const struct scan_result *scan,
             strbuf_printf(&f->evidence, "%s%s", i ? ", " : "", ip);
             if (i)
                 strbuf_puts(&f->details, ",");
-            strbuf_json_string(&f->details, ip);
+            json_quote(&f->details, ip);
         }
         if (distinct > a->nsamples)
             strbuf_puts(&f->evidence, ", ...");
@@ -268,7 +278,7 @@ static int build_denied(sqlite3 *db, const struct scan_result *scan,
                                         " calls), so this port may be closed on purpose.",
                           f->host, (long long)hs->public_clients);
         strbuf_printf(&f->details, "],\"remote_count\":%lld,\"match\":", (long long)distinct);
-        strbuf_json_string(&f->details, how);
+        json_quote(&f->details, how);
         strbuf_puts(&f->details, "}");
         (void)addrs;
         denied_hint(db, f, q, a->flow_log_id);
@@ -288,30 +298,42 @@ static void route_hint(sqlite3 *db, struct finding *f, int64_t group_id, int man
     id_segment(target, "SUBNETS", subnet, sizeof subnet);
     char rg[128] = "";
     id_segment(target, "RESOURCEGROUPS", rg, sizeof rg);
-    if (management)
-        strbuf_printf(&f->hint,
-                      "Send the management plane's replies straight back: in the route table of"
-                      " the APIM subnet add a route for the ApiManagement service tag with next"
-                      " hop Internet: az network route-table route create --resource-group %s"
-                      " --route-table-name <route-table> --name ApiManagement --address-prefix"
-                      " ApiManagement --next-hop-type Internet (older deployments: one /32 route"
-                      " per control-plane address, here --address-prefix %s/32). With forced"
-                      " tunnelling also give the subnet service endpoints so that its"
-                      " dependencies skip the tunnel: az network vnet subnet update"
-                      " --resource-group %s --vnet-name %s --name %s --service-endpoints"
-                      " Microsoft.Sql Microsoft.Storage Microsoft.EventHub Microsoft.KeyVault",
-                      rg[0] ? rg : "<resource-group>", f->remote, rg[0] ? rg : "<resource-group>",
-                      vnet[0] ? vnet : "<vnet>", subnet[0] ? subnet : "<apim-subnet>");
-    else
-        strbuf_printf(&f->hint,
-                      "Replies to clients leave by another path than the calls came in (a"
-                      " user-defined route to a firewall or on-premises). Route the clients'"
-                      " replies back the way they came: give the APIM subnet a route with next"
-                      " hop Internet for the clients' prefixes (az network route-table route"
-                      " create --resource-group %s --route-table-name <route-table> --name"
-                      " clients --address-prefix <client prefix> --next-hop-type Internet), or"
-                      " put the gateway behind an Application Gateway or Azure Front Door.",
-                      rg[0] ? rg : "<resource-group>");
+    if (management) {
+        strbuf_puts(&f->hint, "Send the management plane's replies straight back: in the route"
+                              " table of the APIM subnet add a route for the ApiManagement"
+                              " service tag with next hop Internet (older deployments: one /32"
+                              " route per control-plane address, here ");
+        strbuf_puts(&f->hint, f->remote);
+        strbuf_puts(&f->hint, "/32). With forced tunnelling also give the subnet service"
+                              " endpoints, so that its dependencies skip the tunnel.");
+        azcmd_begin(&f->commands, "az network route-table route create");
+        azcmd_name(&f->commands, "--resource-group", rg, AZ_RESOURCE_GROUP, "<resource-group>",
+                   &f->hint);
+        azcmd_arg(&f->commands, "--route-table-name", "<route-table>");
+        azcmd_arg(&f->commands, "--name", "ApiManagement");
+        azcmd_arg(&f->commands, "--address-prefix", "ApiManagement");
+        azcmd_arg(&f->commands, "--next-hop-type", "Internet");
+        static const char *const endpoints[] = {"Microsoft.Sql", "Microsoft.Storage",
+                                                "Microsoft.EventHub", "Microsoft.KeyVault"};
+        azcmd_begin(&f->commands, "az network vnet subnet update");
+        azcmd_name(&f->commands, "--resource-group", rg, AZ_RESOURCE_GROUP, "<resource-group>", NULL);
+        azcmd_name(&f->commands, "--vnet-name", vnet, AZ_VNET, "<vnet>", &f->hint);
+        azcmd_name(&f->commands, "--name", subnet, AZ_RESOURCE, "<apim-subnet>", &f->hint);
+        azcmd_args(&f->commands, "--service-endpoints", endpoints, 4);
+    } else {
+        strbuf_puts(&f->hint, "Replies to clients leave by another path than the calls came in"
+                              " (a user-defined route to a firewall or on-premises). Route the"
+                              " clients' replies back the way they came: give the APIM subnet a"
+                              " route with next hop Internet for the clients' prefixes, or put"
+                              " the gateway behind an Application Gateway or Azure Front Door.");
+        azcmd_begin(&f->commands, "az network route-table route create");
+        azcmd_name(&f->commands, "--resource-group", rg, AZ_RESOURCE_GROUP, "<resource-group>",
+                   &f->hint);
+        azcmd_arg(&f->commands, "--route-table-name", "<route-table>");
+        azcmd_arg(&f->commands, "--name", "clients");
+        azcmd_arg(&f->commands, "--address-prefix", "<client prefix>");
+        azcmd_arg(&f->commands, "--next-hop-type", "Internet");
+    }
 }
 
 static void describe_example(struct strbuf *s, const struct conn_example *e)
@@ -542,6 +564,7 @@ void findings_free(struct findings *f)
         strbuf_free(&f->v[i].evidence);
         strbuf_free(&f->v[i].details);
         strbuf_free(&f->v[i].hint);
+        strbuf_free(&f->v[i].commands);
     }
     free(f->v);
     memset(f, 0, sizeof *f);

@@ -43,6 +43,7 @@ struct finding {
     char rule[160];
     int64_t flows, first, last;
     struct strbuf evidence, details, hint;
+    struct strbuf commands;     /* the fix to paste: az commands, one a line */
     const char *confidence;
     int requirement_id;         /* 0: none */
     /* where its hourly series is in scan_result.hourly: kind 0 for none */

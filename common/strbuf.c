@@ -53,26 +53,6 @@ void strbuf_printf(struct strbuf *s, const char *fmt, ...)
     s->len += (size_t)n;
 }
 
-void strbuf_json_string(struct strbuf *s, const char *text)
-{
-    strbuf_add(s, "\"", 1);
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-        switch (*p) {
-        case '"': strbuf_add(s, "\\\"", 2); break;
-        case '\\': strbuf_add(s, "\\\\", 2); break;
-        case '\n': strbuf_add(s, "\\n", 2); break;
-        case '\r': strbuf_add(s, "\\r", 2); break;
-        case '\t': strbuf_add(s, "\\t", 2); break;
-        default:
-            if (*p < 0x20 || *p == 0x7f)
-                strbuf_printf(s, "\\u%04x", *p);
-            else
-                strbuf_add(s, (const char *)p, 1);
-        }
-    }
-    strbuf_add(s, "\"", 1);
-}
-
 const char *strbuf_text(const struct strbuf *s)
 {
     return s->p ? s->p : "";

@@ -17,8 +17,6 @@ void strbuf_add(struct strbuf *s, const char *text, size_t n);
 void strbuf_puts(struct strbuf *s, const char *text);
 void strbuf_printf(struct strbuf *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* text as a JSON string literal, quotes included */
-void strbuf_json_string(struct strbuf *s, const char *text);
 /* "" when nothing was added */
 const char *strbuf_text(const struct strbuf *s);
 int strbuf_failed(const struct strbuf *s);

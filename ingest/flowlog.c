@@ -15,6 +15,8 @@
 
 #include <yajl/yajl_parse.h>
 
+#include "../common/escape.h"
+
 enum frame {
     F_ROOT,        /* before the top-level value */
     F_TOP,         /* the top-level object */
@@ -80,7 +82,7 @@ struct flowlog {
     fl_record_fn fn;
     void *ctx;
 
-    enum frame stack[FLOWLOG_MAX_DEPTH];
+    enum frame stack[FLOWLOG_MAX_DEPTH + 1]; /* F_ROOT, then one per container */
     int depth;          /* frames on the stack */
     enum key pending;   /* the key whose value comes next */
     int done;           /* the top-level value is complete */
@@ -130,11 +132,9 @@ struct flowlog {
 /* ------------------------------------------------------------------ */
 /* buffers                                                            */
 
-static int buf_add(struct buf *b, const void *s, size_t n, int nul)
+/* Makes room for need bytes in b. */
+static int grow_buf(struct buf *b, size_t need)
 {
-    size_t need = b->len + n + (nul ? 1 : 0);
-    if (need == b->len)
-        return 0; /* nothing to add (and b->p may still be NULL) */
     if (need > b->cap) {
         size_t cap = b->cap ? b->cap : 4096;
         while (cap < need)
@@ -145,6 +145,16 @@ static int buf_add(struct buf *b, const void *s, size_t n, int nul)
         b->p = p;
         b->cap = cap;
     }
+    return 0;
+}
+
+static int buf_add(struct buf *b, const void *s, size_t n, int nul)
+{
+    size_t need = b->len + n + (nul ? 1 : 0);
+    if (need == b->len)
+        return 0; /* nothing to add (and b->p may still be NULL) */
+    if (grow_buf(b, need) != 0)
+        return -1;
     if (n)
         memcpy(b->p + b->len, s, n);
     b->len += n;
@@ -192,14 +202,27 @@ static void record_reset(flowlog *p)
     p->nouters = p->ngroups = p->ntuples = 0;
 }
 
+/* Keeps a string of the record (a rule name, an id) as valid UTF-8 without
+ * NUL bytes: a \u0000 or a lone surrogate (\udc00) in the JSON, which yajl
+ * passes on as such bytes, becomes U+FFFD, so that names stay whole and
+ * distinct and every output that shows them is valid UTF-8. */
 static int keep_string(flowlog *p, uint32_t *slot, const unsigned char *s,
                        size_t n)
 {
-    if (p->meta.len + n + 1 > FLOWLOG_RECORD_BUFFER)
+    const char *text = (const char *)s;
+    int clean = utf8_valid(text, n);
+    size_t room = clean ? n : 3 * n;
+    if (p->meta.len + room + 1 > FLOWLOG_RECORD_BUFFER)
         return fail(p, "record %s: too much metadata (over 4 MiB)", "");
     *slot = (uint32_t)p->meta.len;
-    if (buf_add(&p->meta, s, n, 1) != 0)
+    if (clean) {
+        if (buf_add(&p->meta, s, n, 1) != 0)
+            return fail(p, "out of memory%s", "");
+        return 1;
+    }
+    if (grow_buf(&p->meta, p->meta.len + room + 1) != 0)
         return fail(p, "out of memory%s", "");
+    p->meta.len += utf8_repair(text, n, p->meta.p + p->meta.len, room + 1) + 1;
     return 1;
 }
 
@@ -305,7 +328,7 @@ static enum frame top(const flowlog *p)
 
 static int push(flowlog *p, enum frame f)
 {
-    if (p->depth >= FLOWLOG_MAX_DEPTH)
+    if (p->depth > FLOWLOG_MAX_DEPTH) /* F_ROOT and 64 containers fit */
         return fail(p, "JSON nested deeper than %s levels", "64");
     p->stack[p->depth++] = f;
     return 1;

@@ -147,15 +147,20 @@ int tuple_parse(const char *s, size_t n, enum flow_format format,
         format == FORMAT_VNET_V4 ? vnet_field_names : field_names;
     uint64_t v;
 
-    /* 1: timestamp, seconds or (above 1e11) milliseconds */
+    /* 1: timestamp, seconds or milliseconds; which one, its size says, and
+     * a time that is neither (253402300799: seconds of the year 9999, or
+     * milliseconds of 1978?) is broken, not guessed */
     if (parse_uint(&f[0], 9999999999999ull, &v) != 0)
         return bad_field(why, 0, names, &f[0], "not a Unix time");
-    if (v > 100000000000ull) {
+    if (v >= TUPLE_TIME_FIRST && v < TUPLE_TIME_END) {
+        t->ts = (int64_t)v;
+        t->ms = -1;
+    } else if (v >= TUPLE_TIME_FIRST * 1000 && v < TUPLE_TIME_END * 1000) {
         t->ts = (int64_t)(v / 1000);
         t->ms = (int32_t)(v % 1000);
     } else {
-        t->ts = (int64_t)v;
-        t->ms = -1;
+        return bad_field(why, 0, names, &f[0],
+                         "not a Unix time of the years 2000-2099 in seconds or milliseconds");
     }
     /* 2-3: addresses */
     if (ip_parse(f[1].p, f[1].n, &t->src) != 0)

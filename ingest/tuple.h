@@ -27,6 +27,11 @@ enum { ACTION_ALLOW = 0, ACTION_DENY = 1 };
 /* Longest accepted VNet encryption value (e.g. NX_HW_NOT_SUPPORTED). */
 #define TUPLE_ENCRYPTION_MAX 40
 
+/* The times a tuple may carry: 2000-01-01 up to 2100-01-01 (Unix seconds),
+ * in seconds (10 digits) or milliseconds (13 digits). */
+#define TUPLE_TIME_FIRST 946684800ull
+#define TUPLE_TIME_END 4102444800ull
+
 /* Room for a parse error message (tuple_parse's why). */
 #define TUPLE_WHY_MAX 160
 

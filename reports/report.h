@@ -15,7 +15,7 @@
 #include <sqlite3.h>
 
 /* The JSON report's format version (field "version"). */
-#define REPORT_JSON_VERSION 1
+#define REPORT_JSON_VERSION 2
 
 struct report_hour {
     int64_t hour, bad, good;
@@ -23,7 +23,8 @@ struct report_hour {
 
 struct report_finding {
     char *analyzer, *severity, *status, *title, *host, *remote, *protocol,
-        *direction, *rule, *evidence, *hint, *confidence, *details, *key;
+        *direction, *rule, *evidence, *hint, *confidence, *details, *key,
+        *commands;    /* the fix's commands, one a line, "" when none */
     int port;
     int64_t flows, first, last;
     struct report_hour *hours;
@@ -87,6 +88,13 @@ int report_write_text(const struct report *r, FILE *out, int color, int width, i
 int report_write_csv(const struct report *r, FILE *out);
 int report_write_json(const struct report *r, FILE *out);
 int report_write_html(const struct report *r, FILE *out);
+
+/* The shell named wherever a report shows commands to paste. */
+#define REPORT_SHELL "POSIX shell: sh, bash, zsh"
+
+/* Calls fn(ctx, line, length) for each line of a finding's commands. */
+void report_each_command(const char *commands,
+                         void (*fn)(void *ctx, const char *line, size_t n), void *ctx);
 
 /* `nsgflow report ARGS...` */
 int report_main(int argc, char **argv);

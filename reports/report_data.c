@@ -164,7 +164,8 @@ static int load_findings(sqlite3 *db, struct report *r)
                     " coalesce(f.remote, ''), coalesce(f.port, 0), coalesce(f.protocol, ''),"
                     " coalesce(f.direction, ''), coalesce(f.rule, ''), f.flows, f.first_seen,"
                     " f.last_seen, coalesce(f.evidence, ''), coalesce(f.hint, ''),"
-                    " coalesce(f.confidence, ''), coalesce(f.details, '{}'), f.key"
+                    " coalesce(f.confidence, ''), coalesce(f.details, '{}'), f.key,"
+                    " coalesce(f.commands, '')"
                     " FROM finding f JOIN analysis_run a ON a.id = f.run_id"
                     " WHERE f.run_id IN (SELECT id FROM report_run)"
                     " ORDER BY a.window_end DESC, a.id DESC, f.id", &st) != 0 ||
@@ -208,6 +209,7 @@ static int load_findings(sqlite3 *db, struct report *r)
             f->confidence = dup_col(st, 16);
             f->details = dup_col(st, 17);
             f->key = dup_col(st, 18);
+            f->commands = dup_col(st, 19);
         }
         /* the hours of every window add up */
         size_t hcap = f->nhours;
@@ -293,6 +295,18 @@ int report_load(sqlite3 *db, int64_t from, int64_t to, struct report *r, char *e
     return 0;
 }
 
+void report_each_command(const char *commands,
+                         void (*fn)(void *ctx, const char *line, size_t n), void *ctx)
+{
+    for (const char *p = commands; *p;) {
+        const char *end = strchr(p, '\n');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        if (n)
+            fn(ctx, p, n);
+        p += n + (end ? 1 : 0);
+    }
+}
+
 void report_free(struct report *r)
 {
     for (size_t i = 0; i < r->nhosts; i++) {
@@ -303,7 +317,7 @@ void report_free(struct report *r)
         struct report_finding *f = &r->findings[i];
         char *strings[] = {f->analyzer, f->severity, f->status, f->title, f->host, f->remote,
                            f->protocol, f->direction, f->rule, f->evidence, f->hint,
-                           f->confidence, f->details, f->key};
+                           f->confidence, f->details, f->key, f->commands};
         for (size_t k = 0; k < sizeof strings / sizeof strings[0]; k++)
             free(strings[k]);
         free(f->hours);

@@ -6,6 +6,7 @@
  * string goes through put_html. */
 #include "report.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "../common/timearg.h"
@@ -173,6 +174,17 @@ static void matrix(FILE *out, const struct report *r)
     fputs("</table>", out);
 }
 
+static void html_command(void *ctx, const char *line, size_t n)
+{
+    FILE *out = ctx;
+    char *copy = strndup(line, n);
+    if (!copy)
+        return;
+    put_html(out, copy);
+    fputc('\n', out);
+    free(copy);
+}
+
 int report_write_html(const struct report *r, FILE *out)
 {
     fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -250,9 +262,15 @@ int report_write_html(const struct report *r, FILE *out)
         put_html(out, f->analyzer);
         fputs("</td></tr></table><p>", out);
         put_html(out, f->evidence);
-        fputs("</p><h4>Fix</h4><pre>", out);
+        fputs("</p><h4>Fix</h4><p>", out);
         put_html(out, f->hint);
-        fputs("</pre></article>", out);
+        fputs("</p>", out);
+        if (f->commands[0]) {
+            fputs("<p class=\"shell\">Commands (" REPORT_SHELL "):</p><pre><code>", out);
+            report_each_command(f->commands, html_command, out);
+            fputs("</code></pre>", out);
+        }
+        fputs("</article>", out);
     }
     fputs("\n<footer>nsgflow " NSGFLOW_VERSION " &middot; generated ", out);
     put_time(out, r->generated_at);

@@ -3,6 +3,7 @@
  * and JSON renderings for programs. Log text goes through escape.h. */
 #include "report.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "../common/timearg.h"
@@ -40,6 +41,83 @@ static void summary_data(const struct report *r, char *buf, size_t n)
              (long long)r->blobs, (long long)r->tuples, r->formats[0] ? " (" : "", r->formats,
              r->formats[0] ? ")" : "", r->tag_origin, r->tag_change_number,
              r->tag_published[0] ? r->tag_published : "unknown");
+}
+
+/* A command for a terminal, cleaned and folded to the width between its
+ * words (spaces outside quotes; an option stays with its value), with a
+ * backslash at the end of each folded line, so that it pastes as one
+ * command. */
+struct term_width {
+    FILE *out;
+    int width;
+};
+
+/* The end of the word at p (a space outside single quotes ends it). */
+static const char *word_end(const char *p)
+{
+    int quoted = 0;
+    for (; *p && (quoted || *p != ' '); p++)
+        if (*p == '\'')
+            quoted = !quoted;
+    return p;
+}
+
+static void term_command(void *ctx, const char *line, size_t n)
+{
+    const struct term_width *tw = ctx;
+    char buf[4096];
+    char *copy = strndup(line, n);
+    if (!copy)
+        return;
+    term_clean(copy, buf, sizeof buf);
+    free(copy);
+    int indent = 4, col = indent;
+    fprintf(tw->out, "%*s", indent, "");
+    for (const char *p = buf; *p;) {
+        while (*p == ' ')
+            p++;
+        if (!*p)
+            break;
+        const char *end = word_end(p);
+        if (p[0] == '-' && p[1] == '-' && *end == ' ' && !(end[1] == '-' && end[2] == '-'))
+            end = word_end(end + 1); /* the option and its value */
+        int len = (int)(end - p);
+        if (p != buf && col + 1 + len + 2 > tw->width) {
+            fprintf(tw->out, " \\\n%*s", indent + 4, "");
+            col = indent + 4;
+        } else if (p != buf) {
+            fputc(' ', tw->out);
+            col++;
+        }
+        fwrite(p, 1, (size_t)len, tw->out);
+        col += len;
+        p = end;
+    }
+    fputc('\n', tw->out);
+}
+
+/* A command line inside a Markdown code fence: literal text (the fence is
+ * longer than any run of backticks in the commands). */
+static void md_command(void *ctx, const char *line, size_t n)
+{
+    FILE *out = ctx;
+    char *copy = strndup(line, n);
+    if (!copy)
+        return;
+    put_term(out, copy);
+    fputc('\n', out);
+    free(copy);
+}
+
+static int longest_backtick_run(const char *s)
+{
+    int best = 0, run = 0;
+    for (; *s; s++) {
+        run = *s == '`' ? run + 1 : 0;
+        if (run > best)
+            best = run;
+    }
+    return best;
 }
 
 int report_write_text(const struct report *r, FILE *out, int color, int width, int md)
@@ -99,6 +177,15 @@ int report_write_text(const struct report *r, FILE *out, int color, int width, i
             fputs("\n- **Fix:** ", out);
             put_md(out, f->hint);
             fputs("\n", out);
+            if (f->commands[0]) {
+                int fence = longest_backtick_run(f->commands) + 1;
+                if (fence < 3)
+                    fence = 3;
+                fputs("\n  Commands (" REPORT_SHELL "):\n\n", out);
+                fprintf(out, "%.*s" "sh\n", fence, "``````````````````````````````");
+                report_each_command(f->commands, md_command, out);
+                fprintf(out, "%.*s\n", fence, "``````````````````````````````");
+            }
         } else {
             fprintf(out, "\n%s%s%s [%s] ", color ? color_of(f->severity) : "", sev, reset, f->status);
             term_clean(f->title, line, sizeof line);
@@ -113,6 +200,11 @@ int report_write_text(const struct report *r, FILE *out, int color, int width, i
             put_wrapped(out, f->evidence, 4, width);
             fprintf(out, "  %sFix:%s\n", bold, reset);
             put_wrapped(out, f->hint, 4, width);
+            if (f->commands[0]) {
+                fprintf(out, "  %sCommands%s (" REPORT_SHELL "):\n", bold, reset);
+                struct term_width tw = {out, width};
+                report_each_command(f->commands, term_command, &tw);
+            }
         }
     }
     return ferror(out) ? -1 : 0;
@@ -121,7 +213,7 @@ int report_write_text(const struct report *r, FILE *out, int color, int width, i
 int report_write_csv(const struct report *r, FILE *out)
 {
     fputs("severity,status,analyzer,title,host,remote,port,protocol,direction,rule,flows,"
-          "first_seen,last_seen,confidence,evidence,hint,window_start,window_end\r\n", out);
+          "first_seen,last_seen,confidence,evidence,hint,commands,window_start,window_end\r\n", out);
     char ws[24], we[24];
     time_format(r->window_start, ws);
     time_format(r->window_end, we);
@@ -134,7 +226,7 @@ int report_write_csv(const struct report *r, FILE *out)
         snprintf(flows, sizeof flows, "%lld", (long long)f->flows);
         const char *cells[] = {f->severity, f->status, f->analyzer, f->title, f->host,
                                f->remote, port, f->protocol, f->direction, f->rule, flows,
-                               a, b, f->confidence, f->evidence, f->hint, ws, we};
+                               a, b, f->confidence, f->evidence, f->hint, f->commands, ws, we};
         for (size_t c = 0; c < sizeof cells / sizeof cells[0]; c++) {
             if (c)
                 fputc(',', out);
@@ -145,28 +237,28 @@ int report_write_csv(const struct report *r, FILE *out)
     return ferror(out) ? -1 : 0;
 }
 
-/* A JSON string literal. */
-static void put_json(FILE *out, const char *s)
-{
-    fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(out, "\\%c", *p);
-        else if (*p < 0x20 || *p == 0x7f)
-            fprintf(out, "\\u%04x", *p);
-        else if (*p == '<') /* safe inside an HTML <script> too */
-            fputs("\\u003c", out);
-        else
-            fputc(*p, out);
-    }
-    fputc('"', out);
-}
-
 static void put_json_time(FILE *out, int64_t t)
 {
     char buf[24];
     time_format(t, buf);
     put_json(out, buf);
+}
+
+struct json_list {
+    FILE *out;
+    int n;
+};
+
+static void json_command(void *ctx, const char *line, size_t n)
+{
+    struct json_list *l = ctx;
+    char *copy = strndup(line, n);
+    if (!copy)
+        return;
+    if (l->n++)
+        fputs(", ", l->out);
+    put_json(l->out, copy);
+    free(copy);
 }
 
 int report_write_json(const struct report *r, FILE *out)
@@ -217,6 +309,10 @@ int report_write_json(const struct report *r, FILE *out)
         put_json_time(out, f->first);
         fputs(", \"last_seen\": ", out);
         put_json_time(out, f->last);
+        fputs(", \"commands\": [", out);
+        struct json_list commands = {out, 0};
+        report_each_command(f->commands, json_command, &commands);
+        fputs("]", out);
         /* details are JSON the analyzer wrote */
         fprintf(out, ", \"details\": %s, \"hourly\": [", f->details[0] == '{' ? f->details : "{}");
         for (size_t h = 0; h < f->nhours; h++) {

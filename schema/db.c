@@ -1,6 +1,7 @@
 /* db.c: open, configure and migrate the database (see db.h). */
 #include "db.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,10 +37,11 @@ int db_exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
     return -1;
 }
 
-static int user_version(sqlite3 *db, int *out)
+/* The integer an SQL statement returns (PRAGMA user_version, ...). */
+static int int_query(sqlite3 *db, const char *sql, int *out)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
         return -1;
     int rc = sqlite3_step(st);
     *out = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
@@ -47,13 +49,78 @@ static int user_version(sqlite3 *db, int *out)
     return rc == SQLITE_ROW ? 0 : -1;
 }
 
+static int user_version(sqlite3 *db, int *out)
+{
+    return int_query(db, "PRAGMA user_version", out);
+}
+
+/* What a file that SQLite can open holds: nothing yet, an nsgflow database,
+ * or another program's. */
+enum db_kind { DB_EMPTY, DB_NSGFLOW, DB_FOREIGN };
+
+/* Tells the kinds apart. nsgflow marks its databases with
+ * DB_APPLICATION_ID; those written before the mark existed are recognised
+ * by their schema version and their tables (and marked when next opened
+ * for writing). For another program's file, why says what it holds. */
+static int db_identify(sqlite3 *db, enum db_kind *kind, char *why, size_t whylen)
+{
+    int app, version, objects, ours;
+    if (int_query(db, "PRAGMA application_id", &app) != 0 || user_version(db, &version) != 0 ||
+        int_query(db, "SELECT count(*) FROM sqlite_schema", &objects) != 0 ||
+        int_query(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN"
+                      " ('source_file', 'flow_group', 'flow_tuple', 'address', 'rule')", &ours) != 0)
+        return -1;
+    why[0] = '\0';
+    if ((uint32_t)app == DB_APPLICATION_ID)
+        *kind = DB_NSGFLOW;
+    else if (app == 0 && version == 0 && objects == 0)
+        *kind = DB_EMPTY;
+    else if (app == 0 && version >= 1 && version <= db_schema_version() && ours == 5)
+        *kind = DB_NSGFLOW;
+    else {
+        *kind = DB_FOREIGN;
+        /* a few of its tables, and the marks it carries */
+        size_t k = (size_t)snprintf(why, whylen, "it holds %d schema object%s", objects,
+                                    objects == 1 ? "" : "s");
+        sqlite3_stmt *st;
+        if (objects > 0 &&
+            sqlite3_prepare_v2(db, "SELECT name FROM sqlite_schema WHERE type = 'table'"
+                                   " ORDER BY name LIMIT 4", -1, &st, NULL) == SQLITE_OK) {
+            for (int i = 0; sqlite3_step(st) == SQLITE_ROW && k < whylen; i++) {
+                char name[48];
+                const unsigned char *t = sqlite3_column_text(st, 0);
+                size_t j = 0;
+                for (; t && t[j] && j + 1 < sizeof name; j++) /* shown, not trusted */
+                    name[j] = t[j] >= 0x20 && t[j] < 0x7f ? (char)t[j] : '?';
+                name[j] = '\0';
+                k += (size_t)snprintf(why + k, whylen - k, "%s%s", i ? ", " : " (tables ", name);
+            }
+            sqlite3_finalize(st);
+            if (k < whylen && strchr(why, '('))
+                k += (size_t)snprintf(why + k, whylen - k, "%s)", objects > 4 ? ", ..." : "");
+        }
+        if (k < whylen)
+            k += (size_t)snprintf(why + k, whylen - k, ", user_version %d", version);
+        if (app && k < whylen) {
+            char tag[5];
+            for (int i = 0; i < 4; i++) {
+                unsigned char c = (unsigned char)((uint32_t)app >> (24 - 8 * i));
+                tag[i] = c >= 0x20 && c < 0x7f ? (char)c : '.';
+            }
+            tag[4] = '\0';
+            snprintf(why + k, whylen - k, ", application_id 0x%08X ('%s')", (uint32_t)app, tag);
+        }
+    }
+    return 0;
+}
+
 /* Applies the schema steps the database lacks, all in one transaction. */
 static int migrate(sqlite3 *db, const char *path, char *err, size_t errlen)
 {
-    int have;
-    if (user_version(db, &have) != 0)
+    int have, app;
+    if (user_version(db, &have) != 0 || int_query(db, "PRAGMA application_id", &app) != 0)
         goto sqlfail;
-    if (have == db_schema_version())
+    if (have == db_schema_version() && (uint32_t)app == DB_APPLICATION_ID)
         return 0;
     if (have > db_schema_version()) {
         snprintf(err, errlen,
@@ -84,7 +151,10 @@ static int migrate(sqlite3 *db, const char *path, char *err, size_t errlen)
         if (sqlite3_exec(db, pragma, NULL, NULL, NULL) != SQLITE_OK)
             goto rollback;
     }
-    if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+    char mark[64];
+    snprintf(mark, sizeof mark, "PRAGMA application_id = %d", (int)DB_APPLICATION_ID);
+    if (sqlite3_exec(db, mark, NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
         goto rollback;
     return 0;
 rollback:
@@ -169,6 +239,17 @@ static int open_file(const char *path, const char *file, int uri, int readonly,
     if (sqlite3_exec(db, "SELECT count(*) FROM sqlite_schema", NULL, NULL,
                      NULL) != SQLITE_OK)
         return open_failed(db, path, err, errlen);
+    /* Another program's database? Then not a byte of it is changed. */
+    enum db_kind kind;
+    char why[300];
+    if (db_identify(db, &kind, why, sizeof why) != 0)
+        return open_failed(db, path, err, errlen);
+    if (kind == DB_FOREIGN) {
+        snprintf(err, errlen, "%s: not an nsgflow database: %s; it was not changed (give"
+                              " --db a new file, or an nsgflow database)", path, why);
+        sqlite3_close(db);
+        return -1;
+    }
     if (!readonly && sqlite3_db_readonly(db, "main") == 1)
         return open_failed(db, path, err, errlen);
     if (!readonly) {

@@ -10,6 +10,11 @@
 
 #include <sqlite3.h>
 
+/* nsgflow's mark in the database header (PRAGMA application_id): "NSGF".
+ * A file that is neither empty nor marked (nor an nsgflow database from
+ * before the mark) is another program's and is refused untouched. */
+#define DB_APPLICATION_ID 0x4E534746u
+
 /* One migration step: the schema file NNN_name.sql as text. */
 struct schema_step {
     int version;
@@ -31,7 +36,8 @@ const char *db_default_path(const char *given);
  * current schema. Returns 0 and sets *out, or -1 with a one-line message in
  * err (errlen bytes), or DB_WRITE_PROTECTED when readonly is 0 and the
  * system does not let this process write the file or its folder. A
- * database from a newer nsgflow is refused. Close with sqlite3_close(). */
+ * database from a newer nsgflow, and another program's SQLite file, are
+ * refused and left untouched. Close with sqlite3_close(). */
 #define DB_WRITE_PROTECTED (-2)
 int db_open(const char *path, int readonly, int wait_ms, sqlite3 **out,
             char *err, size_t errlen);

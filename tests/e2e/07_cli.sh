@@ -61,7 +61,8 @@ run_status "$NSGFLOW" ingest --db "$T/text.db" "$FIXTURES"
 assert_eq "$status" 1 "not a database: fatal"
 assert_contains "$T/err" "text.db: file is not a database" "not a database message"
 # a database from a newer nsgflow is refused, untouched
-sqlite3 "$T/newer.db" "pragma user_version = 999; create table x(y);"
+# (marked as nsgflow's: application_id 0x4E534746)
+sqlite3 "$T/newer.db" "pragma application_id = 1314080582; pragma user_version = 999; create table x(y);"
 run_status "$NSGFLOW" ingest --db "$T/newer.db" "$FIXTURES"
 assert_eq "$status" 1 "newer schema: fatal"
 assert_contains "$T/err" "database schema version 999 is newer than this nsgflow understands" "newer schema message"

@@ -39,7 +39,7 @@ for format in nsg-v1 nsg-v2 vnet-v4 mixed; do
     if [ $format = vnet-v4 ]; then conf=high; else conf=medium; fi
     [ $format = mixed ] && conf=%
     assert_eq "$(q "select count(*) from findings where analyzer = 'asymmetric-return' and confidence like '$conf'
-                    and evidence like '%show a lost return path%' and hint like '%--address-prefix ApiManagement --next-hop-type Internet%'")" 6 "$format: lost returns with evidence and the route"
+                    and evidence like '%show a lost return path%' and commands like '%--address-prefix ''ApiManagement'' --next-hop-type ''Internet''%'")" 6 "$format: lost returns with evidence and the route"
 done
 
 # the same NICs logged twice, by NSG flow logs and VNet flow logs

@@ -55,7 +55,7 @@ if grep -q "<script>" "$T/out"; then fail "md: a raw <script>"; fi
 run_status "$NSGFLOW" report --format csv -o "$T/r.csv"
 assert_eq "$status" 0 "csv to a file"
 assert_eq "$(head -1 "$T/r.csv" | tr -d '\r')" \
-    "severity,status,analyzer,title,host,remote,port,protocol,direction,rule,flows,first_seen,last_seen,confidence,evidence,hint,window_start,window_end" "csv header"
+    "severity,status,analyzer,title,host,remote,port,protocol,direction,rule,flows,first_seen,last_seen,confidence,evidence,hint,commands,window_start,window_end" "csv header"
 python3 - "$T/r.csv" "$(q "select count(*) from findings")" <<'PY' || fail "csv content"
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1], newline="")))
@@ -72,7 +72,7 @@ run_status "$NSGFLOW" report --format json -o "$T/r.json"
 python3 - "$T/r.json" <<'PY' || fail "json shape"
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert d["format"] == "nsgflow-report" and d["version"] == 1
+assert d["format"] == "nsgflow-report" and d["version"] == 2
 for k in ("generated_at", "window", "data", "hosts_from", "hosts", "summary", "findings", "requirements"):
     assert k in d, k
 assert set(d["window"]) == {"start", "end", "analyses"}
@@ -81,11 +81,12 @@ assert set(d["data"]["service_tags"]) == {"origin", "change_number", "published"
 assert {h["address"] for h in d["hosts"]} == {"10.20.1.4", "10.20.1.5"}
 assert set(d["summary"]) == {"errors", "warnings", "info", "new", "open", "resolved"}
 keys = {"analyzer", "severity", "status", "title", "host", "remote", "protocol", "direction", "rule",
-        "confidence", "evidence", "hint", "port", "flows", "first_seen", "last_seen", "details", "hourly"}
+        "confidence", "evidence", "hint", "commands", "port", "flows", "first_seen", "last_seen", "details", "hourly"}
 for f in d["findings"]:
     assert set(f) == keys, set(f) ^ keys
     assert f["severity"] in ("error", "warning", "info") and f["status"] in ("new", "open", "resolved")
     assert isinstance(f["port"], int) and isinstance(f["flows"], int) and isinstance(f["details"], dict)
+    assert isinstance(f["commands"], list) and all(c.startswith("az ") for c in f["commands"])
     for h in f["hourly"]:
         assert set(h) == {"hour", "bad", "good"}
 assert any(f["rule"] == 'UserRule_<script>alert("x")</script>' for f in d["findings"])

@@ -237,6 +237,27 @@ static void test_stray_nested_records(void **state)
     assert_non_null(strstr(s.text, "[nsg-v1] R|M||: 1,1.1.1.1"));
 }
 
+/* A NUL or a lone surrogate inside a rule name: kept distinct, stored as
+ * valid UTF-8 (U+FFFD), never cut at the NUL. */
+static void test_strings_made_valid(void **state)
+{
+    (void)state;
+    struct seen s;
+    const char *text =
+        "{\"records\":[{\"time\":\"t\",\"properties\":{\"Version\":1,\"flows\":["
+        "{\"rule\":\"A\\u0000B\",\"flows\":[{\"mac\":\"M\",\"flowTuples\":[\"1,1.1.1.1,2.2.2.2,1,2,T,I,A\"]}]},"
+        "{\"rule\":\"A\\u0000C\",\"flows\":[{\"mac\":\"M\",\"flowTuples\":[\"1,1.1.1.1,2.2.2.2,1,2,T,I,A\"]}]},"
+        "{\"rule\":\"X\\udc00Y\",\"flows\":[{\"mac\":\"M\",\"flowTuples\":[\"1,1.1.1.1,2.2.2.2,1,2,T,I,A\"]}]}"
+        "]}}]}";
+    assert_int_equal(feed_all_ways(text, &s), 0);
+    assert_non_null(strstr(s.text, "] A\xef\xbf\xbd" "B|M"));
+    assert_non_null(strstr(s.text, "] A\xef\xbf\xbd" "C|M"));
+    /* yajl writes \udc00 as the bytes ED B0 80: three bytes that are not
+     * UTF-8, each a U+FFFD (as Python's and browsers' decoders do) */
+    assert_non_null(strstr(s.text, "] X\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" "Y|M"));
+    assert_int_equal(s.tuples, 3);
+}
+
 static void test_limits(void **state)
 {
     (void)state;
@@ -251,6 +272,23 @@ static void test_limits(void **state)
     assert_int_equal(feed(deep, n, 0, &s, &p), -1);
     assert_non_null(strstr(flowlog_error(p), "nested deeper than 64"));
     flowlog_free(p);
+    /* exactly 64 levels (the object, the records array, 62 arrays inside
+     * it) are accepted; 65 are not */
+    for (int levels = 64; levels <= 65; levels++) {
+        n = (size_t)snprintf(deep, sizeof deep, "{\"records\":");
+        for (int i = 2; i < levels; i++)
+            deep[n++] = '[';
+        deep[n++] = '[';
+        for (int i = 1; i < levels; i++)
+            deep[n++] = i == 1 ? ']' : ']';
+        deep[n++] = '}';
+        int rc = feed(deep, n, 0, &s, &p);
+        if (levels == 64)
+            assert_int_equal(rc, 0);
+        else
+            assert_non_null(strstr(flowlog_error(p), "nested deeper than 64"));
+        flowlog_free(p);
+    }
     /* one huge string is refused before it is buffered */
     size_t big = FLOWLOG_MAX_TOKEN + 100;
     char *text = malloc(big + 32);
@@ -387,6 +425,7 @@ int main(void)
         cmocka_unit_test(test_truncation_keeps_complete_records),
         cmocka_unit_test(test_not_a_flow_log),
         cmocka_unit_test(test_stray_nested_records),
+        cmocka_unit_test(test_strings_made_valid),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_huge_record_comes_in_chunks),
         cmocka_unit_test(test_callback_stop_keeps_message),

@@ -165,6 +165,12 @@ static void test_broken_tuples(void **state)
     expect_error("", FORMAT_NSG_V1, "expected 8 fields, got 1");
     expect_error("15421104x2,192.0.2.190,10.5.16.4,28746,443,U,I,D", FORMAT_NSG_V1,
                  "field 1 (timestamp)");
+    /* 12 digits: neither plausible seconds nor milliseconds */
+    expect_error("253402300799,10.0.0.6,10.0.0.7,1,2,6,O,B,NX,0,0,0,0", FORMAT_VNET_V4,
+                 "field 1 (timestamp): not a Unix time of the years 2000-2099 in seconds or"
+                 " milliseconds '253402300799'");
+    expect_error("99,192.0.2.190,10.5.16.4,28746,443,U,I,D", FORMAT_NSG_V1,
+                 "field 1 (timestamp): not a Unix time");
     expect_error("1542110402,192.0.2.1900,10.5.16.4,28746,443,U,I,D", FORMAT_NSG_V1,
                  "field 2 (source IP): not an IP address '192.0.2.1900'");
     expect_error("1542110402,192.0.2.1,10.5.16,28746,443,U,I,D", FORMAT_NSG_V1,
