@@ -1,6 +1,7 @@
 /* nsgflow.c: the command line. It only dispatches: each command lives in
  * its stage's folder (ingest/, analyze/, reports/) and returns the exit
  * status that main passes on. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -8,6 +9,7 @@
 #include <yajl/yajl_version.h>
 #include <zlib.h>
 
+#include "common/escape.h"
 #include "analyze/analyze.h"
 #include "analyze/tags.h"
 #include "ingest/ingest.h"
@@ -79,11 +81,25 @@ static int help(const char *topic)
     }
     const struct command *c = find_command(topic);
     if (!c) {
-        fprintf(stderr, "nsgflow: no help for '%s': not a command\n", topic);
+        msg(stderr, "nsgflow: no help for '%s': not a command\n", topic);
         return EXIT_USAGE;
     }
     fputs(c->usage, stdout);
     return EXIT_OK;
+}
+
+/* Every command's output is checked at the end: a full disk or a closed
+ * pipe behind standard output is an error (exit 1), not a silent success.
+ * (A command that failed already said why.) */
+static int finish(const char *cmd, int status)
+{
+    errno = 0;
+    if ((fflush(stdout) != 0 || ferror(stdout)) && status != EXIT_FATAL) {
+        msg(stderr, "nsgflow%s%s: cannot write to standard output: %s\n", cmd ? " " : "",
+            cmd ? cmd : "", errno ? strerror(errno) : "write error");
+        return EXIT_FATAL;
+    }
+    return status;
 }
 
 int main(int argc, char **argv)
@@ -94,19 +110,19 @@ int main(int argc, char **argv)
     }
     const char *cmd = argv[1];
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0)
-        return help(NULL);
+        return finish(NULL, help(NULL));
     if (strcmp(cmd, "help") == 0)
-        return help(argc > 2 ? argv[2] : NULL);
+        return finish(NULL, help(argc > 2 ? argv[2] : NULL));
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
         printf("nsgflow %s (database schema %d; SQLite %s, zlib %s, yajl %d.%d.%d)\n",
                NSGFLOW_VERSION, db_schema_version(), sqlite3_libversion(),
                zlibVersion(), YAJL_MAJOR, YAJL_MINOR, YAJL_MICRO);
-        return EXIT_OK;
+        return finish(NULL, EXIT_OK);
     }
     const struct command *c = find_command(cmd);
     if (!c) {
-        fprintf(stderr, "nsgflow: '%s' is not a command. Try 'nsgflow --help'.\n", cmd);
+        msg(stderr, "nsgflow: '%s' is not a command. Try 'nsgflow --help'.\n", cmd);
         return EXIT_USAGE;
     }
-    return c->main(argc - 1, argv + 1);
+    return finish(c->name, c->main(argc - 1, argv + 1));
 }

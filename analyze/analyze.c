@@ -1,5 +1,6 @@
 /* analyze.c: the analyze command (see analyze.h): window, tag data,
  * requirements, hosts, the pass, the findings, and their storage. */
+#include "../common/escape.h"
 #include "analyze.h"
 
 #include <getopt.h>
@@ -465,52 +466,52 @@ int analyze_run(const struct analyze_options *o, struct analyze_result *res)
 
     long age = age_days(src.published);
     if (age > 90)
-        fprintf(stderr, "warning: the service-tag data (%s, changeNumber %ld, published %s) is %ld"
+        msg(stderr, "warning: the service-tag data (%s, changeNumber %ld, published %s) is %ld"
                         " days old: download a current ServiceTags_Public_YYYYMMDD.json and run"
                         " 'nsgflow tags import FILE'\n",
                 src.origin, src.change_number, src.published, age);
     else if (age < 0)
-        fprintf(stderr, "warning: the service-tag data (%s) has no publication date; if it is"
+        msg(stderr, "warning: the service-tag data (%s) has no publication date; if it is"
                         " old, import a current ServiceTags_Public_YYYYMMDD.json\n", src.origin);
     if (!o->quiet) {
         char a[24], b[24];
         time_format(from, a);
         time_format(to, b);
-        printf("analyze: window %s to %s: %" PRId64 " tuples in %" PRId64 " blobs (%.2f s)\n",
+        msg(stdout, "analyze: window %s to %s: %" PRId64 " tuples in %" PRId64 " blobs (%.2f s)\n",
                a, b, scan.tuples, scan.blobs, now_seconds() - start);
-        printf("analyze: service tags: %s, changeNumber %ld, published %s\n", src.origin,
+        msg(stdout, "analyze: service tags: %s, changeNumber %ld, published %s\n", src.origin,
                src.change_number, src.published[0] ? src.published : "unknown");
         if (hosts.n == 0)
-            printf("analyze: no APIM instance %s; give --apim-subnet CIDR\n",
+            msg(stdout, "analyze: no APIM instance %s; give --apim-subnet CIDR\n",
                    o->nsubnets ? "inside the --apim-subnet ranges has flows in the window"
                                : "found in the traffic (no management calls on 3443, no probes on 6390)");
         else
-            printf("analyze: APIM hosts, %s:\n",
+            msg(stdout, "analyze: APIM hosts, %s:\n",
                    o->nsubnets ? "inside --apim-subnet"
                                : "detected from the traffic (choose them with --apim-subnet)");
         for (size_t i = 0; i < hosts.n; i++) {
             char ip[IP_TEXT_MAX];
             addresses_text(db, hosts.ids[i], ip);
-            printf("  %-15s %s\n", ip, hosts.reasons[i]);
+            msg(stdout, "  %-15s %s\n", ip, hosts.reasons[i]);
         }
-        printf("analyze: %zu finding%s: %d error%s, %d warning%s, %d info; %d new, %d resolved"
+        msg(stdout, "analyze: %zu finding%s: %d error%s, %d warning%s, %d info; %d new, %d resolved"
                " since the previous window\n", fs.n,
                fs.n == 1 ? "" : "s", res->errors, res->errors == 1 ? "" : "s", res->warnings,
                res->warnings == 1 ? "" : "s", res->infos, res->new_findings, res->resolved);
         for (size_t i = 0; i < fs.n; i++) {
             const struct finding *f = &fs.v[i];
-            printf("  %-7s %-20s %-15s %s (%" PRId64 " flows, confidence %s)\n", f->severity,
+            msg(stdout, "  %-7s %-20s %-15s %s (%" PRId64 " flows, confidence %s)\n", f->severity,
                    f->analyzer, f->host[0] ? f->host : "-", f->title, f->flows, f->confidence);
         }
         if (fs.n)
-            printf("analyze: evidence and fixes: sqlite3 %s 'SELECT * FROM findings'\n", o->db_path);
+            msg(stdout, "analyze: evidence and fixes: sqlite3 %s 'SELECT * FROM findings'\n", o->db_path);
     }
     status = EXIT_OK;
     if (o->fail_on && (res->errors || (strcmp(o->fail_on, "warning") == 0 && res->warnings)))
         status = EXIT_FATAL; /* 1: findings at the --fail-on level */
     goto done;
 fail:
-    fprintf(stderr, "nsgflow analyze: %s: %s\n", o->db_path, err);
+    msg(stderr, "nsgflow analyze: %s: %s\n", o->db_path, err);
     if (db && !sqlite3_get_autocommit(db))
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     status = EXIT_FATAL;
@@ -556,7 +557,7 @@ int analyze_main(int argc, char **argv)
             if (o.nsubnets == ANALYZE_MAX_SUBNETS ||
                 ip_prefix_parse(optarg, strlen(optarg), &o.subnets[2 * o.nsubnets],
                                 &o.subnets[2 * o.nsubnets + 1]) != 0) {
-                fprintf(stderr, "nsgflow analyze: --apim-subnet: not an address range like"
+                msg(stderr, "nsgflow analyze: --apim-subnet: not an address range like"
                                 " 10.0.1.0/24: '%s'\n", optarg);
                 return EXIT_USAGE;
             }
@@ -573,14 +574,14 @@ int analyze_main(int argc, char **argv)
             break;
         case 'p':
             if (strcmp(optarg, "stv1") != 0 && strcmp(optarg, "stv2") != 0) {
-                fprintf(stderr, "nsgflow analyze: --platform: stv1 or stv2, not '%s'\n", optarg);
+                msg(stderr, "nsgflow analyze: --platform: stv1 or stv2, not '%s'\n", optarg);
                 return EXIT_USAGE;
             }
             o.platform = optarg;
             break;
         case 'v':
             if (strcmp(optarg, "external") != 0 && strcmp(optarg, "internal") != 0) {
-                fprintf(stderr, "nsgflow analyze: --vnet-type: external or internal, not '%s'\n",
+                msg(stderr, "nsgflow analyze: --vnet-type: external or internal, not '%s'\n",
                         optarg);
                 return EXIT_USAGE;
             }
@@ -588,7 +589,7 @@ int analyze_main(int argc, char **argv)
             break;
         case 'f':
             if (strcmp(optarg, "error") != 0 && strcmp(optarg, "warning") != 0) {
-                fprintf(stderr, "nsgflow analyze: --fail-on: error or warning, not '%s'\n", optarg);
+                msg(stderr, "nsgflow analyze: --fail-on: error or warning, not '%s'\n", optarg);
                 return EXIT_USAGE;
             }
             o.fail_on = optarg;
@@ -602,7 +603,7 @@ int analyze_main(int argc, char **argv)
         }
     }
     if (optind < argc) {
-        fprintf(stderr, "nsgflow analyze: unexpected argument '%s' (analyze reads the database;"
+        msg(stderr, "nsgflow analyze: unexpected argument '%s' (analyze reads the database;"
                         " ingest blobs with nsgflow ingest)\n", argv[optind]);
         return EXIT_USAGE;
     }

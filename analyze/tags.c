@@ -1,5 +1,6 @@
 /* tags.c: service-tag data: the built-in snapshot, `nsgflow tags import`,
  * and the in-memory range index (see tags.h). */
+#include "../common/escape.h"
 #include "tags.h"
 
 #include <ctype.h>
@@ -701,14 +702,14 @@ static int tags_show(sqlite3 *db)
     struct tag_source src;
     char err[300];
     if (tags_ensure(db, &src, err, sizeof err) != 0) {
-        fprintf(stderr, "nsgflow tags: %s\n", err);
+        msg(stderr, "nsgflow tags: %s\n", err);
         return EXIT_FATAL;
     }
     sqlite3_stmt *st;
     sqlite3_prepare_v2(db, "SELECT count(*), (SELECT count(*) FROM service_tag_prefix)"
                            " FROM service_tag", -1, &st, NULL);
     sqlite3_step(st);
-    printf("service tags: %s, cloud %s, changeNumber %ld, published %s: %lld tags, %lld prefixes\n",
+    msg(stdout, "service tags: %s, cloud %s, changeNumber %ld, published %s: %lld tags, %lld prefixes\n",
            src.origin, src.cloud[0] ? src.cloud : "?", src.change_number,
            src.published[0] ? src.published : "unknown",
            (long long)sqlite3_column_int64(st, 0), (long long)sqlite3_column_int64(st, 1));
@@ -748,7 +749,7 @@ int tags_main(int argc, char **argv)
     if (import) {
         long prefixes = 0;
         if (tags_import(db, argv[optind + 1], &prefixes, err, sizeof err) != 0) {
-            fprintf(stderr, "nsgflow tags import: %s; the tag data is unchanged\n", err);
+            msg(stderr, "nsgflow tags import: %s; the tag data is unchanged\n", err);
             status = EXIT_FATAL;
         } else {
             status = tags_show(db);

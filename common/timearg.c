@@ -1,4 +1,5 @@
 /* timearg.c: command-line times (see timearg.h). */
+#include "escape.h"
 #include "timearg.h"
 
 #include <ctype.h>
@@ -71,7 +72,7 @@ int time_arg_option(const char *command, const char *option, const char *arg,
 {
     if (time_arg_parse(arg, time(NULL), out) == 0)
         return 0;
-    fprintf(stderr, "nsgflow %s: --%s: not a time (2026-11-01T10:00Z, 24h, 7d): '%s'\n",
+    msg(stderr, "nsgflow %s: --%s: not a time (2026-11-01T10:00Z, 24h, 7d): '%s'\n",
             command, option, arg);
     return -1;
 }

@@ -2,6 +2,7 @@
  * ingest path together: walk -> source (bytes) -> flowlog (records) -> tuple
  * (fields) -> store (rows), and decides each blob's fate: new, replaced,
  * unchanged, partial or rejected. */
+#include "../common/escape.h"
 #include "ingest.h"
 
 #include <getopt.h>
@@ -115,7 +116,7 @@ static void say(struct run *r, const char *fmt, ...)
     clear_progress(r);
     va_list ap;
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    msg_v(stderr, fmt, ap);
     va_end(ap);
 }
 
@@ -135,7 +136,7 @@ static void show_progress(struct run *r, uint64_t current_bytes, int force)
         double left = elapsed * (double)(r->bytes_total - done) / (double)done;
         snprintf(eta, sizeof eta, "%d:%02d", (int)left / 60, (int)left % 60);
     }
-    fprintf(stderr, "\r\033[Kingest: file %zu/%zu  %.1f/%.1f MB  %" PRId64
+    msg(stderr, "\r\033[Kingest: file %zu/%zu  %.1f/%.1f MB  %" PRId64
                     " tuples  %.0f tuples/s  ETA %s",
             r->files_done + 1, r->files_total, done / 1e6, r->bytes_total / 1e6,
             r->t->tuples, rate, eta);
@@ -779,12 +780,12 @@ int ingest_run(const struct ingest_options *o, char **paths, int npaths,
     int status = EXIT_OK;
     for (int i = 0; i < npaths; i++)
         if (walk_path(paths[i], &w) != 0) {
-            fprintf(stderr, "nsgflow: out of memory while listing inputs\n");
+            msg(stderr, "nsgflow: out of memory while listing inputs\n");
             walk_free(&w);
             return EXIT_FATAL;
         }
     if (order_by_hour(&w) != 0) {
-        fprintf(stderr, "nsgflow: out of memory while listing inputs\n");
+        msg(stderr, "nsgflow: out of memory while listing inputs\n");
         walk_free(&w);
         return EXIT_FATAL;
     }
@@ -796,7 +797,7 @@ int ingest_run(const struct ingest_options *o, char **paths, int npaths,
 
     char err[600];
     if (db_open(o->db_path, 0, o->wait_ms, &r.db, err, sizeof err) != 0) {
-        fprintf(stderr, "nsgflow: %s\n", err);
+        msg(stderr, "nsgflow: %s\n", err);
         walk_free(&w);
         return EXIT_FATAL;
     }
@@ -805,7 +806,7 @@ int ingest_run(const struct ingest_options *o, char **paths, int npaths,
     r.st = store_new(r.db, err, sizeof err);
     r.buf = malloc(READ_CHUNK);
     if (!r.st || !r.buf) {
-        fprintf(stderr, "nsgflow: %s: %s\n", o->db_path, r.st ? "out of memory" : err);
+        msg(stderr, "nsgflow: %s: %s\n", o->db_path, r.st ? "out of memory" : err);
         status = EXIT_FATAL;
         goto done;
     }
@@ -845,11 +846,11 @@ void ingest_print_summary(const struct ingest_totals *t)
             blobs, t->files_new, t->files_replaced, t->files_unchanged,
             t->files_partial, t->files_rejected);
     if (t->files_kept_older)
-        fprintf(stderr, ", %ld worse copies not stored", t->files_kept_older);
+        msg(stderr, ", %ld worse copies not stored", t->files_kept_older);
     if (t->other_files_skipped)
-        fprintf(stderr, "; %ld other files skipped", t->other_files_skipped);
+        msg(stderr, "; %ld other files skipped", t->other_files_skipped);
     if (t->path_problems)
-        fprintf(stderr, "; %ld paths unreadable", t->path_problems);
+        msg(stderr, "; %ld paths unreadable", t->path_problems);
     double rate = t->seconds > 0 ? (double)t->tuples / t->seconds : 0;
     fprintf(stderr,
             "\ningest: %" PRId64 " tuples written, %" PRId64
@@ -902,7 +903,7 @@ int ingest_main(int argc, char **argv)
         case 'I': {
             int64_t v = parse_size(optarg);
             if (v <= 0) {
-                fprintf(stderr, "nsgflow ingest: --%s: a positive number (suffix k, M, G allowed),"
+                msg(stderr, "nsgflow ingest: --%s: a positive number (suffix k, M, G allowed),"
                                 " not '%s'\n", c == 'T' ? "max-tuples" : "max-stdin", optarg);
                 return EXIT_USAGE;
             }
@@ -913,7 +914,7 @@ int ingest_main(int argc, char **argv)
             char *end;
             double s = strtod(optarg, &end);
             if (*end || s < 0 || s > 86400) {
-                fprintf(stderr, "nsgflow ingest: --wait: not a number of seconds 0..86400: '%s'\n", optarg);
+                msg(stderr, "nsgflow ingest: --wait: not a number of seconds 0..86400: '%s'\n", optarg);
                 return EXIT_USAGE;
             }
             o.wait_ms = (int)(s * 1000);

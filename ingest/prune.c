@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../common/escape.h"
 #include "../common/timearg.h"
 #include "../schema/db.h"
 #include "ingest.h"
@@ -56,16 +57,24 @@ int prune_main(int argc, char **argv)
     /* a short wait: prune should not queue behind a long ingest */
     if (db_open_or_say(db_path, 2000, &db) != 0)
         return EXIT_FATAL;
-    char msg[600];
+    char why[600] = "";
+    /* alone with the database: no other nsgflow may have it open, even
+     * between its transactions (an ingest commits every second) */
+    if (db_use_alone(db_path, 2000) != 0) {
+        msg(stderr, "nsgflow prune: %s: another nsgflow is using the database (an ingest or"
+                    " analyze?); run prune when it is done; nothing was dropped\n", db_path);
+        sqlite3_close(db);
+        return EXIT_FATAL;
+    }
     if (sqlite3_exec(db, "BEGIN EXCLUSIVE", NULL, NULL, NULL) != SQLITE_OK) {
-        fprintf(stderr, "nsgflow prune: %s: %s; nothing was dropped\n", db_path,
+        msg(stderr, "nsgflow prune: %s: %s; nothing was dropped\n", db_path,
                 db_is_busy(sqlite3_errcode(db))
                     ? "another nsgflow is using the database (an ingest?); run prune when it is done"
                     : sqlite3_errmsg(db));
         sqlite3_close(db);
         return EXIT_FATAL;
     }
-    store *s = store_new(db, msg, sizeof msg);
+    store *s = store_new(db, why, sizeof why);
     sqlite3_stmt *st = NULL;
     int64_t blobs = 0, tuples = 0;
     if (!s || sqlite3_prepare_v2(db, "SELECT id, tuples FROM source_file WHERE max_ts < ?"
@@ -77,7 +86,7 @@ int prune_main(int argc, char **argv)
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (store_drop_file(s, sqlite3_column_int64(st, 0)) != 0) {
-            snprintf(msg, sizeof msg, "%s", store_error(s));
+            snprintf(why, sizeof why, "%s", store_error(s));
             goto fail;
         }
         blobs++;
@@ -94,18 +103,18 @@ int prune_main(int argc, char **argv)
     /* the space back: rewrite the file, then empty the write-ahead log */
     if (blobs && (sqlite3_exec(db, "VACUUM", NULL, NULL, NULL) != SQLITE_OK ||
                   sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL) != SQLITE_OK))
-        fprintf(stderr, "nsgflow prune: the flows were dropped, but the space could not be given"
+        msg(stderr, "nsgflow prune: the flows were dropped, but the space could not be given"
                         " back yet: %s (it is reused by later ingests)\n", sqlite3_errmsg(db));
     char t[24];
     time_format(cutoff, t);
-    printf("prune: dropped %lld blobs (%lld tuples) older than %s; analyses and findings kept\n",
+    msg(stdout, "prune: dropped %lld blobs (%lld tuples) older than %s; analyses and findings kept\n",
            (long long)blobs, (long long)tuples, t);
     sqlite3_close(db);
     return EXIT_OK;
 fail:
-    if (!msg[0] || strcmp(msg, "out of memory") != 0)
-        snprintf(msg, sizeof msg, "%s", sqlite3_errmsg(db));
-    fprintf(stderr, "nsgflow prune: %s: %s; nothing was dropped\n", db_path, msg);
+    if (!why[0] || strcmp(why, "out of memory") != 0)
+        snprintf(why, sizeof why, "%s", sqlite3_errmsg(db));
+    msg(stderr, "nsgflow prune: %s: %s; nothing was dropped\n", db_path, why);
     sqlite3_finalize(st);
     store_free(s);
     sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);

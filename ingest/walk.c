@@ -1,4 +1,5 @@
 /* walk.c: finding the blobs to ingest (see walk.h). */
+#include "../common/escape.h"
 #include "walk.h"
 
 #include <dirent.h>
@@ -46,7 +47,7 @@ static int has_suffix(const char *s, const char *suffix)
 
 static void problem(struct walk_result *r, const char *path, const char *why)
 {
-    fprintf(stderr, "nsgflow: %s: %s\n", path, why);
+    msg(stderr, "nsgflow: %s: %s\n", path, why);
     r->problems++;
 }
 

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../common/escape.h"
 #include "../analyze/analyze.h"
 #include "../common/timearg.h"
 #include "../ingest/ingest.h"
@@ -52,11 +53,11 @@ static void logline(const char *fmt, ...)
     if (log_plain) {
         char t[24];
         time_format((int64_t)time(NULL), t);
-        fprintf(stderr, "%s ", t);
+        msg(stderr, "%s ", t);
     }
     va_list ap;
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    msg_v(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
 }
@@ -124,13 +125,13 @@ int run_main(int argc, char **argv)
         case 'f':
             format = report_format_of(optarg);
             if (format < 0) {
-                fprintf(stderr, "nsgflow run: --format: text, md, csv, json or html, not '%s'\n", optarg);
+                msg(stderr, "nsgflow run: --format: text, md, csv, json or html, not '%s'\n", optarg);
                 return EXIT_USAGE;
             }
             break;
         case 'F':
             if (strcmp(optarg, "new") && strcmp(optarg, "error") && strcmp(optarg, "warning")) {
-                fprintf(stderr, "nsgflow run: --fail-on: new, error or warning, not '%s'\n", optarg);
+                msg(stderr, "nsgflow run: --fail-on: new, error or warning, not '%s'\n", optarg);
                 return EXIT_USAGE;
             }
             fail_on = optarg;
@@ -139,7 +140,7 @@ int run_main(int argc, char **argv)
             if (ao.nsubnets == ANALYZE_MAX_SUBNETS ||
                 ip_prefix_parse(optarg, strlen(optarg), &ao.subnets[2 * ao.nsubnets],
                                 &ao.subnets[2 * ao.nsubnets + 1]) != 0) {
-                fprintf(stderr, "nsgflow run: --apim-subnet: not an address range like 10.0.1.0/24: '%s'\n",
+                msg(stderr, "nsgflow run: --apim-subnet: not an address range like 10.0.1.0/24: '%s'\n",
                         optarg);
                 return EXIT_USAGE;
             }
@@ -147,14 +148,14 @@ int run_main(int argc, char **argv)
             break;
         case 'p':
             if (strcmp(optarg, "stv1") && strcmp(optarg, "stv2")) {
-                fprintf(stderr, "nsgflow run: --platform: stv1 or stv2, not '%s'\n", optarg);
+                msg(stderr, "nsgflow run: --platform: stv1 or stv2, not '%s'\n", optarg);
                 return EXIT_USAGE;
             }
             ao.platform = optarg;
             break;
         case 'v':
             if (strcmp(optarg, "external") && strcmp(optarg, "internal")) {
-                fprintf(stderr, "nsgflow run: --vnet-type: external or internal, not '%s'\n", optarg);
+                msg(stderr, "nsgflow run: --vnet-type: external or internal, not '%s'\n", optarg);
                 return EXIT_USAGE;
             }
             ao.vnet_type = optarg;
@@ -164,7 +165,7 @@ int run_main(int argc, char **argv)
             char *end;
             double s = strtod(optarg, &end);
             if (*end || s < 0 || s > 86400) {
-                fprintf(stderr, "nsgflow run: --wait: not a number of seconds 0..86400: '%s'\n", optarg);
+                msg(stderr, "nsgflow run: --wait: not a number of seconds 0..86400: '%s'\n", optarg);
                 return EXIT_USAGE;
             }
             io.wait_ms = ao.wait_ms = (int)(s * 1000);
@@ -230,7 +231,7 @@ report:
         int64_t rfrom = ar.run_id ? ar.window_start : INT64_MIN;
         int64_t rto = ar.run_id ? ar.window_end : INT64_MAX;
         if (report_load(dbh, rfrom, rto, &r, err, sizeof err) != 0) {
-            fprintf(stderr, "nsgflow run: report: %s\n", err);
+            msg(stderr, "nsgflow run: report: %s\n", err);
             sqlite3_close(dbh);
             return EXIT_FATAL;
         }
@@ -243,7 +244,7 @@ report:
             if (rc == 0)
                 logline("nsgflow run: report: %s", report_path);
             else
-                fprintf(stderr, "nsgflow run: report: %s\n", err);
+                msg(stderr, "nsgflow run: report: %s\n", err);
         } else {
             rc = report_write(&r, format, stdout, 0, 100);
             fflush(stdout);

@@ -1,5 +1,6 @@
 /* report.c: the report command: options, where the report goes (a file is
  * written whole or not at all), colour and width for terminals. */
+#include "../common/escape.h"
 #include "report.h"
 
 #include <errno.h>
@@ -65,13 +66,51 @@ static int terminal_width(int fd)
     return c >= 40 && c <= 1000 ? c : 100;
 }
 
-int report_write_path(const struct report *r, enum report_format f, const char *path,
+/* Writes to a file that is not a regular file (a terminal, /dev/null, a
+ * FIFO) as it is: such a file is never replaced. */
+static int write_direct(const struct report *r, enum report_format f, const char *path,
+                        char *err, size_t errlen)
+{
+    FILE *out = fopen(path, "w");
+    if (!out) {
+        snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+        return -1;
+    }
+    int rc = report_write(r, f, out, 0, 100);
+    if (fflush(out) != 0)
+        rc = -1;
+    int saved = errno;
+    if (fclose(out) != 0 && rc == 0) {
+        saved = errno;
+        rc = -1;
+    }
+    if (rc != 0)
+        snprintf(err, errlen, "%s: cannot write: %s", path, strerror(saved));
+    return rc;
+}
+
+int report_write_path(const struct report *r, enum report_format f, const char *given,
                       char *err, size_t errlen)
 {
+    struct stat st;
+    if (stat(given, &st) == 0 && !S_ISREG(st.st_mode)) {
+        if (S_ISDIR(st.st_mode)) {
+            snprintf(err, errlen, "%s: is a folder, not a file", given);
+            return -1;
+        }
+        return write_direct(r, f, given, err, errlen);
+    }
+    /* a symbolic link to a report stays a link: its target is replaced */
+    char *resolved = NULL;
+    struct stat lst;
+    if (lstat(given, &lst) == 0 && S_ISLNK(lst.st_mode))
+        resolved = realpath(given, NULL);
+    const char *path = resolved ? resolved : given;
     size_t n = strlen(path) + 16;
     char *tmp = malloc(n);
     if (!tmp) {
         snprintf(err, errlen, "out of memory");
+        free(resolved);
         return -1;
     }
     snprintf(tmp, n, "%s.tmpXXXXXX", path);
@@ -87,6 +126,7 @@ int report_write_path(const struct report *r, enum report_format f, const char *
         if (fd >= 0)
             close(fd);
         free(tmp);
+        free(resolved);
         return -1;
     }
     int rc = report_write(r, f, out, 0, 100);
@@ -100,10 +140,11 @@ int report_write_path(const struct report *r, enum report_format f, const char *
         rc = -1;
     }
     if (rc != 0) {
-        snprintf(err, errlen, "%s: cannot write: %s", path, strerror(saved));
+        snprintf(err, errlen, "%s: cannot write: %s", given, strerror(saved));
         unlink(tmp);
     }
     free(tmp);
+    free(resolved);
     return rc;
 }
 
@@ -130,7 +171,7 @@ int report_main(int argc, char **argv)
         case 'f':
             format = report_format_of(optarg);
             if (format < 0) {
-                fprintf(stderr, "nsgflow report: --format: text, md, csv, json or html, not '%s'\n",
+                msg(stderr, "nsgflow report: --format: text, md, csv, json or html, not '%s'\n",
                         optarg);
                 return EXIT_USAGE;
             }
@@ -148,7 +189,7 @@ int report_main(int argc, char **argv)
         }
     }
     if (optind < argc) {
-        fprintf(stderr, "nsgflow report: unexpected argument '%s'\n", argv[optind]);
+        msg(stderr, "nsgflow report: unexpected argument '%s'\n", argv[optind]);
         return EXIT_USAGE;
     }
     /* a window given on one side only is open on the other */
@@ -163,7 +204,7 @@ int report_main(int argc, char **argv)
         return EXIT_FATAL;
     struct report r;
     if (report_load(db, since, until, &r, err, sizeof err) != 0) {
-        fprintf(stderr, "nsgflow report: %s: %s\n", db_path, err);
+        msg(stderr, "nsgflow report: %s: %s\n", db_path, err);
         sqlite3_close(db);
         return EXIT_FATAL;
     }
@@ -172,7 +213,7 @@ int report_main(int argc, char **argv)
     if (output) {
         rc = report_write_path(&r, format, output, err, sizeof err);
         if (rc != 0)
-            fprintf(stderr, "nsgflow report: %s\n", err);
+            msg(stderr, "nsgflow report: %s\n", err);
     } else {
         int tty = isatty(1);
         int color = tty && !getenv("NO_COLOR") && format == REPORT_TEXT;
@@ -180,7 +221,7 @@ int report_main(int argc, char **argv)
         if (fflush(stdout) != 0)
             rc = -1;
         if (rc != 0)
-            fprintf(stderr, "nsgflow report: cannot write to standard output: %s\n", strerror(errno));
+            msg(stderr, "nsgflow report: cannot write to standard output: %s\n", strerror(errno));
     }
     report_free(&r);
     return rc == 0 ? EXIT_OK : EXIT_FATAL;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "../common/escape.h"
 #include "../common/timearg.h"
 #include "../ingest/ingest.h"
 #include "../schema/db.h"
@@ -55,7 +56,7 @@ int stats_main(int argc, char **argv)
         }
     }
     if (optind < argc) {
-        fprintf(stderr, "nsgflow stats: unexpected argument '%s'\n", argv[optind]);
+        msg(stderr, "nsgflow stats: unexpected argument '%s'\n", argv[optind]);
         return EXIT_USAGE;
     }
     db_path = db_default_path(db_path);
@@ -66,7 +67,7 @@ int stats_main(int argc, char **argv)
     int64_t size = file_size(db_path);
     snprintf(path, sizeof path, "%s-wal", db_path);
     int64_t wal = file_size(path);
-    printf("database: %s, %.1f MB on disk (%.1f MB of it in the write-ahead log), schema %d\n",
+    msg(stdout, "database: %s, %.1f MB on disk (%.1f MB of it in the write-ahead log), schema %d\n",
            db_path, (size + wal) / 1e6, wal / 1e6, db_schema_version());
     puts("blobs:");
     print_rows(db, "SELECT status, count(*), coalesce(sum(tuples), 0) FROM ingested_files"
@@ -86,7 +87,7 @@ int stats_main(int argc, char **argv)
             char a[24], b[24];
             time_format(sqlite3_column_int64(st, 0), a);
             time_format(sqlite3_column_int64(st, 1), b);
-            printf("flows: %lld tuples from %s to %s, %lld addresses; %.1f bytes per tuple on disk\n",
+            msg(stdout, "flows: %lld tuples from %s to %s, %lld addresses; %.1f bytes per tuple on disk\n",
                    (long long)tuples, a, b, (long long)sqlite3_column_int64(st, 3),
                    tuples ? (double)(size + wal) / (double)tuples : 0.0);
         } else {
@@ -98,7 +99,7 @@ int stats_main(int argc, char **argv)
                                " (SELECT count(*) FROM service_tag_prefix) FROM service_tag_source",
                            -1, &st, NULL) == SQLITE_OK) {
         if (sqlite3_step(st) == SQLITE_ROW)
-            printf("service tags: %s, changeNumber %lld, published %s, %lld prefixes\n",
+            msg(stdout, "service tags: %s, changeNumber %lld, published %s, %lld prefixes\n",
                    sqlite3_column_text(st, 0), (long long)sqlite3_column_int64(st, 1),
                    sqlite3_column_text(st, 2), (long long)sqlite3_column_int64(st, 3));
         else
@@ -112,7 +113,7 @@ int stats_main(int argc, char **argv)
             char a[24], b[24];
             time_format(sqlite3_column_int64(st, 1), a);
             time_format(sqlite3_column_int64(st, 2), b);
-            printf("analyses: %lld, windows from %s to %s, %lld findings kept\n",
+            msg(stdout, "analyses: %lld, windows from %s to %s, %lld findings kept\n",
                    (long long)sqlite3_column_int64(st, 0), a, b,
                    (long long)sqlite3_column_int64(st, 3));
         } else {

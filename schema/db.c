@@ -1,10 +1,16 @@
 /* db.c: open, configure and migrate the database (see db.h). */
+#include "../common/escape.h"
 #include "db.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 int db_schema_version(void)
 {
@@ -195,6 +201,72 @@ static int set_wal(sqlite3 *db, int wait_ms)
     return sqlite3_exec(db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 }
 
+/* The use marks of this process: one descriptor per database file, kept
+ * open while the process runs. It must never be closed while SQLite has the
+ * file open: closing any descriptor of a file drops every POSIX lock the
+ * process holds on it, SQLite's own included. A mark is closed only when
+ * its file has been deleted (a test's scratch database). */
+#define USE_MARKS 8
+static struct use_mark {
+    int fd;
+    dev_t dev;
+    ino_t ino;
+} use_marks[USE_MARKS];
+static int use_marks_n;
+
+/* The mark of path, taken when this process has none yet (waiting up to
+ * wait_ms while a prune holds the file alone). NULL when it cannot be had. */
+static struct use_mark *use_mark_of(const char *path, int wait_ms)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return NULL;
+    for (int i = 0; i < use_marks_n; i++)
+        if (use_marks[i].dev == st.st_dev && use_marks[i].ino == st.st_ino)
+            return &use_marks[i];
+    if (use_marks_n == USE_MARKS) { /* make room: marks of deleted files go */
+        for (int i = 0; i < use_marks_n;) {
+            struct stat old;
+            if (fstat(use_marks[i].fd, &old) == 0 && old.st_nlink == 0) {
+                close(use_marks[i].fd);
+                use_marks[i] = use_marks[--use_marks_n];
+            } else
+                i++;
+        }
+        if (use_marks_n == USE_MARKS)
+            return NULL;
+    }
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    for (int waited = 0; flock(fd, LOCK_SH | LOCK_NB) != 0; waited += 50) {
+        if (errno != EWOULDBLOCK || waited >= wait_ms) {
+            close(fd);
+            return NULL;
+        }
+        usleep(50000);
+    }
+    struct use_mark *m = &use_marks[use_marks_n++];
+    m->fd = fd;
+    m->dev = st.st_dev;
+    m->ino = st.st_ino;
+    return m;
+}
+
+int db_use_alone(const char *path, int wait_ms)
+{
+    struct use_mark *m = use_mark_of(path, wait_ms);
+    if (!m)
+        return -1;
+    for (int waited = 0;; waited += 50) {
+        if (flock(m->fd, LOCK_EX | LOCK_NB) == 0)
+            return 0;
+        if (errno != EWOULDBLOCK || waited >= wait_ms)
+            return -1;
+        usleep(50000);
+    }
+}
+
 /* Says why db could not be opened, closes it, returns -1 (or
  * DB_WRITE_PROTECTED). */
 static int open_failed(sqlite3 *db, const char *path, char *err, size_t errlen)
@@ -253,6 +325,7 @@ static int open_file(const char *path, const char *file, int uri, int readonly,
     if (!readonly && sqlite3_db_readonly(db, "main") == 1)
         return open_failed(db, path, err, errlen);
     if (!readonly) {
+        use_mark_of(path, wait_ms); /* the file exists now: prune can see this process */
         /* WAL: readers never block the writer, and a killed writer leaves
          * the last committed state. NORMAL sync is safe in WAL mode: a power
          * loss may drop the last transactions, never half of one. */
@@ -289,7 +362,7 @@ int db_open_or_say(const char *path, int wait_ms, sqlite3 **out)
     char err[600];
     if (db_open(path, 0, wait_ms, out, err, sizeof err) == 0)
         return 0;
-    fprintf(stderr, "nsgflow: %s\n", err);
+    msg(stderr, "nsgflow: %s\n", err);
     return -1;
 }
 
@@ -321,12 +394,12 @@ int db_open_to_read_or_say(const char *path, int wait_ms, sqlite3 **out)
             uri_of(path, "immutable=1", uri, sizeof uri);
             rc = open_file(path, uri, 1, 1, wait_ms, out, err, sizeof err);
             if (rc == 0)
-                fprintf(stderr, "nsgflow: %s: read-only here; read as it is now (a writer"
+                msg(stderr, "nsgflow: %s: read-only here; read as it is now (a writer"
                                 " elsewhere would not be seen)\n", path);
         }
     }
     if (rc == 0)
         return 0;
-    fprintf(stderr, "nsgflow: %s\n", err);
+    msg(stderr, "nsgflow: %s\n", err);
     return -1;
 }

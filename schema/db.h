@@ -50,6 +50,14 @@ int db_open_or_say(const char *path, int wait_ms, sqlite3 **out);
  * database when it may, and reads a write-protected one as it is. */
 int db_open_to_read_or_say(const char *path, int wait_ms, sqlite3 **out);
 
+/* Every nsgflow process that opens a database for writing marks it as in
+ * use for as long as the process runs (a shared flock on the file, on a
+ * descriptor of its own). db_use_alone waits up to wait_ms until this
+ * process is the only one that holds the mark (an exclusive lock), so that
+ * prune sees another ingest or analyze even between its transactions.
+ * Returns 0, or -1 when another nsgflow still uses path. */
+int db_use_alone(const char *path, int wait_ms);
+
 /* Runs sql (no result rows). Returns 0, or -1 with the message in err. */
 int db_exec(sqlite3 *db, const char *sql, char *err, size_t errlen);
 

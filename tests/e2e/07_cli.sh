@@ -18,6 +18,18 @@ assert_eq "$status" 0 "--version"
 assert_contains "$T/out" "nsgflow 0." "version"
 assert_contains "$T/out" "SQLite 3." "library versions"
 
+# output that cannot be written is an error with a message, in every command
+NSGFLOW_DB="$T/full.db" "$NSGFLOW" ingest -q "$FIXTURES" 2>/dev/null || true
+for cmd in "--help" "help analyze" "--version" "stats" "tags show" "analyze" "report"; do
+    set +e
+    # shellcheck disable=SC2086
+    NSGFLOW_DB="$T/full.db" "$NSGFLOW" $cmd >/dev/full 2>"$T/err"
+    st=$?
+    set -e
+    assert_eq "$st" 1 "$cmd > /dev/full: exit 1"
+    assert_contains "$T/err" "cannot write to standard output" "$cmd > /dev/full: message"
+done
+
 run_status "$NSGFLOW"
 assert_eq "$status" 2 "no command"
 run_status "$NSGFLOW" frobnicate

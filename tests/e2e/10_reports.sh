@@ -131,6 +131,28 @@ assert_contains "$T/out" "no analysis yet" "an empty window"
 run_status "$NSGFLOW" report -o "$T/no/such/dir/r.html"
 assert_eq "$status" 1 "unwritable output"
 assert_contains "$T/err" "cannot write" "unwritable output message"
+# -o on what is not a regular file writes into it and never replaces it
+# (as root, -o /dev/null must not turn /dev/null into a file): a FIFO
+mkfifo "$T/fifo"
+cat "$T/fifo" >"$T/from-fifo" &
+reader=$!
+run_status "$NSGFLOW" report --format csv -o "$T/fifo"
+wait $reader
+assert_eq "$status" 0 "report into a FIFO"
+checks=$((checks + 1))
+[ -p "$T/fifo" ] || fail "report -o FIFO: the FIFO was replaced"
+assert_contains "$T/from-fifo" "severity,status,analyzer" "report -o FIFO: the reader got the report"
+# a symbolic link to a report stays a link; its target gets the new report
+echo old >"$T/target.md"
+ln -s target.md "$T/link.md"
+run_status "$NSGFLOW" report --format md -o "$T/link.md"
+assert_eq "$status" 0 "report through a link"
+checks=$((checks + 1))
+[ -L "$T/link.md" ] || fail "report -o LINK: the link was replaced by a file"
+assert_contains "$T/target.md" "# nsgflow report" "report -o LINK: the target holds the report"
+run_status "$NSGFLOW" report -o "$T"
+assert_eq "$status" 1 "report -o a folder"
+assert_contains "$T/err" "is a folder" "report -o a folder: why"
 run_status "$NSGFLOW" report --format pdf
 assert_eq "$status" 2 "unknown format"
 run_status "$NSGFLOW" help report

@@ -67,6 +67,34 @@ wait $holder
 assert_eq "$status" 1 "prune while another writes"
 assert_contains "$T/err" "another nsgflow is using the database" "prune: why"
 assert_eq "$(q "select count(*) from flow_tuple")" "$tuples" "prune changed nothing"
+# prune refuses while an ingest runs, also between its transactions (an
+# ingest commits about every second): every try during the ingest says so
+# and drops nothing; the ingest finishes whole
+"$NSGFLOW_GEN" tree --out "$T/busy" --seed 83 --start 2026-11-06T00 --hours 24 --nics 8 \
+    --tuples-per-hour 8000 --format nsg-v2 --plain
+cp "$NSGFLOW_DB" "$T/busy.db"
+"$NSGFLOW" ingest -q --db "$T/busy.db" "$T/busy" &
+ingester=$!
+sleep 0.5 # it has listed its inputs and opened the database
+refused=0 # tries refused with the message
+pruned=0  # tries that dropped blobs while the ingest still ran (the bug)
+while kill -0 $ingester 2>/dev/null; do
+    set +e
+    "$NSGFLOW" prune --db "$T/busy.db" --older-than 2026-11-03T00:00 >"$T/p.out" 2>"$T/p.err"
+    st=$?
+    set -e
+    if [ $st = 1 ] && grep -q "another nsgflow is using the database" "$T/p.err"; then
+        refused=$((refused + 1))
+    elif [ $st = 0 ] && kill -0 $ingester 2>/dev/null; then
+        pruned=$((pruned + 1))
+    fi
+    sleep 0.2
+done
+wait $ingester
+assert_eq "$pruned" 0 "prune during an ingest: never runs ($refused refused)"
+[ "$refused" -ge 1 ] || fail "prune during an ingest: no try was refused; the ingest was too quick to test"
+assert_eq "$(sqlite3 "$T/busy.db" "select count(*) from flow_tuple")" \
+    "$(sqlite3 "$T/busy.db" "select sum(tuples) from source_file")" "prune during an ingest: nothing lost"
 # then it works: days 1 and 2 go, findings stay, the file shrinks
 size=$(stat -c %s "$NSGFLOW_DB")
 findings=$(q "select count(*) from finding")
