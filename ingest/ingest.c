@@ -6,6 +6,7 @@
 #include "ingest.h"
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -89,6 +90,17 @@ struct blob {
     struct group_ids *group_ids;
     size_t cap_group_ids;
 };
+
+/* SIGINT or SIGTERM: the signal number, once one came. ingest then stops
+ * at the next read, drops the blob it was reading, commits the blobs done
+ * before it and says so; a second signal ends the process at once (the
+ * handler is reset after the first). */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+    stop_signal = sig;
+}
 
 static double now_seconds(void)
 {
@@ -347,8 +359,9 @@ static int status_rank(const char *status)
     return strcmp(status, "ok") == 0 ? 2 : strcmp(status, "partial") == 0 ? 1 : 0;
 }
 
-/* Reads one blob into the open transaction. Returns 0, or -1 on a database
- * error (the caller rolls back). Fills status, error and offsets. */
+/* Reads one blob into the open transaction. Returns 0, -1 on a database
+ * error (the caller rolls back), or 1 when a stop signal came (the caller
+ * takes the blob out again). Fills status, error and offsets. */
 struct outcome {
     const char *status;
     char error[400];
@@ -388,7 +401,11 @@ static int read_blob(struct blob *b, struct outcome *out)
     char stdin_error[160];
     int parse_failed = 0;
     for (;;) {
+        if (stop_signal)
+            break;
         long n = source_read(b->src, r->buf, READ_CHUNK);
+        if (stop_signal)
+            break;
         if (n < 0) {
             read_error = source_error(b->src);
             break;
@@ -420,6 +437,12 @@ static int read_blob(struct blob *b, struct outcome *out)
         }
     }
     out->gzip = source_is_gzip(b->src);
+    if (stop_signal) { /* the blob is not stored: the caller takes it out */
+        flowlog_free(p);
+        source_close(b->src);
+        b->src = NULL;
+        return 1;
+    }
     if (!read_error && !parse_failed && flowlog_finish(p) != 0)
         parse_failed = 1;
     if (b->db_failed) {
@@ -607,10 +630,17 @@ static int ingest_blob(struct run *r, const char *path, uint64_t size)
         }
     }
 
+    int rc;
     if (batch_open(r) != 0 ||
         store_add_file(r->st, shown, &meta, &b.file_id) != 0 ||
-        read_blob(&b, &out) != 0)
+        (rc = read_blob(&b, &out)) < 0)
         goto dbfail;
+    if (rc > 0) { /* interrupted: nothing of this blob stays */
+        free_group_ids(&b);
+        if (store_discard_file(r->st, b.file_id) != 0)
+            goto dbfail;
+        return 0;
+    }
     b.path = shown;
     fingerprint_text(&out.fp, fptext, sizeof fptext);
     if (!name)
@@ -810,20 +840,41 @@ int ingest_run(const struct ingest_options *o, char **paths, int npaths,
         status = EXIT_FATAL;
         goto done;
     }
-    for (size_t i = 0; i < w.count; i++) {
+    struct sigaction stop = {0}, old_int, old_term;
+    stop.sa_handler = on_stop_signal;
+    stop.sa_flags = SA_RESETHAND; /* no SA_RESTART: a blocked read returns */
+    sigemptyset(&stop.sa_mask);
+    stop_signal = 0;
+    sigaction(SIGINT, &stop, &old_int);
+    sigaction(SIGTERM, &stop, &old_term);
+    size_t done_before_stop = 0;
+    for (size_t i = 0; i < w.count && !stop_signal; i++) {
         show_progress(&r, 0, i == 0);
         t->blobs++;
         if (ingest_blob(&r, w.entries[i].path, w.entries[i].size) != 0) {
             status = EXIT_FATAL;
             break;
         }
-        r.files_done++;
+        if (!stop_signal)
+            r.files_done++;
+        done_before_stop = r.files_done;
     }
     if (status == EXIT_OK && batch_commit(&r, 1) != 0) {
         report_db_failure(&r, "the last blobs");
         status = EXIT_FATAL;
     }
     clear_progress(&r);
+    int sig = stop_signal;
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    if (sig && status == EXIT_OK) {
+        t->blobs = (long)done_before_stop;
+        msg(stderr, "nsgflow ingest: stopped by %s: %zu of %zu blobs done and committed (%" PRId64
+                    " tuples); the blob being read was not stored; run the same command again to"
+                    " finish (blobs already stored are skipped)\n",
+            sig == SIGINT ? "SIGINT" : "SIGTERM", done_before_stop, w.count, t->tuples);
+        status = EXIT_STOPPED + sig;
+    }
 done:
     store_free(r.st);
     free(r.buf);

@@ -15,6 +15,8 @@ enum {
     EXIT_FATAL = 1,    /* the run could not be done (database, memory, ...) */
     EXIT_USAGE = 2,    /* bad command line */
     EXIT_PROBLEMS = 3, /* done, but some inputs were partial or rejected */
+    EXIT_STOPPED = 128, /* + the signal: ingest stopped by SIGINT (130) or
+                         * SIGTERM (143), after committing what it had done */
 };
 
 /* Defaults of the limits: far beyond any real hour of one NIC, low enough

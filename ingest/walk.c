@@ -39,6 +39,28 @@ static int add(struct walk_result *r, const char *path, uint64_t size)
     return 0;
 }
 
+/* 1 the first time this directory or file is reached, 0 after; -1 when out
+ * of memory. */
+struct file_key {
+    uint64_t dev, ino;
+};
+
+static int first_visit(struct walk_result *r, const struct stat *st)
+{
+    if (!r->seen.key_size)
+        hashmap_init(&r->seen, sizeof(struct file_key), 1);
+    struct file_key k = {(uint64_t)st->st_dev, (uint64_t)st->st_ino};
+    char *v = hashmap_get(&r->seen, &k, 1);
+    if (!v)
+        return -1;
+    if (*v) {
+        r->revisits++;
+        return 0;
+    }
+    *v = 1;
+    return 1;
+}
+
 static int has_suffix(const char *s, const char *suffix)
 {
     size_t n = strlen(s), m = strlen(suffix);
@@ -78,8 +100,13 @@ static int walk_dir(const char *path, struct walk_result *r,
                     int loop = 0;
                     for (int k = 0; k < depth; k++)
                         loop |= up[k].dev == st.st_dev && up[k].ino == st.st_ino;
+                    int first = loop ? 0 : first_visit(r, &st);
                     if (loop)
                         problem(r, child, "directory loop (a symbolic link back to an ancestor); not entered again");
+                    else if (first < 0)
+                        rc = -1;
+                    else if (first == 0)
+                        ; /* reached before by another path */
                     else if (depth + 1 >= MAX_WALK_DEPTH)
                         problem(r, child, "directories nested too deep; not entered");
                     else {
@@ -88,11 +115,13 @@ static int walk_dir(const char *path, struct walk_result *r,
                         rc = walk_dir(child, r, up, depth + 1);
                     }
                 } else if (S_ISREG(st.st_mode)) {
-                    if (has_suffix(name, ".json") || has_suffix(name, ".json.gz") ||
-                        file_has_gzip_magic(child))
-                        rc = add(r, child, (uint64_t)st.st_size);
-                    else
+                    if (!(has_suffix(name, ".json") || has_suffix(name, ".json.gz") ||
+                          file_has_gzip_magic(child)))
                         r->skipped_files++;
+                    else {
+                        int first = first_visit(r, &st);
+                        rc = first < 0 ? -1 : first ? add(r, child, (uint64_t)st.st_size) : 0;
+                    }
                 }
                 free(child);
             }
@@ -112,6 +141,9 @@ int walk_path(const char *path, struct walk_result *r)
         problem(r, path, strerror(errno));
         return 0;
     }
+    int first = first_visit(r, &st);
+    if (first <= 0)
+        return first; /* named twice, or reached from another PATH already */
     if (!S_ISDIR(st.st_mode))
         return add(r, path, (uint64_t)st.st_size);
     struct ancestor *up = malloc(MAX_WALK_DEPTH * sizeof *up);
@@ -129,5 +161,7 @@ void walk_free(struct walk_result *r)
     for (size_t i = 0; i < r->count; i++)
         free(r->entries[i].path);
     free(r->entries);
+    if (r->seen.key_size)
+        hashmap_free(&r->seen);
     memset(r, 0, sizeof *r);
 }

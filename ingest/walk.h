@@ -2,13 +2,17 @@
  * blobs. Directories are walked recursively in name order; inside them a file
  * is taken when its name ends in .json or .json.gz or it starts with the gzip
  * magic, and counted as skipped otherwise. Files named on the command line
- * are always taken. Symbolic links are followed, but a directory that leads
- * back to one of its ancestors is reported and not entered again. */
+ * are always taken. Symbolic links are followed, but each directory and
+ * each file is visited once, by device and inode, however many links lead
+ * to it (a web of links costs one pass, not one per path); a directory that
+ * leads back to one of its ancestors is reported as a loop. */
 #ifndef NSGFLOW_WALK_H
 #define NSGFLOW_WALK_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "../common/hashmap.h"
 
 struct walk_entry {
     char *path;
@@ -20,9 +24,12 @@ struct walk_result {
     size_t count, cap;
     long skipped_files;   /* files in directories that are not blobs */
     long problems;        /* paths that could not be read, loops */
+    long revisits;        /* paths to a directory or file already visited */
+    struct hashmap seen;  /* (device, inode) of what was visited */
 };
 
-/* Adds the blobs under path ("-" for standard input) to r. Problems are
+/* Adds the blobs under path ("-" for standard input) to r (zeroed before
+ * its first use). Problems are
  * printed to stderr as "nsgflow: PATH: reason" and counted. Returns 0, or
  * -1 when out of memory. */
 int walk_path(const char *path, struct walk_result *r);

@@ -194,8 +194,8 @@ int run_main(int argc, char **argv)
     logline("nsgflow run: ingest: %ld blobs: %ld new, %ld replaced, %ld unchanged, %ld partial,"
             " %ld rejected; %lld tuples written in %.1f s", t.blobs, t.files_new, t.files_replaced,
             t.files_unchanged, t.files_partial, t.files_rejected, (long long)t.tuples, t.seconds);
-    if (ingest_status == EXIT_FATAL)
-        return EXIT_FATAL;
+    if (ingest_status == EXIT_FATAL || ingest_status >= EXIT_STOPPED)
+        return ingest_status; /* stopped: it said what was committed */
 
     /* 2. analyze what came in (the first time: everything) */
     struct analyze_result ar = {0};

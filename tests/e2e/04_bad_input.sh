@@ -145,6 +145,24 @@ assert_contains "$T/err" "sub/back: directory loop" "loop message"
 assert_eq "$(q "select count(*) from ingested_files")" 2 "the blob and the link to a blob"
 assert_eq "$(q "select count(*) from flow_tuple")" $((2 * good_tuples)) "loop: rows"
 
+# a web of symbolic links (20 folders, each with two links to the next:
+# a million paths to one blob) is walked once per folder and file
+rm -f "$NSGFLOW_DB"*
+mkdir -p "$T/web/d20"
+cp "$T/good.json" "$T/web/d20/PT1H.json"
+for i in $(seq 19 -1 0); do
+    mkdir -p "$T/web/d$i"
+    ln -s "../d$((i + 1))" "$T/web/d$i/left"
+    ln -s "../d$((i + 1))" "$T/web/d$i/right"
+done
+start=$(date +%s)
+run_status "$NSGFLOW" ingest "$T/web/d0" "$T/web/d0/left" "$T/web/d20/PT1H.json"
+assert_eq "$status" 0 "a web of links: no problem"
+assert_eq "$(q "select count(*) from ingested_files")" 1 "a web of links: the blob once"
+assert_eq "$(q "select count(*) from flow_tuple")" "$good_tuples" "a web of links: its rows once"
+[ $(($(date +%s) - start)) -lt 20 ] || fail "a web of links took $(($(date +%s) - start)) s"
+checks=$((checks + 1))
+
 # truncation sweep: a gzip blob cut at many offsets always ends in a clear
 # per-file status, whole records only, and a sound database
 gzip -c "$T/good.json" >"$T/good.json.gz"
