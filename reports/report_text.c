@@ -278,7 +278,7 @@ int report_write_json(const struct report *r, FILE *out)
     put_json(out, r->tag_origin);
     fprintf(out, ", \"change_number\": %ld, \"published\": ", r->tag_change_number);
     put_json(out, r->tag_published);
-    fputs("}},\n  \"hosts_from\": ", out);
+    fputs("}},\n  \"commands_shell\": \"" REPORT_SHELL "\",\n  \"hosts_from\": ", out);
     put_json(out, r->hosts_from);
     fputs(",\n  \"hosts\": [", out);
     for (size_t i = 0; i < r->nhosts; i++) {

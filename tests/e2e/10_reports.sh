@@ -73,7 +73,7 @@ python3 - "$T/r.json" <<'PY' || fail "json shape"
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["format"] == "nsgflow-report" and d["version"] == 2
-for k in ("generated_at", "window", "data", "hosts_from", "hosts", "summary", "findings", "requirements"):
+for k in ("generated_at", "window", "data", "commands_shell", "hosts_from", "hosts", "summary", "findings", "requirements"):
     assert k in d, k
 assert set(d["window"]) == {"start", "end", "analyses"}
 assert set(d["data"]) == {"blobs", "tuples", "partial_blobs", "formats", "service_tags"}
