@@ -3,9 +3,10 @@
 #
 #   make              build build/nsgflow (installs missing -dev packages first)
 #   make check        build and run every test
+#   make check-man    check the man page (groff warnings, commands, options)
 #   make bench        the benchmark (figures for the README)
 #   make demo         generate sample flow logs, ingest them, show the result
-#   make install PREFIX=/usr/local
+#   make install PREFIX=/usr/local   (the binary and the man page)
 
 VERSION   = 0.1.0
 PREFIX   ?= /usr/local
@@ -41,7 +42,7 @@ UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 E2E_TESTS = $(sort $(wildcard tests/e2e/*.sh))
 
-.PHONY: all deps check check-sanitizers unit e2e bench demo install clean
+.PHONY: all deps check check-sanitizers check-man unit e2e bench demo install clean
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -122,7 +123,12 @@ check-sanitizers: $(BUILD)/.deps-ok
 
 -include tests/fuzz/fuzz.mk
 
-check: unit e2e check-sanitizers
+# The man page: groff formats it without a warning, and it has a section
+# for every command and every long option the binary's help texts print.
+check-man: $(BUILD)/nsgflow man/nsgflow.1 man/check.sh
+	@bash man/check.sh $(BUILD)/nsgflow man/nsgflow.1
+
+check: unit e2e check-sanitizers check-man
 	@echo "make check: all tests passed (plain and sanitizer builds)"
 
 # ---------------------------------------------------------------------
@@ -163,6 +169,8 @@ demo: $(BUILD)/nsgflow $(BUILD)/nsgflow-gen
 install: $(BUILD)/nsgflow
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(BUILD)/nsgflow $(DESTDIR)$(PREFIX)/bin/nsgflow
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 man/nsgflow.1 $(DESTDIR)$(PREFIX)/share/man/man1/nsgflow.1
 
 clean:
 	rm -rf $(BUILD)

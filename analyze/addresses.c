@@ -103,6 +103,11 @@ void addresses_free(addresses *a)
     free(a);
 }
 
+int64_t addresses_max_id(const addresses *a)
+{
+    return a->max_id;
+}
+
 const struct remote_info *addresses_info(const addresses *a, int64_t id)
 {
     return id >= 1 && id <= a->max_id ? &a->info[id] : NULL;

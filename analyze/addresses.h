@@ -26,6 +26,9 @@ addresses *addresses_load(sqlite3 *db, const tags_index *ix, const char *stamp,
                           char *err, size_t errlen);
 void addresses_free(addresses *a);
 
+/* The largest address id (addresses are 1..max). */
+int64_t addresses_max_id(const addresses *a);
+
 /* The facts about address id, or NULL for an unknown id. */
 const struct remote_info *addresses_info(const addresses *a, int64_t id);
 

@@ -73,13 +73,14 @@ static long age_days(const char *date)
 /* ------------------------------------------------------------------ */
 /* hosts                                                              */
 
-static int choose_hosts(sqlite3 *db, const struct analyze_options *o,
-                        const struct scan_result *scan, struct apim_hosts *h)
+static int choose_hosts(const struct analyze_options *o, const struct scan_result *scan,
+                        struct apim_hosts *h)
 {
     size_t cap = scan->hosts.count + 1;
     h->ids = calloc(cap, sizeof *h->ids);
     h->reasons = calloc(cap, sizeof *h->reasons);
     h->flows = calloc(cap, sizeof *h->flows);
+    hashmap_init(&h->index, sizeof(int64_t), sizeof(size_t));
     if (!h->ids || !h->reasons || !h->flows)
         return -1;
     size_t pos = 0;
@@ -92,7 +93,7 @@ static int choose_hosts(sqlite3 *db, const struct analyze_options *o,
         if (o->nsubnets) {
             if (!s->in_subnet)
                 continue;
-            snprintf(why, 160, "inside --apim-subnet (%" PRId64 " tuples)", s->in_subnet);
+            snprintf(why, 160, "inside --apim-subnet (%" PRId64 " connections)", s->in_subnet);
             h->flows[h->n] = s->in_subnet;
         } else {
             if (!s->management && !s->probes)
@@ -100,16 +101,19 @@ static int choose_hosts(sqlite3 *db, const struct analyze_options *o,
             why[0] = '\0';
             if (s->management)
                 snprintf(why, 160, "management calls on 3443 from the control plane (%" PRId64
-                                   " tuples)", s->management);
+                                   " connections)", s->management);
             if (s->probes)
                 snprintf(why + strlen(why), 160 - strlen(why),
-                         "%sload-balancer probes on 6390 (%" PRId64 " tuples)",
+                         "%sload-balancer probes on 6390 (%" PRId64 " connections)",
                          why[0] ? "; " : "", s->probes);
             h->flows[h->n] = s->management + s->probes;
         }
+        size_t *slot = hashmap_get(&h->index, &id, 1);
+        if (!slot)
+            return -1;
+        *slot = h->n;
         h->ids[h->n++] = id;
     }
-    (void)db;
     return 0;
 }
 
@@ -118,6 +122,7 @@ static void hosts_free(struct apim_hosts *h)
     free(h->ids);
     free(h->reasons);
     free(h->flows);
+    hashmap_free(&h->index);
 }
 
 /* ------------------------------------------------------------------ */
@@ -136,20 +141,51 @@ static int exec2(sqlite3 *db, const char *sql, int64_t a, int64_t b)
     return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
 }
 
-/* The findings' lives: new or open against the previous window's, and the
- * previous window's that are gone now, copied in as resolved. */
-static int set_lifecycle(sqlite3 *db, int64_t run_id, int64_t previous)
+/* The columns a finding row is copied with, from one run into another. */
+#define FINDING_COPY_COLUMNS                                                           \
+    "analyzer, severity, title, host, remote, port, protocol, direction, rule, flows," \
+    " connections, first_seen, last_seen, evidence, details, hint, commands,"          \
+    " confidence, requirement_id, key"
+
+/* The findings' lives against the previous analysis: new or open; the
+ * previous findings gone now are resolved when the window shows them
+ * healthy (temp.healthy), and carried as still open when it has no traffic
+ * to judge them by (an info finding that is gone is resolved). */
+static int set_lifecycle(sqlite3 *db, int64_t run_id, int64_t previous,
+                         const struct findings *fs)
 {
+    if (sqlite3_exec(db, "CREATE TEMP TABLE IF NOT EXISTS healthy(prefix TEXT PRIMARY KEY);"
+                         "DELETE FROM healthy", NULL, NULL, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO healthy(prefix) VALUES(?)", -1, &st,
+                           NULL) != SQLITE_OK)
+        return -1;
+    for (size_t i = 0; i < fs->nhealthy; i++) {
+        sqlite3_bind_text(st, 1, fs->healthy[i], -1, SQLITE_STATIC);
+        int rc = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE) {
+            sqlite3_finalize(st);
+            return -1;
+        }
+    }
+    sqlite3_finalize(st);
     static const char *const sql[] = {
         "UPDATE finding SET status = CASE WHEN EXISTS (SELECT 1 FROM finding p"
         " WHERE p.run_id = ?2 AND p.key = finding.key AND p.status != 'resolved')"
         " THEN 'open' ELSE 'new' END WHERE run_id = ?1",
-        "INSERT INTO finding(run_id, analyzer, severity, title, host, remote, port,"
-        " protocol, direction, rule, flows, first_seen, last_seen, evidence, details,"
-        " hint, commands, confidence, status, requirement_id, key)"
-        " SELECT ?1, analyzer, severity, title, host, remote, port, protocol, direction,"
-        " rule, flows, first_seen, last_seen, evidence, details, hint, commands, confidence,"
-        " 'resolved', requirement_id, key FROM finding p"
+        "INSERT INTO finding(run_id, status, " FINDING_COPY_COLUMNS ")"
+        " SELECT ?1, 'resolved', " FINDING_COPY_COLUMNS " FROM finding p"
+        " WHERE p.run_id = ?2 AND p.status != 'resolved'"
+        " AND NOT EXISTS (SELECT 1 FROM finding c WHERE c.run_id = ?1 AND c.key = p.key)"
+        " AND (p.severity = 'info' OR EXISTS (SELECT 1 FROM temp.healthy h"
+        "      WHERE substr(p.key, 1, length(h.prefix)) = h.prefix))",
+        "INSERT INTO finding(run_id, status, " FINDING_COPY_COLUMNS ")"
+        " SELECT ?1, 'open', analyzer, severity, title, host, remote, port, protocol, direction,"
+        " rule, 0, 0, first_seen, last_seen,"
+        " 'Not judged again in this window: no traffic for it. As last seen: ' || evidence,"
+        " details, hint, commands, confidence, requirement_id, key FROM finding p"
         " WHERE p.run_id = ?2 AND p.status != 'resolved'"
         " AND NOT EXISTS (SELECT 1 FROM finding c WHERE c.run_id = ?1 AND c.key = p.key)",
     };
@@ -173,20 +209,12 @@ static int store_matrix(sqlite3 *db, int64_t run_id, const struct scan_result *s
         for (size_t i = 0; i < reqs->n && rc == 0; i++) {
             struct allowed_key ak = {hosts->ids[h], (int64_t)i};
             int64_t *allowed = hashmap_get((struct hashmap *)&scan->allowed, &ak, 0);
-            int64_t denied = 0;
-            size_t pos = 0;
-            const void *kp;
-            void *vp;
-            while (hashmap_next(&scan->denied, &pos, &kp, &vp)) {
-                const struct denied_key *k = kp;
-                if (k->local == hosts->ids[h] && k->requirement == (int64_t)i)
-                    denied += ((const struct denied_agg *)vp)->flows;
-            }
+            int64_t *denied = hashmap_get((struct hashmap *)&scan->denied_by_requirement, &ak, 0);
             sqlite3_bind_int64(st, 1, run_id);
             sqlite3_bind_text(st, 2, ip, -1, SQLITE_TRANSIENT);
             sqlite3_bind_int(st, 3, reqs->v[i].id);
             sqlite3_bind_int64(st, 4, allowed ? *allowed : 0);
-            sqlite3_bind_int64(st, 5, denied);
+            sqlite3_bind_int64(st, 5, denied ? *denied : 0);
             rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
             sqlite3_reset(st);
         }
@@ -195,49 +223,10 @@ static int store_matrix(sqlite3 *db, int64_t run_id, const struct scan_result *s
     return rc;
 }
 
-/* The hourly series of a finding into finding_hour. */
-static int store_series(sqlite3 *db, sqlite3_stmt *st, int64_t finding_id,
-                        const struct finding *f, const struct scan_result *scan)
+/* The runs a new analysis of [from, to] replaces (those whose windows lie
+ * inside it) go, with everything they wrote. */
+static int drop_replaced(sqlite3 *db, int64_t from, int64_t to)
 {
-    size_t pos = 0;
-    const void *kp;
-    void *vp;
-    while (hashmap_next(&scan->hourly, &pos, &kp, &vp)) {
-        const struct hourly_key *k = kp;
-        const struct hourly_count *c = vp;
-        int64_t bad = 0, good = 0;
-        if (k->kind == f->series_kind && k->local == f->series_local &&
-            k->requirement_or_remote == f->series_b && k->rule_id == f->series_rule &&
-            k->port == f->series_port) {
-            bad = c->bad;
-            good = f->series_kind == HOURLY_CONNECTIONS ? c->good : 0;
-        } else if (f->series_kind == HOURLY_DENIED && k->kind == HOURLY_ALLOWED &&
-                 k->local == f->series_local && k->requirement_or_remote == f->series_b)
-            good = c->good;
-        else
-            continue;
-        /* bad and good of one hour may come from two keys: add up */
-        sqlite3_bind_int64(st, 1, finding_id);
-        sqlite3_bind_int64(st, 2, k->hour);
-        sqlite3_bind_int64(st, 3, bad);
-        sqlite3_bind_int64(st, 4, good);
-        int rc = sqlite3_step(st);
-        sqlite3_reset(st);
-        if (rc != SQLITE_DONE)
-            return -1;
-    }
-    (void)db;
-    return 0;
-}
-
-static int store_results(sqlite3 *db, const struct analyze_options *o,
-                         const struct tag_source *src, int64_t from, int64_t to,
-                         const struct scan_result *scan, const struct requirements *reqs,
-                         const struct apim_hosts *hosts, const struct findings *fs,
-                         double seconds, int64_t *run_id, char *err, size_t errlen)
-{
-    sqlite3_stmt *st = NULL;
-    /* older analyses of windows inside this one are replaced */
     static const char *const drop[] = {
         "DELETE FROM finding_hour WHERE finding_id IN (SELECT f.id FROM finding f"
         " JOIN analysis_run r ON r.id = f.run_id WHERE r.window_start >= ?1 AND r.window_end <= ?2)",
@@ -247,30 +236,33 @@ static int store_results(sqlite3 *db, const struct analyze_options *o,
         " WHERE window_start >= ?1 AND window_end <= ?2)",
         "DELETE FROM host_requirement WHERE run_id IN (SELECT id FROM analysis_run"
         " WHERE window_start >= ?1 AND window_end <= ?2)",
+        "DELETE FROM connection WHERE run_id IN (SELECT id FROM analysis_run"
+        " WHERE window_start >= ?1 AND window_end <= ?2)",
         "DELETE FROM analysis_run WHERE window_start >= ?1 AND window_end <= ?2",
     };
     for (size_t i = 0; i < sizeof drop / sizeof drop[0]; i++)
         if (exec2(db, drop[i], from, to) != 0)
-            goto sqlfail;
-    int64_t previous = 0;
-    if (sqlite3_prepare_v2(db, "SELECT id FROM analysis_run WHERE window_end < ?"
-                               " ORDER BY window_end DESC, id DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK)
-        goto sqlfail;
-    sqlite3_bind_int64(st, 1, from);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        previous = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+            return -1;
+    return 0;
+}
+
+/* The run's row, written first (its id names the connections) and
+ * completed at the end. */
+static int start_run(sqlite3 *db, const struct analyze_options *o, const char *platform,
+                     const struct tag_source *src, int64_t from, int64_t to, int64_t previous,
+                     int64_t *run_id)
+{
+    sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, "INSERT INTO analysis_run(started_at, window_start, window_end,"
                                " platform, vnet_type, hosts_from, tag_origin, tag_change_number,"
                                " tag_published, tuples, seconds, previous_run_id)"
-                               " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                               " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?)",
                            -1, &st, NULL) != SQLITE_OK)
-        goto sqlfail;
+        return -1;
     sqlite3_bind_int64(st, 1, (int64_t)time(NULL));
     sqlite3_bind_int64(st, 2, from);
     sqlite3_bind_int64(st, 3, to);
-    if (o->platform)
-        sqlite3_bind_text(st, 4, o->platform, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, platform, -1, SQLITE_STATIC);
     if (o->vnet_type)
         sqlite3_bind_text(st, 5, o->vnet_type, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 6, o->nsubnets ? "given" : "detected", -1, SQLITE_STATIC);
@@ -278,22 +270,40 @@ static int store_results(sqlite3 *db, const struct analyze_options *o,
     sqlite3_bind_int64(st, 8, src->change_number);
     if (src->published[0])
         sqlite3_bind_text(st, 9, src->published, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 10, scan->tuples);
-    sqlite3_bind_double(st, 11, seconds);
     if (previous)
-        sqlite3_bind_int64(st, 12, previous);
+        sqlite3_bind_int64(st, 10, previous);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return -1;
+    *run_id = sqlite3_last_insert_rowid(db);
+    return 0;
+}
+
+static int store_results(sqlite3 *db, int64_t run_id, int64_t previous,
+                         const struct scan_result *scan, const struct requirements *reqs,
+                         const struct apim_hosts *hosts, const struct findings *fs,
+                         double seconds, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL, *hour_st = NULL;
+    if (exec2(db, "UPDATE analysis_run SET tuples = ?2 WHERE id = ?1", run_id,
+              scan->read.tuples) != 0)
+        goto sqlfail;
+    if (sqlite3_prepare_v2(db, "UPDATE analysis_run SET seconds = ? WHERE id = ?", -1, &st,
+                           NULL) != SQLITE_OK)
+        goto sqlfail;
+    sqlite3_bind_double(st, 1, seconds);
+    sqlite3_bind_int64(st, 2, run_id);
     if (sqlite3_step(st) != SQLITE_DONE)
         goto sqlfail;
     sqlite3_finalize(st);
-    *run_id = sqlite3_last_insert_rowid(db);
-
     if (sqlite3_prepare_v2(db, "INSERT INTO apim_host(run_id, address, reason, flows) VALUES(?, ?, ?, ?)",
                            -1, &st, NULL) != SQLITE_OK)
         goto sqlfail;
     for (size_t i = 0; i < hosts->n; i++) {
         char ip[IP_TEXT_MAX];
         addresses_text(db, hosts->ids[i], ip);
-        sqlite3_bind_int64(st, 1, *run_id);
+        sqlite3_bind_int64(st, 1, run_id);
         sqlite3_bind_text(st, 2, ip, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(st, 3, hosts->reasons[i], -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 4, hosts->flows[i]);
@@ -303,30 +313,26 @@ static int store_results(sqlite3 *db, const struct analyze_options *o,
     }
     sqlite3_finalize(st);
     st = NULL;
-    if (store_matrix(db, *run_id, scan, reqs, hosts) != 0)
+    if (store_matrix(db, run_id, scan, reqs, hosts) != 0)
         goto sqlfail;
-
-    sqlite3_stmt *hour_st = NULL;
     if (sqlite3_prepare_v2(db, "INSERT INTO finding_hour(finding_id, hour, bad, good)"
-                               " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(finding_id, hour) DO UPDATE"
-                               " SET bad = bad + ?3, good = good + ?4", -1, &hour_st, NULL) != SQLITE_OK ||
+                               " VALUES(?1, ?2, ?3, ?4)", -1, &hour_st, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, "INSERT INTO finding(run_id, analyzer, severity, title, host, remote,"
                                " port, protocol, direction, rule, flows, first_seen, last_seen,"
-                               " evidence, details, hint, confidence, requirement_id, key, commands)"
-                               " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                           -1, &st, NULL) != SQLITE_OK) {
-        sqlite3_finalize(hour_st);
+                               " evidence, details, hint, confidence, requirement_id, key, commands,"
+                               " connections)"
+                               " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           -1, &st, NULL) != SQLITE_OK)
         goto sqlfail;
-    }
     for (size_t i = 0; i < fs->n; i++) {
         const struct finding *f = &fs->v[i];
         char key[600];
         finding_key(f, key, sizeof key);
-        sqlite3_bind_int64(st, 1, *run_id);
+        sqlite3_bind_int64(st, 1, run_id);
         sqlite3_bind_text(st, 2, f->analyzer, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, f->severity, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 4, f->title, -1, SQLITE_STATIC);
-        for (int c = 5; c <= 18; c++)
+        for (int c = 5; c <= 21; c++)
             sqlite3_bind_null(st, c);
         if (f->host[0])
             sqlite3_bind_text(st, 5, f->host, -1, SQLITE_STATIC);
@@ -352,25 +358,34 @@ static int store_results(sqlite3 *db, const struct analyze_options *o,
         sqlite3_bind_text(st, 19, key, -1, SQLITE_TRANSIENT);
         if (f->commands.len)
             sqlite3_bind_text(st, 20, strbuf_text(&f->commands), -1, SQLITE_STATIC);
-        else
-            sqlite3_bind_null(st, 20);
+        if (f->connections)
+            sqlite3_bind_int64(st, 21, f->connections);
         int rc = sqlite3_step(st);
         sqlite3_reset(st);
-        if (rc != SQLITE_DONE ||
-            (f->series_kind && store_series(db, hour_st, sqlite3_last_insert_rowid(db), f, scan) != 0)) {
-            sqlite3_finalize(hour_st);
+        if (rc != SQLITE_DONE)
             goto sqlfail;
+        int64_t finding_id = sqlite3_last_insert_rowid(db);
+        for (size_t h = 0; h < f->nhours; h++) {
+            sqlite3_bind_int64(hour_st, 1, finding_id);
+            sqlite3_bind_int64(hour_st, 2, f->hours[h].hour);
+            sqlite3_bind_int64(hour_st, 3, f->hours[h].bad);
+            sqlite3_bind_int64(hour_st, 4, f->hours[h].good);
+            rc = sqlite3_step(hour_st);
+            sqlite3_reset(hour_st);
+            if (rc != SQLITE_DONE)
+                goto sqlfail;
         }
     }
     sqlite3_finalize(hour_st);
     sqlite3_finalize(st);
-    st = NULL;
-    if (set_lifecycle(db, *run_id, previous) != 0)
+    st = hour_st = NULL;
+    if (set_lifecycle(db, run_id, previous, fs) != 0)
         goto sqlfail;
     return 0;
 sqlfail:
     snprintf(err, errlen, "%s", sqlite3_errmsg(db));
     sqlite3_finalize(st);
+    sqlite3_finalize(hour_st);
     return -1;
 }
 
@@ -382,6 +397,26 @@ static double now_seconds(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* The previous analysis: the latest kept one whose window started before
+ * this one's (windows may touch or overlap). 0 when none; its window's end
+ * in *end. */
+static int64_t previous_run(sqlite3 *db, int64_t from, int64_t *end)
+{
+    sqlite3_stmt *st;
+    int64_t id = 0;
+    *end = INT64_MIN;
+    if (sqlite3_prepare_v2(db, "SELECT id, window_end FROM analysis_run WHERE window_start < ?"
+                               " ORDER BY window_start DESC, id DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_int64(st, 1, from);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        id = sqlite3_column_int64(st, 0);
+        *end = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_finalize(st);
+    return id;
 }
 
 int analyze_run(const struct analyze_options *o, struct analyze_result *res)
@@ -399,49 +434,70 @@ int analyze_run(const struct analyze_options *o, struct analyze_result *res)
     struct findings fs = {0};
     struct tag_source src;
     int status = EXIT_FATAL;
+    const char *platform = o->platform ? o->platform : "stv2";
 
     if (db_open_or_say(o->db_path, o->wait_ms, &db) != 0)
         return EXIT_FATAL;
     if (tags_ensure(db, &src, err, sizeof err) != 0)
         goto fail;
-    /* read everything from one snapshot, however long the pass takes */
-    if (db_exec(db, "BEGIN", err, sizeof err) != 0)
+    /* one write transaction: the connections, the findings and their lives
+     * appear together or not at all; a page cache that holds what it
+     * writes (the connection rows) */
+    sqlite3_exec(db, "PRAGMA cache_size = -16384", NULL, NULL, NULL);
+    if (db_exec(db, "BEGIN IMMEDIATE", err, sizeof err) != 0)
         goto fail;
     int64_t from = o->since, to = o->until;
     if (from == INT64_MIN)
         from = scalar(db, "SELECT min(min_ts) FROM source_file WHERE identity IS NOT NULL", 0);
     if (to == INT64_MAX)
         to = scalar(db, "SELECT max(max_ts) FROM source_file WHERE identity IS NOT NULL", 0);
+    int64_t previous_end, previous = previous_run(db, from, &previous_end);
+    if (o->after_previous && previous && previous_end >= from) {
+        from = previous_end + 1; /* what the previous window judged stays judged */
+        if (from > to) {
+            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+            res->window_start = from;
+            res->window_end = to;
+            if (!o->quiet)
+                msg(stdout, "analyze: the flows in the window were judged by the previous"
+                            " analysis already; nothing new to judge\n");
+            status = EXIT_OK;
+            goto done;
+        }
+    }
     res->window_start = from;
     res->window_end = to;
     char stamp[700];
     snprintf(stamp, sizeof stamp, "%s|%ld|%s", src.origin, src.change_number, src.published);
     if (!(ix = tags_index_load(db, err, sizeof err)) ||
-        requirements_load(db, o->platform, o->vnet_type, &reqs, err, sizeof err) != 0 ||
+        requirements_load(db, platform, o->vnet_type, &reqs, err, sizeof err) != 0 ||
         !(addrs = addresses_load(db, ix, stamp, o->subnets, o->nsubnets, err, sizeof err)))
         goto fail;
     /* a tag the tag data lacks cannot confirm anything: port only */
     for (size_t i = 0; i < reqs.n; i++)
         if (reqs.v[i].kind == RK_TAG && tags_index_count(ix, reqs.v[i].tag_bit) == 0)
             reqs.v[i].kind = RK_NAMED;
-    if (scan_window(db, from, to, &reqs, addrs, &scan, err, sizeof err) != 0)
+    if (drop_replaced(db, from, to) != 0 ||
+        start_run(db, o, platform, &src, from, to, previous, &res->run_id) != 0) {
+        snprintf(err, sizeof err, "%s", sqlite3_errmsg(db));
         goto fail;
+    }
+    if (scan_window(db, from, to, res->run_id, &reqs, addrs, &scan, err, sizeof err) != 0) {
+        scan_free(&scan);
+        goto fail;
+    }
     scanned = 1;
-    if (choose_hosts(db, o, &scan, &hosts) != 0) {
+    if (choose_hosts(o, &scan, &hosts) != 0) {
         snprintf(err, sizeof err, "out of memory");
         goto fail;
     }
     int external = o->vnet_type && strcmp(o->vnet_type, "external") == 0;
-    if (findings_build(db, &scan, &reqs, addrs, &hosts, external, &fs, err, sizeof err) != 0)
-        goto fail;
-    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
-
-    /* write the results in one transaction */
-    if (db_exec(db, "BEGIN IMMEDIATE", err, sizeof err) != 0)
+    if (findings_build(db, res->run_id, &scan, &reqs, addrs, &hosts, external, &fs, err,
+                       sizeof err) != 0)
         goto fail;
     if (addresses_save_tags(db, addrs, err, sizeof err) != 0 ||
-        store_results(db, o, &src, from, to, &scan, &reqs, &hosts, &fs,
-                      now_seconds() - start, &res->run_id, err, sizeof err) != 0 ||
+        store_results(db, res->run_id, previous, &scan, &reqs, &hosts, &fs,
+                      now_seconds() - start, err, sizeof err) != 0 ||
         db_exec(db, "COMMIT", err, sizeof err) != 0)
         goto fail;
 
@@ -453,12 +509,17 @@ int analyze_run(const struct analyze_options *o, struct analyze_result *res)
     }
     sqlite3_stmt *lives;
     if (sqlite3_prepare_v2(db, "SELECT coalesce(sum(status = 'new'), 0),"
-                               " coalesce(sum(status = 'resolved'), 0) FROM finding WHERE run_id = ?",
+                               " coalesce(sum(status = 'resolved'), 0),"
+                               " coalesce(sum(status = 'new' AND severity != 'info'), 0),"
+                               " coalesce(sum(status = 'open' AND flows = 0 AND connections = 0), 0)"
+                               " FROM finding WHERE run_id = ?",
                            -1, &lives, NULL) == SQLITE_OK) {
         sqlite3_bind_int64(lives, 1, res->run_id);
         if (sqlite3_step(lives) == SQLITE_ROW) {
             res->new_findings = sqlite3_column_int(lives, 0);
             res->resolved = sqlite3_column_int(lives, 1);
+            res->new_problems = sqlite3_column_int(lives, 2);
+            res->carried = sqlite3_column_int(lives, 3);
         }
         sqlite3_finalize(lives);
     }
@@ -467,42 +528,54 @@ int analyze_run(const struct analyze_options *o, struct analyze_result *res)
     long age = age_days(src.published);
     if (age > 90)
         msg(stderr, "warning: the service-tag data (%s, changeNumber %ld, published %s) is %ld"
-                        " days old: download a current ServiceTags_Public_YYYYMMDD.json and run"
-                        " 'nsgflow tags import FILE'\n",
-                src.origin, src.change_number, src.published, age);
+                    " days old: download a current ServiceTags_Public_YYYYMMDD.json and run"
+                    " 'nsgflow tags import FILE'\n",
+            src.origin, src.change_number, src.published, age);
     else if (age < 0)
         msg(stderr, "warning: the service-tag data (%s) has no publication date; if it is"
-                        " old, import a current ServiceTags_Public_YYYYMMDD.json\n", src.origin);
+                    " old, import a current ServiceTags_Public_YYYYMMDD.json\n", src.origin);
     if (!o->quiet) {
         char a[24], b[24];
         time_format(from, a);
         time_format(to, b);
-        msg(stdout, "analyze: window %s to %s: %" PRId64 " tuples in %" PRId64 " blobs (%.2f s)\n",
-               a, b, scan.tuples, scan.blobs, now_seconds() - start);
-        msg(stdout, "analyze: service tags: %s, changeNumber %ld, published %s\n", src.origin,
-               src.change_number, src.published[0] ? src.published : "unknown");
+        msg(stdout, "analyze: window %s to %s: %" PRId64 " tuples in %" PRId64 " blobs, %" PRId64
+                    " connections (%.2f s)\n",
+            a, b, scan.read.tuples, scan.read.blobs, scan.connections, now_seconds() - start);
+        msg(stdout, "analyze: service tags: %s, changeNumber %ld, published %s; requirements of"
+                    " platform %s%s\n", src.origin, src.change_number,
+            src.published[0] ? src.published : "unknown", platform,
+            o->platform ? "" : " (the default; --platform stv1 for the retired one)");
         if (hosts.n == 0)
             msg(stdout, "analyze: no APIM instance %s; give --apim-subnet CIDR\n",
-                   o->nsubnets ? "inside the --apim-subnet ranges has flows in the window"
-                               : "found in the traffic (no management calls on 3443, no probes on 6390)");
+                o->nsubnets ? "inside the --apim-subnet ranges has connections in the window"
+                            : "found in the traffic (no management calls on 3443, no probes on 6390)");
         else
             msg(stdout, "analyze: APIM hosts, %s:\n",
-                   o->nsubnets ? "inside --apim-subnet"
-                               : "detected from the traffic (choose them with --apim-subnet)");
+                o->nsubnets ? "inside --apim-subnet"
+                            : "detected from the traffic (choose them with --apim-subnet)");
         for (size_t i = 0; i < hosts.n; i++) {
             char ip[IP_TEXT_MAX];
             addresses_text(db, hosts.ids[i], ip);
             msg(stdout, "  %-15s %s\n", ip, hosts.reasons[i]);
         }
         msg(stdout, "analyze: %zu finding%s: %d error%s, %d warning%s, %d info; %d new, %d resolved"
-               " since the previous window\n", fs.n,
-               fs.n == 1 ? "" : "s", res->errors, res->errors == 1 ? "" : "s", res->warnings,
-               res->warnings == 1 ? "" : "s", res->infos, res->new_findings, res->resolved);
+                    " since the previous window\n", fs.n,
+            fs.n == 1 ? "" : "s", res->errors, res->errors == 1 ? "" : "s", res->warnings,
+            res->warnings == 1 ? "" : "s", res->infos, res->new_findings, res->resolved);
         for (size_t i = 0; i < fs.n; i++) {
             const struct finding *f = &fs.v[i];
-            msg(stdout, "  %-7s %-20s %-15s %s (%" PRId64 " flows, confidence %s)\n", f->severity,
-                   f->analyzer, f->host[0] ? f->host : "-", f->title, f->flows, f->confidence);
+            char counts[96];
+            if (f->connections)
+                snprintf(counts, sizeof counts, "%" PRId64 " connections, %" PRId64 " tuples",
+                         f->connections, f->flows);
+            else
+                snprintf(counts, sizeof counts, "%" PRId64 " tuples", f->flows);
+            msg(stdout, "  %-7s %-20s %-15s %s (%s, confidence %s)\n", f->severity,
+                f->analyzer, f->host[0] ? f->host : "-", f->title, counts, f->confidence);
         }
+        if (res->carried)
+            msg(stdout, "analyze: %d finding%s of the previous window had no traffic to judge by"
+                        " here and stay open\n", res->carried, res->carried == 1 ? "" : "s");
         if (fs.n)
             msg(stdout, "analyze: evidence and fixes: sqlite3 %s 'SELECT * FROM findings'\n", o->db_path);
     }

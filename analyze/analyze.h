@@ -24,6 +24,8 @@ struct analyze_options {
     char subnet_text[ANALYZE_MAX_SUBNETS][64];
     size_t nsubnets;
     const char *fail_on;           /* NULL, "error", "warning" */
+    int after_previous;            /* start after the previous analysis's
+                                    * window where they overlap (run) */
     int quiet;
     int wait_ms;
 };
@@ -34,6 +36,8 @@ struct analyze_result {
     int64_t window_start, window_end;
     int errors, warnings, infos;  /* the run's findings, resolved ones aside */
     int new_findings, resolved;   /* their lives against the previous window */
+    int new_problems;             /* new errors and warnings */
+    int carried;                  /* previous findings kept open: no traffic here */
     size_t hosts;
 };
 

@@ -1,6 +1,7 @@
 /* findings.c: the analyzers' findings, their evidence and their fixes (see
- * findings.h). */
-#include "findings.h"
+ * findings.h): denied-required-port, missing-dependency, double-logging,
+ * and what they share; asymmetric-return is in returns.c. */
+#include "findings_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,20 +9,15 @@
 #include <strings.h>
 
 #include "../common/escape.h"
-#include "azcmd.h"
-#include "../ingest/tuple.h"
-#include "tags.h"
 #include "../common/timearg.h"
-
-/* Thresholds of asymmetric-return: a source is a finding when at least
- * LOST_MIN of its connections, and at least half of them, lost their
- * replies. One retransmitted SYN now and then is ordinary loss. */
-#define LOST_MIN 3
+#include "../ingest/tuple.h"
+#include "azcmd.h"
+#include "tags.h"
 
 /* ------------------------------------------------------------------ */
-/* small lookups                                                      */
+/* what the analyzers share                                           */
 
-static void text_by_id(sqlite3 *db, const char *sql, int64_t id, char *buf, size_t n)
+void text_by_id(sqlite3 *db, const char *sql, int64_t id, char *buf, size_t n)
 {
     sqlite3_stmt *st;
     buf[0] = '\0';
@@ -33,16 +29,14 @@ static void text_by_id(sqlite3 *db, const char *sql, int64_t id, char *buf, size
     sqlite3_finalize(st);
 }
 
-static void rule_name(sqlite3 *db, int64_t rule_id, char *buf, size_t n)
+void rule_name(sqlite3 *db, int64_t rule_id, char *buf, size_t n)
 {
     text_by_id(db, "SELECT name FROM rule WHERE id = ?", rule_id, buf, n);
     if (!buf[0])
         snprintf(buf, n, "(unnamed rule)");
 }
 
-/* The segment after "/NAME/" in an Azure resource id, e.g. the resource
- * group after RESOURCEGROUPS. */
-static void id_segment(const char *id, const char *name, char *out, size_t n)
+void id_segment(const char *id, const char *name, char *out, size_t n)
 {
     out[0] = '\0';
     size_t len = strlen(name);
@@ -55,20 +49,78 @@ static void id_segment(const char *id, const char *name, char *out, size_t n)
         }
 }
 
-/* Where to change the NSG: its resource group and name, when the flow log
- * is an NSG flow log; placeholders otherwise. */
-static void nsg_of(sqlite3 *db, int64_t flow_log_id, char *rg, char *nsg, size_t n)
+void window_text(int64_t first, int64_t last, char *buf, size_t n)
 {
-    char rid[512];
-    text_by_id(db, "SELECT resource_id FROM flow_log WHERE id = ?", flow_log_id, rid, sizeof rid);
-    id_segment(rid, "RESOURCEGROUPS", rg, n);
-    id_segment(rid, "NETWORKSECURITYGROUPS", nsg, n);
-    if (!nsg[0]) { /* a VNet flow log does not name the NSG */
-        snprintf(rg, n, "<resource-group>");
-        snprintf(nsg, n, "<nsg-name>");
-    } else if (!rg[0]) {
-        snprintf(rg, n, "<resource-group>");
+    char a[24], b[24];
+    time_format(first, a);
+    time_format(last, b);
+    snprintf(buf, n, "%s and %s", a, b);
+}
+
+struct finding *finding_new(struct findings *out)
+{
+    if (out->n == out->cap) {
+        size_t cap = out->cap ? out->cap * 2 : 16;
+        struct finding *v = realloc(out->v, cap * sizeof *v);
+        if (!v)
+            return NULL;
+        out->v = v;
+        out->cap = cap;
     }
+    struct finding *f = &out->v[out->n++];
+    memset(f, 0, sizeof *f);
+    return f;
+}
+
+int finding_add_hour(struct finding *f, int64_t hour, int64_t bad, int64_t good)
+{
+    size_t i = f->nhours;
+    while (i > 0 && f->hours[i - 1].hour > hour)
+        i--;
+    if (i > 0 && f->hours[i - 1].hour == hour) {
+        f->hours[i - 1].bad += bad;
+        f->hours[i - 1].good += good;
+        return 0;
+    }
+    if (f->nhours == f->cap_hours) {
+        size_t cap = f->cap_hours ? f->cap_hours * 2 : 8;
+        struct finding_hour *h = realloc(f->hours, cap * sizeof *h);
+        if (!h)
+            return -1;
+        f->hours = h;
+        f->cap_hours = cap;
+    }
+    memmove(f->hours + i + 1, f->hours + i, (f->nhours - i) * sizeof *f->hours);
+    f->hours[i].hour = hour;
+    f->hours[i].bad = bad;
+    f->hours[i].good = good;
+    f->nhours++;
+    return 0;
+}
+
+int findings_healthy(struct findings *out, const char *analyzer, const char *host,
+                     const char *remote, int port)
+{
+    if (out->nhealthy == out->cap_healthy) {
+        size_t cap = out->cap_healthy ? out->cap_healthy * 2 : 64;
+        char **v = realloc(out->healthy, cap * sizeof *v);
+        if (!v)
+            return -1;
+        out->healthy = v;
+        out->cap_healthy = cap;
+    }
+    struct strbuf b = {0};
+    strbuf_printf(&b, "%s|%s|%s|%d|", analyzer, host, remote, port);
+    if (strbuf_failed(&b))
+        return -1;
+    out->healthy[out->nhealthy++] = b.p;
+    return 0;
+}
+
+int apim_host_index(const struct apim_hosts *h, int64_t id)
+{
+    const size_t *i = hashmap_get((struct hashmap *)&h->index, &id, 0);
+    return i ? (int)*i : -1;
 }
 
 static const char *proto_name(int p)
@@ -85,35 +137,17 @@ static const char *nsg_rule_name(const char *logged)
     return logged;
 }
 
-static struct finding *new_finding(struct findings *out)
+/* Where to change the NSG: its resource group and name, when the flow log
+ * is an NSG flow log ("" when the log does not say). */
+static void nsg_of(sqlite3 *db, int64_t flow_log_id, char *rg, char *nsg, size_t n)
 {
-    if (out->n == out->cap) {
-        size_t cap = out->cap ? out->cap * 2 : 16;
-        struct finding *v = realloc(out->v, cap * sizeof *v);
-        if (!v)
-            return NULL;
-        out->v = v;
-        out->cap = cap;
-    }
-    struct finding *f = &out->v[out->n++];
-    memset(f, 0, sizeof *f);
-    return f;
-}
-
-static int host_index(const struct apim_hosts *h, int64_t id)
-{
-    for (size_t i = 0; i < h->n; i++)
-        if (h->ids[i] == id)
-            return (int)i;
-    return -1;
-}
-
-static void window_text(int64_t first, int64_t last, char *buf, size_t n)
-{
-    char a[24], b[24];
-    time_format(first, a);
-    time_format(last, b);
-    snprintf(buf, n, "%s and %s", a, b);
+    char rid[512];
+    text_by_id(db, "SELECT resource_id FROM flow_log WHERE id = ?", flow_log_id, rid, sizeof rid);
+    id_segment(rid, "NETWORKSECURITYGROUPS", nsg, n);
+    if (nsg[0])
+        id_segment(rid, "RESOURCEGROUPS", rg, n);
+    else
+        rg[0] = '\0'; /* a VNet flow log's group is the flow log's, not the NSG's */
 }
 
 /* ------------------------------------------------------------------ */
@@ -145,8 +179,8 @@ static void denied_hint(sqlite3 *db, struct finding *f, const struct requirement
                                        : " (a free priority number below that rule's)");
     strbuf_puts(&f->hint, ".");
     if (!nsg[0])
-        strbuf_puts(&f->hint, " VNet flow logs do not name the NSG: fill in the one on the"
-                              " subnet or NIC.");
+        strbuf_puts(&f->hint, " The flow log does not name the NSG (VNet flow logs never do):"
+                              " fill in the one on the subnet or NIC.");
     char name[96];
     snprintf(name, sizeof name, "Allow-%s-%d-%s", q->remote, f->port, out ? "Outbound" : "Inbound");
     char port[8];
@@ -164,10 +198,6 @@ static void denied_hint(sqlite3 *db, struct finding *f, const struct requirement
     azcmd_arg(&f->commands, "--source-port-ranges", "*");
     azcmd_arg(&f->commands, "--destination-address-prefixes", out ? az_prefix(q) : "VirtualNetwork");
     azcmd_arg(&f->commands, "--destination-port-ranges", port);
-    if (q->kind == RK_NAMED && q->fqdns[0])
-        strbuf_printf(&f->hint, " NSGs cannot name hosts: the docs ask for %s; allow the"
-                                " port to Internet, or send it through a firewall with"
-                                " FQDN rules.", q->fqdns);
 }
 
 /* An External-mode requirement applies to a host in External mode: said so,
@@ -181,33 +211,113 @@ static int applies(const struct requirement *q, const struct scan_result *scan,
     return h && h->public_clients > 0;
 }
 
-static int build_denied(sqlite3 *db, const struct scan_result *scan,
-                        const struct requirements *reqs, const addresses *addrs,
-                        const struct apim_hosts *hosts, int external,
-                        struct findings *out)
+/* The series of the denied findings, from the pass's hourly counts in one
+ * walk over them: denied connections as bad, the same host's allowed
+ * connections of the requirement as good. */
+static int denied_series(const struct scan_result *scan, struct findings *out, size_t first,
+                         const struct denied_key *keys)
 {
+    struct hashmap by_key, by_req; /* -> a list head: the first finding's index + 1 */
+    hashmap_init(&by_key, sizeof(struct denied_key), sizeof(size_t));
+    hashmap_init(&by_req, sizeof(struct allowed_key), sizeof(size_t));
+    size_t *next = calloc(out->n - first + 1, sizeof *next); /* same requirement, chained */
+    int rc = -1;
+    if (!next)
+        goto done;
+    for (size_t i = first; i < out->n; i++) {
+        size_t *slot = hashmap_get(&by_key, &keys[i - first], 1);
+        struct allowed_key rk = {keys[i - first].local, keys[i - first].requirement};
+        size_t *head = hashmap_get(&by_req, &rk, 1);
+        if (!slot || !head)
+            goto done;
+        *slot = i + 1;
+        next[i - first] = *head;
+        *head = i + 1;
+    }
+    size_t pos = 0;
+    const void *kp;
+    void *vp;
+    while (hashmap_next(&scan->hourly, &pos, &kp, &vp)) {
+        const struct hourly_key *k = kp;
+        const struct hourly_count *c = vp;
+        if (k->kind == HOURLY_DENIED) {
+            struct denied_key dk = {k->local, k->requirement_or_remote, k->rule_id, k->port};
+            size_t *slot = hashmap_get(&by_key, &dk, 0);
+            if (slot && finding_add_hour(&out->v[*slot - 1], k->hour, c->bad, 0) != 0)
+                goto done;
+        } else if (k->kind == HOURLY_ALLOWED) {
+            struct allowed_key rk = {k->local, k->requirement_or_remote};
+            size_t *head = hashmap_get(&by_req, &rk, 0);
+            for (size_t i = head ? *head : 0; i; i = next[i - 1 - first])
+                if (finding_add_hour(&out->v[i - 1], k->hour, 0, c->good) != 0)
+                    goto done;
+        }
+    }
+    rc = 0;
+done:
+    free(next);
+    hashmap_free(&by_key);
+    hashmap_free(&by_req);
+    return rc;
+}
+
+static const char *how_matched(const struct requirement *q, int conf)
+{
+    if (q->kind == RK_NAMED)
+        return "by port only: the docs name this dependency by host name, which no flow"
+               " log shows";
+    return conf == CONF_HIGH ? (q->kind == RK_TAG ? "by port and service tag"
+                                                  : "by port and address")
+         : conf == CONF_MEDIUM ? "by port and the kind of address (private or public)"
+                               : "by port only: no address data can confirm it";
+}
+
+static int build_denied(sqlite3 *db, const struct scan_result *scan,
+                        const struct requirements *reqs, const struct apim_hosts *hosts,
+                        int external, struct findings *out)
+{
+    size_t first = out->n;
+    struct denied_key *keys = NULL;
+    size_t nkeys = 0, cap_keys = 0;
     size_t pos = 0;
     const void *kp;
     void *vp;
     while (hashmap_next(&scan->denied, &pos, &kp, &vp)) {
         const struct denied_key *k = kp;
         const struct denied_agg *a = vp;
-        if (host_index(hosts, k->local) < 0)
+        if (apim_host_index(hosts, k->local) < 0)
             continue;
         const struct requirement *q = &reqs->v[k->requirement];
         if (!applies(q, scan, k->local, external))
             continue;
-        struct finding *f = new_finding(out);
+        struct finding *f = finding_new(out);
         if (!f)
-            return -1;
+            goto nomem;
+        if (nkeys == cap_keys) {
+            cap_keys = cap_keys ? cap_keys * 2 : 32;
+            struct denied_key *nk = realloc(keys, cap_keys * sizeof *nk);
+            if (!nk)
+                goto nomem;
+            keys = nk;
+        }
+        keys[nkeys++] = *k;
         f->analyzer = "denied-required-port";
-        f->severity = q->required ? "error" : "warning";
+        int conf = a->best_confidence;
+        /* VirtualNetwork traffic between two APIM hosts is certain */
+        int remote_hosts = 0;
+        for (int i = 0; i < a->nsamples; i++)
+            remote_hosts += apim_host_index(hosts, a->samples[i]) >= 0;
+        if (q->kind == RK_VNET && remote_hosts > 0)
+            conf = CONF_HIGH;
+        /* a dependency the docs give only by host name cannot be told from
+         * any other address on its port: worth knowing, not an outage */
+        f->severity = q->kind == RK_NAMED ? "info" : q->required ? "error" : "warning";
         /* clients reach the gateway on other ports: a port closed on purpose
          * (plain HTTP, say) is worth a look, not an outage */
         const struct host_seen *hs = hashmap_get((struct hashmap *)&scan->hosts, &k->local, 0);
         int partly_open = q->kind == RK_INTERNET && q->direction == DIRECTION_INBOUND &&
                           hs && hs->public_clients > 0;
-        if (partly_open)
+        if (partly_open && strcmp(f->severity, "error") == 0)
             f->severity = "warning";
         addresses_text(db, k->local, f->host);
         snprintf(f->remote, sizeof f->remote, "%s", q->remote);
@@ -216,39 +326,23 @@ static int build_denied(sqlite3 *db, const struct scan_result *scan,
         int outbound = q->direction == DIRECTION_OUTBOUND;
         f->direction = outbound ? "outbound" : "inbound";
         rule_name(db, k->rule_id, f->rule, sizeof f->rule);
-        f->flows = a->flows;
+        f->flows = a->tuples;
+        f->connections = a->connections;
         f->first = a->first;
         f->last = a->last;
         f->requirement_id = q->id;
-        f->series_kind = HOURLY_DENIED;
-        f->series_local = k->local;
-        f->series_b = k->requirement;
-        f->series_rule = k->rule_id;
-        f->series_port = k->port;
-        int conf = a->best_confidence;
-        /* VirtualNetwork traffic between two APIM hosts is certain */
-        int remote_hosts = 0;
-        for (int i = 0; i < a->nsamples; i++)
-            remote_hosts += host_index(hosts, a->samples[i]) >= 0;
-        if (q->kind == RK_VNET && remote_hosts > 0)
-            conf = CONF_HIGH;
-        f->confidence = confidence_name(conf);
+        f->confidence = confidence_name(q->kind == RK_NAMED ? CONF_LOW : conf);
         snprintf(f->title, sizeof f->title, "%s %s %d %s %s is denied by %s",
                  outbound ? "Outbound" : "Inbound", f->protocol, f->port,
                  outbound ? "to" : "from", q->remote, f->rule);
-        /* the remote addresses: a few, and how many */
-        int64_t distinct = 0;
-        size_t rp = 0;
-        const void *rkp;
-        void *rvp;
-        while (hashmap_next(&scan->denied_remotes, &rp, &rkp, &rvp))
-            distinct += memcmp(&((const struct denied_remote_key *)rkp)->k, k, sizeof *k) == 0;
         char window[64];
         window_text(a->first, a->last, window, sizeof window);
-        strbuf_printf(&f->evidence, "%lld denied flow%s between %s, %s %s %s %lld address%s (",
-                      (long long)a->flows, a->flows == 1 ? "" : "s", window,
+        strbuf_printf(&f->evidence, "%lld denied connection%s (%lld tuple%s) between %s, %s %s %s"
+                                    " %lld address%s (",
+                      (long long)a->connections, a->connections == 1 ? "" : "s",
+                      (long long)a->tuples, a->tuples == 1 ? "" : "s", window,
                       outbound ? "from" : "to", f->host, outbound ? "to" : "from",
-                      (long long)distinct, distinct == 1 ? "" : "es");
+                      (long long)a->remotes, a->remotes == 1 ? "" : "es");
         strbuf_puts(&f->details, "{\"requirement_id\":");
         strbuf_printf(&f->details, "%d,\"purpose\":", q->id);
         json_quote(&f->details, q->purpose);
@@ -256,7 +350,8 @@ static int build_denied(sqlite3 *db, const struct scan_result *scan,
         json_quote(&f->details, q->level);
         strbuf_puts(&f->details, ",\"docs\":");
         json_quote(&f->details, q->docs);
-        strbuf_puts(&f->details, ",\"remote_addresses\":[");
+        strbuf_printf(&f->details, ",\"connections\":%lld,\"tuples\":%lld,\"remote_addresses\":[",
+                      (long long)a->connections, (long long)a->tuples);
         for (int i = 0; i < a->nsamples; i++) {
             char ip[IP_TEXT_MAX];
             addresses_text(db, a->samples[i], ip);
@@ -265,172 +360,60 @@ static int build_denied(sqlite3 *db, const struct scan_result *scan,
                 strbuf_puts(&f->details, ",");
             json_quote(&f->details, ip);
         }
-        if (distinct > a->nsamples)
+        if (a->remotes > a->nsamples)
             strbuf_puts(&f->evidence, ", ...");
-        const char *how = conf == CONF_HIGH ? (q->kind == RK_TAG ? "by port and service tag"
-                                                                 : "by port and address")
-                        : conf == CONF_MEDIUM ? "by port and the kind of address (private or public)"
-                                              : "by port only: no address data can confirm it";
+        const char *how = how_matched(q, conf);
         strbuf_printf(&f->evidence, "). They match the requirement \"%s\" (%s in the newest docs;"
                                     " docs: %s), %s.", q->purpose, q->level, q->docs, how);
+        if (q->kind == RK_NAMED && q->fqdns[0])
+            strbuf_printf(&f->evidence, " The docs name it %s.", q->fqdns);
         if (partly_open)
             strbuf_printf(&f->evidence, " Clients do reach %s on other ports (%lld allowed"
-                                        " calls), so this port may be closed on purpose.",
+                                        " connections), so this port may be closed on purpose.",
                           f->host, (long long)hs->public_clients);
-        strbuf_printf(&f->details, "],\"remote_count\":%lld,\"match\":", (long long)distinct);
+        strbuf_printf(&f->details, "],\"remote_count\":%lld,\"match\":", (long long)a->remotes);
         json_quote(&f->details, how);
         strbuf_puts(&f->details, "}");
-        (void)addrs;
-        denied_hint(db, f, q, a->flow_log_id);
-    }
-    return 0;
-}
-
-/* ------------------------------------------------------------------ */
-/* asymmetric-return                                                  */
-
-static void route_hint(sqlite3 *db, struct finding *f, int64_t group_id, int management)
-{
-    char target[512], vnet[128] = "", subnet[128] = "";
-    text_by_id(db, "SELECT coalesce(target_resource_id, '') FROM flow_group WHERE id = ?",
-               group_id, target, sizeof target);
-    id_segment(target, "VIRTUALNETWORKS", vnet, sizeof vnet);
-    id_segment(target, "SUBNETS", subnet, sizeof subnet);
-    char rg[128] = "";
-    id_segment(target, "RESOURCEGROUPS", rg, sizeof rg);
-    if (management) {
-        strbuf_puts(&f->hint, "Send the management plane's replies straight back: in the route"
-                              " table of the APIM subnet add a route for the ApiManagement"
-                              " service tag with next hop Internet (older deployments: one /32"
-                              " route per control-plane address, here ");
-        strbuf_puts(&f->hint, f->remote);
-        strbuf_puts(&f->hint, "/32). With forced tunnelling also give the subnet service"
-                              " endpoints, so that its dependencies skip the tunnel.");
-        azcmd_begin(&f->commands, "az network route-table route create");
-        azcmd_name(&f->commands, "--resource-group", rg, AZ_RESOURCE_GROUP, "<resource-group>",
-                   &f->hint);
-        azcmd_arg(&f->commands, "--route-table-name", "<route-table>");
-        azcmd_arg(&f->commands, "--name", "ApiManagement");
-        azcmd_arg(&f->commands, "--address-prefix", "ApiManagement");
-        azcmd_arg(&f->commands, "--next-hop-type", "Internet");
-        static const char *const endpoints[] = {"Microsoft.Sql", "Microsoft.Storage",
-                                                "Microsoft.EventHub", "Microsoft.KeyVault"};
-        azcmd_begin(&f->commands, "az network vnet subnet update");
-        azcmd_name(&f->commands, "--resource-group", rg, AZ_RESOURCE_GROUP, "<resource-group>", NULL);
-        azcmd_name(&f->commands, "--vnet-name", vnet, AZ_VNET, "<vnet>", &f->hint);
-        azcmd_name(&f->commands, "--name", subnet, AZ_RESOURCE, "<apim-subnet>", &f->hint);
-        azcmd_args(&f->commands, "--service-endpoints", endpoints, 4);
-    } else {
-        strbuf_puts(&f->hint, "Replies to clients leave by another path than the calls came in"
-                              " (a user-defined route to a firewall or on-premises). Route the"
-                              " clients' replies back the way they came: give the APIM subnet a"
-                              " route with next hop Internet for the clients' prefixes, or put"
-                              " the gateway behind an Application Gateway or Azure Front Door.");
-        azcmd_begin(&f->commands, "az network route-table route create");
-        azcmd_name(&f->commands, "--resource-group", rg, AZ_RESOURCE_GROUP, "<resource-group>",
-                   &f->hint);
-        azcmd_arg(&f->commands, "--route-table-name", "<route-table>");
-        azcmd_arg(&f->commands, "--name", "clients");
-        azcmd_arg(&f->commands, "--address-prefix", "<client prefix>");
-        azcmd_arg(&f->commands, "--next-hop-type", "Internet");
-    }
-}
-
-static void describe_example(struct strbuf *s, const struct conn_example *e)
-{
-    char t[24];
-    time_format(e->start / 1000, t);
-    if (e->syns >= 0) {
-        strbuf_printf(s, "source port %lld at %s: %d SYNs", (long long)e->src_port, t, e->syns);
-        if (e->ngaps) {
-            strbuf_puts(s, ", gaps");
-            for (int i = 0; i < e->ngaps; i++)
-                strbuf_printf(s, "%s %.1f s", i ? "," : "", e->gaps_ms[i] / 1000.0);
+        if (q->kind == RK_NAMED) {
+            /* no command: opening the port to every address is not the fix */
+            strbuf_printf(&f->hint, "NSGs cannot name hosts. If %s must reach %s, allow it"
+                                    " through a firewall with FQDN rules (or an NSG rule for"
+                                    " the service tag, where one exists); if these"
+                                    " connections went elsewhere, nothing is wrong.",
+                          f->host, q->fqdns[0] ? q->fqdns : q->remote);
+        } else {
+            denied_hint(db, f, q, a->flow_log_id);
         }
-    } else {
-        strbuf_printf(s, "source port %lld at %s: %lld packets / %lld bytes in, %lld packets"
-                         " / %lld bytes out, no payload",
-                      (long long)e->src_port, t, (long long)e->counters[0],
-                      (long long)e->counters[1], (long long)e->counters[2],
-                      (long long)e->counters[3]);
     }
+    int rc = denied_series(scan, out, first, keys);
+    free(keys);
+    return rc;
+nomem:
+    free(keys);
+    return -1;
 }
 
-static int build_asymmetric(sqlite3 *db, const struct scan_result *scan,
-                            const struct apim_hosts *hosts, struct findings *out)
+/* Requirements allowed in the window: a denied-required-port finding of
+ * the previous window for the same host, requirement and port is resolved. */
+static int note_allowed(sqlite3 *db, const struct scan_result *scan,
+                        const struct requirements *reqs, const struct apim_hosts *hosts,
+                        struct findings *out)
 {
     size_t pos = 0;
     const void *kp;
     void *vp;
-    while (hashmap_next(&scan->conns, &pos, &kp, &vp)) {
-        const struct conn_key *k = kp;
-        const struct conn_stats *s = vp;
-        if (host_index(hosts, k->local) < 0)
+    while (hashmap_next(&scan->allowed_ports, &pos, &kp, &vp)) {
+        const struct denied_key *k = kp;
+        if (apim_host_index(hosts, k->local) < 0)
             continue;
-        if (s->lost < LOST_MIN || s->lost * 2 < s->connections)
-            continue;
-        int management = k->port == 3443;
-        struct finding *f = new_finding(out);
-        if (!f)
+        struct allowed_key dk = {k->local, k->requirement};
+        if (hashmap_get((struct hashmap *)&scan->denied_by_requirement, &dk, 0))
+            continue; /* still denied too */
+        char host[IP_TEXT_MAX];
+        addresses_text(db, k->local, host);
+        if (findings_healthy(out, "denied-required-port", host, reqs->v[k->requirement].remote,
+                             (int)k->port) != 0)
             return -1;
-        f->analyzer = "asymmetric-return";
-        f->severity = "error";
-        addresses_text(db, k->local, f->host);
-        if (management)
-            addresses_text(db, k->remote, f->remote);
-        else
-            snprintf(f->remote, sizeof f->remote, "Internet clients");
-        f->port = (int)k->port;
-        f->protocol = "TCP";
-        f->direction = "inbound";
-        f->series_kind = HOURLY_CONNECTIONS;
-        f->series_local = k->local;
-        f->series_b = k->remote;
-        f->series_port = k->port;
-        int64_t rule_id = 0;
-        char rid[32];
-        text_by_id(db, "SELECT coalesce(rule_id, 0) FROM flow_group WHERE id = ?", s->group_id,
-                   rid, sizeof rid);
-        rule_id = atoll(rid);
-        rule_name(db, rule_id, f->rule, sizeof f->rule);
-        f->flows = s->tuples;
-        f->first = s->first;
-        f->last = s->last;
-        int by_counters = s->lost_by_counters >= s->lost_by_syns;
-        f->confidence = by_counters ? "high" : "medium";
-        if (management)
-            snprintf(f->title, sizeof f->title,
-                     "Replies to management calls from %s on TCP 3443 are lost: a missing route?",
-                     f->remote);
-        else
-            snprintf(f->title, sizeof f->title,
-                     "Replies to client connections on TCP 443 are lost: a missing route?");
-        char window[64];
-        window_text(s->first, s->last, window, sizeof window);
-        strbuf_printf(&f->evidence, "%lld of %lld connections from %s to %s:%d between %s show a"
-                                    " lost return path (%s); %lld completed, %lld retransmitted"
-                                    " their SYN once (ordinary loss), %lld unclear. For example: ",
-                      (long long)s->lost, (long long)s->connections,
-                      management ? f->remote : "clients", f->host, f->port, window,
-                      by_counters ? "counters of SYNs only, with answers sent back and no payload"
-                                  : "the same connection's SYN 3 or more times, seconds apart,"
-                                    " and nothing after",
-                      (long long)s->completed, (long long)s->retransmit_once,
-                      (long long)s->unknown);
-        for (int i = 0; i < s->nexamples; i++) {
-            if (i)
-                strbuf_puts(&f->evidence, "; ");
-            describe_example(&f->evidence, &s->examples[i]);
-        }
-        strbuf_puts(&f->evidence, ".");
-        strbuf_printf(&f->details,
-                      "{\"connections\":%lld,\"lost\":%lld,\"completed\":%lld,"
-                      "\"retransmitted_once\":%lld,\"unclear\":%lld,\"lost_by_counters\":%lld,"
-                      "\"lost_by_syn_retransmits\":%lld}",
-                      (long long)s->connections, (long long)s->lost, (long long)s->completed,
-                      (long long)s->retransmit_once, (long long)s->unknown,
-                      (long long)s->lost_by_counters, (long long)s->lost_by_syns);
-        route_hint(db, f, s->group_id, management);
     }
     return 0;
 }
@@ -448,19 +431,10 @@ static int build_missing(sqlite3 *db, const struct scan_result *scan,
             if (!q->required || q->kind != RK_TAG || q->direction != DIRECTION_OUTBOUND)
                 continue;
             struct allowed_key ak = {hosts->ids[h], (int64_t)i};
-            if (hashmap_get((struct hashmap *)&scan->allowed, &ak, 0))
-                continue;
-            int denied = 0; /* reported as denied already */
-            size_t pos = 0;
-            const void *kp;
-            void *vp;
-            while (hashmap_next(&scan->denied, &pos, &kp, &vp)) {
-                const struct denied_key *k = kp;
-                denied |= k->local == hosts->ids[h] && k->requirement == (int64_t)i;
-            }
-            if (denied)
-                continue;
-            struct finding *f = new_finding(out);
+            if (hashmap_get((struct hashmap *)&scan->allowed, &ak, 0) ||
+                hashmap_get((struct hashmap *)&scan->denied_by_requirement, &ak, 0))
+                continue; /* allowed, or reported as denied already */
+            struct finding *f = finding_new(out);
             if (!f)
                 return -1;
             f->analyzer = "missing-dependency";
@@ -470,17 +444,18 @@ static int build_missing(sqlite3 *db, const struct scan_result *scan,
             f->port = q->first[0];
             f->protocol = proto_name(q->protocol);
             f->direction = "outbound";
-            f->first = scan->min_ts;
-            f->last = scan->max_ts;
+            f->first = scan->read.min_ts;
+            f->last = scan->read.max_ts;
             f->requirement_id = q->id;
             f->confidence = "low";
-            snprintf(f->title, sizeof f->title, "No allowed flow to %s on %s %s in the window",
+            snprintf(f->title, sizeof f->title, "No allowed connection to %s on %s %s in the window",
                      q->remote, f->protocol, q->ports);
             strbuf_printf(&f->evidence,
-                          "%s was active in the window but no allowed flow from it reached %s on"
-                          " %s %s (\"%s\", %s). It may take another path (a private endpoint,"
-                          " a firewall), be idle, or be blocked where no flow log sees it.",
-                          f->host, q->remote, f->protocol, q->ports, q->purpose, q->level);
+                          "%s was active in the window but no allowed connection from it"
+                          " reached %s on %s %s (\"%s\", %s). It may take another path (a"
+                          " private endpoint, a firewall), be idle, or be blocked where no flow"
+                          " log sees it.", f->host, q->remote, f->protocol, q->ports,
+                          q->purpose, q->level);
             strbuf_printf(&f->details, "{\"requirement_id\":%d}", q->id);
             strbuf_printf(&f->hint, "Check that %s can reach %s on %s %s: the NSG, the route"
                                     " table and any firewall on the way.",
@@ -492,24 +467,26 @@ static int build_missing(sqlite3 *db, const struct scan_result *scan,
 
 static int build_double_logging(const struct scan_result *scan, struct findings *out)
 {
-    if (!scan->doubled_blobs)
+    if (!scan->read.doubled_blobs)
         return 0;
-    struct finding *f = new_finding(out);
+    struct finding *f = finding_new(out);
     if (!f)
         return -1;
     f->analyzer = "double-logging";
     f->severity = "info";
     snprintf(f->title, sizeof f->title,
              "The same NICs are logged by NSG flow logs and VNet flow logs");
-    f->flows = 0;
-    f->first = scan->min_ts;
-    f->last = scan->max_ts;
+    f->first = scan->read.min_ts;
+    f->last = scan->read.max_ts;
     f->confidence = "high";
     strbuf_printf(&f->evidence,
-                  "%lld NSG flow-log blobs cover NICs and hours that VNet flow logs cover too"
-                  " (MAC %s); their flows were counted once, from the VNet flow logs.",
-                  (long long)scan->doubled_blobs, scan->doubled_macs);
-    strbuf_printf(&f->details, "{\"nsg_blobs_skipped\":%lld}", (long long)scan->doubled_blobs);
+                  "%lld NIC-hours (MAC %s) are in NSG flow logs and VNet flow logs alike; their"
+                  " %lld NSG blobs were left out, so each connection was counted once, from"
+                  " the VNet flow logs. Hours in one of them only were read from it.",
+                  (long long)scan->read.doubled_hours, scan->read.doubled_macs,
+                  (long long)scan->read.doubled_blobs);
+    strbuf_printf(&f->details, "{\"nic_hours\":%lld,\"nsg_blobs_left_out\":%lld}",
+                  (long long)scan->read.doubled_hours, (long long)scan->read.doubled_blobs);
     strbuf_puts(&f->hint, "NSG flow logs are retired in favour of VNet flow logs: once the VNet"
                           " flow log covers these NICs, disable the NSG flow logs.");
     return 0;
@@ -539,17 +516,21 @@ static int by_severity(const void *a, const void *b)
     return c;
 }
 
-int findings_build(sqlite3 *db, const struct scan_result *scan,
+int findings_build(sqlite3 *db, int64_t run_id, const struct scan_result *scan,
                    const struct requirements *reqs, const addresses *addrs,
                    const struct apim_hosts *hosts, int external,
                    struct findings *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
-    if (build_denied(db, scan, reqs, addrs, hosts, external, out) != 0 ||
-        build_asymmetric(db, scan, hosts, out) != 0 ||
+    if (build_denied(db, scan, reqs, hosts, external, out) != 0 ||
+        note_allowed(db, scan, reqs, hosts, out) != 0 ||
         build_missing(db, scan, reqs, hosts, out) != 0 ||
         build_double_logging(scan, out) != 0) {
         snprintf(err, errlen, "out of memory");
+        findings_free(out);
+        return -1;
+    }
+    if (build_returns(db, run_id, scan, addrs, hosts, out, err, errlen) != 0) {
         findings_free(out);
         return -1;
     }
@@ -565,7 +546,11 @@ void findings_free(struct findings *f)
         strbuf_free(&f->v[i].details);
         strbuf_free(&f->v[i].hint);
         strbuf_free(&f->v[i].commands);
+        free(f->v[i].hours);
     }
+    for (size_t i = 0; i < f->nhealthy; i++)
+        free(f->healthy[i]);
+    free(f->healthy);
     free(f->v);
     memset(f, 0, sizeof *f);
 }

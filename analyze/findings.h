@@ -1,12 +1,16 @@
-/* findings.h: turning the pass's aggregates into findings: what is wrong,
- * for which APIM host, the evidence, the confidence and the fix.
+/* findings.h: turning the pass's aggregates and the window's connections into
+ * findings: what is wrong, for which APIM host, the evidence, the
+ * confidence and the fix.
  *
- *   denied-required-port  a denied flow to or from an APIM host that matches
- *                         a requirement (error when required, else warning)
- *   asymmetric-return     management calls on 3443 (or client calls on 443)
- *                         whose replies are lost: a missing route (error)
+ *   denied-required-port  denied connections to or from an APIM host that
+ *                         match a requirement (error when required and
+ *                         matched by service tag or address; a requirement
+ *                         given only by name is at most info)
+ *   asymmetric-return     a source whose calls on 3443 (the management
+ *                         plane) or 443 (clients) lose their answers, judged
+ *                         per source and hour (returns.c): a missing route
  *   missing-dependency    a required outbound dependency with no allowed
- *                         flow at all in the window (info)
+ *                         connection at all in the window (info)
  *   double-logging        NICs logged by both NSG and VNet flow logs (info)
  */
 #ifndef NSGFLOW_FINDINGS_H
@@ -17,18 +21,30 @@
 
 #include <sqlite3.h>
 
+#include "../common/hashmap.h"
+#include "../common/strbuf.h"
 #include "../ingest/ipaddr.h"
 #include "addresses.h"
 #include "requirements.h"
 #include "scan.h"
-#include "../common/strbuf.h"
 
 /* The APIM instances an analysis looks at. */
 struct apim_hosts {
     int64_t *ids;
     char (*reasons)[160];
-    int64_t *flows;
+    int64_t *flows;           /* the connections that made it a host */
     size_t n;
+    struct hashmap index;     /* address id -> size_t index into ids */
+};
+
+/* The index of address id in h, or -1. */
+int apim_host_index(const struct apim_hosts *h, int64_t id);
+
+/* One hour of a finding: bad (denied connections, or connections whose
+ * answer was lost) and good (allowed connections of the same requirement,
+ * or the source's other connections). */
+struct finding_hour {
+    int64_t hour, bad, good;
 };
 
 struct finding {
@@ -41,27 +57,36 @@ struct finding {
     const char *protocol;       /* TCP, UDP or NULL */
     const char *direction;      /* inbound, outbound or NULL */
     char rule[160];
-    int64_t flows, first, last;
+    int64_t flows;              /* tuples behind it */
+    int64_t connections;        /* connections behind it (0: not counted) */
+    int64_t first, last;
     struct strbuf evidence, details, hint;
     struct strbuf commands;     /* the fix to paste: az commands, one a line */
     const char *confidence;
     int requirement_id;         /* 0: none */
-    /* where its hourly series is in scan_result.hourly: kind 0 for none */
-    int series_kind;            /* HOURLY_DENIED or HOURLY_CONNECTIONS */
-    int64_t series_local, series_b, series_rule, series_port;
+    struct finding_hour *hours; /* its hourly series, in hour order */
+    size_t nhours, cap_hours;
 };
 
 struct findings {
     struct finding *v;
     size_t n, cap;
+    /* what the window showed healthy: key prefixes
+     * "analyzer|host|remote|port|" of findings that would have been made
+     * had it been broken (a requirement allowed, a source answered); a
+     * finding of the previous window that is gone is resolved only when
+     * its prefix is here */
+    char **healthy;
+    size_t nhealthy, cap_healthy;
 };
 
 /* Builds the findings of all analyzers for the given hosts, most severe
- * first. Returns 0, or -1 with err. Free with findings_free. */
-/* external: 1 when the instances are known to be in External mode
+ * first. external: 1 when the instances are known to be in External mode
  * (--vnet-type external); otherwise External-only requirements apply to a
- * host only when it takes allowed client traffic from public addresses. */
-int findings_build(sqlite3 *db, const struct scan_result *scan,
+ * host only when it takes allowed client calls from public addresses.
+ * run_id names the window's connections in the connection table. Returns 0,
+ * or -1 with err. Free with findings_free. */
+int findings_build(sqlite3 *db, int64_t run_id, const struct scan_result *scan,
                    const struct requirements *reqs, const addresses *addrs,
                    const struct apim_hosts *hosts, int external,
                    struct findings *out, char *err, size_t errlen);

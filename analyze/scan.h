@@ -1,20 +1,24 @@
-/* scan.h: the one pass of an analysis over the tuples of its window.
+/* scan.h: the one pass of an analysis: the window's connections (from the
+ * connection model, connections.h) into the aggregates the analyzers judge,
+ * and into the connection table.
  *
- * The pass reads the window's blobs one after the other, each as its run of
- * consecutive tuple ids (so in storage order, and a NIC's connections stay
- * together), and fills aggregates for every analyzer at once:
- *   - the APIM instances seen in the traffic (management calls on 3443 from
- *     the control plane, load-balancer probes on 6390, --apim-subnet);
- *   - denied flows that match a requirement, per local host, requirement,
- *     rule and port;
- *   - allowed outbound flows per local host and requirement;
- *   - inbound TCP connections on 3443 (from the control plane) and 443
- *     (clients), each classified completed / lost return / one retransmit.
- * Aggregates are kept for every local address; the analyzers then keep those
- * of the APIM hosts. Where a NIC is logged by both NSG flow logs and VNet
- * flow logs in the same hours, only the VNet copy is read (double logging).
- * Memory grows with the number of distinct hosts, rules and peers, not with
- * the number of tuples. */
+ * For every connection that began in the window it
+ *   - matches the connection against APIM's requirements (direction,
+ *     protocol, port, and the remote address's service tags);
+ *   - counts what says which addresses are APIM instances (management calls
+ *     on 3443 from the control plane, load-balancer probes on 6390, clients
+ *     on 80/443, --apim-subnet);
+ *   - adds denied connections that match a requirement per local address,
+ *     requirement, rule and port (connections, tuples, hours), and allowed
+ *     ones per local address and requirement;
+ *   - notes, per remote address, how many inbound connections it made and
+ *     to how many ports and NICs (scanners touch many);
+ *   - writes the connection's row (table connection).
+ * The aggregates are keyed by local address (a NIC's own), requirement and
+ * rule, so they stay small; what grows with the remote addresses (their
+ * notes) is one small record per address id, and the per-source judgement
+ * of asymmetric-return reads the connection table with SQL (findings.c).
+ * Nothing grows with the number of tuples. */
 #ifndef NSGFLOW_SCAN_H
 #define NSGFLOW_SCAN_H
 
@@ -22,15 +26,16 @@
 
 #include <sqlite3.h>
 
-#include "addresses.h"
 #include "../common/hashmap.h"
+#include "addresses.h"
+#include "connections.h"
 #include "requirements.h"
 
-/* Key of hosts: a local address id. */
+/* Key of hosts: a local address id. Counts of connections. */
 struct host_seen {
-    int64_t management;   /* inbound 3443 from the control plane */
-    int64_t probes;       /* inbound 6390 from 168.63.129.16 */
-    int64_t in_subnet;    /* tuples while inside --apim-subnet */
+    int64_t management;     /* inbound 3443 from the control plane */
+    int64_t probes;         /* inbound 6390 from 168.63.129.16 */
+    int64_t in_subnet;      /* while inside --apim-subnet */
     int64_t public_clients; /* allowed inbound TCP 80/443 from public addresses */
 };
 
@@ -42,48 +47,17 @@ struct denied_key {
 #define DENIED_SAMPLES 8
 
 struct denied_agg {
-    int64_t flows, first, last;
-    int64_t flow_log_id;           /* of the first tuple: names the NSG */
+    int64_t connections, tuples, first, last;
+    int64_t flow_log_id;           /* of the first connection: names the NSG */
     int best_confidence;
-    int64_t samples[DENIED_SAMPLES]; /* remote address ids */
+    int64_t samples[DENIED_SAMPLES]; /* a few remote address ids */
     int nsamples;
+    int64_t remotes;               /* distinct remote addresses (after the pass) */
 };
 
-/* Key of remotes_seen (distinct remotes of a denied aggregate). */
-struct denied_remote_key {
-    struct denied_key k;
-    int64_t remote;
-};
-
-/* Key of allowed: allowed tuples per local host and requirement. */
+/* Key of allowed: allowed connections per local host and requirement. */
 struct allowed_key {
     int64_t local, requirement;
-};
-
-/* Key of connections' stats: remote is 0 for 443 (all clients together). */
-struct conn_key {
-    int64_t local, remote, port;
-};
-
-enum conn_class { CONN_COMPLETED, CONN_LOST, CONN_RETRANSMIT_ONCE, CONN_UNKNOWN };
-
-#define CONN_EXAMPLES 3
-
-struct conn_example {
-    int64_t src_port, start;    /* start in ms */
-    int syns;                   /* SYN tuples seen, or -1 */
-    int64_t counters[4];        /* when known */
-    int gaps_ms[4];             /* between the first SYN tuples */
-    int ngaps;
-};
-
-struct conn_stats {
-    int64_t connections, lost, completed, retransmit_once, unknown;
-    int64_t lost_by_counters, lost_by_syns;
-    int64_t tuples, first, last;
-    int64_t group_id;           /* a flow group of these flows: rule, NSG, VNet */
-    struct conn_example examples[CONN_EXAMPLES];
-    int nexamples;
 };
 
 /* Key of hourly: what a count is about, and the hour (Unix seconds). */
@@ -93,30 +67,51 @@ struct hourly_key {
     int64_t local, requirement_or_remote, rule_id, port;
     int64_t hour;
 };
-/* HOURLY_DENIED: bad = denied tuples (key as denied_key);
- * HOURLY_ALLOWED: good = allowed tuples (local, requirement);
- * HOURLY_CONNECTIONS: bad = lost, good = completed (key as conn_key). */
+/* HOURLY_DENIED: bad = denied connections (key as denied_key);
+ * HOURLY_ALLOWED: good = allowed connections (local, requirement);
+ * HOURLY_CONNECTIONS: written by findings.c for asymmetric-return: bad =
+ * connections whose answer was lost, good = the others (remote: a source's
+ * address id, or a client group's id). */
 struct hourly_count {
     int64_t bad, good;
+};
+
+/* What the pass notes about a remote address that calls in (by address id). */
+struct source_note {
+    uint8_t connections;   /* inbound connections, up to 255 */
+    uint8_t nports;        /* distinct destination ports, up to 255 */
+    uint8_t nnics;         /* distinct NICs called, up to 255 */
+    uint8_t pad;
+    uint16_t ports[3];     /* the first distinct ports */
+    int32_t last_nic;      /* the NIC of its latest connection (NICs are
+                            * read one after the other) */
 };
 
 struct scan_result {
     struct hashmap hosts;       /* int64_t -> struct host_seen */
     struct hashmap denied;      /* struct denied_key -> struct denied_agg */
-    struct hashmap denied_remotes; /* struct denied_remote_key -> char */
-    struct hashmap allowed;     /* struct allowed_key -> int64_t (both directions) */
+    struct hashmap allowed;     /* struct allowed_key -> int64_t (connections) */
+    struct hashmap denied_by_requirement; /* struct allowed_key -> int64_t */
+    struct hashmap allowed_ports; /* struct denied_key (rule_id 0) -> int64_t:
+                                   * allowed connections per port */
     struct hashmap hourly;      /* struct hourly_key -> struct hourly_count */
-    struct hashmap conns;       /* struct conn_key -> struct conn_stats */
-    int64_t tuples, blobs, min_ts, max_ts;
-    int64_t doubled_blobs;      /* NSG blobs skipped: also in VNet flow logs */
-    char doubled_macs[256];     /* a few of the NICs concerned */
+    struct source_note *sources; /* by address id, 0..max_address */
+    int64_t max_address;
+    struct conn_scan_stats read; /* tuples, blobs, time range, double logging */
+    int64_t connections;
+    int64_t class_counts[CONN_CLASSES];
 };
 
-/* Runs the pass over [from, to] (Unix seconds, inclusive). The caller owns
- * *out and frees it with scan_free. Returns 0, or -1 with err. */
-int scan_window(sqlite3 *db, int64_t from, int64_t to,
+/* Runs the pass over [from, to] (Unix seconds, inclusive), writing the
+ * connections as rows of analysis run_id (in the caller's transaction).
+ * The caller owns *out and frees it with scan_free. Returns 0, or -1 with
+ * err. */
+int scan_window(sqlite3 *db, int64_t from, int64_t to, int64_t run_id,
                 const struct requirements *reqs, const addresses *addrs,
                 struct scan_result *out, char *err, size_t errlen);
 void scan_free(struct scan_result *r);
+
+/* The note of a remote address, or NULL. */
+const struct source_note *scan_source(const struct scan_result *r, int64_t address);
 
 #endif

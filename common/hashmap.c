@@ -84,6 +84,38 @@ void *hashmap_get(struct hashmap *m, const void *key, int create)
     }
 }
 
+int hashmap_remove(struct hashmap *m, const void *key)
+{
+    if (!m->cap)
+        return 0;
+    size_t mask = m->cap - 1, i = hash_bytes(key, m->key_size) & mask;
+    for (;; i = (i + 1) & mask) {
+        unsigned char *s = m->slots + i * m->slot_size;
+        if (!*used(m, s))
+            return 0;
+        if (memcmp(s, key, m->key_size) == 0)
+            break;
+    }
+    /* backward shift: later entries of the same run move up into the hole,
+     * unless their home slot lies after it (linear probing needs no
+     * tombstones this way) */
+    memset(m->slots + i * m->slot_size, 0, m->slot_size);
+    for (size_t j = (i + 1) & mask;; j = (j + 1) & mask) {
+        unsigned char *s = m->slots + j * m->slot_size;
+        if (!*used(m, s))
+            break;
+        size_t home = hash_bytes(s, m->key_size) & mask;
+        int stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+        if (stays)
+            continue;
+        memcpy(m->slots + i * m->slot_size, s, m->slot_size);
+        memset(s, 0, m->slot_size);
+        i = j;
+    }
+    m->count--;
+    return 1;
+}
+
 int hashmap_next(const struct hashmap *m, size_t *pos, const void **key, void **value)
 {
     while (*pos < m->cap) {
@@ -99,6 +131,10 @@ int hashmap_next(const struct hashmap *m, size_t *pos, const void **key, void **
 
 void hashmap_clear(struct hashmap *m)
 {
+    if (m->cap > 4096) { /* a map that grew big gives its memory back */
+        hashmap_free(m);
+        return;
+    }
     if (m->slots)
         memset(m->slots, 0, m->cap * m->slot_size);
     m->count = 0;

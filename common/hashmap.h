@@ -20,9 +20,14 @@ void hashmap_init(struct hashmap *m, size_t key_size, size_t value_size);
  * next insertion. */
 void *hashmap_get(struct hashmap *m, const void *key, int create);
 
+/* Removes key; returns 1 when it was there. Other entries may move: pointers
+ * into the map are invalid afterwards, and an iteration must restart. */
+int hashmap_remove(struct hashmap *m, const void *key);
+
 /* Iteration: start with *pos = 0; returns 0 at the end. */
 int hashmap_next(const struct hashmap *m, size_t *pos, const void **key, void **value);
 
+/* Empties the map (a big one also gives its memory back). */
 void hashmap_clear(struct hashmap *m);
 void hashmap_free(struct hashmap *m);
 

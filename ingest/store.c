@@ -81,7 +81,8 @@ enum stmt {
     S_ADD_FLOW_LOG, S_FIND_RULE, S_ADD_RULE, S_FIND_MAC, S_ADD_MAC,
     S_FIND_ENC, S_ADD_ENC, S_ADD_GROUP, S_ADD_TUPLE, S_ADD_ADDRESS_FILE,
     S_ADD_PORT_FILE, S_DERIVE_ADDRESS_FILES, S_DERIVE_PORT_FILES,
-    S_DROP_ADDRESS_FILES, S_DROP_PORT_FILES, S_DROP_TUPLES_AFTER, S_TIME_RANGE, S_COUNT
+    S_DROP_ADDRESS_FILES, S_DROP_PORT_FILES, S_DROP_TUPLES_AFTER, S_TIME_RANGE,
+    S_DROP_CONNECTIONS, S_COUNT
 };
 
 static const char *const stmt_sql[S_COUNT] = {
@@ -95,6 +96,8 @@ static const char *const stmt_sql[S_COUNT] = {
                       " last_tuple = ?, min_ts = ?, max_ts = ? WHERE id = ?",
     [S_DROP_TUPLES] = "DELETE FROM flow_tuple WHERE id BETWEEN ? AND ?",
     [S_DROP_TUPLES_AFTER] = "DELETE FROM flow_tuple WHERE id > ? AND id <= ?",
+    /* an analysis's connections that began in a blob go with it */
+    [S_DROP_CONNECTIONS] = "DELETE FROM connection WHERE first_tuple BETWEEN ? AND ?",
     [S_TIME_RANGE] = "SELECT min(ts), max(ts) FROM flow_tuple WHERE id BETWEEN ? AND ?",
     [S_DROP_GROUPS] = "DELETE FROM flow_group WHERE file_id = ?",
     [S_DROP_FILE] = "DELETE FROM source_file WHERE id = ?",
@@ -441,6 +444,11 @@ int store_drop_file(store *s, int64_t id)
         run_range(s, S_DROP_PORT_FILES, id, first, last) != 0)
         return -1;
     st = s->st[S_DROP_TUPLES];
+    sqlite3_bind_int64(st, 1, first);
+    sqlite3_bind_int64(st, 2, last);
+    if (run(s, st) != 0)
+        return -1;
+    st = s->st[S_DROP_CONNECTIONS];
     sqlite3_bind_int64(st, 1, first);
     sqlite3_bind_int64(st, 2, last);
     if (run(s, st) != 0)

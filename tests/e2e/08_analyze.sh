@@ -21,7 +21,7 @@ assert_eq "$(q "select count(*) from findings where host like '10.20.2.%'")" 0 "
 assert_eq "$(q "select count(*) from apim_host")" 2 "two hosts stored"
 assert_eq "$(q "select count(*) from findings where analyzer = 'missing-dependency'")" 0 "the APIM hosts reach their dependencies"
 # the finding carries its evidence and a fix
-assert_eq "$(q "select count(*) from findings where remote = 'Sql' and evidence like '%denied flows between%addresses (%' and hint like 'Allow it with a rule that the NSG evaluates before %' and commands like 'az network nsg rule create %--destination-address-prefixes ''Sql'' --destination-port-ranges ''1433''' and details like '{\"requirement_id\":%'")" 2 "evidence, hint, details"
+assert_eq "$(q "select count(*) from findings where remote = 'Sql' and evidence like '%denied connections (% tuples) between%addresses (%' and hint like 'Allow it with a rule that the NSG evaluates before %' and commands like 'az network nsg rule create %--destination-address-prefixes ''Sql'' --destination-port-ranges ''1433''' and details like '{\"requirement_id\":%'")" 2 "evidence, hint, details"
 assert_eq "$(q "select json_valid(details) from findings limit 1")" 1 "details are JSON"
 
 # the same window again replaces, never duplicates

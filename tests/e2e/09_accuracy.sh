@@ -39,7 +39,7 @@ for format in nsg-v1 nsg-v2 vnet-v4 mixed; do
     if [ $format = vnet-v4 ]; then conf=high; else conf=medium; fi
     [ $format = mixed ] && conf=%
     assert_eq "$(q "select count(*) from findings where analyzer = 'asymmetric-return' and confidence like '$conf'
-                    and evidence like '%show a lost return path%' and commands like '%--address-prefix ''ApiManagement'' --next-hop-type ''Internet''%'")" 6 "$format: lost returns with evidence and the route"
+                    and evidence like '%lost their answers%It began in the hour of%' and commands like '%--address-prefix ''ApiManagement'' --next-hop-type ''Internet''%'")" 6 "$format: lost returns with evidence and the route"
 done
 
 # the same NICs logged twice, by NSG flow logs and VNet flow logs
@@ -88,7 +88,7 @@ for f in nsg-v1 nsg-v2 vnet-v4; do
                               from findings where analyzer = 'asymmetric-return'"); do
                 awk -v s="$share" 'BEGIN { exit !(s >= 50 && s <= 70) }' || fail "$f: $share% of client connections lost, 60% generated"
             done
-            assert_eq "$(q "select count(*) from findings where analyzer = 'asymmetric-return' and title like '%client connections on TCP 443%' and evidence like '% from clients to %'")" 2 "$f: clients' title and evidence"
+            assert_eq "$(q "select count(*) from findings where analyzer = 'asymmetric-return' and title like 'Replies to clients on TCP 443 are lost%' and evidence like '% from clients to %'")" 2 "$f: clients' title and evidence"
         else
             assert_eq "$got" "" "$f: $pct% of clients' connections lost: no finding"
         fi

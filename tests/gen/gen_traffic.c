@@ -619,7 +619,9 @@ static void lost_return_shape(sim_t *s, flow_t *f, int64_t t0)
 {
     f->syn_only = 1;
     f->fwd_n = rng_range(&s->r, 3, 5), f->fwd_sz = (uint16_t)rng_range(&s->r, 52, 66);
-    f->rev_n = rng_range(&s->r, 2, 5), f->rev_sz = (uint16_t)rng_range(&s->r, 52, 66);
+    /* every SYN is answered with a SYN-ACK, and the server retransmits its
+     * own now and then: at least as many packets back as in */
+    f->rev_n = f->fwd_n + rng_range(&s->r, 0, 2), f->rev_sz = (uint16_t)rng_range(&s->r, 52, 66);
     if (s->is_nsg) retransmits(s, f, 2, 4);
     f->end = t0 + 21000 + rng_below(&s->r, 2000);
 }
@@ -1035,7 +1037,8 @@ static void scn_spawn(sim_t *s, sstream_t *st)
             lost = st->k % 10 != st->healthy_slot;
         }
         if (lost) {
-            uint32_t syns = rng_range(r, 3, 5), acks = rng_range(r, 2, 5);
+            /* each SYN answered (SYN-ACKs that go astray), some twice */
+            uint32_t syns = rng_range(r, 3, 5), acks = syns + rng_range(r, 0, 2);
             uint32_t off[MAX_REP];
             for (uint32_t i = 0; i + 1 < syns; i++) off[i] = SYN_RETRY[i] + rng_below(r, 150);
             uint32_t tail = rng_range(r, 3000, 8000);

@@ -1,0 +1,513 @@
+/* returns.c: asymmetric-return, the lost way back. The NSG allows the calls,
+ * the APIM instance answers, and a route sends the answers elsewhere (a
+ * firewall, on-premises), so the caller never gets them. Judged from the
+ * window's connections (the connection table), per source and hour:
+ *
+ *   - management calls on TCP 3443 from the control plane: each source on
+ *     its own (a finding per host and source);
+ *   - client calls on TCP 443: the sources of one kind together, the
+ *     Internet's, or each private /24 (an Application Gateway subnet, say),
+ *     a finding per host and group.
+ *
+ * An hour of a source is bad when at least LOST_MIN of its connections in
+ * that hour lost their answer and they are most of them; or when none of
+ * its connections in that hour was answered and at least LOST_MIN of them
+ * repeated their SYN (a caller that gives up after one retransmit). A
+ * source with one connection in the window, or one that called many ports
+ * or NICs (a scanner), is not judged; connections that were answered and
+ * then reset or closed (scanners, refused calls) never count as lost. A
+ * finding says when it started (its first bad hour), whether it still held
+ * in the last hour with traffic, and its counts per hour. Memory: SQLite
+ * groups the connections; one source's hours are held at a time. */
+#include "findings_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/timearg.h"
+#include "../ingest/tuple.h"
+#include "azcmd.h"
+#include "tags.h"
+
+#define LOST_MIN 3
+/* A source that called this many destination ports, or NICs, is a scanner. */
+#define SCANNER_PORTS 4
+#define SCANNER_NICS 16
+#define EXAMPLES 3
+
+struct hour_counts {
+    int64_t hour;
+    int64_t n[CONN_CLASSES];
+    int64_t lost_by_counters; /* answer-lost connections told by their counters */
+};
+
+/* A source (or a group of client sources) calling one host on one port. */
+struct caller {
+    int64_t local, remote;    /* remote: a source's address id, or 0 for a group */
+    int port;
+    char label[64];           /* the source's address, "Internet clients", a /24 */
+    int private_group;        /* a private range of clients */
+    struct hour_counts *h;
+    size_t nh, cap;
+    int64_t examples[EXAMPLES]; /* first tuples of lost connections */
+    int nexamples;
+    int64_t tuples, first, last;
+};
+
+static void caller_reset(struct caller *c)
+{
+    free(c->h);
+    memset(c, 0, sizeof *c);
+}
+
+static struct hour_counts *caller_hour(struct caller *c, int64_t hour)
+{
+    for (size_t i = c->nh; i > 0; i--)
+        if (c->h[i - 1].hour == hour)
+            return &c->h[i - 1];
+    if (c->nh == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 8;
+        struct hour_counts *h = realloc(c->h, cap * sizeof *h);
+        if (!h)
+            return NULL;
+        c->h = h;
+        c->cap = cap;
+    }
+    size_t i = c->nh;
+    while (i > 0 && c->h[i - 1].hour > hour)
+        i--;
+    memmove(c->h + i + 1, c->h + i, (c->nh - i) * sizeof *c->h);
+    memset(&c->h[i], 0, sizeof c->h[i]);
+    c->h[i].hour = hour;
+    c->nh++;
+    return &c->h[i];
+}
+
+/* Adds src's hours, examples and counts into dst (a group). */
+static int caller_merge(struct caller *dst, const struct caller *src)
+{
+    for (size_t i = 0; i < src->nh; i++) {
+        struct hour_counts *h = caller_hour(dst, src->h[i].hour);
+        if (!h)
+            return -1;
+        for (int k = 0; k < CONN_CLASSES; k++)
+            h->n[k] += src->h[i].n[k];
+        h->lost_by_counters += src->h[i].lost_by_counters;
+    }
+    for (int i = 0; i < src->nexamples && dst->nexamples < EXAMPLES; i++)
+        dst->examples[dst->nexamples++] = src->examples[i];
+    dst->tuples += src->tuples;
+    if (!dst->first || src->first < dst->first)
+        dst->first = src->first;
+    if (src->last > dst->last)
+        dst->last = src->last;
+    return 0;
+}
+
+/* The judgement of one hour. */
+struct hour_verdict {
+    int64_t lost, total, good;
+    int bad;
+    int by_retransmits; /* bad only by the rule for callers that give up early */
+};
+
+static struct hour_verdict judge_hour(const struct hour_counts *h)
+{
+    struct hour_verdict v = {0};
+    for (int k = 0; k < CONN_CLASSES; k++)
+        v.total += h->n[k];
+    int64_t lost = h->n[CONN_ANSWER_LOST], weak = h->n[CONN_RETRANSMITTED];
+    v.good = h->n[CONN_COMPLETED] + h->n[CONN_ANSWERED];
+    v.lost = lost;
+    if (lost >= LOST_MIN && 2 * lost > v.total) {
+        v.bad = 1;
+    } else if (v.good == 0 && lost + weak >= LOST_MIN && 2 * (lost + weak) > v.total) {
+        v.bad = 1;
+        v.by_retransmits = 1;
+        v.lost = lost + weak;
+    }
+    return v;
+}
+
+static void hour_text(int64_t hour, char *buf)
+{
+    char t[24];
+    time_format(hour, t);
+    snprintf(buf, 8, "%.5s", t + 11); /* HH:MM */
+}
+
+static void route_hint(sqlite3 *db, struct finding *f, int64_t group_id, int management,
+                       const char *clients)
+{
+    char target[512], vnet[128] = "", subnet[128] = "";
+    text_by_id(db, "SELECT coalesce(target_resource_id, '') FROM flow_group WHERE id = ?",
+               group_id, target, sizeof target);
+    id_segment(target, "VIRTUALNETWORKS", vnet, sizeof vnet);
+    id_segment(target, "SUBNETS", subnet, sizeof subnet);
+    char rg[128] = "";
+    id_segment(target, "RESOURCEGROUPS", rg, sizeof rg);
+    if (management) {
+        strbuf_puts(&f->hint, "Send the management plane's replies straight back: in the route"
+                              " table of the APIM subnet add a route for the ApiManagement"
+                              " service tag with next hop Internet (older deployments: one /32"
+                              " route per control-plane address). With forced tunnelling also"
+                              " give the subnet service endpoints, so that its dependencies"
+                              " skip the tunnel.");
+        azcmd_begin(&f->commands, "az network route-table route create");
+        azcmd_name(&f->commands, "--resource-group", rg, AZ_RESOURCE_GROUP, "<resource-group>",
+                   &f->hint);
+        azcmd_arg(&f->commands, "--route-table-name", "<route-table>");
+        azcmd_arg(&f->commands, "--name", "ApiManagement");
+        azcmd_arg(&f->commands, "--address-prefix", "ApiManagement");
+        azcmd_arg(&f->commands, "--next-hop-type", "Internet");
+        static const char *const endpoints[] = {"Microsoft.Sql", "Microsoft.Storage",
+                                                "Microsoft.EventHub", "Microsoft.KeyVault"};
+        azcmd_begin(&f->commands, "az network vnet subnet update");
+        azcmd_name(&f->commands, "--resource-group", rg, AZ_RESOURCE_GROUP, "<resource-group>", NULL);
+        azcmd_name(&f->commands, "--vnet-name", vnet, AZ_VNET, "<vnet>", &f->hint);
+        azcmd_name(&f->commands, "--name", subnet, AZ_RESOURCE, "<apim-subnet>", &f->hint);
+        azcmd_args(&f->commands, "--service-endpoints", endpoints, 4);
+    } else if (clients) {
+        strbuf_printf(&f->hint, "The clients in %s are private addresses (an Application"
+                                " Gateway subnet, a peered network, on-premises): their"
+                                " answers must go back the way the calls came. Give the APIM"
+                                " subnet a route for %s: next hop VnetLocal when the range is"
+                                " in this VNet or a peered one, VirtualNetworkGateway when it is"
+                                " on-premises, instead of the firewall.", clients, clients);
+        azcmd_begin(&f->commands, "az network route-table route create");
+        azcmd_name(&f->commands, "--resource-group", rg, AZ_RESOURCE_GROUP, "<resource-group>",
+                   &f->hint);
+        azcmd_arg(&f->commands, "--route-table-name", "<route-table>");
+        azcmd_arg(&f->commands, "--name", "clients");
+        azcmd_arg(&f->commands, "--address-prefix", clients);
+        azcmd_arg(&f->commands, "--next-hop-type", "VnetLocal");
+    } else {
+        strbuf_puts(&f->hint, "Replies to clients leave by another path than the calls came in"
+                              " (a user-defined route to a firewall or on-premises). Route the"
+                              " clients' replies back the way they came: give the APIM subnet a"
+                              " route with next hop Internet for the clients' prefixes, or put"
+                              " the gateway behind an Application Gateway or Azure Front Door.");
+        azcmd_begin(&f->commands, "az network route-table route create");
+        azcmd_name(&f->commands, "--resource-group", rg, AZ_RESOURCE_GROUP, "<resource-group>",
+                   &f->hint);
+        azcmd_arg(&f->commands, "--route-table-name", "<route-table>");
+        azcmd_arg(&f->commands, "--name", "clients");
+        azcmd_arg(&f->commands, "--address-prefix", "<client prefix>");
+        azcmd_arg(&f->commands, "--next-hop-type", "Internet");
+    }
+}
+
+/* One example connection, in words; sets *group_id and *rule_id. */
+static void describe_example(sqlite3 *db, int64_t first_tuple, struct strbuf *s,
+                             int64_t *group_id, int64_t *rule_id)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "SELECT t.src_port, t.ts, c.syns, c.duration_ms,"
+                               " c.packets_src_to_dst, c.bytes_src_to_dst, c.packets_dst_to_src,"
+                               " c.bytes_dst_to_src, t.group_id, coalesce(c.rule_id, 0)"
+                               " FROM connection c JOIN flow_tuple t ON t.id = c.first_tuple"
+                               " WHERE c.first_tuple = ?", -1, &st, NULL) != SQLITE_OK)
+        return;
+    sqlite3_bind_int64(st, 1, first_tuple);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        char t[24];
+        time_format(sqlite3_column_int64(st, 1), t);
+        double seconds = sqlite3_column_int64(st, 3) / 1000.0;
+        if (sqlite3_column_type(st, 2) != SQLITE_NULL)
+            strbuf_printf(s, "source port %d at %s: %d SYNs in %.1f s", sqlite3_column_int(st, 0),
+                          t, sqlite3_column_int(st, 2), seconds);
+        else
+            strbuf_printf(s, "source port %d at %s: %lld packets / %lld bytes in, %lld packets /"
+                             " %lld bytes out, no payload", sqlite3_column_int(st, 0), t,
+                          (long long)sqlite3_column_int64(st, 4), (long long)sqlite3_column_int64(st, 5),
+                          (long long)sqlite3_column_int64(st, 6), (long long)sqlite3_column_int64(st, 7));
+        if (!*group_id)
+            *group_id = sqlite3_column_int64(st, 8);
+        if (!*rule_id)
+            *rule_id = sqlite3_column_int64(st, 9);
+    }
+    sqlite3_finalize(st);
+}
+
+/* Judges a caller: a finding when any hour is bad, else a healthy note
+ * (when it had enough connections to say so). */
+static int judge(sqlite3 *db, const struct caller *c, struct findings *out)
+{
+    int64_t connections = 0, lost = 0, by_counters = 0, bad_hours = 0;
+    int64_t first_bad = -1, last_hour = -1, last_bad_state = 0;
+    int by_retransmits = 0;
+    struct hour_verdict *v = calloc(c->nh + 1, sizeof *v);
+    if (!v)
+        return -1;
+    for (size_t i = 0; i < c->nh; i++) {
+        v[i] = judge_hour(&c->h[i]);
+        connections += v[i].total;
+        if (v[i].bad) {
+            bad_hours++;
+            lost += v[i].lost;
+            by_counters += c->h[i].lost_by_counters;
+            by_retransmits |= v[i].by_retransmits;
+            if (first_bad < 0)
+                first_bad = c->h[i].hour;
+        }
+        last_hour = c->h[i].hour;
+        last_bad_state = v[i].bad;
+    }
+    int management = c->port == 3443;
+    char host[IP_TEXT_MAX];
+    addresses_text(db, c->local, host);
+    if (!bad_hours) {
+        free(v);
+        return connections >= 2 ? findings_healthy(out, "asymmetric-return", host, c->label, c->port)
+                                : 0;
+    }
+    struct finding *f = finding_new(out);
+    if (!f) {
+        free(v);
+        return -1;
+    }
+    f->analyzer = "asymmetric-return";
+    f->severity = "error";
+    snprintf(f->host, sizeof f->host, "%s", host);
+    snprintf(f->remote, sizeof f->remote, "%s", c->label);
+    f->port = c->port;
+    f->protocol = "TCP";
+    f->direction = "inbound";
+    f->flows = c->tuples;
+    f->connections = connections;
+    f->first = c->first;
+    f->last = c->last;
+    f->confidence = by_counters * 2 >= lost ? "high" : "medium";
+    for (size_t i = 0; i < c->nh; i++)
+        if (finding_add_hour(f, c->h[i].hour, v[i].bad ? v[i].lost : c->h[i].n[CONN_ANSWER_LOST],
+                             v[i].total - (v[i].bad ? v[i].lost : c->h[i].n[CONN_ANSWER_LOST])) != 0) {
+            free(v);
+            return -1;
+        }
+    if (management)
+        snprintf(f->title, sizeof f->title,
+                 "Replies to management calls from %s on TCP 3443 are lost: a missing route?",
+                 c->label);
+    else
+        snprintf(f->title, sizeof f->title, "Replies to %s%s on TCP 443 are lost: a missing route?",
+                 c->private_group ? "clients in " : "", c->private_group ? c->label : "clients");
+    char window[64], a[8], b[8];
+    window_text(c->first, c->last, window, sizeof window);
+    hour_text(first_bad, a);
+    hour_text(last_hour, b);
+    strbuf_printf(&f->evidence, "%lld of %lld connections from %s to %s:%d between %s lost their"
+                                " answers (%s). ", (long long)lost, (long long)connections,
+                  management ? c->label : c->private_group ? "the clients in that range"
+                                                           : "clients", host, c->port, window,
+                  by_counters * 2 >= lost
+                      ? "counters of SYNs only: the caller sent its SYN again and again, the"
+                        " answers went out, no payload"
+                  : by_retransmits
+                      ? "the same connection's SYN logged again seconds later and nothing"
+                        " after, and no connection of the hour answered"
+                      : "the same connection's SYN logged 3 or more times, seconds apart, and"
+                        " nothing after");
+    strbuf_printf(&f->evidence, "It began in the hour of %sZ (%lld of %zu hours with traffic"
+                                " were bad) and %s in the last hour with traffic (%sZ). Lost of"
+                                " all, per hour:", a, (long long)bad_hours, c->nh,
+                  last_bad_state ? "still held" : "was over", b);
+    for (size_t i = 0; i < c->nh; i++) {
+        char h[8];
+        hour_text(c->h[i].hour, h);
+        strbuf_printf(&f->evidence, "%s %sZ %lld/%lld", i ? "," : "", h,
+                      (long long)(v[i].bad ? v[i].lost : c->h[i].n[CONN_ANSWER_LOST]),
+                      (long long)v[i].total);
+    }
+    strbuf_puts(&f->evidence, ".");
+    int64_t group_id = 0, rule_id = 0;
+    for (int i = 0; i < c->nexamples; i++) {
+        strbuf_puts(&f->evidence, i ? "; " : " For example: ");
+        describe_example(db, c->examples[i], &f->evidence, &group_id, &rule_id);
+    }
+    if (c->nexamples)
+        strbuf_puts(&f->evidence, ".");
+    rule_name(db, rule_id, f->rule, sizeof f->rule);
+    char t_first[24];
+    time_format(first_bad, t_first);
+    strbuf_printf(&f->details, "{\"connections\":%lld,\"lost\":%lld,\"lost_by_counters\":%lld,"
+                               "\"bad_hours\":%lld,\"hours\":%zu,\"first_bad_hour\":\"%s\","
+                               "\"held_at_end\":%s,\"by_retransmits\":%s}",
+                  (long long)connections, (long long)lost, (long long)by_counters,
+                  (long long)bad_hours, c->nh, t_first, last_bad_state ? "true" : "false",
+                  by_retransmits ? "true" : "false");
+    route_hint(db, f, group_id, management, c->private_group ? c->label : NULL);
+    free(v);
+    return 0;
+}
+
+/* The group of a client address: the Internet's, or its private /24 (/64). */
+static void client_group(sqlite3 *db, const struct remote_info *ri, int64_t remote,
+                         char *label, size_t n, int *private_group)
+{
+    *private_group = ri->is_private;
+    if (!ri->is_private) {
+        snprintf(label, n, "Internet clients");
+        return;
+    }
+    char ip[IP_TEXT_MAX];
+    addresses_text(db, remote, ip);
+    struct ip_addr a;
+    if (ip_parse(ip, strlen(ip), &a) != 0) {
+        snprintf(label, n, "%s", ip);
+        return;
+    }
+    int bits = a.family == IP_V4 ? 24 : 64;
+    for (int i = bits / 8; i < 16; i++)
+        a.b[i] = 0;
+    ip_format(&a, ip);
+    snprintf(label, n, "%s/%d", ip, bits);
+}
+
+struct groups {
+    struct caller *v;
+    size_t n, cap;
+};
+
+static struct caller *group_of(struct groups *g, int64_t local, const char *label, int private_group)
+{
+    for (size_t i = 0; i < g->n; i++)
+        if (strcmp(g->v[i].label, label) == 0)
+            return &g->v[i];
+    if (g->n == g->cap) {
+        size_t cap = g->cap ? g->cap * 2 : 8;
+        struct caller *v = realloc(g->v, cap * sizeof *v);
+        if (!v)
+            return NULL;
+        g->v = v;
+        g->cap = cap;
+    }
+    struct caller *c = &g->v[g->n++];
+    memset(c, 0, sizeof *c);
+    c->local = local;
+    c->port = 443;
+    c->private_group = private_group;
+    snprintf(c->label, sizeof c->label, "%s", label);
+    return c;
+}
+
+static int judge_groups(sqlite3 *db, struct groups *g, struct findings *out)
+{
+    int rc = 0;
+    for (size_t i = 0; i < g->n; i++) {
+        if (rc == 0)
+            rc = judge(db, &g->v[i], out);
+        caller_reset(&g->v[i]);
+    }
+    g->n = 0;
+    return rc;
+}
+
+/* A source's block is over: judge it (management) or add it to its group
+ * (clients), when it counts at all. */
+static int source_done(sqlite3 *db, const struct scan_result *scan, const addresses *addrs,
+                       struct caller *c, struct groups *groups, struct findings *out)
+{
+    int64_t connections = 0;
+    for (size_t i = 0; i < c->nh; i++)
+        for (int k = 0; k < CONN_CLASSES; k++)
+            connections += c->h[i].n[k];
+    const struct remote_info *ri = addresses_info(addrs, c->remote);
+    const struct source_note *note = scan_source(scan, c->remote);
+    int scanner = note && (note->nports >= SCANNER_PORTS || note->nnics >= SCANNER_NICS);
+    if (!ri || connections < 2 || scanner)
+        return 0;
+    if (c->port == 3443) {
+        if (!ri->is_control_plane && !(ri->tags & (1u << TAG_API_MANAGEMENT)))
+            return 0;
+        addresses_text(db, c->remote, c->label);
+        return judge(db, c, out);
+    }
+    if (ri->is_lb)
+        return 0;
+    char label[64];
+    int private_group;
+    client_group(db, ri, c->remote, label, sizeof label, &private_group);
+    struct caller *g = group_of(groups, c->local, label, private_group);
+    return g ? caller_merge(g, c) : -1;
+}
+
+int build_returns(sqlite3 *db, int64_t run_id, const struct scan_result *scan,
+                  const addresses *addrs, const struct apim_hosts *hosts,
+                  struct findings *out, char *err, size_t errlen)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db,
+            "SELECT local, port, remote, first_ts - first_ts % 3600 AS hour, class,"
+            " syns IS NULL, count(*), min(first_tuple), min(first_ts),"
+            " max(first_ts + duration_ms / 1000), sum(tuples)"
+            " FROM connection WHERE run_id = ?1 AND direction = 0 AND protocol = 6"
+            " AND port IN (443, 3443) AND class != ?2"
+            " GROUP BY local, port, remote, hour, class, syns IS NULL"
+            " ORDER BY local, port, remote, hour", -1, &st, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+        return -1;
+    }
+    sqlite3_bind_int64(st, 1, run_id);
+    sqlite3_bind_int(st, 2, CONN_DENIED);
+    struct caller cur;
+    memset(&cur, 0, sizeof cur);
+    struct groups groups = {0};
+    int have = 0, rc = 0, step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t local = sqlite3_column_int64(st, 0), remote = sqlite3_column_int64(st, 2);
+        int port = sqlite3_column_int(st, 1);
+        if (have && (local != cur.local || port != cur.port || remote != cur.remote)) {
+            rc = source_done(db, scan, addrs, &cur, &groups, out);
+            if (rc == 0 && (local != cur.local || port != cur.port))
+                rc = judge_groups(db, &groups, out);
+            caller_reset(&cur);
+            have = 0;
+            if (rc != 0)
+                break;
+        }
+        if (apim_host_index(hosts, local) < 0)
+            continue;
+        if (!have) {
+            cur.local = local;
+            cur.port = port;
+            cur.remote = remote;
+            have = 1;
+        }
+        struct hour_counts *h = caller_hour(&cur, sqlite3_column_int64(st, 3));
+        if (!h) {
+            rc = -1;
+            break;
+        }
+        int cls = sqlite3_column_int(st, 4);
+        int64_t n = sqlite3_column_int64(st, 6);
+        if (cls >= 0 && cls < CONN_CLASSES)
+            h->n[cls] += n;
+        if (cls == CONN_ANSWER_LOST && sqlite3_column_int(st, 5))
+            h->lost_by_counters += n;
+        if ((cls == CONN_ANSWER_LOST || cls == CONN_RETRANSMITTED) && cur.nexamples < EXAMPLES)
+            cur.examples[cur.nexamples++] = sqlite3_column_int64(st, 7);
+        int64_t first = sqlite3_column_int64(st, 8), last = sqlite3_column_int64(st, 9);
+        if (!cur.first || first < cur.first)
+            cur.first = first;
+        if (last > cur.last)
+            cur.last = last;
+        cur.tuples += sqlite3_column_int64(st, 10);
+    }
+    if (rc == 0 && step != SQLITE_DONE && step != SQLITE_ROW)
+        rc = -2;
+    if (rc == 0 && have)
+        rc = source_done(db, scan, addrs, &cur, &groups, out);
+    if (rc == 0)
+        rc = judge_groups(db, &groups, out);
+    caller_reset(&cur);
+    for (size_t i = 0; i < groups.n; i++)
+        caller_reset(&groups.v[i]);
+    free(groups.v);
+    sqlite3_finalize(st);
+    if (rc == -2)
+        snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+    else if (rc != 0)
+        snprintf(err, errlen, "out of memory");
+    return rc;
+}
