@@ -27,10 +27,10 @@ DEB_TOOLS = sqlite3 python3 groff
 
 # Evaluated when used, i.e. after the dependency step has run.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lz -lyajl -lsqlite3)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lz -lyajl -lsqlite3) -pthread
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -MMD -MP \
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -pthread -Wall -Wextra $(WERROR) -MMD -MP \
              -DNSGFLOW_VERSION='"$(VERSION)"' -I. -Ischema $(PKG_CFLAGS) $(CFLAGS)
 
 LIB_SRCS  = $(wildcard common/*.c) $(wildcard ingest/*.c) $(wildcard analyze/*.c) $(wildcard reports/*.c) schema/db.c

@@ -419,12 +419,23 @@ static int64_t previous_run(sqlite3 *db, int64_t from, int64_t *end)
     return id;
 }
 
+/* NSGFLOW_TIMING=1 in the environment: the time of each step on stderr
+ * (for the benchmark and for finding where the time goes). */
+static void timing(const char *step, double start)
+{
+    static int on = -1;
+    if (on < 0)
+        on = getenv("NSGFLOW_TIMING") != NULL;
+    if (on)
+        fprintf(stderr, "timing: %-10s %.3f s\n", step, now_seconds() - start);
+}
+
 int analyze_run(const struct analyze_options *o, struct analyze_result *res)
 {
     memset(res, 0, sizeof *res);
     double start = now_seconds();
     char err[600];
-    sqlite3 *db = NULL;
+    sqlite3 *db = NULL, *read_db = NULL;
     tags_index *ix = NULL;
     addresses *addrs = NULL;
     struct requirements reqs = {0};
@@ -443,7 +454,7 @@ int analyze_run(const struct analyze_options *o, struct analyze_result *res)
     /* one write transaction: the connections, the findings and their lives
      * appear together or not at all; a page cache that holds what it
      * writes (the connection rows) */
-    sqlite3_exec(db, "PRAGMA cache_size = -16384", NULL, NULL, NULL);
+    sqlite3_exec(db, "PRAGMA cache_size = -32768", NULL, NULL, NULL);
     if (db_exec(db, "BEGIN IMMEDIATE", err, sizeof err) != 0)
         goto fail;
     int64_t from = o->since, to = o->until;
@@ -477,16 +488,28 @@ int analyze_run(const struct analyze_options *o, struct analyze_result *res)
     for (size_t i = 0; i < reqs.n; i++)
         if (reqs.v[i].kind == RK_TAG && tags_index_count(ix, reqs.v[i].tag_bit) == 0)
             reqs.v[i].kind = RK_NAMED;
+    timing("loaded", start);
     if (drop_replaced(db, from, to) != 0 ||
         start_run(db, o, platform, &src, from, to, previous, &res->run_id) != 0) {
         snprintf(err, sizeof err, "%s", sqlite3_errmsg(db));
         goto fail;
     }
-    if (scan_window(db, from, to, res->run_id, &reqs, addrs, &scan, err, sizeof err) != 0) {
-        scan_free(&scan);
+    /* the pass reads through a second connection, while this one writes the
+     * connections from a thread of their own; its snapshot is the state this
+     * transaction started from (no other writer can commit meanwhile) */
+    if (db_open(o->db_path, 0, o->wait_ms, &read_db, err, sizeof err) != 0 ||
+        db_exec(read_db, "BEGIN", err, sizeof err) != 0)
         goto fail;
-    }
+    sqlite3_exec(read_db, "PRAGMA cache_size = -8192", NULL, NULL, NULL);
+    int scan_rc = scan_window(read_db, db, from, to, res->run_id, &reqs, addrs, &scan, err,
+                              sizeof err);
+    sqlite3_exec(read_db, "COMMIT", NULL, NULL, NULL);
+    sqlite3_close(read_db);
+    read_db = NULL;
     scanned = 1;
+    timing("pass", start);
+    if (scan_rc != 0)
+        goto fail;
     if (choose_hosts(o, &scan, &hosts) != 0) {
         snprintf(err, sizeof err, "out of memory");
         goto fail;
@@ -495,11 +518,13 @@ int analyze_run(const struct analyze_options *o, struct analyze_result *res)
     if (findings_build(db, res->run_id, &scan, &reqs, addrs, &hosts, external, &fs, err,
                        sizeof err) != 0)
         goto fail;
+    timing("findings", start);
     if (addresses_save_tags(db, addrs, err, sizeof err) != 0 ||
         store_results(db, res->run_id, previous, &scan, &reqs, &hosts, &fs,
                       now_seconds() - start, err, sizeof err) != 0 ||
         db_exec(db, "COMMIT", err, sizeof err) != 0)
         goto fail;
+    timing("commit", start);
 
     for (size_t i = 0; i < fs.n; i++) {
         const char *s = fs.v[i].severity;
@@ -596,7 +621,9 @@ done:
     addresses_free(addrs);
     requirements_free(&reqs);
     tags_index_free(ix);
+    sqlite3_close(read_db);
     sqlite3_close(db);
+    timing("closed", start);
     return status;
 }
 

@@ -5,11 +5,15 @@
  * than its kind allows; the table is swept as the NIC's time advances. */
 #include "connections.h"
 
+#include <pthread.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../common/hashmap.h"
+#include "../common/queue.h"
+#include "../common/strbuf.h"
 #include "../ingest/tuple.h"
 
 const char *conn_class_name(int cls)
@@ -83,13 +87,19 @@ struct group_info {
 };
 
 struct conn_key {
-    int64_t src, dst;
+    int64_t nic, src, dst;
     int32_t src_port, dst_port, protocol, pad;
 };
 
 struct blob_ref {
     int64_t id, first_tuple, last_tuple, min_ts, max_ts, nic, hour;
-    int vnet;
+    int vnet, skip;
+    char mac[16];
+};
+
+/* A NIC's clock: how far its tuples have come. */
+struct nic_clock {
+    int64_t watermark_ms; /* its latest tuple, less the disorder allowed */
 };
 
 struct reader {
@@ -99,9 +109,8 @@ struct reader {
     void *ctx;
     struct conn_scan_stats *stats;
     struct hashmap open;        /* struct conn_key -> struct connection */
-    int64_t watermark_ms;       /* the NIC's time, less the disorder allowed */
-    int64_t next_sweep_ms;
-    int64_t nic;
+    struct hashmap clocks;      /* nic -> struct nic_clock */
+    int64_t since_sweep;        /* tuples read since the last sweep */
     sqlite3_stmt *groups, *tuples_all, *tuples_range;
     struct group_info *g;
     size_t ng, cap_g;
@@ -135,33 +144,51 @@ static int64_t idle_limit(const struct connection *c)
     return CONN_IDLE_MAX_MS;
 }
 
-/* Finishes the connections silent for longer than they may be. */
+/* Finishes the connections silent for longer than they may be, each
+ * against its own NIC's clock (or all of them, at the end). */
 static int sweep(struct reader *r, int all)
 {
+    struct conn_key *gone = NULL;
+    size_t ngone = 0, cap = 0;
     size_t pos = 0;
     const void *k;
     void *v;
-    struct hashmap keep;
-    hashmap_init(&keep, sizeof(struct conn_key), sizeof(struct connection));
+    const struct nic_clock *clock = NULL;
+    int64_t clock_nic = 0;
+    int rc = 0;
     while (hashmap_next(&r->open, &pos, &k, &v)) {
         struct connection *c = v;
-        if (all || r->watermark_ms - c->last_ms > idle_limit(c)) {
-            if (finish(r, c) != 0) {
-                hashmap_free(&keep);
-                return -1;
+        if (!all) {
+            if (!clock || clock_nic != c->nic) {
+                clock = hashmap_get(&r->clocks, &c->nic, 0);
+                clock_nic = c->nic;
             }
-            continue;
+            if (!clock || clock->watermark_ms - c->last_ms <= idle_limit(c))
+                continue;
         }
-        struct connection *kept = hashmap_get(&keep, k, 1);
-        if (!kept) {
-            hashmap_free(&keep);
-            return -1;
+        if (finish(r, c) != 0) {
+            rc = -1;
+            break;
         }
-        *kept = *c;
+        if (ngone == cap) {
+            cap = cap ? cap * 2 : 1024;
+            struct conn_key *ng = realloc(gone, cap * sizeof *ng);
+            if (!ng) {
+                rc = -1;
+                break;
+            }
+            gone = ng;
+        }
+        gone[ngone++] = *(const struct conn_key *)k;
     }
-    hashmap_free(&r->open);
-    r->open = keep;
-    return 0;
+    if (all)
+        hashmap_clear(&r->open);
+    else
+        for (size_t i = 0; i < ngone; i++)
+            hashmap_remove(&r->open, &gone[i]);
+    free(gone);
+    r->since_sweep = 0;
+    return rc;
 }
 
 static const struct group_info *find_group(const struct reader *r, int64_t id)
@@ -206,26 +233,24 @@ static int load_groups(struct reader *r, int64_t file_id)
     return 0;
 }
 
-static int64_t column_or(sqlite3_stmt *st, int i, int64_t fallback)
-{
-    return sqlite3_column_type(st, i) == SQLITE_NULL ? fallback : sqlite3_column_int64(st, i);
-}
-
-/* One tuple into its connection. */
-static int add_tuple(struct reader *r, sqlite3_stmt *tq, const struct group_info *g)
+/* One tuple into its connection. The columns: id, group_id, ts, ms, src,
+ * dst, src_port, dst_port, action, state, and the four counters. */
+static int add_tuple(struct reader *r, sqlite3_stmt *tq, const struct group_info *g,
+                     int64_t nic)
 {
     int64_t id = sqlite3_column_int64(tq, 0);
     int64_t ts = sqlite3_column_int64(tq, 2);
-    int64_t t = ts * 1000 + column_or(tq, 3, 0);
+    int64_t t = ts * 1000 + sqlite3_column_int64(tq, 3); /* NULL ms reads as 0 */
     struct conn_key k;
     memset(&k, 0, sizeof k);
+    k.nic = nic;
     k.src = sqlite3_column_int64(tq, 4);
     k.dst = sqlite3_column_int64(tq, 5);
     k.src_port = sqlite3_column_int(tq, 6);
     k.dst_port = sqlite3_column_int(tq, 7);
     k.protocol = g->protocol;
     int deny = sqlite3_column_int(tq, 8) == ACTION_DENY;
-    int state = (int)column_or(tq, 9, 0); /* v1 tuples: a begin */
+    int state = sqlite3_column_int(tq, 9); /* v1 tuples (NULL): a begin */
     int begin = !deny && state == 0, denied = deny || state == 3;
     int has_counters = sqlite3_column_type(tq, 10) != SQLITE_NULL;
 
@@ -258,7 +283,7 @@ static int add_tuple(struct reader *r, sqlite3_stmt *tq, const struct group_info
         c->group_id = g->id;
         c->rule_id = g->rule_id;
         c->flow_log_id = g->flow_log_id;
-        c->nic = r->nic;
+        c->nic = nic;
         c->format = g->format;
         c->direction = g->direction;
         c->protocol = g->protocol;
@@ -299,7 +324,7 @@ static int add_tuple(struct reader *r, sqlite3_stmt *tq, const struct group_info
     if (has_counters) {
         c->has_counters = 1;
         for (int i = 0; i < 4; i++)
-            c->counters[i] += column_or(tq, 10 + i, 0);
+            c->counters[i] += sqlite3_column_int64(tq, 10 + i);
     }
     return 0;
 }
@@ -308,6 +333,11 @@ static int read_blob(struct reader *r, const struct blob_ref *b, int64_t lo, int
 {
     if (load_groups(r, b->id) != 0)
         return -1;
+    struct nic_clock *clock = hashmap_get(&r->clocks, &b->nic, 1);
+    if (!clock)
+        return -1;
+    if (!clock->watermark_ms)
+        clock->watermark_ms = INT64_MIN / 2;
     int whole = b->min_ts >= lo && b->max_ts <= hi;
     sqlite3_stmt *tq = whole ? r->tuples_all : r->tuples_range;
     sqlite3_bind_int64(tq, 1, b->first_tuple);
@@ -318,33 +348,40 @@ static int read_blob(struct reader *r, const struct blob_ref *b, int64_t lo, int
     }
     const struct group_info *g = NULL;
     int rc = 0, step;
+    int64_t latest = INT64_MIN;
     while ((step = sqlite3_step(tq)) == SQLITE_ROW) {
         int64_t gid = sqlite3_column_int64(tq, 1);
         if (!g || g->id != gid)
             g = find_group(r, gid);
         if (!g)
             continue;
-        if (add_tuple(r, tq, g) != 0) {
+        if (add_tuple(r, tq, g, b->nic) != 0) {
             rc = -1;
             break;
         }
         int64_t t = sqlite3_column_int64(tq, 2) * 1000;
-        /* tuples of a blob come minute by minute, each minute's in any
-         * order: two minutes behind the latest is safely the past */
-        if (t - 120000 > r->watermark_ms)
-            r->watermark_ms = t - 120000;
-        if (r->watermark_ms >= r->next_sweep_ms) {
+        if (t > latest)
+            latest = t;
+        /* sweep when the open connections could have doubled: the cost of
+         * a sweep is spread over as many tuples as it visits */
+        if (++r->since_sweep >= (int64_t)r->open.count + 4096) {
+            /* tuples of a blob come minute by minute, each minute's in any
+             * order: two minutes behind the latest is safely the past */
+            if (latest - 120000 > clock->watermark_ms)
+                clock->watermark_ms = latest - 120000;
             if (sweep(r, 0) != 0) {
                 rc = -1;
                 break;
             }
-            r->next_sweep_ms = r->watermark_ms + 60000;
+            clock = hashmap_get(&r->clocks, &b->nic, 0);
         }
         if ((int64_t)r->open.count > r->stats->open_peak)
             r->stats->open_peak = (int64_t)r->open.count;
     }
     if (rc == 0 && step != SQLITE_DONE)
         rc = -2;
+    if (rc == 0 && latest - 120000 > clock->watermark_ms)
+        clock->watermark_ms = latest - 120000;
     sqlite3_reset(tq);
     return rc;
 }
@@ -367,57 +404,62 @@ static int64_t blob_hour(const char *hour_text, int64_t min_ts, int64_t max_ts)
     return mid - mid % 3600;
 }
 
-/* Reads one NIC's blobs, leaving out the NSG blobs of hours its VNet flow
- * logs cover too. */
-static int read_nic(struct reader *r, struct blob_ref *b, size_t n, int64_t lo, int64_t hi,
-                    const char *mac)
+static int by_nic_hour(const void *a, const void *b)
 {
-    r->nic = b[0].nic;
-    r->watermark_ms = INT64_MIN / 2;
-    r->next_sweep_ms = INT64_MIN / 2;
-    int doubled_here = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (b[i].vnet)
-            continue;
-        int doubled = 0;
-        for (size_t j = 0; j < n && !doubled; j++)
-            doubled = b[j].vnet && b[j].hour == b[i].hour;
-        if (!doubled)
-            continue;
-        b[i].id = -b[i].id; /* left out */
-        r->stats->doubled_blobs++;
-        doubled_here = 1;
-    }
-    if (doubled_here) {
-        int64_t hours[64];
-        size_t nh = 0;
-        for (size_t i = 0; i < n; i++) {
-            if (b[i].id >= 0)
-                continue;
-            int seen = 0;
-            for (size_t k = 0; k < nh; k++)
-                seen |= hours[k] == b[i].hour;
-            if (!seen && nh < 64)
-                hours[nh++] = b[i].hour;
-            if (!seen)
-                r->stats->doubled_hours++;
+    const struct blob_ref *x = *(const struct blob_ref *const *)a;
+    const struct blob_ref *y = *(const struct blob_ref *const *)b;
+    if (x->nic != y->nic)
+        return x->nic < y->nic ? -1 : 1;
+    if (x->hour != y->hour)
+        return x->hour < y->hour ? -1 : 1;
+    return x->vnet - y->vnet;
+}
+
+/* Double logging: per NIC and hour, when VNet flow logs have the hour, the
+ * NSG blobs of that hour are left out. */
+static int mark_doubled(struct reader *r, struct blob_ref *b, size_t n)
+{
+    struct blob_ref **by = malloc((n + 1) * sizeof *by);
+    if (!by)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        by[i] = &b[i];
+    qsort(by, n, sizeof *by, by_nic_hour);
+    struct conn_scan_stats *s = r->stats;
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        int vnet = 0;
+        while (j < n && by[j]->nic == by[i]->nic && by[j]->hour == by[i]->hour)
+            vnet |= by[j++]->vnet;
+        if (vnet && !by[i]->vnet) { /* NSG blobs sort before VNet ones */
+            s->doubled_hours++;
+            for (size_t k = i; k < j; k++)
+                if (!by[k]->vnet) {
+                    by[k]->skip = 1;
+                    s->doubled_blobs++;
+                }
+            const char *mac = by[i]->mac;
+            size_t used = strlen(s->doubled_macs);
+            if (mac[0] && !strstr(s->doubled_macs, mac) &&
+                used + strlen(mac) + 3 < sizeof s->doubled_macs)
+                snprintf(s->doubled_macs + used, sizeof s->doubled_macs - used, "%s%s",
+                         used ? ", " : "", mac);
         }
-        struct conn_scan_stats *s = r->stats;
-        size_t used = strlen(s->doubled_macs);
-        if (mac && mac[0] && !strstr(s->doubled_macs, mac) &&
-            used + strlen(mac) + 3 < sizeof s->doubled_macs)
-            snprintf(s->doubled_macs + used, sizeof s->doubled_macs - used, "%s%s",
-                     used ? ", " : "", mac);
+        i = j;
     }
-    for (size_t i = 0; i < n; i++) {
-        if (b[i].id < 0)
-            continue;
-        r->stats->blobs++;
-        int rc = read_blob(r, &b[i], lo, hi);
-        if (rc != 0)
-            return rc;
-    }
-    return sweep(r, 1);
+    free(by);
+    return 0;
+}
+
+/* Runs a one-integer query. */
+static int64_t int_query(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st;
+    int64_t v = 0;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
 }
 
 int connections_read(sqlite3 *db, int64_t from, int64_t to, conn_fn fn, void *ctx,
@@ -435,51 +477,39 @@ int connections_read(sqlite3 *db, int64_t from, int64_t to, conn_fn fn, void *ct
     r.ctx = ctx;
     r.stats = stats;
     hashmap_init(&r.open, sizeof(struct conn_key), sizeof(struct connection));
+    hashmap_init(&r.clocks, sizeof(int64_t), sizeof(struct nic_clock));
     int64_t lo = from > INT64_MIN + CONN_MARGIN_S ? from - CONN_MARGIN_S : from;
     int64_t hi = to < INT64_MAX - CONN_MARGIN_S ? to + CONN_MARGIN_S : to;
-    sqlite3_stmt *files = NULL, *rules = NULL;
+    sqlite3_stmt *files = NULL, *list = NULL;
     struct blob_ref *blobs = NULL;
     size_t nb = 0, cap = 0;
-    char (*macs)[32] = NULL;
     int rc = -1;
 
-    /* which rules are default rules */
-    if (sqlite3_prepare_v2(db, "SELECT coalesce(max(id), 0) FROM rule", -1, &rules, NULL) != SQLITE_OK)
-        goto sqlfail;
-    if (sqlite3_step(rules) == SQLITE_ROW)
-        r.max_rule = sqlite3_column_int64(rules, 0);
-    sqlite3_finalize(rules);
-    rules = NULL;
+    /* which rules are default rules, which addresses IPv6 */
+    r.max_rule = int_query(db, "SELECT coalesce(max(id), 0) FROM rule");
+    r.max_address = int_query(db, "SELECT coalesce(max(id), 0) FROM address");
     r.default_rule = calloc((size_t)r.max_rule + 1, 1);
-    if (!r.default_rule)
+    r.v6 = calloc((size_t)(r.max_address >> 3) + 1, 1);
+    if (!r.default_rule || !r.v6)
         goto nomem;
     if (sqlite3_prepare_v2(db, "SELECT id FROM rule WHERE name LIKE 'DefaultRule\\_%' ESCAPE '\\'",
-                           -1, &rules, NULL) != SQLITE_OK)
+                           -1, &list, NULL) != SQLITE_OK)
         goto sqlfail;
-    while (sqlite3_step(rules) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(rules, 0);
+    while (sqlite3_step(list) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(list, 0);
         if (id > 0 && id <= r.max_rule)
             r.default_rule[id] = 1;
     }
-    /* which addresses are IPv6 (their packets' headers are longer) */
-    sqlite3_finalize(rules);
-    rules = NULL;
-    if (sqlite3_prepare_v2(db, "SELECT coalesce(max(id), 0) FROM address", -1, &rules, NULL) != SQLITE_OK)
+    sqlite3_finalize(list);
+    if (sqlite3_prepare_v2(db, "SELECT id FROM address WHERE family = 6", -1, &list, NULL) != SQLITE_OK)
         goto sqlfail;
-    if (sqlite3_step(rules) == SQLITE_ROW)
-        r.max_address = sqlite3_column_int64(rules, 0);
-    sqlite3_finalize(rules);
-    rules = NULL;
-    r.v6 = calloc((size_t)(r.max_address >> 3) + 1, 1);
-    if (!r.v6)
-        goto nomem;
-    if (sqlite3_prepare_v2(db, "SELECT id FROM address WHERE family = 6", -1, &rules, NULL) != SQLITE_OK)
-        goto sqlfail;
-    while (sqlite3_step(rules) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(rules, 0);
+    while (sqlite3_step(list) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(list, 0);
         if (id > 0 && id <= r.max_address)
             r.v6[id >> 3] |= (unsigned char)(1u << (id & 7));
     }
+    sqlite3_finalize(list);
+    list = NULL;
     if (sqlite3_prepare_v2(db, "SELECT id, direction, protocol, coalesce(rule_id, 0),"
                                " coalesce(flow_log_id, 0), format FROM flow_group"
                                " WHERE file_id = ? ORDER BY id", -1, &r.groups, NULL) != SQLITE_OK ||
@@ -492,17 +522,18 @@ int connections_read(sqlite3 *db, int64_t from, int64_t to, conn_fn fn, void *ct
                                " bytes_dst_to_src FROM flow_tuple WHERE id BETWEEN ?1 AND ?2"
                                " AND +ts BETWEEN ?3 AND ?4", -1, &r.tuples_range, NULL) != SQLITE_OK)
         goto sqlfail;
-    /* the blobs, NIC by NIC, each NIC's in time order; a blob's NIC is the
-     * MAC of its first flow group (blobs without one are NICs of their own) */
+    /* the blobs in storage order (the order ingest wrote them: hour by
+     * hour), each with its NIC: the MAC of its first flow group (a blob
+     * without one is a NIC of its own) */
     if (sqlite3_prepare_v2(db,
             "SELECT f.id, f.first_tuple, f.last_tuple, f.min_ts, f.max_ts, f.hour,"
             " coalesce((SELECT g.mac_id FROM flow_group g WHERE g.file_id = f.id"
-            "           AND g.mac_id IS NOT NULL ORDER BY g.id LIMIT 1), -f.id) AS nic,"
+            "           AND g.mac_id IS NOT NULL ORDER BY g.id LIMIT 1), -f.id),"
             " EXISTS (SELECT 1 FROM flow_group g WHERE g.file_id = f.id AND g.format = 4),"
             " coalesce((SELECT m.address FROM mac m JOIN flow_group g ON g.mac_id = m.id"
             "           WHERE g.file_id = f.id ORDER BY g.id LIMIT 1), '')"
             " FROM source_file f WHERE f.identity IS NOT NULL AND f.first_tuple IS NOT NULL"
-            " AND f.max_ts >= ?1 AND f.min_ts <= ?2 ORDER BY nic, f.min_ts, f.id",
+            " AND f.max_ts >= ?1 AND f.min_ts <= ?2 ORDER BY f.first_tuple",
             -1, &files, NULL) != SQLITE_OK)
         goto sqlfail;
     sqlite3_bind_int64(files, 1, lo);
@@ -512,15 +543,12 @@ int connections_read(sqlite3 *db, int64_t from, int64_t to, conn_fn fn, void *ct
         if (nb == cap) {
             cap = cap ? cap * 2 : 256;
             struct blob_ref *nbuf = realloc(blobs, cap * sizeof *nbuf);
-            char (*nmacs)[32] = realloc(macs, cap * sizeof *nmacs);
-            if (nbuf)
-                blobs = nbuf;
-            if (nmacs)
-                macs = nmacs;
-            if (!nbuf || !nmacs)
+            if (!nbuf)
                 goto nomem;
+            blobs = nbuf;
         }
-        struct blob_ref *b = &blobs[nb];
+        struct blob_ref *b = &blobs[nb++];
+        memset(b, 0, sizeof *b);
         b->id = sqlite3_column_int64(files, 0);
         b->first_tuple = sqlite3_column_int64(files, 1);
         b->last_tuple = sqlite3_column_int64(files, 2);
@@ -529,29 +557,32 @@ int connections_read(sqlite3 *db, int64_t from, int64_t to, conn_fn fn, void *ct
         b->hour = blob_hour((const char *)sqlite3_column_text(files, 5), b->min_ts, b->max_ts);
         b->nic = sqlite3_column_int64(files, 6);
         b->vnet = sqlite3_column_int(files, 7);
-        snprintf(macs[nb], sizeof macs[nb], "%s", (const char *)sqlite3_column_text(files, 8));
-        nb++;
+        snprintf(b->mac, sizeof b->mac, "%s", (const char *)sqlite3_column_text(files, 8));
     }
     if (step != SQLITE_DONE)
         goto sqlfail;
     /* (the list is the window's blobs: a few hundred a day, not tuples) */
-    for (size_t i = 0; i < nb;) {
-        size_t j = i;
-        while (j < nb && blobs[j].nic == blobs[i].nic)
-            j++;
-        int nrc = read_nic(&r, blobs + i, j - i, lo, hi, macs[i]);
-        if (nrc == -2)
+    if (mark_doubled(&r, blobs, nb) != 0)
+        goto nomem;
+    for (size_t i = 0; i < nb; i++) {
+        if (blobs[i].skip)
+            continue;
+        stats->blobs++;
+        int brc = read_blob(&r, &blobs[i], lo, hi);
+        if (brc == -2)
             goto sqlfail;
-        if (nrc != 0) {
-            if (r.stopped)
-                snprintf(err, errlen, "stopped");
-            else
-                goto nomem;
-            goto done;
-        }
-        i = j;
+        if (brc != 0)
+            goto stopped;
     }
+    if (sweep(&r, 1) != 0)
+        goto stopped;
     rc = 0;
+    goto done;
+stopped:
+    if (r.stopped)
+        snprintf(err, errlen, "stopped");
+    else
+        snprintf(err, errlen, "out of memory");
     goto done;
 nomem:
     snprintf(err, errlen, "out of memory");
@@ -560,29 +591,130 @@ sqlfail:
     snprintf(err, errlen, "%s", sqlite3_errmsg(db));
 done:
     sqlite3_finalize(files);
-    sqlite3_finalize(rules);
+    sqlite3_finalize(list);
     sqlite3_finalize(r.groups);
     sqlite3_finalize(r.tuples_all);
     sqlite3_finalize(r.tuples_range);
     hashmap_free(&r.open);
+    hashmap_free(&r.clocks);
     free(r.g);
     free(r.default_rule);
     free(r.v6);
     free(blobs);
-    free(macs);
     if (stats->min_ts > stats->max_ts)
         stats->min_ts = stats->max_ts = 0;
     return rc;
 }
 
 /* ------------------------------------------------------------------ */
-/* the connection table                                               */
+/* the connection table, written by a thread of its own               */
+
+/* The 18 values of a row, NULL where the bit of nulls is set. */
+#define ROW_VALUES 18
+struct conn_row {
+    int64_t v[ROW_VALUES];
+    uint32_t nulls;
+};
+
+#define ROWS_PER_BATCH 2048
+#define BATCHES 4
+#define ROWS_PER_INSERT 32
+
+struct row_batch {
+    size_t n;
+    struct conn_row rows[ROWS_PER_BATCH];
+};
 
 struct conn_writer {
     sqlite3 *db;
-    sqlite3_stmt *insert;
+    sqlite3_stmt *one, *many;   /* INSERTs of 1 and of ROWS_PER_INSERT rows */
     int64_t run_id;
+    struct queue full, empty;   /* batches to write, batches to fill */
+    struct row_batch *batches[BATCHES];
+    struct row_batch *current;
+    pthread_t thread;
+    int started;
+    int failed;                 /* set by the writer thread */
+    char error[256];
 };
+
+static const char insert_head[] =
+    "INSERT OR REPLACE INTO connection(first_tuple, run_id, local, remote, port, direction,"
+    " protocol, rule_id, first_ts, duration_ms, tuples, syns, packets_src_to_dst,"
+    " bytes_src_to_dst, packets_dst_to_src, bytes_dst_to_src, class, requirement_id) VALUES";
+
+static int bind_row(sqlite3_stmt *st, int base, const struct conn_row *row)
+{
+    for (int i = 0; i < ROW_VALUES; i++) {
+        int rc = row->nulls & (1u << i) ? sqlite3_bind_null(st, base + i + 1)
+                                         : sqlite3_bind_int64(st, base + i + 1, row->v[i]);
+        if (rc != SQLITE_OK)
+            return -1;
+    }
+    return 0;
+}
+
+static int by_first_tuple(const void *a, const void *b)
+{
+    const struct conn_row *x = a, *y = b;
+    return x->v[0] < y->v[0] ? -1 : x->v[0] > y->v[0];
+}
+
+static int write_batch(conn_writer *w, struct row_batch *b)
+{
+    /* in key order: the B-tree takes them where it took the last ones */
+    qsort(b->rows, b->n, sizeof b->rows[0], by_first_tuple);
+    size_t i = 0;
+    for (; i + ROWS_PER_INSERT <= b->n; i += ROWS_PER_INSERT) {
+        for (int k = 0; k < ROWS_PER_INSERT; k++)
+            if (bind_row(w->many, k * ROW_VALUES, &b->rows[i + k]) != 0)
+                return -1;
+        int rc = sqlite3_step(w->many);
+        sqlite3_reset(w->many);
+        if (rc != SQLITE_DONE)
+            return -1;
+    }
+    for (; i < b->n; i++) {
+        if (bind_row(w->one, 0, &b->rows[i]) != 0)
+            return -1;
+        int rc = sqlite3_step(w->one);
+        sqlite3_reset(w->one);
+        if (rc != SQLITE_DONE)
+            return -1;
+    }
+    return 0;
+}
+
+static double mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void *writer_main(void *arg)
+{
+    conn_writer *w = arg;
+    struct row_batch *b;
+    double busy = 0, idle = 0, t = mono();
+    while ((b = queue_pop(&w->full)) != NULL) {
+        double t1 = mono();
+        idle += t1 - t;
+        if (!w->failed && write_batch(w, b) != 0) {
+            snprintf(w->error, sizeof w->error, "%s", sqlite3_errmsg(w->db));
+            w->failed = 1; /* the rest is drained unwritten */
+        }
+        b->n = 0;
+        t = mono();
+        busy += t - t1;
+        queue_push(&w->empty, b);
+    }
+    if (getenv("NSGFLOW_TIMING"))
+        fprintf(stderr, "timing: writer busy %.3f s, waiting %.3f s\n", busy, idle);
+    return NULL;
+}
+
+void conn_writer_free(conn_writer *w);
 
 conn_writer *conn_writer_new(sqlite3 *db, int64_t run_id, char *err, size_t errlen)
 {
@@ -593,60 +725,117 @@ conn_writer *conn_writer_new(sqlite3 *db, int64_t run_id, char *err, size_t errl
     }
     w->db = db;
     w->run_id = run_id;
-    if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO connection(first_tuple, run_id, local,"
-                               " remote, port, direction, protocol, rule_id, first_ts,"
-                               " duration_ms, tuples, syns, packets_src_to_dst, bytes_src_to_dst,"
-                               " packets_dst_to_src, bytes_dst_to_src, class, requirement_id)"
-                               " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-                               " ?14, ?15, ?16, ?17, ?18)", -1, &w->insert, NULL) != SQLITE_OK) {
+    struct strbuf sql = {0};
+    strbuf_puts(&sql, insert_head);
+    for (int k = 0; k < ROWS_PER_INSERT; k++)
+        strbuf_puts(&sql, k ? ",(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                            : "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    int ok = !strbuf_failed(&sql) &&
+             sqlite3_prepare_v2(db, strbuf_text(&sql), -1, &w->many, NULL) == SQLITE_OK;
+    strbuf_free(&sql);
+    strbuf_puts(&sql, insert_head);
+    strbuf_puts(&sql, "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    ok = ok && !strbuf_failed(&sql) &&
+         sqlite3_prepare_v2(db, strbuf_text(&sql), -1, &w->one, NULL) == SQLITE_OK;
+    strbuf_free(&sql);
+    if (!ok) {
         snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+        conn_writer_free(w);
+        return NULL;
+    }
+    if (queue_init(&w->full, BATCHES) != 0 || queue_init(&w->empty, BATCHES) != 0) {
+        snprintf(err, errlen, "out of memory");
         free(w);
         return NULL;
     }
+    for (int i = 0; i < BATCHES; i++) {
+        w->batches[i] = calloc(1, sizeof *w->batches[i]);
+        if (!w->batches[i] || queue_push(&w->empty, w->batches[i]) != 0) {
+            snprintf(err, errlen, "out of memory");
+            conn_writer_free(w);
+            return NULL;
+        }
+    }
+    if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+        snprintf(err, errlen, "cannot start the writer thread");
+        conn_writer_free(w);
+        return NULL;
+    }
+    w->started = 1;
     return w;
 }
 
 int conn_writer_add(conn_writer *w, const struct connection *c, int requirement_id)
 {
-    sqlite3_stmt *st = w->insert;
-    sqlite3_bind_int64(st, 1, c->first_tuple);
-    sqlite3_bind_int64(st, 2, w->run_id);
-    sqlite3_bind_int64(st, 3, c->local);
-    sqlite3_bind_int64(st, 4, c->remote);
-    sqlite3_bind_int(st, 5, c->dst_port);
-    sqlite3_bind_int(st, 6, c->direction);
-    sqlite3_bind_int(st, 7, c->protocol);
-    if (c->rule_id)
-        sqlite3_bind_int64(st, 8, c->rule_id);
-    else
-        sqlite3_bind_null(st, 8);
-    sqlite3_bind_int64(st, 9, c->first_ms / 1000);
-    sqlite3_bind_int64(st, 10, c->last_ms - c->first_ms);
-    sqlite3_bind_int(st, 11, c->tuples);
-    if (c->syns && !c->continues && !c->ends)
-        sqlite3_bind_int(st, 12, c->syns);
-    else
-        sqlite3_bind_null(st, 12);
+    if (!w->current && !(w->current = queue_pop(&w->empty)))
+        return -1;
+    struct conn_row *row = &w->current->rows[w->current->n++];
+    int64_t *v = row->v;
+    row->nulls = 0;
+    v[0] = c->first_tuple;
+    v[1] = w->run_id;
+    v[2] = c->local;
+    v[3] = c->remote;
+    v[4] = c->dst_port;
+    v[5] = c->direction;
+    v[6] = c->protocol;
+    v[7] = c->rule_id;
+    if (!c->rule_id)
+        row->nulls |= 1u << 7;
+    v[8] = c->first_ms / 1000;
+    v[9] = c->last_ms - c->first_ms;
+    v[10] = c->tuples;
+    v[11] = c->syns;
+    if (!(c->syns && !c->continues && !c->ends))
+        row->nulls |= 1u << 11;
     for (int i = 0; i < 4; i++) {
-        if (c->has_counters)
-            sqlite3_bind_int64(st, 13 + i, c->counters[i]);
-        else
-            sqlite3_bind_null(st, 13 + i);
+        v[12 + i] = c->counters[i];
+        if (!c->has_counters)
+            row->nulls |= 1u << (12 + i);
     }
-    sqlite3_bind_int(st, 17, c->cls);
-    if (requirement_id)
-        sqlite3_bind_int(st, 18, requirement_id);
-    else
-        sqlite3_bind_null(st, 18);
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : -1;
+    v[16] = c->cls;
+    v[17] = requirement_id;
+    if (!requirement_id)
+        row->nulls |= 1u << 17;
+    if (w->current->n == ROWS_PER_BATCH) {
+        if (queue_push(&w->full, w->current) != 0)
+            return -1;
+        w->current = NULL;
+    }
+    return w->failed ? -1 : 0;
+}
+
+int conn_writer_finish(conn_writer *w, char *err, size_t errlen)
+{
+    if (w->current && w->current->n && queue_push(&w->full, w->current) == 0)
+        w->current = NULL;
+    queue_close(&w->full);
+    if (w->started) {
+        pthread_join(w->thread, NULL);
+        w->started = 0;
+    }
+    if (w->failed) {
+        snprintf(err, errlen, "%s", w->error);
+        return -1;
+    }
+    return 0;
 }
 
 void conn_writer_free(conn_writer *w)
 {
     if (!w)
         return;
-    sqlite3_finalize(w->insert);
+    if (w->started) {
+        queue_close(&w->full);
+        pthread_join(w->thread, NULL);
+    }
+    sqlite3_finalize(w->one);
+    sqlite3_finalize(w->many);
+    for (int i = 0; i < BATCHES; i++)
+        free(w->batches[i]);
+    if (w->full.capacity) {
+        queue_destroy(&w->full);
+        queue_destroy(&w->empty);
+    }
     free(w);
 }

@@ -21,9 +21,10 @@
  * the same hour, that hour's NSG blobs are left out (counted in
  * conn_scan_stats) so that no connection is seen twice.
  *
- * Memory holds the connections still open on the NIC being read (the NICs
- * are read one after the other): it grows with the rate of connections,
- * not with the window or the archive. */
+ * The blobs are read in storage order (hour by hour, as ingest wrote them),
+ * each NIC's connections against its own clock. Memory holds the
+ * connections still open: it grows with the rate of connections, not with
+ * the window or the archive. */
 #ifndef NSGFLOW_CONNECTIONS_H
 #define NSGFLOW_CONNECTIONS_H
 
@@ -132,14 +133,22 @@ int connections_read(sqlite3 *db, int64_t from, int64_t to, conn_fn fn, void *ct
                      struct conn_scan_stats *stats, char *err, size_t errlen);
 
 /* The connection table: one row per connection of an analysis (see the
- * schema's connection table and connections view). */
+ * schema's connection table and connections view). A thread of its own
+ * writes the rows, in batches through a bounded queue, while the reader
+ * goes on: db belongs to that thread from conn_writer_new until
+ * conn_writer_finish returns (the reader needs a connection of its own). */
 typedef struct conn_writer conn_writer;
 
-/* Prepares writing rows of analysis run_id inside the caller's transaction.
- * NULL with err on failure. */
+/* Starts writing rows of analysis run_id into db, inside the caller's
+ * transaction. NULL with err on failure. */
 conn_writer *conn_writer_new(sqlite3 *db, int64_t run_id, char *err, size_t errlen);
-/* Writes one connection, with the requirement it matched (0: none). */
+/* Queues one connection, with the requirement it matched (0: none).
+ * Returns 0, or -1 once writing has failed. */
 int conn_writer_add(conn_writer *w, const struct connection *c, int requirement_id);
+/* Writes what is queued and stops the thread. Returns 0, or -1 with the
+ * first error. */
+int conn_writer_finish(conn_writer *w, char *err, size_t errlen);
+/* Frees w (stopping its thread if needed). */
 void conn_writer_free(conn_writer *w);
 
 #endif

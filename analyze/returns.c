@@ -414,7 +414,8 @@ static int source_done(sqlite3 *db, const struct scan_result *scan, const addres
             connections += c->h[i].n[k];
     const struct remote_info *ri = addresses_info(addrs, c->remote);
     const struct source_note *note = scan_source(scan, c->remote);
-    int scanner = note && (note->nports >= SCANNER_PORTS || note->nnics >= SCANNER_NICS);
+    int scanner = note && (note->nports >= SCANNER_PORTS ||
+                           __builtin_popcountll(note->nics) >= SCANNER_NICS);
     if (!ri || connections < 2 || scanner)
         return 0;
     if (c->port == 3443) {

@@ -39,11 +39,7 @@ static void note_source(struct scan_result *r, const struct connection *c)
             n->ports[n->nports] = (uint16_t)c->dst_port;
         n->nports++;
     }
-    if (n->nnics == 0 || n->last_nic != (int32_t)c->nic) {
-        if (n->nnics < 255)
-            n->nnics++;
-        n->last_nic = (int32_t)c->nic;
-    }
+    n->nics |= 1ull << ((uint64_t)c->nic & 63);
 }
 
 static int on_connection(void *ctx, const struct connection *c)
@@ -168,7 +164,7 @@ static int count_remotes(sqlite3 *db, int64_t run_id, const struct requirements 
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
-int scan_window(sqlite3 *db, int64_t from, int64_t to, int64_t run_id,
+int scan_window(sqlite3 *read_db, sqlite3 *db, int64_t from, int64_t to, int64_t run_id,
                 const struct requirements *reqs, const addresses *addrs,
                 struct scan_result *r, char *err, size_t errlen)
 {
@@ -189,11 +185,14 @@ int scan_window(sqlite3 *db, int64_t from, int64_t to, int64_t run_id,
     p.writer = conn_writer_new(db, run_id, err, errlen);
     if (!p.writer)
         return -1;
-    int rc = connections_read(db, from, to, on_connection, &p, &r->read, err, errlen);
+    int rc = connections_read(read_db, from, to, on_connection, &p, &r->read, err, errlen);
     if (rc != 0 && p.failed == 1)
         snprintf(err, errlen, "out of memory");
-    else if (rc != 0 && p.failed == 2)
-        snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+    char werr[256];
+    if (conn_writer_finish(p.writer, werr, sizeof werr) != 0) {
+        snprintf(err, errlen, "%s", werr);
+        rc = -1;
+    }
     conn_writer_free(p.writer);
     if (rc == 0 && count_remotes(db, run_id, reqs, r) != 0) {
         snprintf(err, errlen, "%s", sqlite3_errmsg(db));

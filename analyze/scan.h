@@ -80,11 +80,9 @@ struct hourly_count {
 struct source_note {
     uint8_t connections;   /* inbound connections, up to 255 */
     uint8_t nports;        /* distinct destination ports, up to 255 */
-    uint8_t nnics;         /* distinct NICs called, up to 255 */
-    uint8_t pad;
     uint16_t ports[3];     /* the first distinct ports */
-    int32_t last_nic;      /* the NIC of its latest connection (NICs are
-                            * read one after the other) */
+    uint64_t nics;         /* the NICs called, as bits (NIC id mod 64): how
+                            * many it reached is at least their count */
 };
 
 struct scan_result {
@@ -102,11 +100,12 @@ struct scan_result {
     int64_t class_counts[CONN_CLASSES];
 };
 
-/* Runs the pass over [from, to] (Unix seconds, inclusive), writing the
- * connections as rows of analysis run_id (in the caller's transaction).
- * The caller owns *out and frees it with scan_free. Returns 0, or -1 with
- * err. */
-int scan_window(sqlite3 *db, int64_t from, int64_t to, int64_t run_id,
+/* Runs the pass over [from, to] (Unix seconds, inclusive): reads the
+ * tuples through read_db and writes the connections as rows of analysis
+ * run_id through write_db (in its open transaction, from a thread of their
+ * own; two connections to one database). The caller owns *out and frees it
+ * with scan_free. Returns 0, or -1 with err. */
+int scan_window(sqlite3 *read_db, sqlite3 *write_db, int64_t from, int64_t to, int64_t run_id,
                 const struct requirements *reqs, const addresses *addrs,
                 struct scan_result *out, char *err, size_t errlen);
 void scan_free(struct scan_result *r);

@@ -7,10 +7,11 @@
 -- Each analysis writes the connections that began in its window; a row is
 -- keyed by the id of its first tuple, which also gives its NIC, rule and
 -- 5-tuple (see the connections view). Re-analyzing a window replaces its
--- rows.
+-- rows. No column is NOT NULL, for speed: a constraint that might fail makes
+-- SQLite journal every INSERT (the writer always sets run_id).
 CREATE TABLE connection (
     first_tuple        INTEGER PRIMARY KEY, -- flow_tuple.id of its first tuple
-    run_id             INTEGER NOT NULL,    -- the analysis that built it
+    run_id             INTEGER,             -- the analysis that built it
     local              INTEGER,             -- address.id of the logged NIC's side
     remote             INTEGER,             -- address.id of the other side
     port               INTEGER,             -- destination port
@@ -29,7 +30,10 @@ CREATE TABLE connection (
     class              INTEGER,             -- see connection_class
     requirement_id     INTEGER              -- the apim_requirement row it matched
 );
-CREATE INDEX connection_time ON connection(first_ts);
+-- (No index of its own: a condition on the connections view's ts goes
+-- through flow_tuple's time index to the first tuples, and from them by key
+-- to their rows; connections_by_address goes through address_file. Each
+-- index of this table would cost every analysis a second of writing.)
 
 -- The classes, with the evidence each rests on.
 CREATE TABLE connection_class (
@@ -55,7 +59,7 @@ SELECT
     c.first_tuple AS connection_id,
     strftime('%Y-%m-%dT%H:%M:%S', t.ts, 'unixepoch')
         || CASE WHEN t.ms IS NULL THEN 'Z' ELSE printf('.%03dZ', t.ms) END AS first_time,
-    c.first_ts AS ts,
+    t.ts AS ts,
     strftime('%Y-%m-%dT%H:%M:%SZ', (t.ts * 1000 + coalesce(t.ms, 0) + c.duration_ms) / 1000,
              'unixepoch') AS last_time,
     c.duration_ms / 1000.0 AS duration_s,

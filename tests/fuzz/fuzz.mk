@@ -33,7 +33,7 @@ FUZZ_TARGETS ?= $(FUZZ_NAMES)
 FUZZ_SECONDS ?= 60
 FUZZ_ARGS    ?=
 FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all
-FUZZ_CFLAGS   = -std=c11 -D_GNU_SOURCE -Wall -Wextra -MMD -MP \
+FUZZ_CFLAGS   = -std=c11 -D_GNU_SOURCE -pthread -Wall -Wextra -MMD -MP \
                 -DNSGFLOW_VERSION='"$(VERSION)"' -I. -Ischema $(PKG_CFLAGS) \
                 -O1 -g -fno-omit-frame-pointer $(FUZZ_SAN)
 FUZZ_LIB      = $(FUZZ_DIR)/libnsgflow-fuzz.a

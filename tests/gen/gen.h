@@ -141,6 +141,8 @@ typedef struct {
     int rec_sec;            /* second offset of record "time" within the minute */
     uint32_t rec_frac;      /* 7-digit fraction of record "time" */
     int acl;                /* index into the aclID table */
+    const char *rg_name;    /* NSG resource group and name, upper case; */
+    const char *nsg_name;   /* NULL = the role's default (nsg_names) */
 } nic_t;
 
 typedef struct {
@@ -267,6 +269,8 @@ typedef struct {
     char rid[256];  /* NSG resourceId or VNet flowLogResourceID */
     char tid[256];  /* VNet targetResourceID */
     char mac[16];
+    const char *const *rule_names; /* tup_t.rule indexes this when set (set
+                                    * after blob_begin); else rule_name() */
 } blobw_t;
 
 void blob_begin(blobw_t *b, const char *path, int gz_level, const config_t *cfg,
@@ -274,5 +278,17 @@ void blob_begin(blobw_t *b, const char *path, int gz_level, const config_t *cfg,
                 uint64_t stream);
 void blob_record(blobw_t *b, const minute_t *m, int64_t m0, int version);
 void blob_end(blobw_t *b);
+
+/* ---------- tree layout (nsgflow_gen.c) ---------- */
+/* The blob's path relative to --out: the Azure storage layout of the NIC's
+ * format, for the hour starting at `hour` (Unix seconds). */
+void build_tree_path(const world_t *w, const nic_t *nic, int fmt, int64_t hour, int gz, char *out, size_t cap);
+/* out + "/" + rel into full, creating the folders up to the blob. */
+void tree_blob_prepare(const char *out, const char *rel, char *full, size_t cap);
+
+/* ---------- script mode (gen_script.c) ---------- */
+/* nsgflow-gen script ...: argv as given to main (argv[1] = "script").
+ * Returns the exit status. */
+int script_main(int argc, char **argv);
 
 #endif

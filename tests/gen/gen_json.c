@@ -84,7 +84,10 @@ static int empty_rule_pick(blobw_t *b, const unsigned char *present)
     return -1;
 }
 
-#define MAX_GROUPS (3 * R_COUNT)
+/* tup_t.rule is 8 bits wide: the built-in table uses R_COUNT of the slots,
+ * script mode (rule_names) up to all of them. At most 4 aclIDs (acl & 3). */
+#define RULE_SLOTS 256
+#define MAX_GROUPS (4 * RULE_SLOTS)
 
 void blob_record(blobw_t *b, const minute_t *m, int64_t m0, int version)
 {
@@ -95,10 +98,10 @@ void blob_record(blobw_t *b, const minute_t *m, int64_t m0, int version)
 
     /* Group tuples by (aclID, rule) in order of first appearance, keeping
      * time order inside each group. */
-    int acl_ord[4] = {-1, -1, -1, -1}, rule_ord[R_COUNT];
-    unsigned char present[R_COUNT];
+    int acl_ord[4] = {-1, -1, -1, -1}, rule_ord[RULE_SLOTS];
+    unsigned char present[RULE_SLOTS];
     int nacl = 0, nrule = 0;
-    for (int i = 0; i < R_COUNT; i++) rule_ord[i] = -1, present[i] = 0;
+    for (int i = 0; i < RULE_SLOTS; i++) rule_ord[i] = -1, present[i] = 0;
     size_t gcount[MAX_GROUPS];
     memset(gcount, 0, sizeof gcount);
     for (size_t i = 0; i < m->n; i++) {
@@ -106,7 +109,7 @@ void blob_record(blobw_t *b, const minute_t *m, int64_t m0, int version)
         if (acl_ord[t->acl & 3] < 0) acl_ord[t->acl & 3] = nacl++;
         if (rule_ord[t->rule] < 0) rule_ord[t->rule] = nrule++;
         present[t->rule] = 1;
-        gcount[acl_ord[t->acl & 3] * R_COUNT + rule_ord[t->rule]]++;
+        gcount[acl_ord[t->acl & 3] * RULE_SLOTS + rule_ord[t->rule]]++;
     }
     int empty_rule = -1;
     if (cfg->empty_rules && rng_below(&b->rng, 100) < 25) empty_rule = empty_rule_pick(b, present);
@@ -148,10 +151,10 @@ void blob_record(blobw_t *b, const minute_t *m, int64_t m0, int version)
     }
 
     /* invert the ordinals */
-    int acl_of[4], rule_of[R_COUNT];
+    int acl_of[4], rule_of[RULE_SLOTS];
     for (int a = 0; a < 4; a++)
         if (acl_ord[a] >= 0) acl_of[acl_ord[a]] = a;
-    for (int r = 0; r < R_COUNT; r++)
+    for (int r = 0; r < RULE_SLOTS; r++)
         if (rule_ord[r] >= 0) rule_of[rule_ord[r]] = r;
 
     /* NSG: d+3 rule object, d+4 its members, d+5 mac object, d+6 its
@@ -174,14 +177,14 @@ void blob_record(blobw_t *b, const minute_t *m, int64_t m0, int version)
             int rule = rule_of[ro];
             size_t cnt = 0;
             for (int a2 = 0; a2 < (nsg ? nacl : 1); a2++)
-                cnt += gcount[(nsg ? a2 : ao) * R_COUNT + ro];
+                cnt += gcount[(nsg ? a2 : ao) * RULE_SLOTS + ro];
             if (cnt == 0) continue;
             if (nsg) {
                 if (!first_outer) sink_putc(s, ',');
                 first_outer = 0;
                 nl(b, d + 3);
                 sink_putc(s, '{');
-                kv_str(b, d + 4, 1, "rule", rule_name(rule));
+                kv_str(b, d + 4, 1, "rule", b->rule_names ? b->rule_names[rule] : rule_name(rule));
                 key(b, d + 4, 0, "flows");
                 sink_putc(s, '[');
                 nl(b, d + 5);
@@ -194,7 +197,7 @@ void blob_record(blobw_t *b, const minute_t *m, int64_t m0, int version)
                 first_group = 0;
                 nl(b, d + 5);
                 sink_putc(s, '{');
-                kv_str(b, d + 6, 1, "rule", rule_name(rule));
+                kv_str(b, d + 6, 1, "rule", b->rule_names ? b->rule_names[rule] : rule_name(rule));
                 key(b, d + 6, 0, "flowTuples");
                 sink_putc(s, '[');
             }

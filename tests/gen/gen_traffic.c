@@ -110,8 +110,8 @@ void sub_upper(const world_t *w, char out[40])
 
 void nsg_names(const nic_t *n, const char **rg_up, const char **nsg_up)
 {
-    *rg_up = n->role == ROLE_APIM ? "RG-APIM-PROD" : "RG-APP-PROD";
-    *nsg_up = n->role == ROLE_APIM ? "NSG-APIM-SUBNET" : "NSG-APP-SUBNET";
+    *rg_up = n->rg_name ? n->rg_name : n->role == ROLE_APIM ? "RG-APIM-PROD" : "RG-APP-PROD";
+    *nsg_up = n->nsg_name ? n->nsg_name : n->role == ROLE_APIM ? "NSG-APIM-SUBNET" : "NSG-APP-SUBNET";
 }
 
 void nsg_resource_id(const world_t *w, const nic_t *n, char *out, size_t cap)

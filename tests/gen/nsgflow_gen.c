@@ -1,7 +1,8 @@
 /* nsgflow-gen: command-line front end of the deterministic flow-log
  * generator used by the nsgflow tests. It parses the arguments and writes
  * either a tree of hourly PT1H.json blobs in the real Azure storage layout
- * or one large streamed blob. It also writes the manifest, the per-file
+ * or one large streamed blob (script mode, in gen_script.c, renders a list
+ * of connections into the tree layout). It also writes the manifest, the per-file
  * ground truth counted while writing, that the ingester tests compare
  * against. */
 #include "gen.h"
@@ -13,6 +14,8 @@
 static const char USAGE[] =
     "Usage: nsgflow-gen tree --out DIR [options]\n"
     "       nsgflow-gen blob [-o FILE|-] --tuples N [options]\n"
+    "       nsgflow-gen script --in FILE --out DIR [--format F] [--gzip|--plain]\n"
+    "                          [--manifest FILE] [--truth FILE]\n"
     "       nsgflow-gen --help\n"
     "\n"
     "Writes realistic, deterministic Azure NSG flow logs (Version 1/2) and VNet\n"
@@ -55,6 +58,23 @@ static const char USAGE[] =
     "  --gzip | --plain         (default --plain)\n"
     "  --style S                compact | pretty | tabs | mixed (mixed: chosen by seed)\n"
     "  --start, --manifest      as for tree\n"
+    "\n"
+    "script: the connections listed in FILE (- = stdin), rendered as the tuples\n"
+    "the format logs for them, in the tree layout under DIR (see Script below).\n"
+    "  --in FILE                the script (required)\n"
+    "  -o, --out DIR            output directory (required; created if missing)\n"
+    "  --format F               nsg-v1 | nsg-v2 | vnet-v4 (default nsg-v2)\n"
+    "  --gzip | --plain         (default --gzip)\n"
+    "  --gzip-level L, --style compact|pretty|tabs\n"
+    "                           as for tree (no other common option applies)\n"
+    "  --manifest FILE          tab-separated, one header line, then one line per\n"
+    "                           blob written: path format records tuples min_ts\n"
+    "                           max_ts (path relative to DIR, times Unix seconds)\n"
+    "  --truth FILE             the expected connections: the header line\n"
+    "                           nic shape count, then per NIC (MAC) and shape the\n"
+    "                           number of script lines, sorted; without --truth\n"
+    "                           it goes next to --manifest (M.tsv: M.truth.tsv,\n"
+    "                           else M.truth), without either nowhere\n"
     "\n"
     "Common options:\n"
     "  --seed N                 PRNG seed, 0..2^64-1 (default 1)\n"
@@ -151,6 +171,47 @@ static const char USAGE[] =
     "HOST is the NIC's IPv4 address. A tree of any --hours and --tuples-per-hour\n"
     "has every line for every APIM NIC; a blob has all of them (never\n"
     "VirtualNetwork 4290: the blob is one NIC) once its tuples span an hour.\n"
+    "\n"
+    "Script: a text file, one connection per line; '#' starts a comment, blank\n"
+    "lines are ignored; fields are separated by spaces or tabs:\n"
+    "  TIME NIC PROTO SRC:SPORT DST:DPORT DIR RULE SHAPE [key=value...]\n"
+    "  TIME   the first packet, UTC: YYYY-MM-DDTHH:MM:SS[.fff]Z (years 1970..2999;\n"
+    "         more fraction digits only as zeros)\n"
+    "  NIC    the MAC as 12 hex digits; every NIC gets its own blobs, one per hour\n"
+    "         that has tuples of it. NSG logs: subscription of seed 1, resource\n"
+    "         group RG-APIM, NSG NSG-APIM, or nsg=NAME on the NIC's first line\n"
+    "  PROTO  tcp | udp;  DIR  in | out (as logged at this NIC)\n"
+    "  SRC:SPORT, DST:DPORT   IPv4 A.B.C.D:PORT or IPv6 [ADDR]:PORT\n"
+    "  RULE   the rule name as logged (printable ASCII, no quotes or backslashes)\n"
+    "  SHAPE and what each format logs for it (t = TIME; seconds may have up to 3\n"
+    "  decimals). NSG v2 logs inbound TCP allowed by a UserRule_* rule without\n"
+    "  state (B tuples only, no counters); every other NSG v2 flow is stateful (B,\n"
+    "  C every 300 s, E with counters). NSG v1 logs a tuple where v2 logs a B.\n"
+    "  VNet B and D tuples carry 0,0,0,0; counters are deltas.\n"
+    "    completed [dur=S (2)] [bytes=N (4000)]   TCP; counters 12/N/10/3N\n"
+    "      VNet: B at t, C every 60 s before t+dur, E at t+dur. NSG v2 stateless\n"
+    "      and v1: a B at t and every 60 s before t+dur; v2 stateful: B, C every\n"
+    "      300 s before t+dur, E at t+dur. The packets spread evenly over dur,\n"
+    "      the bytes with them\n"
+    "    lost [syns=N (3)] [gaps=a,b,... (1,2,4,8,16,32,60,60,...)] [end=S (21)]\n"
+    "      TCP; gaps= needs at least N-1 values (extra ones are unused).\n"
+    "      VNet: B at t, E at t+end with N/60N/N+1/60(N+1). NSG v1/v2: N B\n"
+    "      tuples at t, t+a, t+a+b, ... whatever the rule\n"
+    "    scan-rst   TCP; VNet: B, E at t+0.1 with 2/84/1/44. NSG: v2 stateful\n"
+    "      B and that E; v2 stateless and v1 one B at t\n"
+    "    scan-fin   TCP; as scan-rst, E at t+0.2 with 4/208/2/104\n"
+    "    denied [syns=N (2)] [gaps=...]   TCP or UDP; N tuples at t and the gaps\n"
+    "      after it: NSG decision D (v2 state B), VNet state D\n"
+    "    udp [dur=S (1)] [replies=N (1)]   UDP; VNet and NSG v2: B, E at t+dur\n"
+    "      with 1/120/N/120N; v1 one tuple at t\n"
+    "  e=S on any shape: the E tuple (VNet, stateful NSG v2) comes at t+S\n"
+    "  instead (completed, udp: not before dur; lost: same as end=, not before\n"
+    "  the last SYN); no effect where nothing logs an E.\n"
+    "  Each tuple lands in the blob of its hour and the record of its minute\n"
+    "  (records dated at second 59 of it): a connection across the hour has its\n"
+    "  B in one blob and its E in the next. Tuples ascend in time within each\n"
+    "  connection and rule. A bad line stops before anything is written, with\n"
+    "  'script FILE:LINE: what is wrong' and exit status 2.\n"
     "\n"
     "Exit status: 0 ok, 1 I/O error, 2 bad arguments.\n";
 
@@ -279,8 +340,7 @@ static int record_version(int file_fmt, uint64_t nrec)
     }
 }
 
-static void build_tree_path(const world_t *w, const nic_t *nic, int fmt, int64_t hour, int gz, char *out,
-                            size_t cap)
+void build_tree_path(const world_t *w, const nic_t *nic, int fmt, int64_t hour, int gz, char *out, size_t cap)
 {
     const config_t *c = w->cfg;
     int y;
@@ -301,6 +361,16 @@ static void build_tree_path(const world_t *w, const nic_t *nic, int fmt, int64_t
     }
     snprintf(out + n, cap - n, "/y=%04d/m=%02u/d=%02u/h=%02u/m=00/macAddress=%s/PT1H.json%s", y, mo, d, h, nic->mac,
              gz ? ".gz" : "");
+}
+
+void tree_blob_prepare(const char *out, const char *rel, char *full, size_t cap)
+{
+    size_t outlen = strlen(out);
+    snprintf(full, cap, "%s%s%s", out, (outlen && out[outlen - 1] == '/') ? "" : "/", rel);
+    char *slash = strrchr(full, '/');
+    *slash = 0;
+    mkdir_p(full);
+    *slash = '/';
 }
 
 static void run_tree(const config_t *c)
@@ -335,11 +405,7 @@ static void run_tree(const config_t *c)
             int style = c->style == ST_MIXED ? (int)(pickv % 3) : c->style;
             int gz = c->comp == COMP_MIXED ? (int)((pickv >> 8) & 1) : c->comp == COMP_GZIP;
             build_tree_path(&w, nic, nic_fmt, hour, gz, rel, sizeof rel);
-            snprintf(full, cap, "%s%s%s", c->out, (outlen && c->out[outlen - 1] == '/') ? "" : "/", rel);
-            char *slash = strrchr(full, '/');
-            *slash = 0;
-            mkdir_p(full);
-            *slash = '/';
+            tree_blob_prepare(c->out, rel, full, cap);
             blobw_t b;
             blob_begin(&b, full, gz ? c->gzip_level : 0, c, &w, nic, file_fmt, style, ((uint64_t)i << 32) | h);
             stats_t st;
@@ -416,10 +482,12 @@ int main(int argc, char **argv)
         }
         if (!strcmp(argv[i], "--")) break;
     }
-    if (argc < 2) usage_error("missing mode: 'tree' or 'blob'%s%s", "", "");
+    if (argc < 2) usage_error("missing mode: 'tree', 'blob' or 'script'%s%s", "", "");
     const char *mode = argv[1];
+    if (!strcmp(mode, "script")) return script_main(argc, argv);
     int tree = !strcmp(mode, "tree");
-    if (!tree && strcmp(mode, "blob") != 0) usage_error("unknown mode '%.40s': expected 'tree' or 'blob'%s", mode, "");
+    if (!tree && strcmp(mode, "blob") != 0)
+        usage_error("unknown mode '%.40s': expected 'tree', 'blob' or 'script'%s", mode, "");
 
     config_t c;
     memset(&c, 0, sizeof c);
