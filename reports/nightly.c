@@ -210,6 +210,9 @@ int run_main(int argc, char **argv)
     }
     ao.since = from;
     ao.until = to;
+    /* a window that overlaps the previous night's (a blob that grew, an E
+     * written after the hour) starts where that one ended */
+    ao.after_previous = earlier_runs > 0;
     if (analyze_run(&ao, &ar) != EXIT_OK)
         return EXIT_FATAL;
     {
@@ -230,7 +233,7 @@ report:
         struct report r;
         int64_t rfrom = ar.run_id ? ar.window_start : INT64_MIN;
         int64_t rto = ar.run_id ? ar.window_end : INT64_MAX;
-        if (report_load(dbh, rfrom, rto, &r, err, sizeof err) != 0) {
+        if (report_load(dbh, rfrom, rto, ar.run_id, &r, err, sizeof err) != 0) {
             msg(stderr, "nsgflow run: report: %s\n", err);
             sqlite3_close(dbh);
             return EXIT_FATAL;
@@ -256,7 +259,7 @@ report:
     if (fail_on) {
         /* nothing analyzed this time: the latest analysis still stands, and
          * nothing in it is new to this run */
-        int errors = ar.errors, warnings = ar.warnings, fresh = ar.new_findings;
+        int errors = ar.errors, warnings = ar.warnings, fresh = ar.new_problems;
         if (!ar.run_id) {
             errors = latest_errors;
             warnings = latest_warnings;

@@ -203,7 +203,7 @@ int report_main(int argc, char **argv)
     if (db_open_to_read_or_say(db_path, 300000, &db) != 0)
         return EXIT_FATAL;
     struct report r;
-    if (report_load(db, since, until, &r, err, sizeof err) != 0) {
+    if (report_load(db, since, until, 0, &r, err, sizeof err) != 0) {
         msg(stderr, "nsgflow report: %s: %s\n", db_path, err);
         sqlite3_close(db);
         return EXIT_FATAL;

@@ -26,9 +26,14 @@ struct report_finding {
         *direction, *rule, *evidence, *hint, *confidence, *details, *key,
         *commands;    /* the fix's commands, one a line, "" when none */
     int port;
-    int64_t flows, first, last;
+    int64_t flows, connections, first, last;
     struct report_hour *hours;
     size_t nhours;
+    /* findings that share one fix are shown once, at the first of them:
+     * fix_group is that one's index, fix_count how many it stands for
+     * (on the first only; 1 for a finding alone) */
+    size_t fix_group;
+    size_t fix_count;
 };
 
 struct report_host {
@@ -61,11 +66,13 @@ struct report {
     size_t nmatrix;
 };
 
-/* Loads the findings of the kept analyses whose windows overlap [from, to]
- * (INT64_MIN/INT64_MAX: the latest analysis only). A finding seen in
- * several of them appears once, with the latest status and summed flows.
+/* Loads the findings of analysis run_id (when > 0), else of the kept
+ * analyses whose windows overlap [from, to] (INT64_MIN/INT64_MAX: the
+ * latest analysis only). A finding seen in several of them appears once,
+ * with the latest status and summed flows. Findings that share one fix
+ * (the same analyzer, severity and commands) are grouped (fix_group).
  * Returns 0, or -1 with err. Free with report_free. */
-int report_load(sqlite3 *db, int64_t from, int64_t to, struct report *r,
+int report_load(sqlite3 *db, int64_t from, int64_t to, int64_t run_id, struct report *r,
                 char *err, size_t errlen);
 void report_free(struct report *r);
 
@@ -88,6 +95,14 @@ int report_write_text(const struct report *r, FILE *out, int color, int width, i
 int report_write_csv(const struct report *r, FILE *out);
 int report_write_json(const struct report *r, FILE *out);
 int report_write_html(const struct report *r, FILE *out);
+
+/* The "host (remote)" list of the findings a shared fix stands for (the
+ * findings whose fix_group is first), as one line into out. */
+void report_fix_members(const struct report *r, size_t first, char *out, size_t size);
+
+/* "28 connections, 113 tuples" (or "113 tuples" where a finding does not
+ * count connections) into out. */
+void report_counts(const struct report_finding *f, char *out, size_t size);
 
 /* The shell named wherever a report shows commands to paste. */
 #define REPORT_SHELL "POSIX shell: sh, bash, zsh"

@@ -58,21 +58,26 @@ static int by_severity(const void *a, const void *b)
 }
 
 /* Selects the runs into the temp table report_run. */
-static int select_runs(sqlite3 *db, int64_t from, int64_t to, struct report *r)
+static int select_runs(sqlite3 *db, int64_t from, int64_t to, int64_t run_id, struct report *r)
 {
     if (sqlite3_exec(db, "CREATE TEMP TABLE IF NOT EXISTS report_run(id INTEGER PRIMARY KEY);"
                          "DELETE FROM report_run;", NULL, NULL, NULL) != SQLITE_OK)
         return -1;
     sqlite3_stmt *st;
-    const char *sql = from == INT64_MIN && to == INT64_MAX
+    const char *sql = run_id > 0 ? "INSERT INTO report_run SELECT id FROM analysis_run WHERE id = ?3"
+        : from == INT64_MIN && to == INT64_MAX
         ? "INSERT INTO report_run SELECT id FROM analysis_run"
           " ORDER BY window_end DESC, id DESC LIMIT 1"
         : "INSERT INTO report_run SELECT id FROM analysis_run"
           " WHERE window_end >= ?1 AND window_start <= ?2";
     if (prepare(db, sql, &st) != 0)
         return -1;
-    sqlite3_bind_int64(st, 1, from);
-    sqlite3_bind_int64(st, 2, to);
+    if (run_id > 0)
+        sqlite3_bind_int64(st, 3, run_id);
+    else {
+        sqlite3_bind_int64(st, 1, from);
+        sqlite3_bind_int64(st, 2, to);
+    }
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
@@ -155,6 +160,62 @@ static int load_hosts(sqlite3 *db, struct report *r)
     return 0;
 }
 
+/* Findings that share one fix: same analyzer, severity, status and
+ * commands. Sorted indices put them side by side; each group points at its
+ * first finding in report order. */
+static const struct report *grouping;
+
+static int by_fix(const void *a, const void *b)
+{
+    const struct report_finding *x = &grouping->findings[*(const size_t *)a];
+    const struct report_finding *y = &grouping->findings[*(const size_t *)b];
+    int c = strcmp(x->analyzer, y->analyzer);
+    if (!c)
+        c = strcmp(x->severity, y->severity);
+    if (!c)
+        c = strcmp(x->status, y->status);
+    if (!c)
+        c = strcmp(x->commands, y->commands);
+    if (!c)
+        c = *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+    return c;
+}
+
+static int group_fixes(struct report *r)
+{
+    for (size_t i = 0; i < r->nfindings; i++) {
+        r->findings[i].fix_group = i;
+        r->findings[i].fix_count = 1;
+    }
+    if (r->nfindings < 2)
+        return 0;
+    size_t *order = malloc(r->nfindings * sizeof *order);
+    if (!order)
+        return -1;
+    for (size_t i = 0; i < r->nfindings; i++)
+        order[i] = i;
+    grouping = r;
+    qsort(order, r->nfindings, sizeof *order, by_fix);
+    for (size_t i = 0; i < r->nfindings;) {
+        size_t j = i + 1;
+        struct report_finding *first = &r->findings[order[i]];
+        while (j < r->nfindings) {
+            struct report_finding *f = &r->findings[order[j]];
+            if (!first->commands[0] || strcmp(f->analyzer, first->analyzer) ||
+                strcmp(f->severity, first->severity) || strcmp(f->status, first->status) ||
+                strcmp(f->commands, first->commands))
+                break;
+            f->fix_group = order[i]; /* the lowest index: sorted by it last */
+            f->fix_count = 0;
+            first->fix_count++;
+            j++;
+        }
+        i = j;
+    }
+    free(order);
+    return 0;
+}
+
 static int load_findings(sqlite3 *db, struct report *r)
 {
     sqlite3_stmt *st, *hq;
@@ -165,7 +226,7 @@ static int load_findings(sqlite3 *db, struct report *r)
                     " coalesce(f.direction, ''), coalesce(f.rule, ''), f.flows, f.first_seen,"
                     " f.last_seen, coalesce(f.evidence, ''), coalesce(f.hint, ''),"
                     " coalesce(f.confidence, ''), coalesce(f.details, '{}'), f.key,"
-                    " coalesce(f.commands, '')"
+                    " coalesce(f.commands, ''), coalesce(f.connections, 0)"
                     " FROM finding f JOIN analysis_run a ON a.id = f.run_id"
                     " WHERE f.run_id IN (SELECT id FROM report_run)"
                     " ORDER BY a.window_end DESC, a.id DESC, f.id", &st) != 0 ||
@@ -182,6 +243,7 @@ static int load_findings(sqlite3 *db, struct report *r)
         if (f) { /* the same finding in an earlier window */
             if (strcmp(status, "resolved") != 0) {
                 f->flows += sqlite3_column_int64(st, 11);
+                f->connections += sqlite3_column_int64(st, 20);
                 int64_t first = sqlite3_column_int64(st, 12);
                 if (first < f->first)
                     f->first = first;
@@ -210,6 +272,7 @@ static int load_findings(sqlite3 *db, struct report *r)
             f->details = dup_col(st, 17);
             f->key = dup_col(st, 18);
             f->commands = dup_col(st, 19);
+            f->connections = sqlite3_column_int64(st, 20);
         }
         /* the hours of every window add up */
         size_t hcap = f->nhours;
@@ -236,6 +299,8 @@ static int load_findings(sqlite3 *db, struct report *r)
     sqlite3_finalize(hq);
     if (r->nfindings > 1)
         qsort(r->findings, r->nfindings, sizeof *r->findings, by_severity);
+    if (group_fixes(r) != 0)
+        return -1;
     for (size_t i = 0; i < r->nfindings; i++) {
         const struct report_finding *f = &r->findings[i];
         r->errors += strcmp(f->severity, "error") == 0 && strcmp(f->status, "resolved") != 0;
@@ -278,13 +343,13 @@ static int load_matrix(sqlite3 *db, struct report *r)
     return 0;
 }
 
-int report_load(sqlite3 *db, int64_t from, int64_t to, struct report *r, char *err,
-                size_t errlen)
+int report_load(sqlite3 *db, int64_t from, int64_t to, int64_t run_id, struct report *r,
+                char *err, size_t errlen)
 {
     memset(r, 0, sizeof *r);
     r->generated_at = (int64_t)time(NULL);
     if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
-        select_runs(db, from, to, r) != 0 || load_data(db, r) != 0 ||
+        select_runs(db, from, to, run_id, r) != 0 || load_data(db, r) != 0 ||
         load_hosts(db, r) != 0 || load_findings(db, r) != 0 || load_matrix(db, r) != 0) {
         snprintf(err, errlen, "%s", sqlite3_errmsg(db));
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
@@ -293,6 +358,34 @@ int report_load(sqlite3 *db, int64_t from, int64_t to, struct report *r, char *e
     }
     sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
     return 0;
+}
+
+void report_counts(const struct report_finding *f, char *out, size_t size)
+{
+    if (f->connections)
+        snprintf(out, size, "%lld connection%s, %lld tuple%s", (long long)f->connections,
+                 f->connections == 1 ? "" : "s", (long long)f->flows, f->flows == 1 ? "" : "s");
+    else
+        snprintf(out, size, "%lld tuple%s", (long long)f->flows, f->flows == 1 ? "" : "s");
+}
+
+void report_fix_members(const struct report *r, size_t first, char *out, size_t size)
+{
+    size_t used = 0, shown = 0, count = r->findings[first].fix_count;
+    out[0] = '\0';
+    for (size_t i = first; i < r->nfindings && shown < count; i++) {
+        const struct report_finding *f = &r->findings[i];
+        if (f->fix_group != first)
+            continue;
+        shown++;
+        if (used + 80 >= size) {
+            snprintf(out + used, size - used, "%s... (%zu in all)", used ? ", " : "", count);
+            return;
+        }
+        used += (size_t)snprintf(out + used, size - used, "%s%s%s%s%s", used ? "; " : "",
+                                 f->host[0] ? f->host : "-", f->remote[0] ? " (" : "",
+                                 f->remote, f->remote[0] ? ")" : "");
+    }
 }
 
 void report_each_command(const char *commands,

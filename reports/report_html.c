@@ -232,6 +232,8 @@ int report_write_html(const struct report *r, FILE *out)
         fputs("<p>None: nothing in this window breaks API Management as far as the flows tell.</p>", out);
     for (size_t i = 0; i < r->nfindings; i++) {
         const struct report_finding *f = &r->findings[i];
+        if (!f->fix_count)
+            continue; /* shown with the first finding of its fix */
         const char *sev = word(f->severity, "error", "warning", "info");
         fprintf(out, "\n<article class=\"finding %s\"><h3><span class=\"badge %s\">", sev, sev);
         put_html(out, f->severity);
@@ -240,9 +242,16 @@ int report_write_html(const struct report *r, FILE *out)
         fputs("</span>", out);
         put_html(out, f->title);
         fputs("</h3>", out);
+        if (f->fix_count > 1) {
+            char members[800];
+            report_fix_members(r, i, members, sizeof members);
+            fprintf(out, "<p class=\"shared\">One fix for %zu findings: ", f->fix_count);
+            put_html(out, members);
+            fputs("</p>", out);
+        }
         timeline(out, r, f);
         fputs("<table><tr><th>Host</th><th>Remote</th><th>Port</th><th>Direction</th><th>Rule</th>"
-              "<th>Flows</th><th>First seen</th><th>Last seen</th><th>Confidence</th><th>Analyzer</th></tr><tr><td>", out);
+              "<th>Seen</th><th>First seen</th><th>Last seen</th><th>Confidence</th><th>Analyzer</th></tr><tr><td>", out);
         put_html(out, f->host);
         fputs("</td><td>", out);
         put_html(out, f->remote);
@@ -252,7 +261,9 @@ int report_write_html(const struct report *r, FILE *out)
         put_html(out, f->direction);
         fputs("</td><td>", out);
         put_html(out, f->rule);
-        fprintf(out, "</td><td>%lld</td><td>", (long long)f->flows);
+        char counts[80];
+        report_counts(f, counts, sizeof counts);
+        fprintf(out, "</td><td>%s</td><td>", counts);
         put_time(out, f->first);
         fputs("</td><td>", out);
         put_time(out, f->last);

@@ -158,7 +158,14 @@ int report_write_text(const struct report *r, FILE *out, int color, int width, i
     }
     for (size_t i = 0; i < r->nfindings; i++) {
         const struct report_finding *f = &r->findings[i];
+        if (!f->fix_count)
+            continue; /* shown with the first finding of its fix */
         char sev[16], a[24], b[24];
+        char members[800] = "";
+        if (f->fix_count > 1)
+            report_fix_members(r, i, members, sizeof members);
+        char counts[80];
+        report_counts(f, counts, sizeof counts);
         upper(f->severity, sev, sizeof sev);
         time_format(f->first, a);
         time_format(f->last, b);
@@ -171,8 +178,14 @@ int report_write_text(const struct report *r, FILE *out, int color, int width, i
             put_md(out, f->remote[0] ? f->remote : "-");
             fprintf(out, " **Port:** %d/%s %s **Rule:** ", f->port, f->protocol, f->direction);
             put_md(out, f->rule[0] ? f->rule : "-");
-            fprintf(out, "\n- **Flows:** %lld, %s to %s; **analyzer:** %s; **confidence:** %s\n"
-                         "- **Evidence:** ", (long long)f->flows, a, b, f->analyzer, f->confidence);
+            fprintf(out, "\n- **Seen:** %s, %s to %s; **analyzer:** %s; **confidence:** %s\n",
+                    counts, a, b, f->analyzer, f->confidence);
+            if (f->fix_count > 1) {
+                fprintf(out, "- **One fix for %zu findings:** ", f->fix_count);
+                put_md(out, members);
+                fputs("\n", out);
+            }
+            fputs("- **Evidence:** ", out);
             put_md(out, f->evidence);
             fputs("\n- **Fix:** ", out);
             put_md(out, f->hint);
@@ -190,12 +203,16 @@ int report_write_text(const struct report *r, FILE *out, int color, int width, i
             fprintf(out, "\n%s%s%s [%s] ", color ? color_of(f->severity) : "", sev, reset, f->status);
             term_clean(f->title, line, sizeof line);
             fprintf(out, "%s%s%s\n", bold, line, reset);
-            snprintf(line, sizeof line, "host %s, remote %s, port %d/%s %s, rule %s; %lld flows, "
+            snprintf(line, sizeof line, "host %s, remote %s, port %d/%s %s, rule %s; %s, "
                                         "%s to %s; %s, confidence %s",
                      f->host[0] ? f->host : "-", f->remote[0] ? f->remote : "-", f->port,
-                     f->protocol, f->direction, f->rule[0] ? f->rule : "-", (long long)f->flows,
+                     f->protocol, f->direction, f->rule[0] ? f->rule : "-", counts,
                      a, b, f->analyzer, f->confidence);
             put_wrapped(out, line, 2, width);
+            if (f->fix_count > 1) {
+                snprintf(line, sizeof line, "One fix for %zu findings: %s", f->fix_count, members);
+                put_wrapped(out, line, 2, width);
+            }
             fprintf(out, "  %sEvidence:%s\n", bold, reset);
             put_wrapped(out, f->evidence, 4, width);
             fprintf(out, "  %sFix:%s\n", bold, reset);
@@ -304,8 +321,9 @@ int report_write_json(const struct report *r, FILE *out)
             fprintf(out, "%s\"%s\": ", k ? ", " : "", names[k]);
             put_json(out, values[k]);
         }
-        fprintf(out, ", \"port\": %d, \"flows\": %lld, \"first_seen\": ", f->port,
-                (long long)f->flows);
+        fprintf(out, ", \"port\": %d, \"flows\": %lld, \"connections\": %lld,"
+                     " \"fix_group\": %zu, \"first_seen\": ", f->port, (long long)f->flows,
+                (long long)f->connections, f->fix_group);
         put_json_time(out, f->first);
         fputs(", \"last_seen\": ", out);
         put_json_time(out, f->last);

@@ -36,7 +36,11 @@ PY
 run_status "$NSGFLOW" report
 assert_eq "$status" 0 "text report"
 assert_contains "$T/out" "ERROR [new] Outbound TCP 1433 to Sql is denied by UserRule_Deny-Sql-Outbound" "text: a finding"
-assert_contains "$T/out" "Replies to management calls from 52.162.110.80 on TCP 3443 are lost" "text: lost returns"
+assert_contains "$T/out" "Replies to management calls from 104.214.19.224 on TCP 3443 are lost" "text: lost returns"
+# one route fixes the lost returns of both hosts and both sources: shown once
+tr '\n' ' ' <"$T/out" | tr -s ' ' >"$T/joined"
+assert_contains "$T/joined" "One fix for 4 findings: 10.20.1.4 (104.214.19.224); 10.20.1.4 (52.162.110.80); 10.20.1.5 (104.214.19.224); 10.20.1.5 (52.162.110.80)" "text: one fix, every host and source"
+assert_eq "$(grep -c 'address-prefix .ApiManagement.' "$T/out")" 1 "text: the shared route command once"
 assert_contains "$T/out" "az network nsg rule create" "text: the fix"
 assert_contains "$T/out" "[2J[31mevil" "text: the hostile rule, defanged"
 checks=$((checks + 1))
@@ -81,7 +85,8 @@ assert set(d["data"]["service_tags"]) == {"origin", "change_number", "published"
 assert {h["address"] for h in d["hosts"]} == {"10.20.1.4", "10.20.1.5"}
 assert set(d["summary"]) == {"errors", "warnings", "info", "new", "open", "resolved"}
 keys = {"analyzer", "severity", "status", "title", "host", "remote", "protocol", "direction", "rule",
-        "confidence", "evidence", "hint", "commands", "port", "flows", "first_seen", "last_seen", "details", "hourly"}
+        "confidence", "evidence", "hint", "commands", "port", "flows", "connections", "fix_group",
+        "first_seen", "last_seen", "details", "hourly"}
 for f in d["findings"]:
     assert set(f) == keys, set(f) ^ keys
     assert f["severity"] in ("error", "warning", "info") and f["status"] in ("new", "open", "resolved")
