@@ -100,8 +100,9 @@ assert got == want, (got[:2], want[:2])
 PY
 checks=$((checks + 1))
 # the md fence holds the commands as they are
-awk '/^```+sh$/ { inside = 1; next } /^```+$/ { inside = 0; next } inside' "$T/report.md" | sort >"$T/md-commands"
-sort "$T/commands" | diff - "$T/md-commands" >/dev/null || fail "md: the fenced commands differ from the database's"
+# (findings that share a fix show it once)
+awk '/^```+sh$/ { inside = 1; next } /^```+$/ { inside = 0; next } inside' "$T/report.md" | sort -u >"$T/md-commands"
+sort -u "$T/commands" | diff - "$T/md-commands" >/dev/null || fail "md: the fenced commands differ from the database's"
 checks=$((checks + 1))
 
 # -- 2. rule names: distinct, valid UTF-8, no BiDi controls shown ---------
