@@ -462,12 +462,18 @@ int analyze_run(const struct analyze_options *o, struct analyze_result *res)
         from = scalar(db, "SELECT min(min_ts) FROM source_file WHERE identity IS NOT NULL", 0);
     if (to == INT64_MAX)
         to = scalar(db, "SELECT max(max_ts) FROM source_file WHERE identity IS NOT NULL", 0);
+    /* judge_from: where the judgement starts. With after_previous, what the
+     * previous window judged stays judged: a window that overlaps it (a blob
+     * fetched again after it grew, an E written after the hour) is judged
+     * from where that one ended, while its connections are still written
+     * from the start of its data (a replaced blob's rows are made anew) */
+    int64_t judge_from = from;
     int64_t previous_end, previous = previous_run(db, from, &previous_end);
     if (o->after_previous && previous && previous_end >= from) {
-        from = previous_end + 1; /* what the previous window judged stays judged */
-        if (from > to) {
+        judge_from = previous_end + 1;
+        if (judge_from > to) {
             sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-            res->window_start = from;
+            res->window_start = judge_from;
             res->window_end = to;
             if (!o->quiet)
                 msg(stdout, "analyze: the flows in the window were judged by the previous"
@@ -476,7 +482,7 @@ int analyze_run(const struct analyze_options *o, struct analyze_result *res)
             goto done;
         }
     }
-    res->window_start = from;
+    res->window_start = judge_from;
     res->window_end = to;
     char stamp[700];
     snprintf(stamp, sizeof stamp, "%s|%ld|%s", src.origin, src.change_number, src.published);
@@ -489,8 +495,8 @@ int analyze_run(const struct analyze_options *o, struct analyze_result *res)
         if (reqs.v[i].kind == RK_TAG && tags_index_count(ix, reqs.v[i].tag_bit) == 0)
             reqs.v[i].kind = RK_NAMED;
     timing("loaded", start);
-    if (drop_replaced(db, from, to) != 0 ||
-        start_run(db, o, platform, &src, from, to, previous, &res->run_id) != 0) {
+    if (drop_replaced(db, judge_from, to) != 0 ||
+        start_run(db, o, platform, &src, judge_from, to, previous, &res->run_id) != 0) {
         snprintf(err, sizeof err, "%s", sqlite3_errmsg(db));
         goto fail;
     }
@@ -501,8 +507,8 @@ int analyze_run(const struct analyze_options *o, struct analyze_result *res)
         db_exec(read_db, "BEGIN", err, sizeof err) != 0)
         goto fail;
     sqlite3_exec(read_db, "PRAGMA cache_size = -8192", NULL, NULL, NULL);
-    int scan_rc = scan_window(read_db, db, from, to, res->run_id, &reqs, addrs, &scan, err,
-                              sizeof err);
+    int scan_rc = scan_window(read_db, db, from, judge_from, to, res->run_id, &reqs, addrs,
+                              &scan, err, sizeof err);
     sqlite3_exec(read_db, "COMMIT", NULL, NULL, NULL);
     sqlite3_close(read_db);
     read_db = NULL;
@@ -561,7 +567,7 @@ int analyze_run(const struct analyze_options *o, struct analyze_result *res)
                     " old, import a current ServiceTags_Public_YYYYMMDD.json\n", src.origin);
     if (!o->quiet) {
         char a[24], b[24];
-        time_format(from, a);
+        time_format(judge_from, a);
         time_format(to, b);
         msg(stdout, "analyze: window %s to %s: %" PRId64 " tuples in %" PRId64 " blobs, %" PRId64
                     " connections (%.2f s)\n",

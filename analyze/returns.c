@@ -443,7 +443,7 @@ int build_returns(sqlite3 *db, int64_t run_id, const struct scan_result *scan,
             " syns IS NULL, count(*), min(first_tuple), min(first_ts),"
             " max(first_ts + duration_ms / 1000), sum(tuples)"
             " FROM connection WHERE run_id = ?1 AND direction = 0 AND protocol = 6"
-            " AND port IN (443, 3443) AND class != ?2"
+            " AND port IN (443, 3443) AND class != ?2 AND first_ts >= ?3"
             " GROUP BY local, port, remote, hour, class, syns IS NULL"
             " ORDER BY local, port, remote, hour", -1, &st, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "%s", sqlite3_errmsg(db));
@@ -451,6 +451,7 @@ int build_returns(sqlite3 *db, int64_t run_id, const struct scan_result *scan,
     }
     sqlite3_bind_int64(st, 1, run_id);
     sqlite3_bind_int(st, 2, CONN_DENIED);
+    sqlite3_bind_int64(st, 3, scan->judge_from);
     struct caller cur;
     memset(&cur, 0, sizeof cur);
     struct groups groups = {0};

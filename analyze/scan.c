@@ -53,6 +53,11 @@ static int on_connection(void *ctx, const struct connection *c)
     int64_t start = c->first_ms / 1000;
     const struct requirement *q = NULL;
     int conf = 0;
+    if (start < r->judge_from) { /* judged by the previous window: only written */
+        if (ri)
+            q = requirements_match(p->reqs, c->direction, c->protocol, c->dst_port, ri, &conf);
+        goto write;
+    }
     r->connections++;
     r->class_counts[c->cls]++;
     if (ri) {
@@ -124,6 +129,7 @@ static int on_connection(void *ctx, const struct connection *c)
             goto nomem;
         hc->good++;
     }
+write:
     if (conn_writer_add(p->writer, c, q ? q->id : 0) != 0) {
         p->failed = 2;
         return 1;
@@ -143,10 +149,11 @@ static int count_remotes(sqlite3 *db, int64_t run_id, const struct requirements 
     if (sqlite3_prepare_v2(db, "SELECT local, requirement_id, coalesce(rule_id, 0), port,"
                                " count(DISTINCT remote) FROM connection"
                                " WHERE run_id = ? AND class = ? AND requirement_id IS NOT NULL"
-                               " GROUP BY 1, 2, 3, 4", -1, &st, NULL) != SQLITE_OK)
+                               " AND first_ts >= ? GROUP BY 1, 2, 3, 4", -1, &st, NULL) != SQLITE_OK)
         return -1;
     sqlite3_bind_int64(st, 1, run_id);
     sqlite3_bind_int(st, 2, CONN_DENIED);
+    sqlite3_bind_int64(st, 3, r->judge_from);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         int id = sqlite3_column_int(st, 1);
@@ -164,11 +171,12 @@ static int count_remotes(sqlite3 *db, int64_t run_id, const struct requirements 
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
-int scan_window(sqlite3 *read_db, sqlite3 *db, int64_t from, int64_t to, int64_t run_id,
-                const struct requirements *reqs, const addresses *addrs,
+int scan_window(sqlite3 *read_db, sqlite3 *db, int64_t from, int64_t judge_from, int64_t to,
+                int64_t run_id, const struct requirements *reqs, const addresses *addrs,
                 struct scan_result *r, char *err, size_t errlen)
 {
     memset(r, 0, sizeof *r);
+    r->judge_from = judge_from;
     hashmap_init(&r->hosts, sizeof(int64_t), sizeof(struct host_seen));
     hashmap_init(&r->denied, sizeof(struct denied_key), sizeof(struct denied_agg));
     hashmap_init(&r->allowed, sizeof(struct allowed_key), sizeof(int64_t));

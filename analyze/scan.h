@@ -96,16 +96,21 @@ struct scan_result {
     struct source_note *sources; /* by address id, 0..max_address */
     int64_t max_address;
     struct conn_scan_stats read; /* tuples, blobs, time range, double logging */
-    int64_t connections;
+    int64_t judge_from;         /* connections that began before are
+                                 * written, not judged */
+    int64_t connections;        /* judged */
     int64_t class_counts[CONN_CLASSES];
 };
 
 /* Runs the pass over [from, to] (Unix seconds, inclusive): reads the
  * tuples through read_db and writes the connections as rows of analysis
  * run_id through write_db (in its open transaction, from a thread of their
- * own; two connections to one database). The caller owns *out and frees it
- * with scan_free. Returns 0, or -1 with err. */
-int scan_window(sqlite3 *read_db, sqlite3 *write_db, int64_t from, int64_t to, int64_t run_id,
+ * own; two connections to one database). Only the connections that began
+ * at judge_from or later (from <= judge_from <= to) go into the
+ * aggregates. The caller owns *out and frees it with scan_free. Returns 0,
+ * or -1 with err. */
+int scan_window(sqlite3 *read_db, sqlite3 *write_db, int64_t from, int64_t judge_from,
+                int64_t to, int64_t run_id,
                 const struct requirements *reqs, const addresses *addrs,
                 struct scan_result *out, char *err, size_t errlen);
 void scan_free(struct scan_result *r);

@@ -54,6 +54,38 @@ INSERT INTO connection_class(id, name, evidence) VALUES
 -- A finding's connections (where it counts connections; flows counts tuples).
 ALTER TABLE finding ADD COLUMN connections INTEGER;
 
+DROP VIEW findings;
+CREATE VIEW findings AS
+SELECT
+    f.id AS finding_id,
+    f.analyzer,
+    f.severity,
+    f.title,
+    f.host,
+    f.remote,
+    f.port,
+    f.protocol,
+    f.direction,
+    f.rule,
+    f.connections,
+    f.flows,
+    strftime('%Y-%m-%dT%H:%M:%SZ', f.first_seen, 'unixepoch') AS first_seen,
+    strftime('%Y-%m-%dT%H:%M:%SZ', f.last_seen, 'unixepoch') AS last_seen,
+    f.evidence,
+    f.hint,
+    f.commands,
+    f.confidence,
+    f.status,
+    f.details,
+    f.requirement_id,
+    r.id AS run_id,
+    strftime('%Y-%m-%dT%H:%M:%SZ', r.window_start, 'unixepoch') AS window_start,
+    strftime('%Y-%m-%dT%H:%M:%SZ', r.window_end, 'unixepoch') AS window_end
+FROM finding f
+JOIN analysis_run r ON r.id = f.run_id
+ORDER BY CASE f.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END,
+         f.analyzer, f.host, f.port;
+
 CREATE VIEW connections AS
 SELECT
     c.first_tuple AS connection_id,
