@@ -426,8 +426,18 @@ static void timing(const char *step, double start)
     static int on = -1;
     if (on < 0)
         on = getenv("NSGFLOW_TIMING") != NULL;
-    if (on)
-        fprintf(stderr, "timing: %-10s %.3f s\n", step, now_seconds() - start);
+    if (!on)
+        return;
+    long peak_kb = 0;
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[128];
+    while (f && fgets(line, sizeof line, f))
+        if (strncmp(line, "VmHWM:", 6) == 0)
+            peak_kb = atol(line + 6);
+    if (f)
+        fclose(f);
+    fprintf(stderr, "timing: %-10s %.3f s, peak %.1f MiB\n", step, now_seconds() - start,
+            peak_kb / 1024.0);
 }
 
 int analyze_run(const struct analyze_options *o, struct analyze_result *res)
@@ -454,7 +464,7 @@ int analyze_run(const struct analyze_options *o, struct analyze_result *res)
     /* one write transaction: the connections, the findings and their lives
      * appear together or not at all; a page cache that holds what it
      * writes (the connection rows) */
-    sqlite3_exec(db, "PRAGMA cache_size = -32768", NULL, NULL, NULL);
+    sqlite3_exec(db, "PRAGMA cache_size = -8192", NULL, NULL, NULL);
     if (db_exec(db, "BEGIN IMMEDIATE", err, sizeof err) != 0)
         goto fail;
     int64_t from = o->since, to = o->until;
@@ -506,7 +516,7 @@ int analyze_run(const struct analyze_options *o, struct analyze_result *res)
     if (db_open(o->db_path, 0, o->wait_ms, &read_db, err, sizeof err) != 0 ||
         db_exec(read_db, "BEGIN", err, sizeof err) != 0)
         goto fail;
-    sqlite3_exec(read_db, "PRAGMA cache_size = -8192", NULL, NULL, NULL);
+    sqlite3_exec(read_db, "PRAGMA cache_size = -2048", NULL, NULL, NULL);
     int scan_rc = scan_window(read_db, db, from, judge_from, to, res->run_id, &reqs, addrs,
                               &scan, err, sizeof err);
     sqlite3_exec(read_db, "COMMIT", NULL, NULL, NULL);

@@ -86,10 +86,30 @@ struct group_info {
     int user_rule; /* not a DefaultRule_: NSG applies it statelessly to inbound TCP */
 };
 
+/* An open connection's key and its state so far: kept small, since a busy
+ * NIC has many open at once (struct connection is made from them when the
+ * connection is over). */
 struct conn_key {
-    int64_t nic, src, dst;
-    int32_t src_port, dst_port, protocol, pad;
+    int32_t nic, src, dst;
+    uint16_t src_port, dst_port;
+    int32_t protocol;
 };
+
+struct open_conn {
+    int64_t first_tuple;
+    int64_t first_ms, last_ms, syn_last_ms;
+    int64_t counters[4];
+    int32_t rule_id, flow_log_id, tuples;
+    uint16_t begins, continues, ends, denials, syns; /* saturating */
+    uint16_t gaps_ds[4];        /* between the first SYNs, in 0.1 s (saturating) */
+    uint8_t ngaps, format, direction, stateless, ipv6, has_counters;
+};
+
+static void count_up(uint16_t *n)
+{
+    if (*n < UINT16_MAX)
+        (*n)++;
+}
 
 struct blob_ref {
     int64_t id, first_tuple, last_tuple, min_ts, max_ts, nic, hour;
@@ -121,25 +141,58 @@ struct reader {
     int stopped;
 };
 
-/* Hands c over when it began in the window. */
-static int finish(struct reader *r, struct connection *c)
+/* Hands the connection over when it began in the window. */
+static int finish(struct reader *r, const struct conn_key *k, const struct open_conn *o)
 {
-    int64_t start = c->first_ms / 1000;
+    int64_t start = o->first_ms / 1000;
     if (start < r->from || start > r->to)
         return 0;
-    c->cls = conn_classify(c);
+    struct connection c;
+    memset(&c, 0, sizeof c);
+    c.first_tuple = o->first_tuple;
+    c.rule_id = o->rule_id;
+    c.flow_log_id = o->flow_log_id;
+    c.nic = k->nic;
+    c.format = o->format;
+    c.direction = o->direction;
+    c.protocol = k->protocol;
+    c.src = k->src;
+    c.dst = k->dst;
+    c.src_port = k->src_port;
+    c.dst_port = k->dst_port;
+    int in = o->direction == DIRECTION_INBOUND;
+    c.local = in ? k->dst : k->src;
+    c.remote = in ? k->src : k->dst;
+    c.first_ms = o->first_ms;
+    c.last_ms = o->last_ms;
+    c.tuples = o->tuples;
+    c.begins = o->begins;
+    c.continues = o->continues;
+    c.ends = o->ends;
+    c.denials = o->denials;
+    c.syns = o->syns;
+    c.has_counters = o->has_counters;
+    memcpy(c.counters, o->counters, sizeof c.counters);
+    c.ngaps = o->ngaps;
+    for (int i = 0; i < o->ngaps; i++)
+        c.gaps_ms[i] = o->gaps_ds[i] * 100;
+    c.syn_last_ms = o->syn_last_ms;
+    c.stateless = o->stateless;
+    c.ipv6 = o->ipv6;
+    c.cls = conn_classify(&c);
     r->stats->connections++;
-    if (r->fn(r->ctx, c) != 0) {
+    if (r->fn(r->ctx, &c) != 0) {
         r->stopped = 1;
         return -1;
     }
     return 0;
 }
 
-/* How long a connection may stay silent before it is over. */
-static int64_t idle_limit(const struct connection *c)
+/* How long a connection may stay silent before it is over: a chain of B
+ * (or D) tuples waits for its next SYN, a stateful flow for its C or E. */
+static int64_t idle_limit(const struct open_conn *c)
 {
-    if (c->ends || (!c->continues && (c->stateless || c->denials)))
+    if (!c->continues && (c->stateless || c->denials))
         return CONN_CHAIN_GAP_MS;
     return CONN_IDLE_MAX_MS;
 }
@@ -157,16 +210,17 @@ static int sweep(struct reader *r, int all)
     int64_t clock_nic = 0;
     int rc = 0;
     while (hashmap_next(&r->open, &pos, &k, &v)) {
-        struct connection *c = v;
+        const struct conn_key *key = k;
+        struct open_conn *c = v;
         if (!all) {
-            if (!clock || clock_nic != c->nic) {
-                clock = hashmap_get(&r->clocks, &c->nic, 0);
-                clock_nic = c->nic;
+            if (!clock || clock_nic != key->nic) {
+                clock_nic = key->nic;
+                clock = hashmap_get(&r->clocks, &clock_nic, 0);
             }
             if (!clock || clock->watermark_ms - c->last_ms <= idle_limit(c))
                 continue;
         }
-        if (finish(r, c) != 0) {
+        if (finish(r, key, c) != 0) {
             rc = -1;
             break;
         }
@@ -243,11 +297,11 @@ static int add_tuple(struct reader *r, sqlite3_stmt *tq, const struct group_info
     int64_t t = ts * 1000 + sqlite3_column_int64(tq, 3); /* NULL ms reads as 0 */
     struct conn_key k;
     memset(&k, 0, sizeof k);
-    k.nic = nic;
-    k.src = sqlite3_column_int64(tq, 4);
-    k.dst = sqlite3_column_int64(tq, 5);
-    k.src_port = sqlite3_column_int(tq, 6);
-    k.dst_port = sqlite3_column_int(tq, 7);
+    k.nic = (int32_t)nic;
+    k.src = (int32_t)sqlite3_column_int64(tq, 4);
+    k.dst = (int32_t)sqlite3_column_int64(tq, 5);
+    k.src_port = (uint16_t)sqlite3_column_int(tq, 6);
+    k.dst_port = (uint16_t)sqlite3_column_int(tq, 7);
     k.protocol = g->protocol;
     int deny = sqlite3_column_int(tq, 8) == ACTION_DENY;
     int state = sqlite3_column_int(tq, 9); /* v1 tuples (NULL): a begin */
@@ -263,16 +317,16 @@ static int add_tuple(struct reader *r, sqlite3_stmt *tq, const struct group_info
     } else {
         r->stats->margin_tuples++;
     }
-    struct connection *c = hashmap_get(&r->open, &k, 1);
+    struct open_conn *c = hashmap_get(&r->open, &k, 1);
     if (!c)
         return -1;
     if (c->tuples) {
         int64_t gap = t - c->last_ms;
         int chain = !c->continues && !c->ends;
-        int fresh = gap > CONN_IDLE_MAX_MS || (begin && c->ends) ||
+        int fresh = gap > CONN_IDLE_MAX_MS ||
                     ((begin || denied) && chain && gap > CONN_CHAIN_GAP_MS);
         if (fresh) {
-            if (finish(r, c) != 0)
+            if (finish(r, &k, c) != 0)
                 return -1;
             memset(c, 0, sizeof *c);
         }
@@ -280,24 +334,14 @@ static int add_tuple(struct reader *r, sqlite3_stmt *tq, const struct group_info
     if (!c->tuples) {
         c->first_tuple = id;
         c->first_ms = c->last_ms = t;
-        c->group_id = g->id;
-        c->rule_id = g->rule_id;
-        c->flow_log_id = g->flow_log_id;
-        c->nic = nic;
-        c->format = g->format;
-        c->direction = g->direction;
-        c->protocol = g->protocol;
-        c->src = k.src;
-        c->dst = k.dst;
-        c->src_port = k.src_port;
-        c->dst_port = k.dst_port;
-        int in = g->direction == DIRECTION_INBOUND;
-        c->local = in ? k.dst : k.src;
-        c->remote = in ? k.src : k.dst;
+        c->rule_id = (int32_t)g->rule_id;
+        c->flow_log_id = (int32_t)g->flow_log_id;
+        c->format = (uint8_t)g->format;
+        c->direction = (uint8_t)g->direction;
         c->ipv6 = k.src > 0 && k.src <= r->max_address && (r->v6[k.src >> 3] >> (k.src & 7) & 1);
         c->stateless = g->format == FORMAT_NSG_V1 ||
-                       (g->format == FORMAT_NSG_V2 && in && g->protocol == 6 && !deny &&
-                        g->user_rule);
+                       (g->format == FORMAT_NSG_V2 && g->direction == DIRECTION_INBOUND &&
+                        g->protocol == 6 && !deny && g->user_rule);
     } else if (t < c->first_ms) { /* tuples of one minute come in any order */
         c->first_ms = t;
         c->first_tuple = id;
@@ -306,25 +350,30 @@ static int add_tuple(struct reader *r, sqlite3_stmt *tq, const struct group_info
         c->last_ms = t;
     c->tuples++;
     if (denied)
-        c->denials++;
+        count_up(&c->denials);
     else if (state == 1)
-        c->continues++;
+        count_up(&c->continues);
     else if (state == 2)
-        c->ends++;
+        count_up(&c->ends);
     else
-        c->begins++;
+        count_up(&c->begins);
     if ((begin || denied) && !c->continues && !c->ends) {
         if (c->syns && c->ngaps < 4) {
-            int64_t gap = t - c->syn_last_ms;
-            c->gaps_ms[c->ngaps++] = (int)(gap < 0 ? -gap : gap);
+            int64_t gap = (t > c->syn_last_ms ? t - c->syn_last_ms : c->syn_last_ms - t) / 100;
+            c->gaps_ds[c->ngaps++] = (uint16_t)(gap > UINT16_MAX ? UINT16_MAX : gap);
         }
-        c->syns++;
+        count_up(&c->syns);
         c->syn_last_ms = t;
     }
     if (has_counters) {
         c->has_counters = 1;
         for (int i = 0; i < 4; i++)
             c->counters[i] += sqlite3_column_int64(tq, 10 + i);
+    }
+    if (state == 2 && !denied) { /* the end: over now, and out of the table */
+        int rc = finish(r, &k, c);
+        hashmap_remove(&r->open, &k);
+        return rc;
     }
     return 0;
 }
@@ -476,7 +525,7 @@ int connections_read(sqlite3 *db, int64_t from, int64_t to, conn_fn fn, void *ct
     r.fn = fn;
     r.ctx = ctx;
     r.stats = stats;
-    hashmap_init(&r.open, sizeof(struct conn_key), sizeof(struct connection));
+    hashmap_init(&r.open, sizeof(struct conn_key), sizeof(struct open_conn));
     hashmap_init(&r.clocks, sizeof(int64_t), sizeof(struct nic_clock));
     int64_t lo = from > INT64_MIN + CONN_MARGIN_S ? from - CONN_MARGIN_S : from;
     int64_t hi = to < INT64_MAX - CONN_MARGIN_S ? to + CONN_MARGIN_S : to;

@@ -18,12 +18,13 @@ enum confidence { CONF_NONE, CONF_LOW, CONF_MEDIUM, CONF_HIGH };
 const char *confidence_name(int c);
 
 /* What the analyzers know about a remote address. */
+/* (Four bytes: analyze holds one per address in the database.) */
 struct remote_info {
-    uint32_t tags;        /* 1 << tag_bit for each service tag containing it */
-    unsigned is_lb : 1;   /* 168.63.129.16: load balancer, DNS, platform */
-    unsigned is_private : 1;   /* RFC 1918, 100.64/10, IPv6 ULA: likely VirtualNetwork */
-    unsigned is_control_plane : 1; /* in apim_control_plane_ip */
-    unsigned in_apim_subnet : 1;   /* inside an --apim-subnet */
+    uint16_t tags;        /* 1 << tag_bit for each service tag containing it */
+    uint8_t is_lb : 1;    /* 168.63.129.16: load balancer, DNS, platform */
+    uint8_t is_private : 1;   /* RFC 1918, 100.64/10, IPv6 ULA: likely VirtualNetwork */
+    uint8_t is_control_plane : 1; /* in apim_control_plane_ip */
+    uint8_t in_apim_subnet : 1;   /* inside an --apim-subnet */
 };
 
 /* How a requirement's remote side is recognised. */

@@ -32,8 +32,8 @@
 
 #define LOST_MIN 3
 /* A source that called this many destination ports, or NICs, is a scanner. */
-#define SCANNER_PORTS 4
-#define SCANNER_NICS 16
+#define SCANNER_PORTS 3
+#define SCANNER_NICS 8
 #define EXAMPLES 3
 
 struct hour_counts {

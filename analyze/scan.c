@@ -8,6 +8,92 @@
 #include "../ingest/tuple.h"
 #include "tags.h"
 
+/* ------------------------------------------------------------------ */
+/* sets of address ids                                                */
+
+struct id_set {
+    uint32_t *slots;     /* open addressing, 0 = empty; NULL once a bit map */
+    size_t cap, count;
+    uint8_t *bits;       /* max + 1 bits */
+    int64_t max;
+};
+
+/* Adds id to *s (created when NULL). Returns 1 when it is new, 0 when it
+ * was there, -1 when out of memory. */
+static int id_set_add(struct id_set **sp, int64_t id, int64_t max)
+{
+    struct id_set *s = *sp;
+    if (!s) {
+        s = *sp = calloc(1, sizeof *s);
+        if (!s)
+            return -1;
+        s->max = max;
+    }
+    if (id < 1 || id > s->max)
+        return 0;
+    if (s->bits) {
+        uint8_t bit = (uint8_t)(1u << (id & 7));
+        if (s->bits[id >> 3] & bit)
+            return 0;
+        s->bits[id >> 3] |= bit;
+        s->count++;
+        return 1;
+    }
+    if ((s->count + 1) * 2 > s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 16;
+        if (cap * sizeof(uint32_t) > (size_t)(s->max / 8 + 1)) {
+            /* a bit map is smaller now */
+            uint8_t *bits = calloc((size_t)(s->max >> 3) + 1, 1);
+            if (!bits)
+                return -1;
+            for (size_t i = 0; i < s->cap; i++)
+                if (s->slots[i])
+                    bits[s->slots[i] >> 3] |= (uint8_t)(1u << (s->slots[i] & 7));
+            free(s->slots);
+            s->slots = NULL;
+            s->bits = bits;
+            return id_set_add(sp, id, max);
+        }
+        uint32_t *slots = calloc(cap, sizeof *slots);
+        if (!slots)
+            return -1;
+        for (size_t i = 0; i < s->cap; i++) {
+            uint32_t v = s->slots[i];
+            if (!v)
+                continue;
+            size_t j = (v * 0x9E3779B1u) & (cap - 1);
+            while (slots[j])
+                j = (j + 1) & (cap - 1);
+            slots[j] = v;
+        }
+        free(s->slots);
+        s->slots = slots;
+        s->cap = cap;
+    }
+    uint32_t v = (uint32_t)id;
+    size_t j = (v * 0x9E3779B1u) & (s->cap - 1);
+    while (s->slots[j]) {
+        if (s->slots[j] == v)
+            return 0;
+        j = (j + 1) & (s->cap - 1);
+    }
+    s->slots[j] = v;
+    s->count++;
+    return 1;
+}
+
+static void id_set_free(struct id_set *s)
+{
+    if (!s)
+        return;
+    free(s->slots);
+    free(s->bits);
+    free(s);
+}
+
+/* ------------------------------------------------------------------ */
+/* the pass                                                           */
+
 struct pass {
     struct scan_result *r;
     const struct requirements *reqs;
@@ -32,14 +118,14 @@ static void note_source(struct scan_result *r, const struct connection *c)
     if (n->connections < 255)
         n->connections++;
     int known = 0;
-    for (int i = 0; i < n->nports && i < 3; i++)
+    for (int i = 0; i < n->nports && i < 2; i++)
         known |= n->ports[i] == c->dst_port;
     if (!known && n->nports < 255) {
-        if (n->nports < 3)
+        if (n->nports < 2)
             n->ports[n->nports] = (uint16_t)c->dst_port;
-        n->nports++;
+        n->nports++; /* past 2 it counts ports it may have seen before */
     }
-    n->nics |= 1ull << ((uint64_t)c->nic & 63);
+    n->nics |= (uint16_t)(1u << ((uint64_t)c->nic & 15));
 }
 
 static int on_connection(void *ctx, const struct connection *c)
@@ -108,11 +194,14 @@ static int on_connection(void *ctx, const struct connection *c)
             a->last = c->last_ms / 1000;
         if (conf > a->best_confidence)
             a->best_confidence = conf;
-        int known = 0;
-        for (int i = 0; i < a->nsamples; i++)
-            known |= a->samples[i] == c->remote;
-        if (!known && a->nsamples < DENIED_SAMPLES)
-            a->samples[a->nsamples++] = c->remote;
+        int fresh = id_set_add(&a->seen, c->remote, r->max_address);
+        if (fresh < 0)
+            goto nomem;
+        if (fresh) {
+            a->remotes++;
+            if (a->nsamples < DENIED_SAMPLES)
+                a->samples[a->nsamples++] = c->remote;
+        }
     } else if (q) {
         struct allowed_key k = {c->local, q - p->reqs->v};
         int64_t *allowed = hashmap_get(&r->allowed, &k, 1);
@@ -138,37 +227,6 @@ write:
 nomem:
     p->failed = 1;
     return 1;
-}
-
-/* The distinct remote addresses of each denied aggregate, counted by SQLite
- * over the connections just written (exact, in bounded memory). */
-static int count_remotes(sqlite3 *db, int64_t run_id, const struct requirements *reqs,
-                         struct scan_result *r)
-{
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "SELECT local, requirement_id, coalesce(rule_id, 0), port,"
-                               " count(DISTINCT remote) FROM connection"
-                               " WHERE run_id = ? AND class = ? AND requirement_id IS NOT NULL"
-                               " AND first_ts >= ? GROUP BY 1, 2, 3, 4", -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    sqlite3_bind_int64(st, 1, run_id);
-    sqlite3_bind_int(st, 2, CONN_DENIED);
-    sqlite3_bind_int64(st, 3, r->judge_from);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int id = sqlite3_column_int(st, 1);
-        int64_t qi = -1;
-        for (size_t i = 0; i < reqs->n && qi < 0; i++)
-            if (reqs->v[i].id == id)
-                qi = (int64_t)i;
-        struct denied_key k = {sqlite3_column_int64(st, 0), qi, sqlite3_column_int64(st, 2),
-                               sqlite3_column_int64(st, 3)};
-        struct denied_agg *a = hashmap_get(&r->denied, &k, 0);
-        if (a)
-            a->remotes = sqlite3_column_int64(st, 4);
-    }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : -1;
 }
 
 int scan_window(sqlite3 *read_db, sqlite3 *db, int64_t from, int64_t judge_from, int64_t to,
@@ -202,15 +260,28 @@ int scan_window(sqlite3 *read_db, sqlite3 *db, int64_t from, int64_t judge_from,
         rc = -1;
     }
     conn_writer_free(p.writer);
-    if (rc == 0 && count_remotes(db, run_id, reqs, r) != 0) {
-        snprintf(err, errlen, "%s", sqlite3_errmsg(db));
-        rc = -1;
+    /* the sets have been counted */
+    size_t pos = 0;
+    const void *k;
+    void *v;
+    while (hashmap_next(&r->denied, &pos, &k, &v)) {
+        struct denied_agg *a = v;
+        id_set_free(a->seen);
+        a->seen = NULL;
     }
     return rc;
 }
 
 void scan_free(struct scan_result *r)
 {
+    size_t pos = 0;
+    const void *k;
+    void *v;
+    while (hashmap_next(&r->denied, &pos, &k, &v)) {
+        struct denied_agg *a = v;
+        id_set_free(a->seen);
+        a->seen = NULL;
+    }
     hashmap_free(&r->hourly);
     hashmap_free(&r->hosts);
     hashmap_free(&r->denied);

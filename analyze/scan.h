@@ -52,8 +52,14 @@ struct denied_agg {
     int best_confidence;
     int64_t samples[DENIED_SAMPLES]; /* a few remote address ids */
     int nsamples;
-    int64_t remotes;               /* distinct remote addresses (after the pass) */
+    int64_t remotes;               /* distinct remote addresses */
+    struct id_set *seen;           /* which: a set of address ids */
 };
+
+/* A set of address ids, exact: a small hash table that turns into a bit
+ * map over all address ids once that is smaller (a scanner's thousands of
+ * sources cost max_address / 8 bytes, not more). */
+struct id_set;
 
 /* Key of allowed: allowed connections per local host and requirement. */
 struct allowed_key {
@@ -76,12 +82,13 @@ struct hourly_count {
     int64_t bad, good;
 };
 
-/* What the pass notes about a remote address that calls in (by address id). */
+/* What the pass notes about a remote address that calls in (by address
+ * id; eight bytes, one per address in the database). */
 struct source_note {
     uint8_t connections;   /* inbound connections, up to 255 */
     uint8_t nports;        /* distinct destination ports, up to 255 */
-    uint16_t ports[3];     /* the first distinct ports */
-    uint64_t nics;         /* the NICs called, as bits (NIC id mod 64): how
+    uint16_t ports[2];     /* the first distinct ports */
+    uint16_t nics;         /* the NICs called, as bits (NIC id mod 16): how
                             * many it reached is at least their count */
 };
 
