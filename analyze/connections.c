@@ -188,10 +188,15 @@ static int finish(struct reader *r, const struct conn_key *k, const struct open_
     return 0;
 }
 
-/* How long a connection may stay silent before it is over: a chain of B
- * (or D) tuples waits for its next SYN, a stateful flow for its C or E. */
+/* How long a connection may stay silent before it is over: one that has
+ * ended, none (once its NIC's clock has passed its end, no tuple of it can
+ * come: the clock lags behind the tuples by more than one record spans); a
+ * chain of B (or D) tuples waits for its next SYN; a stateful flow for its
+ * C or E. */
 static int64_t idle_limit(const struct open_conn *c)
 {
+    if (c->ends)
+        return 0;
     if (!c->continues && (c->stateless || c->denials))
         return CONN_CHAIN_GAP_MS;
     return CONN_IDLE_MAX_MS;
@@ -323,7 +328,10 @@ static int add_tuple(struct reader *r, sqlite3_stmt *tq, const struct group_info
     if (c->tuples) {
         int64_t gap = t - c->last_ms;
         int chain = !c->continues && !c->ends;
-        int fresh = gap > CONN_IDLE_MAX_MS ||
+        /* a B after the E is a new connection; one listed after the E but
+         * stamped before it is the same connection's (a minute's tuples come
+         * in any order) */
+        int fresh = gap > CONN_IDLE_MAX_MS || (begin && c->ends && gap > 0) ||
                     ((begin || denied) && chain && gap > CONN_CHAIN_GAP_MS);
         if (fresh) {
             if (finish(r, &k, c) != 0)
@@ -370,7 +378,10 @@ static int add_tuple(struct reader *r, sqlite3_stmt *tq, const struct group_info
         for (int i = 0; i < 4; i++)
             c->counters[i] += sqlite3_column_int64(tq, 10 + i);
     }
-    if (state == 2 && !denied) { /* the end: over now, and out of the table */
+    if (state == 2 && !denied && c->begins) {
+        /* begun and ended: nothing more can belong to it, so it is over now
+         * (an E listed before its B waits for the B, until its NIC's clock
+         * has passed it) */
         int rc = finish(r, &k, c);
         hashmap_remove(&r->open, &k);
         return rc;
@@ -411,9 +422,9 @@ static int read_blob(struct reader *r, const struct blob_ref *b, int64_t lo, int
         int64_t t = sqlite3_column_int64(tq, 2) * 1000;
         if (t > latest)
             latest = t;
-        /* sweep when the open connections could have doubled: the cost of
-         * a sweep is spread over as many tuples as it visits */
-        if (++r->since_sweep >= (int64_t)r->open.count + 4096) {
+        /* sweep when the open connections could have grown by half: the
+         * cost of a sweep is spread over as many tuples as it visits */
+        if (++r->since_sweep >= (int64_t)r->open.count / 2 + 4096) {
             /* tuples of a blob come minute by minute, each minute's in any
              * order: two minutes behind the latest is safely the past */
             if (latest - 120000 > clock->watermark_ms)
@@ -571,9 +582,10 @@ int connections_read(sqlite3 *db, int64_t from, int64_t to, conn_fn fn, void *ct
                                " bytes_dst_to_src FROM flow_tuple WHERE id BETWEEN ?1 AND ?2"
                                " AND +ts BETWEEN ?3 AND ?4", -1, &r.tuples_range, NULL) != SQLITE_OK)
         goto sqlfail;
-    /* the blobs in storage order (the order ingest wrote them: hour by
-     * hour), each with its NIC: the MAC of its first flow group (a blob
-     * without one is a NIC of its own) */
+    /* the blobs in time order (for blobs ingested hour by hour, as ingest
+     * does, that is their storage order too, so the connection rows go in
+     * near the end of their table), each with its NIC: the MAC of its first
+     * flow group (a blob without one is a NIC of its own) */
     if (sqlite3_prepare_v2(db,
             "SELECT f.id, f.first_tuple, f.last_tuple, f.min_ts, f.max_ts, f.hour,"
             " coalesce((SELECT g.mac_id FROM flow_group g WHERE g.file_id = f.id"
@@ -582,7 +594,7 @@ int connections_read(sqlite3 *db, int64_t from, int64_t to, conn_fn fn, void *ct
             " coalesce((SELECT m.address FROM mac m JOIN flow_group g ON g.mac_id = m.id"
             "           WHERE g.file_id = f.id ORDER BY g.id LIMIT 1), '')"
             " FROM source_file f WHERE f.identity IS NOT NULL AND f.first_tuple IS NOT NULL"
-            " AND f.max_ts >= ?1 AND f.min_ts <= ?2 ORDER BY f.first_tuple",
+            " AND f.max_ts >= ?1 AND f.min_ts <= ?2 ORDER BY f.min_ts, f.first_tuple",
             -1, &files, NULL) != SQLITE_OK)
         goto sqlfail;
     sqlite3_bind_int64(files, 1, lo);
@@ -623,6 +635,9 @@ int connections_read(sqlite3 *db, int64_t from, int64_t to, conn_fn fn, void *ct
         if (brc != 0)
             goto stopped;
     }
+    if (getenv("NSGFLOW_TIMING"))
+        fprintf(stderr, "timing: most connections open at once: %lld (table of %zu)\n",
+                (long long)stats->open_peak, r.open.cap);
     if (sweep(&r, 1) != 0)
         goto stopped;
     rc = 0;

@@ -146,8 +146,14 @@ void put_md(FILE *out, const char *s)
 void put_csv(FILE *out, const char *s)
 {
     fputc('"', out);
-    if (s[0] && strchr("=+-@\t\r", s[0]))
-        fputc('\'', out);
+    /* the first character a spreadsheet sees: after those that are dropped */
+    for (struct chars c = chars_of(s); chars_next(&c);) {
+        if (c.kind == CH_PLAIN || c.kind == CH_INVALID || c.cp == '\n' || c.cp == '\t') {
+            if (c.kind != CH_INVALID && strchr("=+-@\t", (int)c.cp) && c.cp)
+                fputc('\'', out);
+            break;
+        }
+    }
     for (struct chars c = chars_of(s); chars_next(&c);) {
         if (c.kind == CH_INVALID)
             fputs(replacement, out);

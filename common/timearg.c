@@ -55,8 +55,11 @@ int time_arg_parse(const char *s, time_t now, int64_t *out)
         p++;
     else if (strcmp(p, "+00:00") == 0)
         p += 6;
-    if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
-        return -1;
+    static const int month_days[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (*p || mo < 1 || mo > 12 || d < 1 || d > month_days[mo - 1] ||
+        (mo == 2 && d == 29 && !leap) || h > 23 || mi > 59 || sec > 60)
+        return -1; /* 2026-02-30 is not a day (timegm would make it March 2) */
     tm.tm_year = y - 1900;
     tm.tm_mon = mo - 1;
     tm.tm_mday = d;

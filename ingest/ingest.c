@@ -148,7 +148,8 @@ static void show_progress(struct run *r, uint64_t current_bytes, int force)
         double left = elapsed * (double)(r->bytes_total - done) / (double)done;
         snprintf(eta, sizeof eta, "%d:%02d", (int)left / 60, (int)left % 60);
     }
-    msg(stderr, "\r\033[Kingest: file %zu/%zu  %.1f/%.1f MB  %" PRId64
+    /* (numbers only: the line's own control sequence goes out as it is) */
+    fprintf(stderr, "\r\033[Kingest: file %zu/%zu  %.1f/%.1f MB  %" PRId64
                     " tuples  %.0f tuples/s  ETA %s",
             r->files_done + 1, r->files_total, done / 1e6, r->bytes_total / 1e6,
             r->t->tuples, rate, eta);
