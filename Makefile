@@ -133,7 +133,8 @@ check: unit e2e check-sanitizers check-man
 
 # ---------------------------------------------------------------------
 # The benchmark and its stage-floor program.
-$(BUILD)/floors: $(BUILD)/obj/bench/floors.o $(BUILD)/obj/schema/db.o $(BUILD)/obj/schema_sql.o
+$(BUILD)/floors: $(BUILD)/obj/bench/floors.o $(BUILD)/obj/schema/db.o $(BUILD)/obj/schema_sql.o \
+                 $(BUILD)/obj/common/escape.o $(BUILD)/obj/common/strbuf.o
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 bench: $(BUILD)/nsgflow $(BUILD)/nsgflow-gen $(BUILD)/floors

@@ -678,6 +678,7 @@ done:
 struct conn_row {
     int64_t v[ROW_VALUES];
     uint32_t nulls;
+    int candidate;      /* also a row of temp.return_candidate */
 };
 
 #define ROWS_PER_BATCH 2048
@@ -692,6 +693,7 @@ struct row_batch {
 struct conn_writer {
     sqlite3 *db;
     sqlite3_stmt *one, *many;   /* INSERTs of 1 and of ROWS_PER_INSERT rows */
+    sqlite3_stmt *candidate;    /* INSERT into temp.return_candidate */
     int64_t run_id;
     struct queue full, empty;   /* batches to write, batches to fill */
     struct row_batch *batches[BATCHES];
@@ -724,10 +726,31 @@ static int by_first_tuple(const void *a, const void *b)
     return x->v[0] < y->v[0] ? -1 : x->v[0] > y->v[0];
 }
 
+/* The columns of temp.return_candidate, from the row's values: local,
+ * remote, port, first_ts, duration_ms, tuples, syns-is-null, class,
+ * first_tuple. */
+static const int candidate_values[] = {2, 3, 4, 8, 9, 10, 11, 16, 0};
+
 static int write_batch(conn_writer *w, struct row_batch *b)
 {
     /* in key order: the B-tree takes them where it took the last ones */
     qsort(b->rows, b->n, sizeof b->rows[0], by_first_tuple);
+    for (size_t i = 0; i < b->n; i++) {
+        const struct conn_row *row = &b->rows[i];
+        if (!row->candidate)
+            continue;
+        for (int k = 0; k < 9; k++) {
+            int v = candidate_values[k];
+            if (v == 11)
+                sqlite3_bind_int(w->candidate, k + 1, (row->nulls >> 11) & 1);
+            else
+                sqlite3_bind_int64(w->candidate, k + 1, row->v[v]);
+        }
+        int rc = sqlite3_step(w->candidate);
+        sqlite3_reset(w->candidate);
+        if (rc != SQLITE_DONE)
+            return -1;
+    }
     size_t i = 0;
     for (; i + ROWS_PER_INSERT <= b->n; i += ROWS_PER_INSERT) {
         for (int k = 0; k < ROWS_PER_INSERT; k++)
@@ -802,6 +825,11 @@ conn_writer *conn_writer_new(sqlite3 *db, int64_t run_id, char *err, size_t errl
     ok = ok && !strbuf_failed(&sql) &&
          sqlite3_prepare_v2(db, strbuf_text(&sql), -1, &w->one, NULL) == SQLITE_OK;
     strbuf_free(&sql);
+    ok = ok && sqlite3_exec(db, "CREATE TEMP TABLE IF NOT EXISTS return_candidate(local, remote,"
+                                " port, first_ts, duration_ms, tuples, counted, class, first_tuple);"
+                                " DELETE FROM temp.return_candidate", NULL, NULL, NULL) == SQLITE_OK &&
+         sqlite3_prepare_v2(db, "INSERT INTO temp.return_candidate VALUES(?,?,?,?,?,?,?,?,?)", -1,
+                            &w->candidate, NULL) == SQLITE_OK;
     if (!ok) {
         snprintf(err, errlen, "%s", sqlite3_errmsg(db));
         conn_writer_free(w);
@@ -829,13 +857,15 @@ conn_writer *conn_writer_new(sqlite3 *db, int64_t run_id, char *err, size_t errl
     return w;
 }
 
-int conn_writer_add(conn_writer *w, const struct connection *c, int requirement_id)
+int conn_writer_add(conn_writer *w, const struct connection *c, int requirement_id,
+                    int candidate)
 {
     if (!w->current && !(w->current = queue_pop(&w->empty)))
         return -1;
     struct conn_row *row = &w->current->rows[w->current->n++];
     int64_t *v = row->v;
     row->nulls = 0;
+    row->candidate = candidate;
     v[0] = c->first_tuple;
     v[1] = w->run_id;
     v[2] = c->local;
@@ -895,6 +925,7 @@ void conn_writer_free(conn_writer *w)
     }
     sqlite3_finalize(w->one);
     sqlite3_finalize(w->many);
+    sqlite3_finalize(w->candidate);
     for (int i = 0; i < BATCHES; i++)
         free(w->batches[i]);
     if (w->full.capacity) {

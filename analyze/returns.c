@@ -1,7 +1,8 @@
 /* returns.c: asymmetric-return, the lost way back. The NSG allows the calls,
  * the APIM instance answers, and a route sends the answers elsewhere (a
  * firewall, on-premises), so the caller never gets them. Judged from the
- * window's connections (the connection table), per source and hour:
+ * window's connections, per source and hour (the pass hands the ones it
+ * needs, allowed inbound TCP on 443 and 3443, to temp.return_candidate):
  *
  *   - management calls on TCP 3443 from the control plane: each source on
  *     its own (a finding per host and source);
@@ -440,18 +441,15 @@ int build_returns(sqlite3 *db, int64_t run_id, const struct scan_result *scan,
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db,
             "SELECT local, port, remote, first_ts - first_ts % 3600 AS hour, class,"
-            " syns IS NULL, count(*), min(first_tuple), min(first_ts),"
+            " counted, count(*), min(first_tuple), min(first_ts),"
             " max(first_ts + duration_ms / 1000), sum(tuples)"
-            " FROM connection WHERE run_id = ?1 AND direction = 0 AND protocol = 6"
-            " AND port IN (443, 3443) AND class != ?2 AND first_ts >= ?3"
-            " GROUP BY local, port, remote, hour, class, syns IS NULL"
+            " FROM temp.return_candidate"
+            " GROUP BY local, port, remote, hour, class, counted"
             " ORDER BY local, port, remote, hour", -1, &st, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "%s", sqlite3_errmsg(db));
         return -1;
     }
-    sqlite3_bind_int64(st, 1, run_id);
-    sqlite3_bind_int(st, 2, CONN_DENIED);
-    sqlite3_bind_int64(st, 3, scan->judge_from);
+    (void)run_id; /* the candidates are this run's (scan.c) */
     struct caller cur;
     memset(&cur, 0, sizeof cur);
     struct groups groups = {0};

@@ -219,7 +219,10 @@ static int on_connection(void *ctx, const struct connection *c)
         hc->good++;
     }
 write:
-    if (conn_writer_add(p->writer, c, q ? q->id : 0) != 0) {
+    /* what asymmetric-return judges: allowed inbound TCP on 443 and 3443 */
+    int candidate = in && tcp && !deny && start >= r->judge_from &&
+                    (c->dst_port == 443 || c->dst_port == 3443);
+    if (conn_writer_add(p->writer, c, q ? q->id : 0, candidate) != 0) {
         p->failed = 2;
         return 1;
     }

@@ -79,6 +79,29 @@ run_status "$NSGFLOW" ingest --db "$T/newer.db" "$FIXTURES"
 assert_eq "$status" 1 "newer schema: fatal"
 assert_contains "$T/err" "database schema version 999 is newer than this nsgflow understands" "newer schema message"
 assert_eq "$(sqlite3 "$T/newer.db" "pragma user_version")" 999 "newer database untouched"
+# another program's SQLite file is refused, not a byte changed, no journal
+# made: one with user_version 1 and tables of its own (once "migrated"),
+# one with user_version 0 and other tables (once written into)
+for v in 1 0; do
+    sqlite3 "$T/other$v.db" "create table accounts(id, name); insert into accounts values (1, 'x'); pragma user_version = $v"
+    sum=$(cksum <"$T/other$v.db")
+    for cmd in "ingest $FIXTURES" "analyze" "stats" "report" "prune --older-than 1d"; do
+        # shellcheck disable=SC2086
+        run_status "$NSGFLOW" $cmd --db "$T/other$v.db"
+        assert_eq "$status" 1 "another program's database (user_version $v): ${cmd%% *} refuses"
+        assert_contains "$T/err" "other$v.db: not an nsgflow database: it holds 1 schema object (tables accounts), user_version $v; it was not changed" \
+            "another program's database (user_version $v): ${cmd%% *} says what it is"
+    done
+    assert_eq "$(cksum <"$T/other$v.db")" "$sum" "another program's database (user_version $v): untouched"
+    checks=$((checks + 1))
+    [ ! -e "$T/other$v.db-wal" ] || fail "another program's database (user_version $v): a journal was made"
+done
+# an empty file is a new database
+: >"$T/empty.db"
+run_status "$NSGFLOW" ingest --db "$T/empty.db" "$FIXTURES"
+assert_eq "$status" 0 "an empty file becomes a database"
+assert_eq "$(sqlite3 "$T/empty.db" "pragma application_id")" 1314080582 "nsgflow's databases are marked"
+
 # the schema version is recorded
 schema=$("$NSGFLOW" --version | sed -n 's/.*database schema \([0-9]*\).*/\1/p')
 assert_eq "$(q "pragma user_version")" "$schema" "user_version is the binary's schema"
