@@ -37,6 +37,7 @@ static const char usage[] =
     "  stats            what the database holds\n"
     "  prune --older-than AGE  drop old flows, keep findings, give space back\n"
     "  tags import FILE load a current Azure service-tags file\n"
+    "  tags show        the service-tag data in use\n"
     "  help [COMMAND]   show help, for one command\n"
     "\n"
     "Options of every command:\n"
