@@ -12,6 +12,7 @@
 #include "common/escape.h"
 #include "analyze/analyze.h"
 #include "analyze/tags.h"
+#include "ingest/config.h"
 #include "ingest/ingest.h"
 #include "reports/report.h"
 #include "schema/db.h"
@@ -64,6 +65,7 @@ static const struct command commands[] = {
     {"stats", stats_main, stats_usage},
     {"prune", prune_main, prune_usage},
     {"tags", tags_main, tags_usage},
+    {"config", config_main, config_usage},
 };
 
 static const struct command *find_command(const char *name)

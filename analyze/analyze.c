@@ -8,12 +8,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "../ingest/ingest.h"
 #include "../schema/db.h"
 #include "addresses.h"
+#include "config_check.h"
 #include "findings.h"
+#include "netconfig.h"
 #include "requirements.h"
 #include "scan.h"
 #include "tags.h"
@@ -73,7 +76,28 @@ static long age_days(const char *date)
 /* ------------------------------------------------------------------ */
 /* hosts                                                              */
 
-static int choose_hosts(const struct analyze_options *o, const struct scan_result *scan,
+/* Where the APIM subnets came from. */
+enum hosts_from { HOSTS_DETECTED, HOSTS_GIVEN, HOSTS_CONFIGURED };
+
+/* The configured instance names on the subnet of host id, for its reason. */
+static void configured_names(sqlite3 *db, struct netconfig *nc, int64_t id, char *out, size_t n)
+{
+    char ip[IP_TEXT_MAX];
+    struct ip_addr a;
+    out[0] = '\0';
+    addresses_text(db, id, ip);
+    if (ip_parse(ip, strlen(ip), &a) != 0)
+        return;
+    int s = netconfig_subnet_of(nc, &a);
+    const struct nc_instance *on[4];
+    size_t k = s >= 0 ? netconfig_instances_on(nc, s, on, 4) : 0;
+    snprintf(out, n, "subnet %s", s >= 0 ? nc->subnets[s].name : "?");
+    for (size_t i = 0; i < k; i++)
+        snprintf(out + strlen(out), n - strlen(out), "%s%s", i ? ", " : " of APIM ", on[i]->name);
+}
+
+static int choose_hosts(const struct analyze_options *o, int from, sqlite3 *db,
+                        struct netconfig *nc, const struct scan_result *scan,
                         struct apim_hosts *h)
 {
     size_t cap = scan->hosts.count + 1;
@@ -90,7 +114,15 @@ static int choose_hosts(const struct analyze_options *o, const struct scan_resul
         int64_t id = *(const int64_t *)kp;
         const struct host_seen *s = vp;
         char *why = h->reasons[h->n];
-        if (o->nsubnets) {
+        if (from == HOSTS_CONFIGURED) {
+            if (!s->in_subnet)
+                continue;
+            char names[120];
+            configured_names(db, nc, id, names, sizeof names);
+            snprintf(why, 160, "inside %s (configuration; %" PRId64 " connections)", names,
+                     s->in_subnet);
+            h->flows[h->n] = s->in_subnet;
+        } else if (o->nsubnets) {
             if (!s->in_subnet)
                 continue;
             snprintf(why, 160, "inside --apim-subnet (%" PRId64 " connections)", s->in_subnet);
@@ -196,16 +228,20 @@ static int set_lifecycle(sqlite3 *db, int64_t run_id, int64_t previous,
 }
 
 static int store_matrix(sqlite3 *db, int64_t run_id, const struct scan_result *scan,
-                        const struct requirements *reqs, const struct apim_hosts *hosts)
+                        const struct requirements *reqs, const struct apim_hosts *hosts,
+                        struct netconfig *nc)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, "INSERT INTO host_requirement(run_id, host, requirement_id,"
-                               " allowed, denied) VALUES(?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+                               " allowed, denied, configuration) VALUES(?, ?, ?, ?, ?, ?)", -1,
+                           &st, NULL) != SQLITE_OK)
         return -1;
     int rc = 0;
     for (size_t h = 0; h < hosts->n && rc == 0; h++) {
         char ip[IP_TEXT_MAX];
         addresses_text(db, hosts->ids[h], ip);
+        struct ip_addr a;
+        int have_ip = ip_parse(ip, strlen(ip), &a) == 0;
         for (size_t i = 0; i < reqs->n && rc == 0; i++) {
             struct allowed_key ak = {hosts->ids[h], (int64_t)i};
             int64_t *allowed = hashmap_get((struct hashmap *)&scan->allowed, &ak, 0);
@@ -215,6 +251,13 @@ static int store_matrix(sqlite3 *db, int64_t run_id, const struct scan_result *s
             sqlite3_bind_int(st, 3, reqs->v[i].id);
             sqlite3_bind_int64(st, 4, allowed ? *allowed : 0);
             sqlite3_bind_int64(st, 5, denied ? *denied : 0);
+            char configured[200] = "";
+            if (have_ip)
+                config_matrix_text(nc, &a, &reqs->v[i], configured, sizeof configured);
+            if (configured[0])
+                sqlite3_bind_text(st, 6, configured, -1, SQLITE_TRANSIENT);
+            else
+                sqlite3_bind_null(st, 6);
             rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
             sqlite3_reset(st);
         }
@@ -249,23 +292,29 @@ static int drop_replaced(sqlite3 *db, int64_t from, int64_t to)
 /* The run's row, written first (its id names the connections) and
  * completed at the end. */
 static int start_run(sqlite3 *db, const struct analyze_options *o, const char *platform,
+                     const char *vnet_type, int hosts_from, int64_t config_import_id,
                      const struct tag_source *src, int64_t from, int64_t to, int64_t previous,
                      int64_t *run_id)
 {
     sqlite3_stmt *st;
+    (void)o;
     if (sqlite3_prepare_v2(db, "INSERT INTO analysis_run(started_at, window_start, window_end,"
                                " platform, vnet_type, hosts_from, tag_origin, tag_change_number,"
-                               " tag_published, tuples, seconds, previous_run_id)"
-                               " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?)",
+                               " tag_published, tuples, seconds, previous_run_id, config_import_id)"
+                               " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?)",
                            -1, &st, NULL) != SQLITE_OK)
         return -1;
     sqlite3_bind_int64(st, 1, (int64_t)time(NULL));
     sqlite3_bind_int64(st, 2, from);
     sqlite3_bind_int64(st, 3, to);
     sqlite3_bind_text(st, 4, platform, -1, SQLITE_STATIC);
-    if (o->vnet_type)
-        sqlite3_bind_text(st, 5, o->vnet_type, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, o->nsubnets ? "given" : "detected", -1, SQLITE_STATIC);
+    if (vnet_type)
+        sqlite3_bind_text(st, 5, vnet_type, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, hosts_from == HOSTS_GIVEN ? "given"
+                           : hosts_from == HOSTS_CONFIGURED ? "configuration" : "detected",
+                      -1, SQLITE_STATIC);
+    if (config_import_id)
+        sqlite3_bind_int64(st, 11, config_import_id);
     sqlite3_bind_text(st, 7, src->origin, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 8, src->change_number);
     if (src->published[0])
@@ -282,8 +331,8 @@ static int start_run(sqlite3 *db, const struct analyze_options *o, const char *p
 
 static int store_results(sqlite3 *db, int64_t run_id, int64_t previous,
                          const struct scan_result *scan, const struct requirements *reqs,
-                         const struct apim_hosts *hosts, const struct findings *fs,
-                         double seconds, char *err, size_t errlen)
+                         const struct apim_hosts *hosts, struct netconfig *nc,
+                         const struct findings *fs, double seconds, char *err, size_t errlen)
 {
     sqlite3_stmt *st = NULL, *hour_st = NULL;
     if (exec2(db, "UPDATE analysis_run SET tuples = ?2 WHERE id = ?1", run_id,
@@ -313,7 +362,7 @@ static int store_results(sqlite3 *db, int64_t run_id, int64_t previous,
     }
     sqlite3_finalize(st);
     st = NULL;
-    if (store_matrix(db, run_id, scan, reqs, hosts) != 0)
+    if (store_matrix(db, run_id, scan, reqs, hosts, nc) != 0)
         goto sqlfail;
     if (sqlite3_prepare_v2(db, "INSERT INTO finding_hour(finding_id, hour, bad, good)"
                                " VALUES(?1, ?2, ?3, ?4)", -1, &hour_st, NULL) != SQLITE_OK ||
@@ -454,8 +503,15 @@ int analyze_run(const struct analyze_options *o, struct analyze_result *res)
     struct apim_hosts hosts = {0};
     struct findings fs = {0};
     struct tag_source src;
+    struct netconfig nc;
+    memset(&nc, 0, sizeof nc);
     int status = EXIT_FATAL;
     const char *platform = o->platform ? o->platform : "stv2";
+    const char *vnet_type = o->vnet_type;
+    /* the options in effect: the APIM subnets may come from the
+     * configuration */
+    struct analyze_options eff = *o;
+    int hosts_from = o->nsubnets ? HOSTS_GIVEN : HOSTS_DETECTED, fell_back = 0;
 
     if (db_open_or_say(o->db_path, o->wait_ms, &db) != 0)
         return EXIT_FATAL;
@@ -494,11 +550,41 @@ int analyze_run(const struct analyze_options *o, struct analyze_result *res)
     }
     res->window_start = judge_from;
     res->window_end = to;
+    /* the configuration: hosts, tier and mode before detection */
+    if (netconfig_load(db, &nc, err, sizeof err) != 0)
+        goto fail;
+    const struct nc_instance *lead = NULL;
+    for (size_t i = 0; i < nc.ninstances; i++) {
+        const struct nc_instance *in = &nc.instances[i];
+        if (in->subnet < 0 || strcasecmp(in->vnet_type, "None") == 0)
+            continue;
+        if (!lead)
+            lead = in;
+        const struct addrset *r = &nc.subnets[in->subnet].prefixes;
+        for (size_t k = 0; !o->nsubnets && k < r->n && eff.nsubnets < ANALYZE_MAX_SUBNETS; k++) {
+            int dup = 0;
+            for (size_t j = 0; j < eff.nsubnets && !dup; j++)
+                dup = memcmp(&eff.subnets[2 * j], &r->v[k].first, sizeof r->v[k].first) == 0;
+            if (dup)
+                continue;
+            eff.subnets[2 * eff.nsubnets] = r->v[k].first;
+            eff.subnets[2 * eff.nsubnets + 1] = r->v[k].last;
+            snprintf(eff.subnet_text[eff.nsubnets], sizeof eff.subnet_text[0], "%s",
+                     nc.subnets[in->subnet].name);
+            eff.nsubnets++;
+        }
+    }
+    if (!o->nsubnets && eff.nsubnets)
+        hosts_from = HOSTS_CONFIGURED;
+    if (!o->platform && lead)
+        platform = netconfig_platform(lead);
+    if (!o->vnet_type && lead)
+        vnet_type = netconfig_mode(lead);
     char stamp[700];
     snprintf(stamp, sizeof stamp, "%s|%ld|%s", src.origin, src.change_number, src.published);
     if (!(ix = tags_index_load(db, err, sizeof err)) ||
-        requirements_load(db, platform, o->vnet_type, &reqs, err, sizeof err) != 0 ||
-        !(addrs = addresses_load(db, ix, stamp, o->subnets, o->nsubnets, err, sizeof err)))
+        requirements_load(db, platform, vnet_type, &reqs, err, sizeof err) != 0 ||
+        !(addrs = addresses_load(db, ix, stamp, eff.subnets, eff.nsubnets, err, sizeof err)))
         goto fail;
     /* a tag the tag data lacks cannot confirm anything: port only */
     for (size_t i = 0; i < reqs.n; i++)
@@ -506,7 +592,8 @@ int analyze_run(const struct analyze_options *o, struct analyze_result *res)
             reqs.v[i].kind = RK_NAMED;
     timing("loaded", start);
     if (drop_replaced(db, judge_from, to) != 0 ||
-        start_run(db, o, platform, &src, judge_from, to, previous, &res->run_id) != 0) {
+        start_run(db, o, platform, vnet_type, hosts_from, nc.import_id, &src, judge_from, to,
+                  previous, &res->run_id) != 0) {
         snprintf(err, sizeof err, "%s", sqlite3_errmsg(db));
         goto fail;
     }
@@ -526,17 +613,39 @@ int analyze_run(const struct analyze_options *o, struct analyze_result *res)
     timing("pass", start);
     if (scan_rc != 0)
         goto fail;
-    if (choose_hosts(o, &scan, &hosts) != 0) {
+    if (choose_hosts(&eff, hosts_from, db, &nc, &scan, &hosts) != 0) {
         snprintf(err, sizeof err, "out of memory");
         goto fail;
     }
-    int external = o->vnet_type && strcmp(o->vnet_type, "external") == 0;
+    if (hosts_from == HOSTS_CONFIGURED && hosts.n == 0 && scan.read.tuples) {
+        /* the configured subnets are quiet in these logs: detect instead */
+        hosts_free(&hosts);
+        memset(&hosts, 0, sizeof hosts);
+        struct analyze_options none = *o;
+        none.nsubnets = 0;
+        if (choose_hosts(&none, HOSTS_DETECTED, db, &nc, &scan, &hosts) != 0) {
+            snprintf(err, sizeof err, "out of memory");
+            goto fail;
+        }
+        fell_back = 1;
+    }
+    int external = vnet_type && strcmp(vnet_type, "external") == 0;
     if (findings_build(db, res->run_id, &scan, &reqs, addrs, &hosts, external, &fs, err,
                        sizeof err) != 0)
         goto fail;
+    /* the configuration's view: its word on the flow-log findings, then
+     * its own findings */
+    size_t nflow = fs.n;
+    if (config_correlate(db, &nc, &reqs, &fs, nflow) != 0) {
+        snprintf(err, sizeof err, "out of memory");
+        goto fail;
+    }
+    if (config_findings_build(db, &nc, &scan, &fs, err, sizeof err) != 0)
+        goto fail;
+    findings_sort(&fs);
     timing("findings", start);
     if (addresses_save_tags(db, addrs, err, sizeof err) != 0 ||
-        store_results(db, res->run_id, previous, &scan, &reqs, &hosts, &fs,
+        store_results(db, res->run_id, previous, &scan, &reqs, &hosts, &nc, &fs,
                       now_seconds() - start, err, sizeof err) != 0 ||
         db_exec(db, "COMMIT", err, sizeof err) != 0)
         goto fail;
@@ -585,15 +694,38 @@ int analyze_run(const struct analyze_options *o, struct analyze_result *res)
         msg(stdout, "analyze: service tags: %s, changeNumber %ld, published %s; requirements of"
                     " platform %s%s\n", src.origin, src.change_number,
             src.published[0] ? src.published : "unknown", platform,
-            o->platform ? "" : " (the default; --platform stv1 for the retired one)");
-        if (hosts.n == 0)
+            o->platform ? "" : lead ? " (the tier of the configured instance)"
+                                    : " (the default; --platform stv1 for the retired one)");
+        if (nc.import_id) {
+            char t[24];
+            time_format(nc.imported_at, t);
+            struct strbuf names = {0};
+            for (size_t i = 0; i < nc.ninstances; i++)
+                strbuf_printf(&names, "%s%s (%s, %s)", i ? ", " : "", nc.instances[i].name,
+                              nc.instances[i].sku[0] ? nc.instances[i].sku : "tier unknown",
+                              nc.instances[i].vnet_type);
+            msg(stdout, "analyze: configuration: snapshot %" PRId64 " of %s: %zu APIM instance%s%s%s\n",
+                nc.import_id, t, nc.ninstances, nc.ninstances == 1 ? "" : "s",
+                nc.ninstances ? ": " : "", strbuf_text(&names));
+            strbuf_free(&names);
+        }
+        if (fell_back)
+            msg(stdout, "analyze: the configured APIM subnets have no connections in the window:"
+                        " instances detected from the traffic instead\n");
+        if (hosts.n == 0 && scan.read.tuples == 0 && nc.import_id)
+            msg(stdout, "analyze: no flow logs in the window: the configuration alone is judged\n");
+        else if (hosts.n == 0)
             msg(stdout, "analyze: no APIM instance %s; give --apim-subnet CIDR\n",
                 o->nsubnets ? "inside the --apim-subnet ranges has connections in the window"
-                            : "found in the traffic (no management calls on 3443, no probes on 6390)");
+                : hosts_from == HOSTS_CONFIGURED
+                    ? "inside the configured subnets has connections in the window"
+                    : "found in the traffic (no management calls on 3443, no probes on 6390)");
         else
             msg(stdout, "analyze: APIM hosts, %s:\n",
-                o->nsubnets ? "inside --apim-subnet"
-                            : "detected from the traffic (choose them with --apim-subnet)");
+                hosts_from == HOSTS_GIVEN ? "inside --apim-subnet"
+                : hosts_from == HOSTS_CONFIGURED && !fell_back
+                    ? "inside the subnets of the imported configuration"
+                    : "detected from the traffic (choose them with --apim-subnet)");
         for (size_t i = 0; i < hosts.n; i++) {
             char ip[IP_TEXT_MAX];
             addresses_text(db, hosts.ids[i], ip);
@@ -609,6 +741,8 @@ int analyze_run(const struct analyze_options *o, struct analyze_result *res)
             if (f->connections)
                 snprintf(counts, sizeof counts, "%" PRId64 " connections, %" PRId64 " tuples",
                          f->connections, f->flows);
+            else if (!f->flows && strncmp(f->analyzer, "config-", 7) == 0)
+                snprintf(counts, sizeof counts, "from the configuration");
             else
                 snprintf(counts, sizeof counts, "%" PRId64 " tuples", f->flows);
             msg(stdout, "  %-7s %-20s %-15s %s (%s, confidence %s)\n", f->severity,
@@ -632,6 +766,7 @@ fail:
 done:
     findings_free(&fs);
     hosts_free(&hosts);
+    netconfig_free(&nc);
     if (scanned)
         scan_free(&scan);
     addresses_free(addrs);

@@ -534,9 +534,14 @@ int findings_build(sqlite3 *db, int64_t run_id, const struct scan_result *scan,
         findings_free(out);
         return -1;
     }
-    if (out->n > 1)
-        qsort(out->v, out->n, sizeof *out->v, by_severity);
+    findings_sort(out);
     return 0;
+}
+
+void findings_sort(struct findings *f)
+{
+    if (f->n > 1)
+        qsort(f->v, f->n, sizeof *f->v, by_severity);
 }
 
 void findings_free(struct findings *f)

@@ -92,6 +92,9 @@ int findings_build(sqlite3 *db, int64_t run_id, const struct scan_result *scan,
                    struct findings *out, char *err, size_t errlen);
 void findings_free(struct findings *f);
 
+/* Orders the findings most severe first (then analyzer, host, port). */
+void findings_sort(struct findings *f);
+
 /* 0 for "error", 1 for "warning", 2 otherwise: the order of reports. */
 int severity_rank(const char *severity);
 

@@ -1,0 +1,1160 @@
+/* config_check.c: the configuration analyzers and the correlation of the
+ * configuration with the flow-log findings (see config_check.h). Each
+ * question is put to nsgeval.c on address sets: "does outbound TCP 1433 from
+ * the subnet to every address of Sql.WestEurope get through?", "which route
+ * carries the replies to every address of ApiManagement.WestEurope?". */
+#include "config_check.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../common/escape.h"
+#include "../common/strbuf.h"
+#include "../common/timearg.h"
+#include "../ingest/tuple.h"
+#include "azcmd.h"
+#include "findings_int.h"
+#include "tags.h"
+
+/* ------------------------------------------------------------------ */
+/* the fixes: rules and routes to add, with free priorities and names  */
+
+#define MAX_PLANNED 256
+
+struct planned {
+    const struct nc_nsg *nsg;
+    int direction, priority;
+    char name[96];
+};
+
+struct check {
+    sqlite3 *db;
+    struct netconfig *nc;
+    const struct scan_result *scan;
+    struct findings *out;
+    size_t nflow;                 /* out->v[0..nflow): the flow-log findings */
+    struct planned plan[MAX_PLANNED];
+    size_t nplan;
+    char snapshot[80];            /* "snapshot 3 of 2026-12-01T22:06:22Z" */
+};
+
+/* A free priority that Azure evaluates before `before`, not taken by the
+ * NSG nor by a rule suggested already; -1 when there is none. */
+static int free_priority(struct check *c, const struct nc_nsg *n, int direction, int before)
+{
+    int p = nsg_free_priority(&n->g, direction, before);
+    for (;;) {
+        int taken = 0;
+        for (size_t i = 0; i < c->nplan && !taken; i++)
+            taken = c->plan[i].nsg == n && c->plan[i].direction == direction &&
+                    c->plan[i].priority == p;
+        if (!taken || p < 0)
+            return p;
+        p = nsg_free_priority(&n->g, direction, p);
+    }
+}
+
+/* A rule name that neither the NSG nor a suggested rule uses yet. */
+static void free_rule_name(struct check *c, const struct nc_nsg *n, const char *base, char *out,
+                           size_t size)
+{
+    char clean[72];
+    size_t k = 0;
+    for (const char *p = base; *p && k + 1 < sizeof clean; p++)
+        clean[k++] = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                     (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.' ? *p : '-';
+    clean[k] = '\0';
+    for (int i = 1;; i++) {
+        if (i == 1)
+            snprintf(out, size, "%s", clean);
+        else
+            snprintf(out, size, "%s-%d", clean, i);
+        int used = 0;
+        for (size_t r = 0; r < n->g.n && !used; r++)
+            used = strcasecmp(n->g.rules[r].name, out) == 0;
+        for (size_t r = 0; r < c->nplan && !used; r++)
+            used = c->plan[r].nsg == n && strcasecmp(c->plan[r].name, out) == 0;
+        if (!used)
+            return;
+    }
+}
+
+/* The command that adds an allow rule to NSG n before priority `before`
+ * for ports (space-separated) of the protocol to or from remote; into
+ * f->commands, with what it chose in f->hint. The same rule (one NSG,
+ * direction, remote, ports) is suggested once: the findings it fixes share
+ * the command. */
+static void allow_rule_fix(struct check *c, struct finding *f, const struct nc_nsg *n,
+                           int direction, int protocol, const char *remote, const char *ports,
+                           int before, const char *before_name)
+{
+    int out = direction == NSG_OUTBOUND;
+    char base[96], name[96];
+    char first_port[16];
+    snprintf(first_port, sizeof first_port, "%.*s", (int)strcspn(ports, " "), ports);
+    snprintf(base, sizeof base, "Allow-Apim-%s-%s-%s", strcmp(remote, "*") == 0 ? "Any" : remote,
+             first_port, out ? "Out" : "In");
+    int priority = -1;
+    /* suggested already for another finding of the same requirement? */
+    for (size_t i = 0; i < c->nplan; i++)
+        if (c->plan[i].nsg == n && c->plan[i].direction == direction &&
+            strncmp(c->plan[i].name, base, strlen(base)) == 0) {
+            priority = c->plan[i].priority;
+            snprintf(name, sizeof name, "%s", c->plan[i].name);
+        }
+    if (priority < 0) {
+        priority = free_priority(c, n, direction, before);
+        free_rule_name(c, n, base, name, sizeof name);
+        if (c->nplan < MAX_PLANNED) {
+            struct planned *p = &c->plan[c->nplan++];
+            p->nsg = n;
+            p->direction = direction;
+            p->priority = priority;
+            snprintf(p->name, sizeof p->name, "%s", name);
+        }
+    }
+    char prio[48];
+    if (priority > 0) {
+        snprintf(prio, sizeof prio, "%d", priority);
+        strbuf_printf(&f->hint, "Add an allow rule to NSG %s that Azure evaluates before %s"
+                                " (priority %d): priority %d is free.", n->name, before_name,
+                      before, priority);
+    } else {
+        snprintf(prio, sizeof prio, "<free priority below %d>", before);
+        strbuf_printf(&f->hint, "Add an allow rule to NSG %s before %s (priority %d): no"
+                                " priority from 100 below it is free, so first move %s to a"
+                                " higher number.", n->name, before_name, before, before_name);
+    }
+    azcmd_begin(&f->commands, "az network nsg rule create");
+    azcmd_name(&f->commands, "--resource-group", n->resource_group, AZ_RESOURCE_GROUP,
+               "<resource-group>", &f->hint);
+    azcmd_name(&f->commands, "--nsg-name", n->name, AZ_RESOURCE, "<nsg-name>", &f->hint);
+    azcmd_arg(&f->commands, "--name", name);
+    azcmd_arg(&f->commands, "--priority", prio);
+    azcmd_arg(&f->commands, "--direction", out ? "Outbound" : "Inbound");
+    azcmd_arg(&f->commands, "--access", "Allow");
+    azcmd_arg(&f->commands, "--protocol", protocol == 17 ? "Udp" : "Tcp");
+    azcmd_arg(&f->commands, "--source-address-prefixes", out ? "VirtualNetwork" : remote);
+    azcmd_arg(&f->commands, "--source-port-ranges", "*");
+    azcmd_arg(&f->commands, "--destination-address-prefixes", out ? remote : "VirtualNetwork");
+    const char *list[16];
+    char copy[160];
+    snprintf(copy, sizeof copy, "%s", ports);
+    int np = 0;
+    for (char *save, *t = strtok_r(copy, " ", &save); t && np < 16; t = strtok_r(NULL, " ", &save))
+        list[np++] = t;
+    azcmd_args(&f->commands, "--destination-port-ranges", list, np);
+}
+
+/* The route for the ApiManagement tag with next hop Internet. */
+static void management_route_fix(struct finding *f, const struct nc_route_table *t)
+{
+    char name[96] = "ApiManagement";
+    for (int i = 2; t; i++) {
+        int used = 0;
+        for (size_t r = 0; r < t->n && !used; r++)
+            used = strcasecmp(t->routes[r].name, name) == 0;
+        if (!used)
+            break;
+        snprintf(name, sizeof name, "ApiManagement-Internet%s%.0d", i > 2 ? "-" : "", i > 2 ? i : 0);
+    }
+    azcmd_begin(&f->commands, "az network route-table route create");
+    azcmd_name(&f->commands, "--resource-group", t ? t->resource_group : "", AZ_RESOURCE_GROUP,
+               "<resource-group>", &f->hint);
+    azcmd_name(&f->commands, "--route-table-name", t ? t->name : "", AZ_RESOURCE,
+               "<route-table>", &f->hint);
+    azcmd_arg(&f->commands, "--name", name);
+    azcmd_arg(&f->commands, "--address-prefix", "ApiManagement");
+    azcmd_arg(&f->commands, "--next-hop-type", "Internet");
+}
+
+static const char *const wanted_endpoints[] = {"Microsoft.Sql", "Microsoft.Storage",
+                                               "Microsoft.EventHub", "Microsoft.KeyVault"};
+
+static int has_endpoint(const struct nc_subnet *s, const char *service)
+{
+    for (size_t i = 0; i < s->nendpoints; i++)
+        if (strcasecmp(s->endpoints[i], service) == 0 ||
+            (strncasecmp(s->endpoints[i], service, strlen(service)) == 0 &&
+             s->endpoints[i][strlen(service)] == '.')) /* Microsoft.Storage.Global */
+            return 1;
+    return 0;
+}
+
+/* The subnet update that keeps the subnet's service endpoints and adds the
+ * four the docs ask for (--service-endpoints replaces the list). */
+static void endpoints_fix(struct finding *f, const struct nc_subnet *s)
+{
+    const char *list[64];
+    int n = 0;
+    for (size_t i = 0; i < s->nendpoints && n < 60; i++)
+        list[n++] = s->endpoints[i];
+    for (size_t i = 0; i < 4; i++)
+        if (!has_endpoint(s, wanted_endpoints[i]))
+            list[n++] = wanted_endpoints[i];
+    azcmd_begin(&f->commands, "az network vnet subnet update");
+    azcmd_name(&f->commands, "--resource-group", s->resource_group, AZ_RESOURCE_GROUP,
+               "<resource-group>", &f->hint);
+    azcmd_name(&f->commands, "--vnet-name", s->vnet_name, AZ_VNET, "<vnet>", &f->hint);
+    azcmd_name(&f->commands, "--name", s->name, AZ_RESOURCE, "<apim-subnet>", &f->hint);
+    azcmd_args(&f->commands, "--service-endpoints", list, n);
+}
+
+/* ------------------------------------------------------------------ */
+/* the questions                                                      */
+
+/* The remote side of requirement q for an instance in location on subnet
+ * s: the addresses and the name a rule would use for them. Returns 0, 1
+ * when the configuration cannot say (a tag the tag data lacks, Azure's own
+ * DNS), -1 when out of memory. *approximate: named in the docs by host
+ * name, judged as the Internet. */
+static int remote_side(struct netconfig *nc, int s, const char *location,
+                       const struct requirement *q, struct addrset *set, char *name, size_t n,
+                       int *approximate)
+{
+    struct nc_scope scope = {nc, s};
+    *approximate = 0;
+    addrset_clear(set);
+    int tag = tag_bit_of(q->remote) >= 0;
+    if (tag) {
+        netconfig_regional_tag(nc, q->remote, location, name, n);
+    } else if (strcmp(q->remote, "AzureLoadBalancer") == 0 ||
+               strcmp(q->remote, "VirtualNetwork") == 0 || strcmp(q->remote, "Internet") == 0) {
+        snprintf(name, n, "%s", q->remote);
+    } else if (strcmp(q->remote, "DNS") == 0) {
+        const char *servers = s >= 0 ? nc->subnets[s].dns_servers : "";
+        if (!servers || !servers[0])
+            return 1; /* Azure DNS: platform traffic */
+        snprintf(name, n, "%s", servers);
+        char copy[512];
+        snprintf(copy, sizeof copy, "%s", servers);
+        for (char *save, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
+            if (addrset_add_prefix(set, t) == -2)
+                return -1;
+        return addrset_is_empty(set) ? 1 : 0;
+    } else if (strcmp(q->remote, "Any") == 0) {
+        /* any address the instance can reach: its network and the Internet
+         * (not the private ranges outside the VNet, which lead nowhere) */
+        snprintf(name, n, "*");
+        struct addrset vnet = {0}, internet = {0};
+        int rc = netconfig_resolve(&scope, "VirtualNetwork", &vnet);
+        if (rc == 0)
+            rc = netconfig_resolve(&scope, "Internet", &internet);
+        if (rc == 0)
+            rc = addrset_union(&vnet, &internet, set);
+        addrset_free(&vnet);
+        addrset_free(&internet);
+        return rc == 0 ? 0 : rc == 1 ? 1 : -1;
+    } else {
+        snprintf(name, n, "Internet");
+        *approximate = 1;
+    }
+    int rc = netconfig_resolve(&scope, name, set);
+    return rc == -2 ? -1 : rc;
+}
+
+/* One port segment of a requirement and how the NSG decides it. */
+struct segment {
+    uint16_t first, last;
+    struct nsg_verdict v;
+    const struct nsg_rule *denier;   /* the first denying rule by priority */
+    uint64_t denied_v4, total_v4;
+};
+
+static void segments_free(struct segment *seg, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        nsg_verdict_free(&seg[i].v);
+    free(seg);
+}
+
+static int cmp_u16(const void *a, const void *b)
+{
+    return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
+}
+
+/* Splits the ports of q where a rule of g in the direction starts or ends,
+ * and evaluates each piece (its verdict holds for every port in it). */
+static int evaluate_requirement(struct netconfig *nc, int s, const struct nsg *g,
+                                const struct requirement *q, const struct addrset *local,
+                                const struct addrset *remote, struct segment **out, size_t *nout)
+{
+    *out = NULL;
+    *nout = 0;
+    int direction = q->direction == DIRECTION_OUTBOUND ? NSG_OUTBOUND : NSG_INBOUND;
+    size_t cap = 0;
+    struct segment *seg = NULL;
+    for (int k = 0; k < q->nranges; k++) {
+        uint16_t a = q->first[k], b = q->last[k];
+        uint16_t *cuts = malloc((2 * g->n + 2) * sizeof *cuts);
+        if (!cuts)
+            goto nomem;
+        size_t nc_ = 0;
+        cuts[nc_++] = a;
+        for (size_t r = 0; r < g->n; r++) {
+            const struct nsg_rule *rule = &g->rules[r];
+            if (rule->direction != direction)
+                continue;
+            for (size_t p = 0; p < rule->ndports; p++) {
+                if (rule->dports[p].first > a && rule->dports[p].first <= b)
+                    cuts[nc_++] = rule->dports[p].first;
+                if (rule->dports[p].last >= a && rule->dports[p].last < b)
+                    cuts[nc_++] = (uint16_t)(rule->dports[p].last + 1);
+            }
+        }
+        qsort(cuts, nc_, sizeof *cuts, cmp_u16);
+        for (size_t i = 0; i < nc_; i++) {
+            if (i && cuts[i] == cuts[i - 1])
+                continue;
+            size_t j = i + 1;
+            while (j < nc_ && cuts[j] == cuts[i])
+                j++;
+            uint16_t last = j < nc_ ? (uint16_t)(cuts[j] - 1) : b;
+            if (*nout == cap) {
+                cap = cap ? 2 * cap : 8;
+                struct segment *ns = realloc(seg, cap * sizeof *ns);
+                if (!ns) {
+                    free(cuts);
+                    goto nomem;
+                }
+                seg = ns;
+            }
+            struct segment *sg = &seg[(*nout)++];
+            memset(sg, 0, sizeof *sg);
+            sg->first = cuts[i];
+            sg->last = last;
+            struct flow_query fq = {direction, q->protocol, cuts[i], local, remote};
+            struct nc_scope scope = {nc, s};
+            if (nsg_evaluate(g, &fq, netconfig_resolve, &scope, &sg->v) != 0) {
+                free(cuts);
+                goto nomem;
+            }
+            sg->total_v4 = addrset_count_v4(remote);
+            for (size_t p = 0; p < sg->v.n; p++) {
+                const struct nsg_part *part = &sg->v.parts[p];
+                if (part->rule && !part->rule->allow) {
+                    sg->denied_v4 += addrset_count_v4(&part->addrs);
+                    if (!sg->denier || part->rule->priority < sg->denier->priority)
+                        sg->denier = part->rule;
+                }
+            }
+        }
+        free(cuts);
+    }
+    *out = seg;
+    return 0;
+nomem:
+    segments_free(seg, *nout);
+    *out = NULL;
+    *nout = 0;
+    return -1;
+}
+
+static void ports_text(uint16_t first, uint16_t last, char *buf, size_t n)
+{
+    if (first == 0 && last == 65535)
+        snprintf(buf, n, "*");
+    else if (first == last)
+        snprintf(buf, n, "%u", first);
+    else
+        snprintf(buf, n, "%u-%u", first, last);
+}
+
+/* "priority 4000: Deny Tcp from * to * ports 1433,1886,5671-5672" */
+static void rule_text(struct strbuf *s, const struct nsg_rule *r)
+{
+    static const char *const protos[] = {"*", "Icmp", "Tcp", "Udp", "Esp", "Ah"};
+    const char *proto = r->protocol == NSG_ANY ? protos[0] : r->protocol == NSG_ICMP ? protos[1]
+                      : r->protocol == NSG_TCP ? protos[2] : r->protocol == NSG_UDP ? protos[3]
+                      : r->protocol == NSG_ESP ? protos[4] : protos[5];
+    strbuf_printf(s, "priority %d%s: %s %s %s from ", r->priority, r->is_default ? ", a default rule" : "",
+                  r->allow ? "Allow" : "Deny", r->direction == NSG_OUTBOUND ? "outbound" : "inbound",
+                  proto);
+    for (size_t i = 0; i < r->nsrc; i++)
+        strbuf_printf(s, "%s%s", i ? "," : "", r->src[i]);
+    if (!r->nsrc)
+        strbuf_puts(s, "*");
+    strbuf_puts(s, " to ");
+    for (size_t i = 0; i < r->ndst; i++)
+        strbuf_printf(s, "%s%s", i ? "," : "", r->dst[i]);
+    if (!r->ndst)
+        strbuf_puts(s, "*");
+    strbuf_puts(s, " ports ");
+    for (size_t i = 0; i < r->ndports; i++) {
+        char p[16];
+        ports_text(r->dports[i].first, r->dports[i].last, p, sizeof p);
+        strbuf_printf(s, "%s%s", i ? "," : "", p);
+    }
+    if (!r->ndports)
+        strbuf_puts(s, "*");
+}
+
+/* The subnet's first range as text (a finding's host). */
+static void subnet_text(const struct nc_subnet *s, char *out, size_t n)
+{
+    char *t = addrset_text(&s->prefixes, 1);
+    snprintf(out, n, "%s", t && t[0] ? t : s->name);
+    char *comma = strchr(out, ',');
+    if (comma)
+        *comma = '\0';
+    free(t);
+}
+
+/* 1 when the address text a lies in subnet s. */
+static int host_in_subnet(const struct netconfig *nc, const char *a, int s)
+{
+    struct ip_addr ip;
+    return ip_parse(a, strlen(a), &ip) == 0 && netconfig_subnet_of(nc, &ip) == s;
+}
+
+static void common_fields(struct check *c, struct finding *f, const char *analyzer,
+                          const char *severity, const struct nc_subnet *s)
+{
+    f->analyzer = analyzer;
+    f->severity = severity;
+    subnet_text(s, f->host, sizeof f->host);
+    f->first = f->last = c->nc->imported_at;
+    f->confidence = "high";
+}
+
+/* What the flow logs say about a predicted denial: the flow-log findings
+ * of the same traffic for hosts on the subnet. */
+static void flow_logs_say(struct check *c, struct finding *f, int s, const char *analyzer,
+                          int direction, int protocol, uint16_t first, uint16_t last)
+{
+    int64_t connections = 0, tuples = 0;
+    const char *dir = direction == NSG_OUTBOUND ? "outbound" : "inbound";
+    const char *proto = protocol == 17 ? "UDP" : "TCP";
+    char hosts[200] = "";
+    for (size_t i = 0; i < c->nflow; i++) {
+        const struct finding *g = &c->out->v[i];
+        if (strcmp(g->analyzer, analyzer) != 0 || g->port < first || g->port > last ||
+            !g->direction || strcmp(g->direction, dir) != 0 || !g->protocol ||
+            strcmp(g->protocol, proto) != 0 || !host_in_subnet(c->nc, g->host, s))
+            continue;
+        connections += g->connections;
+        tuples += g->flows;
+        if (!strstr(hosts, g->host) && strlen(hosts) + strlen(g->host) + 3 < sizeof hosts)
+            snprintf(hosts + strlen(hosts), sizeof hosts - strlen(hosts), "%s%s",
+                     hosts[0] ? ", " : "", g->host);
+    }
+    if (connections || tuples)
+        strbuf_printf(&f->evidence, " The flow logs show it: %" PRId64 " connections (%" PRId64
+                                    " tuples) of %s in the window (finding %s).",
+                      connections, tuples, hosts, analyzer);
+    else if (!c->scan || c->scan->read.tuples == 0)
+        strbuf_puts(&f->evidence, " No flow logs in the window to compare with: a prediction"
+                                  " from the configuration alone.");
+    else
+        strbuf_puts(&f->evidence, " The flow logs of the window show none of this traffic"
+                                  " failing for the subnet's addresses (none may have been"
+                                  " tried).");
+}
+
+/* ------------------------------------------------------------------ */
+/* config-denied-port                                                 */
+
+static int denied_ports(struct check *c, const struct nc_instance *in,
+                        const struct requirements *reqs)
+{
+    struct netconfig *nc = c->nc;
+    const struct nc_subnet *s = &nc->subnets[in->subnet];
+    if (s->nsg < 0)
+        return 0; /* no NSG: nothing denies (a missing one is config-incomplete) */
+    const struct nc_nsg *n = &nc->nsgs[s->nsg];
+    int outbound_only = in->tier != TIER_CLASSIC && strcasecmp(in->vnet_type, "External") == 0;
+    struct addrset remote = {0};
+    int rc = 0;
+    char host[IP_TEXT_MAX];
+    subnet_text(s, host, sizeof host);
+    for (size_t i = 0; i < reqs->n && rc == 0; i++) {
+        const struct requirement *q = &reqs->v[i];
+        if (outbound_only && q->direction == DIRECTION_INBOUND)
+            continue; /* integration: inbound rules do not apply */
+        char rname[128];
+        int approximate;
+        int side = remote_side(nc, in->subnet, in->location, q, &remote, rname, sizeof rname,
+                               &approximate);
+        if (side < 0) {
+            rc = -1;
+            break;
+        }
+        if (side > 0)
+            continue;
+        struct segment *seg;
+        size_t nseg;
+        if (evaluate_requirement(nc, in->subnet, &n->g, q, &s->prefixes, &remote, &seg, &nseg) != 0) {
+            rc = -1;
+            break;
+        }
+        /* the denied ports of the requirement, for one shared fix */
+        char ports[160] = "";
+        int before = 1 << 30;
+        const struct nsg_rule *first_denier = NULL;
+        for (size_t k = 0; k < nseg; k++)
+            if (seg[k].denier) {
+                char p[16];
+                ports_text(seg[k].first, seg[k].last, p, sizeof p);
+                if (strlen(ports) + strlen(p) + 2 < sizeof ports)
+                    snprintf(ports + strlen(ports), sizeof ports - strlen(ports), "%s%s",
+                             ports[0] ? " " : "", p);
+                if (seg[k].denier->priority < before) {
+                    before = seg[k].denier->priority;
+                    first_denier = seg[k].denier;
+                }
+            }
+        for (size_t k = 0; k < nseg && rc == 0; k++) {
+            struct segment *sg = &seg[k];
+            if (!sg->denier) {
+                for (uint32_t p = sg->first; p <= sg->last && p - sg->first < 16; p++)
+                    if (findings_healthy(c->out, "config-denied-port", host, q->remote, (int)p) != 0)
+                        rc = -1;
+                continue;
+            }
+            struct finding *f = finding_new(c->out);
+            if (!f) {
+                rc = -1;
+                break;
+            }
+            common_fields(c, f, "config-denied-port", q->required ? "error" : "warning", s);
+            snprintf(f->remote, sizeof f->remote, "%s", q->remote);
+            f->port = sg->first;
+            f->protocol = q->protocol == 17 ? "UDP" : "TCP";
+            f->direction = q->direction == DIRECTION_OUTBOUND ? "outbound" : "inbound";
+            snprintf(f->rule, sizeof f->rule, "%s", sg->denier->name);
+            f->requirement_id = q->id;
+            char pt[16];
+            ports_text(sg->first, sg->last, pt, sizeof pt);
+            int partial = sg->denied_v4 < sg->total_v4 && sg->v.allowed;
+            snprintf(f->title, sizeof f->title, "NSG %s %s %s %s %s %s %s (APIM %s)", n->name,
+                     partial ? "denies part of" : "denies", f->direction, f->protocol, pt,
+                     q->direction == DIRECTION_OUTBOUND ? "to" : "from", rname, in->name);
+            strbuf_printf(&f->evidence, "In the configuration (%s), rule %s of NSG %s on subnet"
+                                        " %s (", c->snapshot, sg->denier->name, n->name, s->name);
+            rule_text(&f->evidence, sg->denier);
+            strbuf_printf(&f->evidence, ") decides %s %s port %s %s %s %s %s (%s, %s)", f->direction,
+                          f->protocol, pt, q->direction == DIRECTION_OUTBOUND ? "from" : "to",
+                          host, q->direction == DIRECTION_OUTBOUND ? "to" : "from", rname,
+                          q->purpose, q->level);
+            if (partial) {
+                strbuf_printf(&f->evidence, ": it denies %" PRIu64 " of the %" PRIu64 " IPv4"
+                                            " addresses; the rest is allowed by", sg->denied_v4,
+                              sg->total_v4);
+                for (size_t p = 0, m = 0; p < sg->v.n; p++)
+                    if (sg->v.parts[p].rule && sg->v.parts[p].rule->allow)
+                        strbuf_printf(&f->evidence, "%s %s", m++ ? "," : "", sg->v.parts[p].rule->name);
+                strbuf_puts(&f->evidence, ". Denied:");
+                for (size_t p = 0; p < sg->v.n; p++)
+                    if (sg->v.parts[p].rule && !sg->v.parts[p].rule->allow) {
+                        char *t = addrset_text(&sg->v.parts[p].addrs, 8);
+                        strbuf_printf(&f->evidence, " %s (by %s)", t ? t : "?",
+                                      sg->v.parts[p].rule->name);
+                        free(t);
+                    }
+                strbuf_puts(&f->evidence, ".");
+            } else {
+                strbuf_puts(&f->evidence, ": denied, for every address of it.");
+            }
+            if (approximate) {
+                strbuf_printf(&f->evidence, " The docs name this dependency by host name (%s):"
+                                            " it was judged as traffic to the Internet.",
+                              q->fqdns[0] ? q->fqdns : q->remote);
+                f->confidence = "medium";
+            }
+            if (sg->v.unknown_name) {
+                strbuf_printf(&f->evidence, " A rule before it names %s, which the tag data"
+                                            " does not hold: if it covers this traffic the"
+                                            " verdict differs (import a current service-tags"
+                                            " file with nsgflow tags import).", sg->v.unknown_name);
+                f->confidence = "medium";
+            }
+            if (!s->vnet_known && strstr(strbuf_text(&f->evidence), "VirtualNetwork"))
+                strbuf_puts(&f->evidence, " The VNet was not imported: VirtualNetwork was taken"
+                                          " as the subnet's own range.");
+            flow_logs_say(c, f, in->subnet, "denied-required-port", q->direction, q->protocol,
+                          sg->first, sg->last);
+            strbuf_puts(&f->details, "{\"instance\":");
+            json_quote(&f->details, in->name);
+            strbuf_puts(&f->details, ",\"nsg\":");
+            json_quote(&f->details, n->resource_id);
+            strbuf_printf(&f->details, ",\"priority\":%d,\"requirement_id\":%d,\"level\":",
+                          sg->denier->priority, q->id);
+            json_quote(&f->details, q->level);
+            strbuf_printf(&f->details, ",\"denied_ipv4\":%" PRIu64 ",\"total_ipv4\":%" PRIu64
+                                       ",\"config_import_id\":%" PRId64 "}",
+                          sg->denied_v4, sg->total_v4, nc->import_id);
+            allow_rule_fix(c, f, n, q->direction == DIRECTION_OUTBOUND ? NSG_OUTBOUND : NSG_INBOUND,
+                           q->protocol, rname, ports, before, first_denier->name);
+        }
+        segments_free(seg, nseg);
+    }
+    addrset_free(&remote);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* config-lost-return                                                 */
+
+static const char *hop_words(const struct route *r, char *buf, size_t n)
+{
+    if (r->next_hop_ip && r->next_hop_ip[0])
+        snprintf(buf, n, "%s %s", next_hop_name(r->next_hop), r->next_hop_ip);
+    else
+        snprintf(buf, n, "%s", next_hop_name(r->next_hop));
+    return buf;
+}
+
+/* The route that carries most of the set's addresses away from the
+ * Internet (NULL when all go to the Internet), and the counts. */
+static const struct route *capturing_route(const struct route_verdict *rv, uint64_t *lost,
+                                           uint64_t *total)
+{
+    const struct route *best = NULL;
+    uint64_t best_n = 0;
+    *lost = *total = 0;
+    for (size_t i = 0; i < rv->n; i++) {
+        uint64_t k = addrset_count_v4(&rv->parts[i].addrs);
+        *total += k;
+        const struct route *r = rv->parts[i].route;
+        if (r && r->next_hop == HOP_INTERNET)
+            continue;
+        *lost += k;
+        if (r && (k > best_n || !best)) {
+            best = r;
+            best_n = k;
+        }
+    }
+    return best;
+}
+
+static int lost_return(struct check *c, const struct nc_instance *in)
+{
+    struct netconfig *nc = c->nc;
+    const struct nc_subnet *s = &nc->subnets[in->subnet];
+    char tag[128], host[IP_TEXT_MAX];
+    subnet_text(s, host, sizeof host);
+    netconfig_regional_tag(nc, "ApiManagement", in->location, tag, sizeof tag);
+    struct nc_scope scope = {nc, in->subnet};
+    struct addrset dst = {0};
+    int rc = netconfig_resolve(&scope, tag, &dst);
+    if (rc != 0) {
+        addrset_free(&dst);
+        return rc == 1 ? 0 : -1;
+    }
+    const struct nc_route_table *t = s->route_table >= 0 ? &nc->route_tables[s->route_table] : NULL;
+    struct route_verdict rv = {0};
+    if (route_select(s->routes, s->nroutes, t ? t->disable_bgp : 0, &dst, netconfig_resolve,
+                     &scope, &rv) != 0) {
+        addrset_free(&dst);
+        return -1;
+    }
+    uint64_t lost, total;
+    const struct route *r = capturing_route(&rv, &lost, &total);
+    rc = 0;
+    if (!lost) {
+        rc = findings_healthy(c->out, "config-lost-return", host, "ApiManagement", 3443);
+    } else {
+        struct finding *f = finding_new(c->out);
+        if (!f) {
+            rc = -1;
+        } else {
+            common_fields(c, f, "config-lost-return", "error", s);
+            snprintf(f->remote, sizeof f->remote, "ApiManagement");
+            f->port = 3443;
+            f->protocol = "TCP";
+            f->direction = "inbound";
+            snprintf(f->rule, sizeof f->rule, "%s", r ? r->name : "");
+            char hop[96];
+            snprintf(f->title, sizeof f->title, "Route %s sends the replies to the management"
+                                                " plane (%s) to %s, not the Internet (APIM %s)",
+                     r ? r->name : "?", tag, r ? hop_words(r, hop, sizeof hop) : "?", in->name);
+            strbuf_printf(&f->evidence, "In the configuration (%s), the replies of subnet %s to"
+                                        " the management plane's calls on TCP 3443 (from %s)"
+                                        " take route %s (%s, next hop %s) of route table %s:"
+                                        " %" PRIu64 " of the %" PRIu64 " IPv4 addresses of %s"
+                                        " go to %s instead of the Internet, where the calls"
+                                        " came from, so the management plane never sees the"
+                                        " answers (\"Failed to connect to management"
+                                        " endpoint\").", c->snapshot, s->name, tag,
+                          r ? r->name : "?", r ? r->prefix : "?", r ? hop_words(r, hop, sizeof hop) : "?",
+                          t ? t->name : "(none)", lost, total, tag,
+                          r ? next_hop_name(r->next_hop) : "?");
+            if (lost < total)
+                strbuf_puts(&f->evidence, " The rest already has a route to the Internet"
+                                          " (per-address routes of older deployments cover"
+                                          " only part of the tag).");
+            flow_logs_say(c, f, in->subnet, "asymmetric-return", NSG_INBOUND, 6, 3443, 3443);
+            strbuf_puts(&f->details, "{\"instance\":");
+            json_quote(&f->details, in->name);
+            strbuf_puts(&f->details, ",\"route_table\":");
+            json_quote(&f->details, t ? t->resource_id : "");
+            strbuf_printf(&f->details, ",\"lost_ipv4\":%" PRIu64 ",\"total_ipv4\":%" PRIu64
+                                       ",\"config_import_id\":%" PRId64 "}", lost, total,
+                          nc->import_id);
+            strbuf_printf(&f->hint, "Give route table %s a route for the ApiManagement service"
+                                    " tag with next hop Internet: it is longer than %s and wins"
+                                    " for those addresses.", t ? t->name : "(the subnet's)",
+                          r ? r->prefix : "the default route");
+            management_route_fix(f, t);
+        }
+    }
+    route_verdict_free(&rv);
+    addrset_free(&dst);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* config-service-endpoints                                           */
+
+/* The subnet's forced-tunnelling route (0.0.0.0/0 to an appliance or a
+ * gateway), or NULL. */
+static const struct route *forced_tunnel(const struct netconfig *nc, const struct nc_subnet *s)
+{
+    if (s->route_table < 0)
+        return NULL;
+    const struct nc_route_table *t = &nc->route_tables[s->route_table];
+    for (size_t i = 0; i < t->n; i++)
+        if (strcmp(t->routes[i].prefix, "0.0.0.0/0") == 0 &&
+            (t->routes[i].next_hop == HOP_VIRTUAL_APPLIANCE ||
+             t->routes[i].next_hop == HOP_VNET_GATEWAY))
+            return &t->routes[i];
+    return NULL;
+}
+
+static int service_endpoints(struct check *c, const struct nc_instance *in)
+{
+    const struct nc_subnet *s = &c->nc->subnets[in->subnet];
+    char host[IP_TEXT_MAX];
+    subnet_text(s, host, sizeof host);
+    const struct route *tunnel = forced_tunnel(c->nc, s);
+    char missing[64] = "";
+    for (size_t i = 0; i < 4; i++)
+        if (!has_endpoint(s, wanted_endpoints[i]))
+            snprintf(missing + strlen(missing), sizeof missing - strlen(missing), "%s%s",
+                     missing[0] ? "," : "", wanted_endpoints[i] + 10); /* after "Microsoft." */
+    if (!tunnel || !missing[0])
+        return findings_healthy(c->out, "config-service-endpoints", host, "", 0);
+    struct finding *f = finding_new(c->out);
+    if (!f)
+        return -1;
+    common_fields(c, f, "config-service-endpoints", "warning", s);
+    snprintf(f->remote, sizeof f->remote, "%s", missing);
+    snprintf(f->rule, sizeof f->rule, "%s", tunnel->name);
+    char hop[96];
+    snprintf(f->title, sizeof f->title, "Forced tunnelling on subnet %s without service endpoints"
+                                        " for %s (APIM %s)", s->name, missing, in->name);
+    strbuf_printf(&f->evidence, "In the configuration (%s), route %s (0.0.0.0/0, next hop %s) of"
+                                " route table %s forces the subnet's traffic through the tunnel,"
+                                " and the subnet has no service endpoint for %s: APIM's"
+                                " dependencies (Azure SQL, Storage, Event Hubs, Key Vault) then"
+                                " go through the appliance too, which must allow them all."
+                                " The subnet's service endpoints: ", c->snapshot, tunnel->name,
+                  hop_words(tunnel, hop, sizeof hop), c->nc->route_tables[s->route_table].name,
+                  missing);
+    for (size_t i = 0; i < s->nendpoints; i++)
+        strbuf_printf(&f->evidence, "%s%s", i ? ", " : "", s->endpoints[i]);
+    strbuf_puts(&f->evidence, s->nendpoints ? "." : "none.");
+    strbuf_puts(&f->hint, "Give the APIM subnet service endpoints for Microsoft.Sql,"
+                          " Microsoft.Storage, Microsoft.EventHub and Microsoft.KeyVault (the"
+                          " command keeps the ones it has).");
+    strbuf_puts(&f->details, "{\"instance\":");
+    json_quote(&f->details, in->name);
+    strbuf_printf(&f->details, ",\"config_import_id\":%" PRId64 "}", c->nc->import_id);
+    endpoints_fix(f, s);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* config-delegation                                                  */
+
+static int delegation(struct check *c, const struct nc_instance *in)
+{
+    const struct nc_subnet *s = &c->nc->subnets[in->subnet];
+    char host[IP_TEXT_MAX];
+    subnet_text(s, host, sizeof host);
+    const char *needed = NULL;
+    if (in->tier != TIER_CLASSIC)
+        needed = strcasecmp(in->vnet_type, "Internal") == 0 ? "Microsoft.Web/hostingEnvironments"
+                                                            : "Microsoft.Web/serverFarms";
+    int has_needed = 0;
+    for (size_t i = 0; needed && i < s->ndelegations; i++)
+        has_needed |= strcasecmp(s->delegations[i], needed) == 0;
+    int broken = needed ? !has_needed : s->ndelegations > 0;
+    if (!broken)
+        return findings_healthy(c->out, "config-delegation", host, "", 0);
+    struct finding *f = finding_new(c->out);
+    if (!f)
+        return -1;
+    common_fields(c, f, "config-delegation", "error", s);
+    const char *kind = in->gateway ? "workspace gateway" : "APIM";
+    if (needed) {
+        snprintf(f->remote, sizeof f->remote, "%s", needed);
+        snprintf(f->title, sizeof f->title, "Subnet %s is not delegated to %s, which %s %s (%s,"
+                                            " %s) needs", s->name, needed, kind, in->name,
+                 in->sku, strcasecmp(in->vnet_type, "Internal") == 0 ? "injection" : "integration");
+        strbuf_printf(&f->evidence, "In the configuration (%s), %s %s (tier %s, VNet mode %s)"
+                                    " uses subnet %s, whose delegations are: ", c->snapshot, kind,
+                      in->name, in->sku, in->vnet_type, s->name);
+        for (size_t i = 0; i < s->ndelegations; i++)
+            strbuf_printf(&f->evidence, "%s%s", i ? ", " : "", s->delegations[i]);
+        strbuf_printf(&f->evidence, "%s. %s needs the subnet delegated to %s.",
+                      s->ndelegations ? "" : "none", in->sku[0] ? in->sku : kind, needed);
+        strbuf_printf(&f->hint, "Delegate the subnet to %s (the subnet must hold nothing else).",
+                      needed);
+        azcmd_begin(&f->commands, "az network vnet subnet update");
+        azcmd_name(&f->commands, "--resource-group", s->resource_group, AZ_RESOURCE_GROUP,
+                   "<resource-group>", &f->hint);
+        azcmd_name(&f->commands, "--vnet-name", s->vnet_name, AZ_VNET, "<vnet>", &f->hint);
+        azcmd_name(&f->commands, "--name", s->name, AZ_RESOURCE, "<apim-subnet>", &f->hint);
+        azcmd_arg(&f->commands, "--delegations", needed);
+    } else {
+        snprintf(f->remote, sizeof f->remote, "%.63s", s->delegations[0]);
+        snprintf(f->title, sizeof f->title, "Subnet %s of APIM %s (%s) is delegated to %s: a"
+                                            " classic tier's subnet must not be", s->name,
+                 in->name, in->sku, s->delegations[0]);
+        strbuf_printf(&f->evidence, "In the configuration (%s), APIM %s (tier %s, VNet mode %s)"
+                                    " is injected into subnet %s, which is delegated to ",
+                      c->snapshot, in->name, in->sku, in->vnet_type, s->name);
+        for (size_t i = 0; i < s->ndelegations; i++)
+            strbuf_printf(&f->evidence, "%s%s", i ? ", " : "", s->delegations[i]);
+        strbuf_puts(&f->evidence, ". Developer and Premium instances need a subnet without a"
+                                  " delegation; deployments and updates into it fail.");
+        strbuf_puts(&f->hint, "Remove the delegation from the subnet (or give the instance a"
+                              " subnet of its own without one).");
+        azcmd_begin(&f->commands, "az network vnet subnet update");
+        azcmd_name(&f->commands, "--resource-group", s->resource_group, AZ_RESOURCE_GROUP,
+                   "<resource-group>", &f->hint);
+        azcmd_name(&f->commands, "--vnet-name", s->vnet_name, AZ_VNET, "<vnet>", &f->hint);
+        azcmd_name(&f->commands, "--name", s->name, AZ_RESOURCE, "<apim-subnet>", &f->hint);
+        azcmd_arg(&f->commands, "--remove", "delegations");
+    }
+    strbuf_puts(&f->details, "{\"instance\":");
+    json_quote(&f->details, in->name);
+    strbuf_printf(&f->details, ",\"config_import_id\":%" PRId64 "}", c->nc->import_id);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* config-incomplete                                                  */
+
+static int incomplete(struct check *c, const struct nc_instance *in, const char *what,
+                      const char *id, const char *export)
+{
+    struct finding *f = finding_new(c->out);
+    if (!f)
+        return -1;
+    f->analyzer = "config-incomplete";
+    f->severity = "info";
+    f->first = f->last = c->nc->imported_at;
+    f->confidence = "high";
+    const char *slash = strrchr(id, '/');
+    snprintf(f->host, sizeof f->host, "%s", in->private_ips[0] ? in->private_ips : "-");
+    char *comma = strchr(f->host, ',');
+    if (comma)
+        *comma = '\0';
+    snprintf(f->remote, sizeof f->remote, "%.63s", slash ? slash + 1 : id);
+    snprintf(f->rule, sizeof f->rule, "%s", what);
+    snprintf(f->title, sizeof f->title, "The %s of APIM %s was not imported: it could not be"
+                                        " judged", what, in->name);
+    strbuf_printf(&f->evidence, "APIM %s names %s %s, which no imported file holds (%s).",
+                  in->name, what, id, c->snapshot);
+    strbuf_printf(&f->hint, "Export it and import it: %s > FILE.json; nsgflow config import"
+                            " FILE.json", export);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+
+int config_findings_build(sqlite3 *db, struct netconfig *nc, const struct scan_result *scan,
+                          struct findings *out, char *err, size_t errlen)
+{
+    if (!nc->import_id)
+        return 0;
+    struct check *c = calloc(1, sizeof *c);
+    if (!c) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    c->db = db;
+    c->nc = nc;
+    c->scan = scan;
+    c->out = out;
+    c->nflow = out->n;
+    char t[24];
+    time_format(nc->imported_at, t);
+    snprintf(c->snapshot, sizeof c->snapshot, "snapshot %" PRId64 " of %s", nc->import_id, t);
+    int rc = 0;
+    for (size_t i = 0; i < nc->ninstances && rc == 0; i++) {
+        const struct nc_instance *in = &nc->instances[i];
+        if (in->subnet_missing) {
+            rc = incomplete(c, in, "subnet", in->subnet_missing,
+                            "az network vnet subnet show --ids ID");
+            continue;
+        }
+        if (in->subnet < 0 || strcasecmp(in->vnet_type, "None") == 0)
+            continue; /* not in a VNet: nothing of the network to judge */
+        const struct nc_subnet *s = &nc->subnets[in->subnet];
+        if (s->nsg_missing)
+            rc = incomplete(c, in, "NSG", s->nsg_missing, "az network nsg show --ids ID");
+        if (rc == 0 && s->route_table_missing)
+            rc = incomplete(c, in, "route table", s->route_table_missing,
+                            "az network route-table show --ids ID");
+        struct requirements reqs;
+        if (rc == 0 && requirements_load(db, netconfig_platform(in), netconfig_mode(in), &reqs, err,
+                                         errlen) != 0) {
+            free(c);
+            return -1;
+        }
+        if (rc == 0) {
+            rc = denied_ports(c, in, &reqs);
+            requirements_free(&reqs);
+        }
+        if (rc == 0 && in->tier == TIER_CLASSIC && !s->route_table_missing)
+            rc = lost_return(c, in);
+        if (rc == 0 && in->tier == TIER_CLASSIC)
+            rc = service_endpoints(c, in);
+        if (rc == 0)
+            rc = delegation(c, in);
+    }
+    free(c);
+    if (rc != 0) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* correlation                                                        */
+
+static const struct requirement *requirement_by_id(const struct requirements *reqs, int id)
+{
+    for (size_t i = 0; i < reqs->n; i++)
+        if (reqs->v[i].id == id)
+            return &reqs->v[i];
+    return NULL;
+}
+
+/* denied-required-port: the configured rule, its priority, the exact fix. */
+static int correlate_denied(struct check *c, struct finding *f, const struct requirements *reqs)
+{
+    struct netconfig *nc = c->nc;
+    struct ip_addr ip;
+    if (ip_parse(f->host, strlen(f->host), &ip) != 0)
+        return 0;
+    int s = netconfig_subnet_of(nc, &ip);
+    const struct requirement *q = requirement_by_id(reqs, f->requirement_id);
+    if (s < 0 || !q)
+        return 0;
+    const struct nc_subnet *sub = &nc->subnets[s];
+    if (sub->nsg < 0) {
+        strbuf_printf(&f->evidence, " The configuration (%s) has no NSG on subnet %s: the"
+                                    " rule that denied this is elsewhere (the NIC's NSG), or"
+                                    " the NSG was removed after these logs.", c->snapshot, sub->name);
+        return 0;
+    }
+    const struct nc_nsg *n = &nc->nsgs[sub->nsg];
+    const struct nc_instance *on[1];
+    const char *location = netconfig_instances_on(nc, s, on, 1) ? on[0]->location : "";
+    struct addrset remote = {0}, local = {0};
+    char rname[128];
+    int approximate;
+    int side = remote_side(nc, s, location, q, &remote, rname, sizeof rname, &approximate);
+    if (side != 0) {
+        addrset_free(&remote);
+        return side < 0 ? -1 : 0;
+    }
+    char one[IP_TEXT_MAX + 4];
+    snprintf(one, sizeof one, "%s", f->host);
+    struct nsg_verdict v = {0};
+    struct nc_scope scope = {nc, s};
+    struct flow_query fq = {q->direction == DIRECTION_OUTBOUND ? NSG_OUTBOUND : NSG_INBOUND,
+                            q->protocol, (uint16_t)f->port, &local, &remote};
+    if (addrset_add_prefix(&local, one) != 0 ||
+        nsg_evaluate(&n->g, &fq, netconfig_resolve, &scope, &v) != 0) {
+        addrset_free(&remote);
+        addrset_free(&local);
+        return -1;
+    }
+    const struct nsg_rule *denier = NULL;
+    for (size_t p = 0; p < v.n; p++)
+        if (v.parts[p].rule && !v.parts[p].rule->allow &&
+            (!denier || v.parts[p].rule->priority < denier->priority))
+            denier = v.parts[p].rule;
+    if (denier) {
+        strbuf_printf(&f->evidence, " The configuration (%s) agrees: rule %s of NSG %s (",
+                      c->snapshot, denier->name, n->name);
+        rule_text(&f->evidence, denier);
+        strbuf_puts(&f->evidence, ") denies it.");
+        const struct nsg_rule *logged = netconfig_rule_named(n, f->rule);
+        if (logged && logged != denier)
+            strbuf_printf(&f->evidence, " (The logs name %s, priority %d.)", logged->name,
+                          logged->priority);
+        /* the exact fix replaces the one with placeholders */
+        strbuf_free(&f->hint);
+        strbuf_free(&f->commands);
+        char pt[8];
+        snprintf(pt, sizeof pt, "%d", f->port);
+        allow_rule_fix(c, f, n, fq.direction, q->protocol, rname, pt, denier->priority, denier->name);
+    } else {
+        const struct nsg_rule *allower = v.n ? v.parts[0].rule : NULL;
+        strbuf_printf(&f->evidence, " The configuration (%s) allows it now (rule %s of NSG %s,"
+                                    " priority %d): the NSG changed after these logs, or"
+                                    " another NSG (a NIC's) denied it.", c->snapshot,
+                      allower ? allower->name : "?", n->name, allower ? allower->priority : 0);
+    }
+    nsg_verdict_free(&v);
+    addrset_free(&remote);
+    addrset_free(&local);
+    return 0;
+}
+
+/* asymmetric-return: do the routes send these replies away? */
+static int correlate_return(struct check *c, struct finding *f)
+{
+    struct netconfig *nc = c->nc;
+    struct ip_addr ip;
+    if (ip_parse(f->host, strlen(f->host), &ip) != 0)
+        return 0;
+    int s = netconfig_subnet_of(nc, &ip);
+    if (s < 0)
+        return 0;
+    const struct nc_subnet *sub = &nc->subnets[s];
+    struct nc_scope scope = {nc, s};
+    struct addrset dst = {0};
+    int rc = 0;
+    if (strcmp(f->remote, "Internet clients") == 0 || strcmp(f->remote, "clients") == 0)
+        rc = netconfig_resolve(&scope, "Internet", &dst);
+    else
+        rc = addrset_add_prefix(&dst, f->remote);
+    if (rc != 0 || addrset_is_empty(&dst)) {
+        addrset_free(&dst);
+        return rc == -2 ? -1 : 0;
+    }
+    const struct nc_route_table *t = sub->route_table >= 0 ? &nc->route_tables[sub->route_table] : NULL;
+    struct route_verdict rv = {0};
+    if (route_select(sub->routes, sub->nroutes, t ? t->disable_bgp : 0, &dst, netconfig_resolve,
+                     &scope, &rv) != 0) {
+        addrset_free(&dst);
+        return -1;
+    }
+    uint64_t lost, total;
+    const struct route *r = capturing_route(&rv, &lost, &total);
+    int private_clients = strchr(f->remote, '/') != NULL;
+    char hop[96];
+    if (private_clients) {
+        /* private clients: their replies must not go to the appliance either */
+        r = NULL;
+        for (size_t i = 0; i < rv.n && !r; i++)
+            if (rv.parts[i].route && (rv.parts[i].route->next_hop == HOP_VIRTUAL_APPLIANCE ||
+                                      rv.parts[i].route->next_hop == HOP_NONE))
+                r = rv.parts[i].route;
+    }
+    if (r) {
+        strbuf_printf(&f->evidence, " The routes confirm it (%s): route %s (%s, next hop %s) of"
+                                    " route table %s carries the replies to %s away from the"
+                                    " path the calls came by.", c->snapshot, r->name, r->prefix,
+                      hop_words(r, hop, sizeof hop), t ? t->name : "(system)", f->remote);
+        f->confidence = "high";
+        if (f->port == 3443) {
+            strbuf_free(&f->commands);
+            management_route_fix(f, t);
+            endpoints_fix(f, sub);
+        }
+    } else {
+        const struct route *via = rv.n ? rv.parts[0].route : NULL;
+        strbuf_printf(&f->evidence, " The configured routes contradict it (%s): the replies to"
+                                    " %s take route %s (next hop %s) of %s. Something else"
+                                    " loses them: routes learnt over BGP from a VPN or"
+                                    " ExpressRoute gateway (az network nic"
+                                    " show-effective-route-table shows them), a route table or"
+                                    " NSG changed since, a firewall that drops the replies, or"
+                                    " an NSG on the way back.", c->snapshot, f->remote,
+                      via ? via->name : "?", via ? hop_words(via, hop, sizeof hop) : "?",
+                      t ? t->name : "the system routes");
+        f->confidence = "low";
+    }
+    route_verdict_free(&rv);
+    addrset_free(&dst);
+    return 0;
+}
+
+int config_correlate(sqlite3 *db, struct netconfig *nc, const struct requirements *reqs,
+                     struct findings *out, size_t n)
+{
+    if (!nc->import_id)
+        return 0;
+    struct check *c = calloc(1, sizeof *c);
+    if (!c)
+        return -1;
+    c->db = db;
+    c->nc = nc;
+    c->out = out;
+    c->nflow = n;
+    char t[24];
+    time_format(nc->imported_at, t);
+    snprintf(c->snapshot, sizeof c->snapshot, "snapshot %" PRId64 " of %s", nc->import_id, t);
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        struct finding *f = &out->v[i];
+        if (strcmp(f->analyzer, "denied-required-port") == 0)
+            rc = correlate_denied(c, f, reqs);
+        else if (strcmp(f->analyzer, "asymmetric-return") == 0)
+            rc = correlate_return(c, f);
+    }
+    free(c);
+    return rc;
+}
+
+void config_matrix_text(struct netconfig *nc, const struct ip_addr *host,
+                        const struct requirement *q, char *out, size_t n)
+{
+    out[0] = '\0';
+    if (!nc->import_id)
+        return;
+    int s = netconfig_subnet_of(nc, host);
+    if (s < 0)
+        return;
+    const struct nc_subnet *sub = &nc->subnets[s];
+    if (sub->nsg < 0) {
+        snprintf(out, n, "allowed: no NSG on the subnet");
+        return;
+    }
+    const struct nc_instance *on[1];
+    const char *location = netconfig_instances_on(nc, s, on, 1) ? on[0]->location : "";
+    struct addrset remote = {0}, local = {0};
+    char rname[128], one[IP_TEXT_MAX];
+    int approximate;
+    ip_format(host, one);
+    if (remote_side(nc, s, location, q, &remote, rname, sizeof rname, &approximate) != 0 ||
+        addrset_add_prefix(&local, one) != 0) {
+        addrset_free(&remote);
+        addrset_free(&local);
+        return;
+    }
+    struct segment *seg;
+    size_t nseg;
+    if (evaluate_requirement(nc, s, &nc->nsgs[sub->nsg].g, q, &local, &remote, &seg, &nseg) == 0) {
+        const struct nsg_rule *denier = NULL, *allower = NULL;
+        int partial = 0;
+        for (size_t k = 0; k < nseg; k++) {
+            if (seg[k].denier && (!denier || seg[k].denier->priority < denier->priority))
+                denier = seg[k].denier;
+            partial |= seg[k].denier && seg[k].v.allowed;
+            for (size_t p = 0; p < seg[k].v.n && !allower; p++)
+                if (seg[k].v.parts[p].rule && seg[k].v.parts[p].rule->allow)
+                    allower = seg[k].v.parts[p].rule;
+        }
+        if (denier)
+            snprintf(out, n, "%s by %s (%d)", partial ? "partly denied" : "denied", denier->name,
+                     denier->priority);
+        else if (allower)
+            snprintf(out, n, "allowed by %s (%d)", allower->name, allower->priority);
+        segments_free(seg, nseg);
+    }
+    addrset_free(&remote);
+    addrset_free(&local);
+}

@@ -1,0 +1,923 @@
+/* config.c: the configuration import and listing (see config.h). Each file
+ * is read through the blob reader's source (plain or gzip) into the
+ * streaming document reader; each document is told apart by its "type" (or
+ * its resource id) and written into its tables inside the import's
+ * transaction, under a savepoint per file, so that a broken file leaves
+ * nothing behind. */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "../common/escape.h"
+#include "../common/strbuf.h"
+#include "../schema/db.h"
+#include "ingest.h"
+#include "jsondoc.h"
+#include "source.h"
+#include "walk.h"
+
+const char config_usage[] =
+    "usage: nsgflow config import [--db FILE] [--wait SECONDS] [--quiet] FILE...\n"
+    "       nsgflow config show [--db FILE]\n"
+    "\n"
+    "import reads the network's configuration from the JSON that Azure prints:\n"
+    "  az network nsg show|list, az network route-table show|list,\n"
+    "  az network vnet show|list, az network vnet subnet show|list, az apim show|list,\n"
+    "  the same resources from ARM REST, az resource show or a template export\n"
+    "  (fields under \"properties\"), arrays of them, and {\"value\": [...]} or\n"
+    "  {\"data\": [...]} lists (REST, Resource Graph). Any mix, any order, plain or\n"
+    "  gzip; FILE may be a folder (walked for *.json, *.json.gz) or - for\n"
+    "  standard input. Importing a resource again replaces what its resource id\n"
+    "  said before; each import is kept as a snapshot with its time. A file\n"
+    "  that is none of these is refused with what it looks like; a broken file\n"
+    "  changes nothing. analyze then uses the APIM instances, their tiers and\n"
+    "  subnets, and judges the NSG rules and routes (the config-* analyzers).\n"
+    "\n"
+    "show lists what the database holds: the imports, the APIM instances, the\n"
+    "subnets with their NSG and route table, the NSGs and route tables.\n"
+    "\n"
+    "  --db FILE       the database (default: $NSGFLOW_DB, else ./nsgflow.db)\n"
+    "  --wait SECONDS  how long to wait when another process is writing (default 300)\n"
+    "  --quiet, -q     no summary; problems still shown\n"
+    "\n"
+    "Exit status: 0 imported; 1 fatal error; 2 usage; 3 done, but some files\n"
+    "were refused or could not be read.\n";
+
+/* ------------------------------------------------------------------ */
+/* one import                                                         */
+
+struct import {
+    sqlite3 *db;
+    int64_t import_id;
+    const char *path;            /* the file being read, as shown */
+    /* per file */
+    long resources, nsgs, rules, route_tables, routes, vnets, subnets, apims, unknown;
+    char unknown_types[160];
+    int64_t effective_routes;    /* the file's table of effective routes, 0: none yet */
+    int failed;                  /* a database error */
+    char error[300];
+    /* the whole import */
+    long total_resources, files_ok, files_refused;
+    long t_nsgs, t_rules, t_route_tables, t_routes, t_vnets, t_subnets, t_apims;
+};
+
+static int sql_fail(struct import *im)
+{
+    if (!im->failed) {
+        snprintf(im->error, sizeof im->error, "%s", sqlite3_errmsg(im->db));
+        im->failed = 1;
+    }
+    return -1;
+}
+
+static int exec_sql(struct import *im, const char *sql)
+{
+    return sqlite3_exec(im->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : sql_fail(im);
+}
+
+/* The segment after "/NAME/" of a resource id ("" when none). */
+static void id_part(const char *id, const char *name, char *out, size_t n)
+{
+    out[0] = '\0';
+    size_t len = strlen(name);
+    for (const char *p = id; (p = strchr(p, '/')) != NULL; p++)
+        if (strncasecmp(p + 1, name, len) == 0 && p[1 + len] == '/') {
+            const char *v = p + 2 + len, *end = strchr(v, '/');
+            snprintf(out, n, "%.*s", (int)(end ? (size_t)(end - v) : strlen(v)), v);
+            return;
+        }
+}
+
+/* The strings of an array (or one string) as a JSON array text; with
+ * member set, each element's member (an object's "id", "service", ...). */
+static void json_list(struct strbuf *out, const struct jd_node *n, const char *member)
+{
+    strbuf_puts(out, "[");
+    int first = 1;
+    if (n && n->kind == JD_STRING && n->text[0] && !member) {
+        json_quote(out, n->text);
+        first = 0;
+    } else if (n && n->kind == JD_ARRAY) {
+        for (const struct jd_node *e = n->first; e; e = e->next) {
+            const char *v = NULL;
+            if (member)
+                v = e->kind == JD_OBJECT ? jd_string(e, member) : NULL;
+            else if (e->kind == JD_STRING || e->kind == JD_NUMBER)
+                v = e->text;
+            if (!v || !v[0])
+                continue;
+            if (!first)
+                strbuf_puts(out, ",");
+            json_quote(out, v);
+            first = 0;
+        }
+    }
+    strbuf_puts(out, "]");
+}
+
+/* A rule's prefixes or ports: the single field and the list field together;
+ * ["*"] when both are empty. */
+static void rule_list(struct strbuf *out, const struct jd_node *rule, const char *single,
+                      const char *list, const char *asgs)
+{
+    struct strbuf items = {0};
+    const char *one = jd_string(rule, single);
+    strbuf_puts(&items, "[");
+    int n = 0;
+    if (one[0]) {
+        json_quote(&items, one);
+        n++;
+    }
+    const struct jd_node *l = jd_field(rule, list);
+    if (l && l->kind == JD_ARRAY)
+        for (const struct jd_node *e = l->first; e; e = e->next)
+            if ((e->kind == JD_STRING || e->kind == JD_NUMBER) && e->text[0]) {
+                if (n++)
+                    strbuf_puts(&items, ",");
+                json_quote(&items, e->text);
+            }
+    /* application security groups: their members only NIC data can tell */
+    const struct jd_node *a = asgs ? jd_field(rule, asgs) : NULL;
+    if (a && a->kind == JD_ARRAY)
+        for (const struct jd_node *e = a->first; e; e = e->next) {
+            const char *id = e->kind == JD_OBJECT ? jd_string(e, "id") : "";
+            if (!id[0])
+                continue;
+            const char *slash = strrchr(id, '/');
+            struct strbuf name = {0};
+            strbuf_printf(&name, "asg:%s", slash ? slash + 1 : id);
+            if (n++)
+                strbuf_puts(&items, ",");
+            json_quote(&items, strbuf_text(&name));
+            strbuf_free(&name);
+        }
+    if (!n)
+        strbuf_puts(&items, "\"*\"");
+    strbuf_puts(&items, "]");
+    strbuf_add(out, strbuf_text(&items), items.len);
+    strbuf_free(&items);
+}
+
+/* Writes the config_resource row of doc (replacing an earlier import of the
+ * same resource id with its rows). Returns its row id, or -1. */
+static int64_t put_resource(struct import *im, const struct jd_node *doc, const char *kind,
+                            const char *id)
+{
+    static const char *const drop[] = {
+        "DELETE FROM config_nsg_rule WHERE nsg IN (SELECT id FROM config_resource WHERE resource_id = ?1)",
+        "DELETE FROM config_nsg_attachment WHERE nsg IN (SELECT id FROM config_resource WHERE resource_id = ?1)",
+        "DELETE FROM config_route WHERE route_table IN (SELECT id FROM config_resource WHERE resource_id = ?1)",
+        "DELETE FROM config_route_table WHERE resource IN (SELECT id FROM config_resource WHERE resource_id = ?1)",
+        "DELETE FROM config_vnet WHERE resource IN (SELECT id FROM config_resource WHERE resource_id = ?1)",
+        "DELETE FROM config_subnet WHERE resource IN (SELECT id FROM config_resource WHERE resource_id = ?1)",
+        "DELETE FROM config_apim WHERE resource IN (SELECT id FROM config_resource WHERE resource_id = ?1)",
+        "DELETE FROM config_resource WHERE resource_id = ?1",
+    };
+    for (size_t i = 0; i < sizeof drop / sizeof drop[0]; i++) {
+        sqlite3_stmt *st;
+        if (sqlite3_prepare_v2(im->db, drop[i], -1, &st, NULL) != SQLITE_OK)
+            return sql_fail(im);
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+        int rc = sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (rc != SQLITE_DONE)
+            return sql_fail(im);
+    }
+    char rg[256], sub[256], name[256];
+    snprintf(rg, sizeof rg, "%s", jd_string(doc, "resourceGroup"));
+    if (!rg[0])
+        id_part(id, "resourceGroups", rg, sizeof rg);
+    id_part(id, "subscriptions", sub, sizeof sub);
+    snprintf(name, sizeof name, "%s", jd_string(doc, "name"));
+    if (!name[0]) {
+        const char *slash = strrchr(id, '/');
+        snprintf(name, sizeof name, "%s", slash ? slash + 1 : id);
+    }
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(im->db, "INSERT INTO config_resource(import_id, kind, resource_id, name,"
+                                   " resource_group, subscription, location, source_file)"
+                                   " VALUES(?, ?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+        return sql_fail(im);
+    sqlite3_bind_int64(st, 1, im->import_id);
+    sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, name, -1, SQLITE_TRANSIENT);
+    if (rg[0])
+        sqlite3_bind_text(st, 5, rg, -1, SQLITE_TRANSIENT);
+    if (sub[0])
+        sqlite3_bind_text(st, 6, sub, -1, SQLITE_TRANSIENT);
+    const char *loc = jd_string(doc, "location");
+    if (loc[0])
+        sqlite3_bind_text(st, 7, loc, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 8, im->path, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return sql_fail(im);
+    im->resources++;
+    return sqlite3_last_insert_rowid(im->db);
+}
+
+/* Runs an INSERT of texts (NULL binds NULL) and integers given as "%s" and
+ * "%d" in the argument list pattern: 's' a string, 'i' an int64. */
+static int insert(struct import *im, const char *sql, const char *pattern, ...)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(im->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return sql_fail(im);
+    va_list ap;
+    va_start(ap, pattern);
+    for (int i = 0; pattern[i]; i++) {
+        if (pattern[i] == 'i') {
+            sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
+        } else {
+            const char *v = va_arg(ap, const char *);
+            if (v)
+                sqlite3_bind_text(st, i + 1, v, -1, SQLITE_TRANSIENT);
+            else
+                sqlite3_bind_null(st, i + 1);
+        }
+    }
+    va_end(ap);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : sql_fail(im);
+}
+
+static int put_rules(struct import *im, int64_t nsg, const struct jd_node *list, int is_default)
+{
+    if (!list || list->kind != JD_ARRAY)
+        return 0;
+    for (const struct jd_node *r = list->first; r; r = r->next) {
+        if (r->kind != JD_OBJECT)
+            continue;
+        struct strbuf sp = {0}, sports = {0}, dp = {0}, dports = {0};
+        rule_list(&sp, r, "sourceAddressPrefix", "sourceAddressPrefixes",
+                  "sourceApplicationSecurityGroups");
+        rule_list(&sports, r, "sourcePortRange", "sourcePortRanges", NULL);
+        rule_list(&dp, r, "destinationAddressPrefix", "destinationAddressPrefixes",
+                  "destinationApplicationSecurityGroups");
+        rule_list(&dports, r, "destinationPortRange", "destinationPortRanges", NULL);
+        const char *proto = jd_string(r, "protocol");
+        int rc = insert(im, "INSERT INTO config_nsg_rule(nsg, name, priority, direction, access,"
+                            " protocol, source_prefixes, source_ports, destination_prefixes,"
+                            " destination_ports, is_default) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        "isisssssssi", nsg, jd_string(r, "name"),
+                        (int64_t)jd_number(r, "priority", 0), jd_string(r, "direction"),
+                        jd_string(r, "access"), proto[0] ? proto : "*", strbuf_text(&sp),
+                        strbuf_text(&sports), strbuf_text(&dp), strbuf_text(&dports),
+                        (int64_t)is_default);
+        strbuf_free(&sp);
+        strbuf_free(&sports);
+        strbuf_free(&dp);
+        strbuf_free(&dports);
+        if (rc != 0)
+            return -1;
+        im->rules++;
+    }
+    return 0;
+}
+
+static int put_attachments(struct import *im, int64_t nsg, const struct jd_node *doc,
+                           const char *field, const char *kind)
+{
+    const struct jd_node *l = jd_field(doc, field);
+    if (!l || l->kind != JD_ARRAY)
+        return 0;
+    for (const struct jd_node *e = l->first; e; e = e->next) {
+        const char *id = e->kind == JD_OBJECT ? jd_string(e, "id") : "";
+        if (id[0] && insert(im, "INSERT INTO config_nsg_attachment(nsg, kind, resource_id)"
+                                " VALUES(?, ?, ?)", "iss", nsg, kind, id) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int put_nsg(struct import *im, const struct jd_node *doc, const char *id)
+{
+    int64_t nsg = put_resource(im, doc, "nsg", id);
+    if (nsg < 0 || put_rules(im, nsg, jd_field(doc, "securityRules"), 0) != 0 ||
+        put_rules(im, nsg, jd_field(doc, "defaultSecurityRules"), 1) != 0 ||
+        put_attachments(im, nsg, doc, "subnets", "subnet") != 0 ||
+        put_attachments(im, nsg, doc, "networkInterfaces", "nic") != 0)
+        return -1;
+    im->nsgs++;
+    return 0;
+}
+
+static int put_route_table(struct import *im, const struct jd_node *doc, const char *id)
+{
+    int64_t rt = put_resource(im, doc, "route_table", id);
+    if (rt < 0 || insert(im, "INSERT INTO config_route_table(resource, disable_bgp) VALUES(?, ?)",
+                         "ii", rt, (int64_t)jd_bool(doc, "disableBgpRoutePropagation", 0)) != 0)
+        return -1;
+    const struct jd_node *l = jd_field(doc, "routes");
+    if (l && l->kind == JD_ARRAY)
+        for (const struct jd_node *r = l->first; r; r = r->next) {
+            if (r->kind != JD_OBJECT)
+                continue;
+            const char *ip = jd_string(r, "nextHopIpAddress");
+            if (insert(im, "INSERT INTO config_route(route_table, name, address_prefix,"
+                           " next_hop_type, next_hop_ip) VALUES(?, ?, ?, ?, ?)", "issss", rt,
+                       jd_string(r, "name"), jd_string(r, "addressPrefix"),
+                       jd_string(r, "nextHopType"), ip[0] ? ip : NULL) != 0)
+                return -1;
+            im->routes++;
+        }
+    im->route_tables++;
+    return 0;
+}
+
+static int put_subnet(struct import *im, const struct jd_node *doc, const char *id,
+                      const char *vnet_id)
+{
+    int64_t sn = put_resource(im, doc, "subnet", id);
+    if (sn < 0)
+        return -1;
+    struct strbuf prefixes = {0}, endpoints = {0}, delegations = {0};
+    const struct jd_node *many = jd_field(doc, "addressPrefixes");
+    json_list(&prefixes, many && many->kind == JD_ARRAY && many->count ? many
+                         : jd_field(doc, "addressPrefix"), NULL);
+    json_list(&endpoints, jd_field(doc, "serviceEndpoints"), "service");
+    json_list(&delegations, jd_field(doc, "delegations"), "serviceName");
+    char vnet[1024] = "";
+    if (vnet_id)
+        snprintf(vnet, sizeof vnet, "%s", vnet_id);
+    else { /* .../virtualNetworks/V/subnets/S */
+        const char *s = strcasestr(id, "/subnets/");
+        if (s)
+            snprintf(vnet, sizeof vnet, "%.*s", (int)(s - id), id);
+    }
+    const struct jd_node *nsg = jd_field(doc, "networkSecurityGroup");
+    const struct jd_node *rt = jd_field(doc, "routeTable");
+    const char *nsg_id = nsg && nsg->kind == JD_OBJECT ? jd_string(nsg, "id") : "";
+    const char *rt_id = rt && rt->kind == JD_OBJECT ? jd_string(rt, "id") : "";
+    int rc = insert(im, "INSERT INTO config_subnet(resource, vnet_id, address_prefixes, nsg_id,"
+                        " route_table_id, service_endpoints, delegations) VALUES(?, ?, ?, ?, ?, ?, ?)",
+                    "issssss", sn, vnet[0] ? vnet : NULL, strbuf_text(&prefixes),
+                    nsg_id[0] ? nsg_id : NULL, rt_id[0] ? rt_id : NULL, strbuf_text(&endpoints),
+                    strbuf_text(&delegations));
+    strbuf_free(&prefixes);
+    strbuf_free(&endpoints);
+    strbuf_free(&delegations);
+    if (rc != 0)
+        return -1;
+    im->subnets++;
+    return 0;
+}
+
+static int put_vnet(struct import *im, const struct jd_node *doc, const char *id)
+{
+    int64_t vn = put_resource(im, doc, "vnet", id);
+    if (vn < 0)
+        return -1;
+    struct strbuf space = {0}, peered = {0}, dns = {0};
+    json_list(&space, jd_get(jd_field(doc, "addressSpace"), "addressPrefixes"), NULL);
+    json_list(&dns, jd_get(jd_field(doc, "dhcpOptions"), "dnsServers"), NULL);
+    /* the peerings' spaces, as one list */
+    strbuf_puts(&peered, "[");
+    int n = 0;
+    const struct jd_node *peerings = jd_field(doc, "virtualNetworkPeerings");
+    if (peerings && peerings->kind == JD_ARRAY)
+        for (const struct jd_node *p = peerings->first; p; p = p->next) {
+            const struct jd_node *remote = jd_field(p, "remoteAddressSpace");
+            if (!remote)
+                remote = jd_field(p, "remoteVirtualNetworkAddressSpace");
+            const struct jd_node *l = jd_get(remote, "addressPrefixes");
+            if (l && l->kind == JD_ARRAY)
+                for (const struct jd_node *e = l->first; e; e = e->next)
+                    if (e->kind == JD_STRING && e->text[0]) {
+                        if (n++)
+                            strbuf_puts(&peered, ",");
+                        json_quote(&peered, e->text);
+                    }
+        }
+    strbuf_puts(&peered, "]");
+    int rc = insert(im, "INSERT INTO config_vnet(resource, address_prefixes, peered_prefixes,"
+                        " dns_servers) VALUES(?, ?, ?, ?)", "isss", vn, strbuf_text(&space),
+                    strbuf_text(&peered), strbuf_text(&dns));
+    strbuf_free(&space);
+    strbuf_free(&peered);
+    strbuf_free(&dns);
+    if (rc != 0)
+        return -1;
+    im->vnets++;
+    /* its subnets, each a resource of its own */
+    const struct jd_node *subnets = jd_field(doc, "subnets");
+    if (subnets && subnets->kind == JD_ARRAY)
+        for (const struct jd_node *s = subnets->first; s; s = s->next) {
+            const char *sid = s->kind == JD_OBJECT ? jd_string(s, "id") : "";
+            if (sid[0] && put_subnet(im, s, sid, id) != 0)
+                return -1;
+        }
+    return 0;
+}
+
+/* An API Management instance, or a workspace gateway (gateway set): its
+ * subnet is under backend.subnet.id, not virtualNetworkConfiguration. */
+static int put_apim(struct import *im, const struct jd_node *doc, const char *id, int gateway)
+{
+    int64_t ap = put_resource(im, doc, "apim", id);
+    if (ap < 0)
+        return -1;
+    const struct jd_node *sku = jd_get(doc, "sku");
+    const struct jd_node *vnc = jd_field(doc, "virtualNetworkConfiguration");
+    struct strbuf priv = {0}, pub = {0};
+    json_list(&priv, jd_field(doc, "privateIPAddresses"), NULL);
+    json_list(&pub, jd_field(doc, "publicIPAddresses"), NULL);
+    const char *subnet = vnc ? jd_string(vnc, "subnetResourceId") : "";
+    if (gateway)
+        subnet = jd_string(jd_get(jd_field(doc, "backend"), "subnet"), "id");
+    const char *vtype = jd_string(doc, "virtualNetworkType");
+    const char *platform = jd_string(doc, "platformVersion");
+    int rc = insert(im, "INSERT INTO config_apim(resource, kind, sku, capacity, vnet_type,"
+                        " platform, subnet_id, private_ips, public_ips)"
+                        " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "ississsss", ap, gateway ? "workspace-gateway" : "instance",
+                    sku ? jd_string(sku, "name") : NULL,
+                    (int64_t)(sku ? jd_number(sku, "capacity", 0) : 0), vtype[0] ? vtype : NULL,
+                    platform[0] ? platform : NULL, subnet[0] ? subnet : NULL,
+                    strbuf_text(&priv), strbuf_text(&pub));
+    strbuf_free(&priv);
+    strbuf_free(&pub);
+    if (rc != 0)
+        return -1;
+    im->apims++;
+    return 0;
+}
+
+/* The kind of a document: its "type", else its resource id. */
+static const char *kind_of(const struct jd_node *doc, const char *id)
+{
+    const char *type = jd_string(doc, "type");
+    static const struct {
+        const char *type, *id_part, *kind;
+    } kinds[] = {
+        {"Microsoft.Network/networkSecurityGroups", "/networkSecurityGroups/", "nsg"},
+        {"Microsoft.Network/routeTables", "/routeTables/", "route_table"},
+        {"Microsoft.Network/virtualNetworks/subnets", "/subnets/", "subnet"},
+        {"Microsoft.Network/virtualNetworks", "/virtualNetworks/", "vnet"},
+        {"Microsoft.ApiManagement/service", "/Microsoft.ApiManagement/service/", "apim"},
+        {"Microsoft.ApiManagement/gateways", "/Microsoft.ApiManagement/gateways/", "gateway"},
+    };
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (type[0] && strcasecmp(type, kinds[i].type) == 0)
+            return kinds[i].kind;
+    if (type[0])
+        return NULL; /* some other resource */
+    /* no type: the last provider segment of the id decides */
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        const char *p = strcasestr(id, kinds[i].id_part);
+        if (p && !strchr(p + strlen(kinds[i].id_part), '/'))
+            return kinds[i].kind;
+    }
+    return NULL;
+}
+
+static int on_doc(void *ctx, const struct jd_node *doc, size_t index);
+
+/* `az network nic list-effective-nsg`: each element of its list is one NSG
+ * as in force (its "association" says on which subnet or NIC), its rules
+ * named "securityRules/NAME" or "defaultSecurityRules/NAME" and its ports
+ * written as ranges ("443-443", "0-65535"). Stored as that NSG. */
+static int put_effective_nsg(struct import *im, const struct jd_node *doc)
+{
+    const char *id = jd_string(jd_get(doc, "networkSecurityGroup"), "id");
+    if (!id[0])
+        return 1; /* not an NSG's rules: said as an item of another kind */
+    int64_t nsg = put_resource(im, doc, "nsg", id);
+    if (nsg < 0)
+        return -1;
+    const struct jd_node *rules = jd_get(doc, "effectiveSecurityRules");
+    for (const struct jd_node *r = rules ? rules->first : NULL; r; r = r->next) {
+        if (r->kind != JD_OBJECT)
+            continue;
+        const char *name = jd_string(r, "name");
+        int is_default = strncasecmp(name, "defaultSecurityRules/", 21) == 0;
+        const char *slash = strchr(name, '/');
+        struct strbuf sp = {0}, sports = {0}, dp = {0}, dports = {0};
+        rule_list(&sp, r, "sourceAddressPrefix", "sourceAddressPrefixes", NULL);
+        rule_list(&sports, r, "sourcePortRange", "sourcePortRanges", NULL);
+        rule_list(&dp, r, "destinationAddressPrefix", "destinationAddressPrefixes", NULL);
+        rule_list(&dports, r, "destinationPortRange", "destinationPortRanges", NULL);
+        const char *proto = jd_string(r, "protocol");
+        if (strcasecmp(proto, "All") == 0)
+            proto = "*";
+        int rc = insert(im, "INSERT INTO config_nsg_rule(nsg, name, priority, direction, access,"
+                            " protocol, source_prefixes, source_ports, destination_prefixes,"
+                            " destination_ports, is_default) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        "isisssssssi", nsg, slash ? slash + 1 : name,
+                        (int64_t)jd_number(r, "priority", 0), jd_string(r, "direction"),
+                        jd_string(r, "access"), proto[0] ? proto : "*", strbuf_text(&sp),
+                        strbuf_text(&sports), strbuf_text(&dp), strbuf_text(&dports),
+                        (int64_t)is_default);
+        strbuf_free(&sp);
+        strbuf_free(&sports);
+        strbuf_free(&dp);
+        strbuf_free(&dports);
+        if (rc != 0)
+            return -1;
+        im->rules++;
+    }
+    const struct jd_node *assoc = jd_get(doc, "association");
+    const char *subnet = jd_string(jd_get(assoc, "subnet"), "id");
+    const char *nic = jd_string(jd_get(assoc, "networkInterface"), "id");
+    if ((subnet[0] && insert(im, "INSERT INTO config_nsg_attachment(nsg, kind, resource_id)"
+                                 " VALUES(?, 'subnet', ?)", "is", nsg, subnet) != 0) ||
+        (nic[0] && insert(im, "INSERT INTO config_nsg_attachment(nsg, kind, resource_id)"
+                              " VALUES(?, 'nic', ?)", "is", nsg, nic) != 0))
+        return -1;
+    im->nsgs++;
+    return 0;
+}
+
+/* `az network nic show-effective-route-table`: each element of its list is
+ * one route in force on a NIC (no resource id: the file names the table). */
+static int put_effective_route(struct import *im, const struct jd_node *doc)
+{
+    if (!im->effective_routes) {
+        struct strbuf id = {0}, name = {0};
+        const char *base = strrchr(im->path, '/');
+        strbuf_printf(&id, "effective-routes:%s", im->path);
+        strbuf_printf(&name, "effective routes of %s", base ? base + 1 : im->path);
+        struct jd_node named = {.kind = JD_OBJECT};
+        struct jd_node name_node = {.kind = JD_STRING, .key = "name", .text = strbuf_text(&name)};
+        named.first = &name_node;
+        named.count = 1;
+        int64_t rt = put_resource(im, &named, "route_table", strbuf_text(&id));
+        strbuf_free(&id);
+        strbuf_free(&name);
+        if (rt < 0 || insert(im, "INSERT INTO config_route_table(resource, disable_bgp, effective)"
+                                 " VALUES(?, ?, 1)", "ii", rt,
+                             (int64_t)jd_bool(doc, "disableBgpRoutePropagation", 0)) != 0)
+            return -1;
+        im->effective_routes = rt;
+        im->route_tables++;
+    }
+    const struct jd_node *prefixes = jd_get(doc, "addressPrefix");
+    const struct jd_node *hops = jd_get(doc, "nextHopIpAddress");
+    const char *hop_ip = hops && hops->kind == JD_ARRAY && hops->first &&
+                         hops->first->kind == JD_STRING ? hops->first->text
+                       : hops && hops->kind == JD_STRING ? hops->text : "";
+    const char *source = jd_string(doc, "source"), *state = jd_string(doc, "state");
+    const struct jd_node *one = prefixes && prefixes->kind == JD_ARRAY ? prefixes->first : prefixes;
+    for (; one; one = prefixes->kind == JD_ARRAY ? one->next : NULL) {
+        if (one->kind != JD_STRING || !one->text[0])
+            continue;
+        if (insert(im, "INSERT INTO config_route(route_table, name, address_prefix, next_hop_type,"
+                       " next_hop_ip, source, state) VALUES(?, ?, ?, ?, ?, ?, ?)", "issssss",
+                   im->effective_routes, jd_string(doc, "name"), one->text,
+                   jd_string(doc, "nextHopType"), hop_ip[0] ? hop_ip : NULL,
+                   source[0] ? source : NULL, state[0] ? state : NULL) != 0)
+            return -1;
+        im->routes++;
+    }
+    return 0;
+}
+
+/* A document that holds a list ({..., "data": [...]} with the list not
+ * first): each element is a document. */
+static int each_listed(struct import *im, const struct jd_node *doc)
+{
+    int any = 0;
+    static const char *const lists[] = {"value", "data"};
+    for (size_t k = 0; k < 2; k++) {
+        const struct jd_node *l = jd_get(doc, lists[k]);
+        if (!l || l->kind != JD_ARRAY)
+            continue;
+        any = 1;
+        size_t i = 0;
+        for (const struct jd_node *e = l->first; e; e = e->next)
+            if (on_doc(im, e, i++) != 0)
+                return -1;
+    }
+    return any ? 1 : 0;
+}
+
+static int on_doc(void *ctx, const struct jd_node *doc, size_t index)
+{
+    struct import *im = ctx;
+    (void)index;
+    if (doc->kind != JD_OBJECT) {
+        im->unknown++;
+        return 0;
+    }
+    const char *id = jd_string(doc, "id");
+    const char *kind = kind_of(doc, id);
+    if (!id[0] && jd_get(doc, "effectiveSecurityRules")) {
+        int rc = put_effective_nsg(im, doc);
+        if (rc <= 0)
+            return rc;
+    } else if (!id[0] && jd_get(doc, "nextHopType") && jd_get(doc, "addressPrefix")) {
+        return put_effective_route(im, doc);
+    }
+    if (!kind || !id[0]) {
+        int listed = each_listed(im, doc);
+        if (listed < 0)
+            return -1;
+        if (listed)
+            return 0;
+        im->unknown++;
+        const char *type = jd_string(doc, "type");
+        size_t used = strlen(im->unknown_types);
+        if (type[0] && !strstr(im->unknown_types, type) && used + strlen(type) + 3 < sizeof im->unknown_types)
+            snprintf(im->unknown_types + used, sizeof im->unknown_types - used, "%s%s",
+                     used ? ", " : "", type);
+        return 0;
+    }
+    int rc = strcmp(kind, "nsg") == 0           ? put_nsg(im, doc, id)
+           : strcmp(kind, "route_table") == 0   ? put_route_table(im, doc, id)
+           : strcmp(kind, "vnet") == 0          ? put_vnet(im, doc, id)
+           : strcmp(kind, "subnet") == 0        ? put_subnet(im, doc, id, NULL)
+                                                : put_apim(im, doc, id, strcmp(kind, "gateway") == 0);
+    return rc;
+}
+
+/* What a file looks like when it holds no configuration. */
+static void describe(const jsondoc *p, const struct import *im, char *out, size_t n)
+{
+    char top = jd_top(p);
+    const char *keys = jd_top_keys(p);
+    if (top == 'o' && (strstr(keys, "records")))
+        snprintf(out, n, "a flow-log blob, not configuration (read it with nsgflow ingest)");
+    else if (top == 'o' && strstr(keys, "values") && strstr(keys, "changeNumber"))
+        snprintf(out, n, "a service-tags file, not configuration (read it with nsgflow tags import)");
+    else if (im->unknown_types[0])
+        snprintf(out, n, "Azure resources of other types (%.60s), none of the NSGs, route tables,"
+                         " VNets, subnets or API Management instances nsgflow reads", im->unknown_types);
+    else if (top == 'o')
+        snprintf(out, n, "a JSON object that is no Azure resource (its keys: %.100s)", keys[0] ? keys : "none");
+    else if (top == 'a' || top == 'l')
+        snprintf(out, n, "a list of %ld item%s that are no Azure resources", im->unknown,
+                 im->unknown == 1 ? "" : "s");
+    else if (top == 's')
+        snprintf(out, n, "a single JSON value, not an object");
+    else
+        snprintf(out, n, "an empty file");
+}
+
+/* Reads one file under a savepoint. Returns 0 when imported, 1 when
+ * refused (said why), -1 on a database error. */
+static int import_file(struct import *im, const char *path, const char *shown)
+{
+    im->path = shown;
+    im->resources = im->nsgs = im->rules = im->route_tables = im->routes = 0;
+    im->effective_routes = 0;
+    im->vnets = im->subnets = im->apims = im->unknown = 0;
+    im->unknown_types[0] = '\0';
+    if (exec_sql(im, "SAVEPOINT config_file") != 0)
+        return -1;
+    char err[400] = "";
+    source *src = source_open(path, err, sizeof err);
+    jsondoc *p = src ? jd_new(on_doc, im) : NULL;
+    unsigned char *buf = malloc(1 << 16);
+    int refused = 0;
+    if (!src || !p || !buf) {
+        if (!err[0])
+            snprintf(err, sizeof err, "out of memory");
+        refused = 1;
+    } else {
+        long n;
+        int bad = 0;
+        while (!bad && (n = source_read(src, buf, 1 << 16)) > 0)
+            bad = jd_feed(p, buf, (size_t)n) != 0;
+        if (im->failed) {
+            jd_free(p);
+            source_close(src);
+            free(buf);
+            sqlite3_exec(im->db, "ROLLBACK TO config_file; RELEASE config_file", NULL, NULL, NULL);
+            return -1;
+        }
+        if (!bad && n < 0) {
+            snprintf(err, sizeof err, "%s", source_error(src));
+            refused = 1;
+        } else if (bad || jd_finish(p) != 0) {
+            snprintf(err, sizeof err, "%s at byte %llu; nothing of it was imported", jd_error(p),
+                     (unsigned long long)jd_error_offset(p));
+            refused = 1;
+        } else if (im->resources == 0) {
+            char what[240];
+            describe(p, im, what, sizeof what);
+            snprintf(err, sizeof err, "not Azure network configuration: %s", what);
+            refused = 1;
+        }
+    }
+    jd_free(p);
+    source_close(src);
+    free(buf);
+    if (refused) {
+        if (sqlite3_exec(im->db, "ROLLBACK TO config_file; RELEASE config_file", NULL, NULL,
+                         NULL) != SQLITE_OK)
+            return sql_fail(im);
+        msg(stderr, "%s: refused: %s\n", shown, err);
+        im->files_refused++;
+        return 1;
+    }
+    if (exec_sql(im, "RELEASE config_file") != 0)
+        return -1;
+    im->files_ok++;
+    im->total_resources += im->resources;
+    im->t_nsgs += im->nsgs;
+    im->t_rules += im->rules;
+    im->t_route_tables += im->route_tables;
+    im->t_routes += im->routes;
+    im->t_vnets += im->vnets;
+    im->t_subnets += im->subnets;
+    im->t_apims += im->apims;
+    if (im->unknown)
+        msg(stderr, "%s: %ld item%s of other kinds skipped%s%s%s\n", shown, im->unknown,
+            im->unknown == 1 ? "" : "s", im->unknown_types[0] ? " (" : "", im->unknown_types,
+            im->unknown_types[0] ? ")" : "");
+    return 0;
+}
+
+int config_import_paths(const char *db_path, int wait_ms, char **paths, int npaths, int quiet)
+{
+    struct walk_result w = {0};
+    for (int i = 0; i < npaths; i++)
+        if (walk_path(paths[i], &w) != 0) {
+            msg(stderr, "nsgflow config import: out of memory while listing inputs\n");
+            walk_free(&w);
+            return EXIT_FATAL;
+        }
+    sqlite3 *db;
+    if (db_open_or_say(db_path, wait_ms, &db) != 0) {
+        walk_free(&w);
+        return EXIT_FATAL;
+    }
+    struct import im = {.db = db};
+    struct strbuf all = {0};
+    for (int i = 0; i < npaths; i++)
+        strbuf_printf(&all, "%s%s", i ? " " : "", paths[i]);
+    int status = EXIT_OK;
+    if (exec_sql(&im, "BEGIN IMMEDIATE") != 0 ||
+        insert(&im, "INSERT INTO config_import(imported_at, paths) VALUES(?, ?)", "is",
+               (int64_t)time(NULL), strbuf_text(&all)) != 0)
+        goto dbfail;
+    im.import_id = sqlite3_last_insert_rowid(db);
+    for (size_t i = 0; i < w.count; i++) {
+        const char *path = w.entries[i].path;
+        int rc = import_file(&im, path, strcmp(path, "-") == 0 ? "(stdin)" : path);
+        if (rc < 0)
+            goto dbfail;
+    }
+    if (im.files_ok == 0) {
+        /* nothing imported: no snapshot either */
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        msg(stderr, "nsgflow config import: nothing imported (%ld file%s refused%s)\n",
+            im.files_refused, im.files_refused == 1 ? "" : "s",
+            w.problems ? ", some paths unreadable" : "");
+        status = w.count || w.problems ? EXIT_PROBLEMS : EXIT_USAGE;
+        goto done;
+    }
+    if (insert(&im, "UPDATE config_import SET resources = ? WHERE id = ?", "ii",
+               (int64_t)im.total_resources, im.import_id) != 0 ||
+        exec_sql(&im, "COMMIT") != 0)
+        goto dbfail;
+    if (!quiet)
+        msg(stderr, "config import: %ld file%s: %ld NSG%s (%ld rules), %ld route table%s (%ld"
+                    " routes), %ld VNet%s, %ld subnet%s, %ld APIM instance%s; snapshot %lld%s\n",
+            im.files_ok, im.files_ok == 1 ? "" : "s", im.t_nsgs, im.t_nsgs == 1 ? "" : "s",
+            im.t_rules, im.t_route_tables, im.t_route_tables == 1 ? "" : "s", im.t_routes,
+            im.t_vnets, im.t_vnets == 1 ? "" : "s", im.t_subnets, im.t_subnets == 1 ? "" : "s",
+            im.t_apims, im.t_apims == 1 ? "" : "s", (long long)im.import_id,
+            im.files_refused ? "; some files refused" : "");
+    if (im.files_refused || w.problems)
+        status = EXIT_PROBLEMS;
+    goto done;
+dbfail:
+    msg(stderr, "nsgflow config import: %s: %s; nothing was imported\n", db_path,
+        im.error[0] ? im.error : sqlite3_errmsg(db));
+    if (!sqlite3_get_autocommit(db))
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    status = EXIT_FATAL;
+done:
+    strbuf_free(&all);
+    sqlite3_close(db);
+    walk_free(&w);
+    return status;
+}
+
+/* ------------------------------------------------------------------ */
+/* show                                                               */
+
+static int show_rows(sqlite3 *db, const char *title, const char *sql, int columns)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    int rows = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (!rows++)
+            msg(stdout, "%s:\n", title);
+        struct strbuf line = {0};
+        for (int i = 0; i < columns; i++) {
+            const char *v = (const char *)sqlite3_column_text(st, i);
+            strbuf_printf(&line, "%s%s", i ? "  " : "  ", v ? v : "-");
+        }
+        msg(stdout, "%s\n", strbuf_text(&line));
+        strbuf_free(&line);
+    }
+    sqlite3_finalize(st);
+    if (!rows)
+        msg(stdout, "%s: none\n", title);
+    return 0;
+}
+
+static int config_show(const char *db_path)
+{
+    sqlite3 *db;
+    if (db_open_to_read_or_say(db_path, 300000, &db) != 0)
+        return EXIT_FATAL;
+    int rc = show_rows(db, "imports", "SELECT import_id, imported_at, resources || ' resources',"
+                                      " paths FROM config_imports ORDER BY import_id", 4);
+    rc |= show_rows(db, "APIM instances",
+                    "SELECT name, coalesce(tier, '?'), coalesce(vnet_type, '?'),"
+                    " coalesce(platform, '?'), 'subnet ' || coalesce(subnet, '?'),"
+                    " 'private ' || private_ips, 'public ' || public_ips FROM apim_instances"
+                    " ORDER BY name", 7);
+    rc |= show_rows(db, "subnets", "SELECT subnet, address_prefixes, 'NSG ' || coalesce(nsg, '-'),"
+                                   " 'routes ' || coalesce(route_table, '-'), 'endpoints ' ||"
+                                   " service_endpoints, 'delegations ' || delegations FROM subnets"
+                                   " ORDER BY subnet", 6);
+    rc |= show_rows(db, "NSGs", "SELECT c.name, c.resource_group, (SELECT count(*) FROM"
+                                " config_nsg_rule r WHERE r.nsg = c.id AND r.is_default = 0) ||"
+                                " ' rules' FROM config_resource c WHERE c.kind = 'nsg' ORDER BY 1", 3);
+    rc |= show_rows(db, "route tables", "SELECT c.name, c.resource_group, (SELECT count(*) FROM"
+                                        " config_route r WHERE r.route_table = c.id) || ' routes'"
+                                        " FROM config_resource c WHERE c.kind = 'route_table'"
+                                        " ORDER BY 1", 3);
+    sqlite3_close(db);
+    if (rc) {
+        msg(stderr, "nsgflow config show: %s: cannot read the configuration\n", db_path);
+        return EXIT_FATAL;
+    }
+    return EXIT_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* the command                                                        */
+
+int config_main(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        fputs(config_usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? EXIT_USAGE : EXIT_OK;
+    }
+    const char *verb = argv[1];
+    if (strcmp(verb, "import") != 0 && strcmp(verb, "show") != 0) {
+        msg(stderr, "nsgflow config: '%s' is not a config command (import, show)\n", verb);
+        return EXIT_USAGE;
+    }
+    const char *db = NULL;
+    int wait_ms = 300000, quiet = 0;
+    static const struct option longopts[] = {
+        {"db", required_argument, NULL, 'd'},
+        {"wait", required_argument, NULL, 'w'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc - 1, argv + 1, "qh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'q': quiet = 1; break;
+        case 'w': {
+            char *end;
+            double s = strtod(optarg, &end);
+            if (*end || s < 0 || s > 86400) {
+                msg(stderr, "nsgflow config: --wait: not a number of seconds 0..86400: '%s'\n",
+                    optarg);
+                return EXIT_USAGE;
+            }
+            wait_ms = (int)(s * 1000);
+            break;
+        }
+        case 'h': fputs(config_usage, stdout); return EXIT_OK;
+        default: fputs("Try 'nsgflow help config'.\n", stderr); return EXIT_USAGE;
+        }
+    }
+    const char *db_path = db_default_path(db);
+    int first = optind + 1; /* argv + 1 was parsed */
+    if (strcmp(verb, "show") == 0) {
+        if (first < argc) {
+            msg(stderr, "nsgflow config show: unexpected argument '%s'\n", argv[first]);
+            return EXIT_USAGE;
+        }
+        return config_show(db_path);
+    }
+    if (first >= argc) {
+        fputs("nsgflow config import: no FILE given (a JSON file, a folder, or - for standard"
+              " input)\nTry 'nsgflow help config'.\n", stderr);
+        return EXIT_USAGE;
+    }
+    return config_import_paths(db_path, wait_ms, argv + first, argc - first, quiet);
+}
