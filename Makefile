@@ -155,6 +155,11 @@ demo: $(BUILD)/nsgflow $(BUILD)/nsgflow-gen
 	@sqlite3 -header -column $(DEMO)/nsgflow.db \
 	    "SELECT formats, count(*) AS blobs, sum(tuples) AS tuples, min(first_flow_time) AS first, max(last_flow_time) AS last FROM ingested_files GROUP BY formats;"
 	@echo
+	@echo "== nsgflow config import --db $(DEMO)/nsgflow.db tests/fixtures/demo_config.json"
+	@echo "   (the network's own description, as az network nsg|route-table|vnet show and"
+	@echo "   az apim show print it: the rules and routes behind what the logs show)"
+	@$(BUILD)/nsgflow config import --db $(DEMO)/nsgflow.db tests/fixtures/demo_config.json
+	@echo
 	@echo "== nsgflow analyze --db $(DEMO)/nsgflow.db"
 	@$(BUILD)/nsgflow analyze --db $(DEMO)/nsgflow.db 2>&1 || true
 	@echo
@@ -165,7 +170,8 @@ demo: $(BUILD)/nsgflow $(BUILD)/nsgflow-gen
 	@echo
 	@echo "The report for people: $(DEMO)/report.html (open it in a browser)."
 	@echo "The database: sqlite3 $(DEMO)/nsgflow.db (views: flows, denied_flows, flows_by_address,"
-	@echo "flows_by_port, ingested_files, findings, requirement_matrix, apim_requirements, service_tags)"
+	@echo "flows_by_port, ingested_files, connections, findings, requirement_matrix, apim_requirements,"
+	@echo "service_tags, nsg_rules, routes, subnets, apim_instances)"
 
 install: $(BUILD)/nsgflow
 	install -d $(DESTDIR)$(PREFIX)/bin

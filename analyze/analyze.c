@@ -523,11 +523,19 @@ int analyze_run(const struct analyze_options *o, struct analyze_result *res)
     sqlite3_exec(db, "PRAGMA cache_size = -8192", NULL, NULL, NULL);
     if (db_exec(db, "BEGIN IMMEDIATE", err, sizeof err) != 0)
         goto fail;
+    if (netconfig_load(db, &nc, err, sizeof err) != 0)
+        goto fail;
     int64_t from = o->since, to = o->until;
+    int any_flows = scalar(db, "SELECT count(*) FROM source_file WHERE identity IS NOT NULL", 0) > 0;
     if (from == INT64_MIN)
         from = scalar(db, "SELECT min(min_ts) FROM source_file WHERE identity IS NOT NULL", 0);
     if (to == INT64_MAX)
         to = scalar(db, "SELECT max(max_ts) FROM source_file WHERE identity IS NOT NULL", 0);
+    if (!any_flows && nc.import_id && o->since == INT64_MIN && o->until == INT64_MAX) {
+        /* the configuration alone: its window is the snapshot's moment, so
+         * that the next snapshot's analysis follows it (new, open, resolved) */
+        from = to = nc.imported_at;
+    }
     /* judge_from: where the judgement starts. With after_previous, what the
      * previous window judged stays judged: a window that overlaps it (a blob
      * fetched again after it grew, an E written after the hour) is judged
@@ -551,8 +559,6 @@ int analyze_run(const struct analyze_options *o, struct analyze_result *res)
     res->window_start = judge_from;
     res->window_end = to;
     /* the configuration: hosts, tier and mode before detection */
-    if (netconfig_load(db, &nc, err, sizeof err) != 0)
-        goto fail;
     const struct nc_instance *lead = NULL;
     for (size_t i = 0; i < nc.ninstances; i++) {
         const struct nc_instance *in = &nc.instances[i];

@@ -1139,16 +1139,29 @@ void config_matrix_text(struct netconfig *nc, const struct ip_addr *host,
     size_t nseg;
     if (evaluate_requirement(nc, s, &nc->nsgs[sub->nsg].g, q, &local, &remote, &seg, &nseg) == 0) {
         const struct nsg_rule *denier = NULL, *allower = NULL;
-        int partial = 0;
+        int partial = 0, some_allowed = 0;
+        char denied_ports[64] = "";
         for (size_t k = 0; k < nseg; k++) {
             if (seg[k].denier && (!denier || seg[k].denier->priority < denier->priority))
                 denier = seg[k].denier;
             partial |= seg[k].denier && seg[k].v.allowed;
+            some_allowed |= !seg[k].denier;
+            if (seg[k].denier) {
+                char p[16];
+                ports_text(seg[k].first, seg[k].last, p, sizeof p);
+                if (strlen(denied_ports) + strlen(p) + 2 < sizeof denied_ports)
+                    snprintf(denied_ports + strlen(denied_ports),
+                             sizeof denied_ports - strlen(denied_ports), "%s%s",
+                             denied_ports[0] ? "," : "", p);
+            }
             for (size_t p = 0; p < seg[k].v.n && !allower; p++)
                 if (seg[k].v.parts[p].rule && seg[k].v.parts[p].rule->allow)
                     allower = seg[k].v.parts[p].rule;
         }
-        if (denier)
+        if (denier && some_allowed)
+            snprintf(out, n, "%s by %s (%d) on %s", partial ? "partly denied" : "denied",
+                     denier->name, denier->priority, denied_ports);
+        else if (denier)
             snprintf(out, n, "%s by %s (%d)", partial ? "partly denied" : "denied", denier->name,
                      denier->priority);
         else if (allower)

@@ -15,6 +15,7 @@
 #include "../common/escape.h"
 #include "../analyze/analyze.h"
 #include "../common/timearg.h"
+#include "../ingest/config.h"
 #include "../ingest/ingest.h"
 #include "../schema/db.h"
 #include "report.h"
@@ -23,10 +24,11 @@ const char run_usage[] =
     "usage: nsgflow run [--db FILE] [--report FILE] [--format text|md|csv|json|html]\n"
     "                   [--fail-on new|error|warning] [--apim-subnet CIDR]...\n"
     "                   [--platform stv1|stv2] [--vnet-type external|internal]\n"
-    "                   [--strict] [--wait SECONDS] PATH...\n"
+    "                   [--config FILE]... [--strict] [--wait SECONDS] [PATH...]\n"
     "\n"
-    "The nightly job in one command: ingest PATH..., analyze the time range of\n"
-    "the flows this run brought in (the first run: all the data), and report.\n"
+    "The nightly job in one command: import the configuration (--config), ingest\n"
+    "PATH..., analyze the time range of the flows this run brought in (the first\n"
+    "run: all the data), and report.\n"
     "Each finding is new (first seen in this window), open (seen in the\n"
     "previous window too) or resolved (gone since the previous window); the\n"
     "previous window is the latest analysis before this one in the data's own\n"
@@ -38,6 +40,9 @@ const char run_usage[] =
     "                 .html .md .csv .json, else text)\n"
     "  --fail-on L    exit 1 when this run has new findings (new), or findings\n"
     "                 of that severity or worse (error, warning)\n"
+    "  --config FILE  import this configuration export first (as config import:\n"
+    "                 a file or a folder; repeatable): the analysis then judges\n"
+    "                 it too, even when no new flows came in\n"
     "  --apim-subnet, --platform, --vnet-type: as for analyze;\n"
     "  --strict, --wait: as for ingest\n"
     "\n"
@@ -94,6 +99,26 @@ static int64_t count_runs(const char *db_path)
     return n;
 }
 
+/* The latest analysis's window (left open when there is none, or when the
+ * database holds no flows: the configuration alone has its own window). */
+static void latest_window(const char *db_path, int64_t *from, int64_t *to)
+{
+    sqlite3 *db;
+    char err[600];
+    if (db_open(db_path, 0, 300000, &db, err, sizeof err) != 0)
+        return;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "SELECT window_start, window_end FROM analysis_run"
+                               " WHERE EXISTS (SELECT 1 FROM source_file WHERE identity IS NOT NULL)"
+                               " ORDER BY window_end DESC, id DESC LIMIT 1", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+        *from = sqlite3_column_int64(st, 0);
+        *to = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
 int run_main(int argc, char **argv)
 {
     struct ingest_options io = {.wait_ms = 300000, .quiet = 1};
@@ -102,6 +127,8 @@ int run_main(int argc, char **argv)
     ao.wait_ms = 300000;
     ao.quiet = 1;
     const char *db = NULL, *report_path = NULL, *fail_on = NULL;
+    char *configs[64];
+    int nconfigs = 0;
     int format = -1;
     static const struct option longopts[] = {
         {"db", required_argument, NULL, 'd'},
@@ -113,6 +140,7 @@ int run_main(int argc, char **argv)
         {"vnet-type", required_argument, NULL, 'v'},
         {"strict", no_argument, NULL, 'S'},
         {"wait", required_argument, NULL, 'w'},
+        {"config", required_argument, NULL, 'c'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -122,6 +150,13 @@ int run_main(int argc, char **argv)
         switch (c) {
         case 'd': db = optarg; break;
         case 'r': report_path = optarg; break;
+        case 'c':
+            if (nconfigs == (int)(sizeof configs / sizeof configs[0])) {
+                msg(stderr, "nsgflow run: --config: at most 64 (give a folder)\n");
+                return EXIT_USAGE;
+            }
+            configs[nconfigs++] = optarg;
+            break;
         case 'f':
             format = report_format_of(optarg);
             if (format < 0) {
@@ -175,8 +210,9 @@ int run_main(int argc, char **argv)
         default: fputs("Try 'nsgflow help run'.\n", stderr); return EXIT_USAGE;
         }
     }
-    if (optind >= argc) {
-        fputs("nsgflow run: no PATH given\nTry 'nsgflow help run'.\n", stderr);
+    if (optind >= argc && !nconfigs) {
+        fputs("nsgflow run: no PATH given (flow-log blobs, or --config FILE)\nTry 'nsgflow help run'.\n",
+              stderr);
         return EXIT_USAGE;
     }
     if (format < 0)
@@ -187,32 +223,55 @@ int run_main(int argc, char **argv)
 
     int latest_errors = 0, latest_warnings = 0;
 
+    /* 0. the configuration, when given */
+    int config_status = EXIT_OK;
+    if (nconfigs) {
+        config_status = config_import_paths(io.db_path, io.wait_ms, configs, nconfigs, 1);
+        if (config_status == EXIT_FATAL || config_status == EXIT_USAGE)
+            return EXIT_FATAL;
+        logline("nsgflow run: config: %s", config_status == EXIT_OK
+                                               ? "imported" : "imported, but some files were refused");
+    }
+
     /* 1. ingest */
     int64_t earlier_runs = count_runs(io.db_path);
     struct ingest_totals t;
-    int ingest_status = ingest_run(&io, argv + optind, argc - optind, &t);
-    logline("nsgflow run: ingest: %ld blobs: %ld new, %ld replaced, %ld unchanged, %ld partial,"
-            " %ld rejected; %lld tuples written in %.1f s", t.blobs, t.files_new, t.files_replaced,
-            t.files_unchanged, t.files_partial, t.files_rejected, (long long)t.tuples, t.seconds);
-    if (ingest_status == EXIT_FATAL || ingest_status >= EXIT_STOPPED)
-        return ingest_status; /* stopped: it said what was committed */
+    memset(&t, 0, sizeof t);
+    int ingest_status = EXIT_OK;
+    if (optind < argc) {
+        ingest_status = ingest_run(&io, argv + optind, argc - optind, &t);
+        logline("nsgflow run: ingest: %ld blobs: %ld new, %ld replaced, %ld unchanged, %ld partial,"
+                " %ld rejected; %lld tuples written in %.1f s", t.blobs, t.files_new,
+                t.files_replaced, t.files_unchanged, t.files_partial, t.files_rejected,
+                (long long)t.tuples, t.seconds);
+        if (ingest_status == EXIT_FATAL || ingest_status >= EXIT_STOPPED)
+            return ingest_status; /* stopped: it said what was committed */
+    }
+    if (config_status == EXIT_PROBLEMS && ingest_status == EXIT_OK)
+        ingest_status = EXIT_PROBLEMS;
 
     /* 2. analyze what came in (the first time: everything) */
     struct analyze_result ar = {0};
     int64_t from = INT64_MIN, to = INT64_MAX;
     if (earlier_runs > 0) {
-        if (t.tuples == 0) {
+        if (t.tuples == 0 && !nconfigs) {
             logline("nsgflow run: analyze: no new flows; the report shows the latest analysis");
             goto report;
         }
-        from = t.min_ts;
-        to = t.max_ts;
+        if (t.tuples == 0) {
+            /* a new configuration, no new flows: the latest window again,
+             * judged with it */
+            latest_window(io.db_path, &from, &to);
+        } else {
+            from = t.min_ts;
+            to = t.max_ts;
+        }
     }
     ao.since = from;
     ao.until = to;
     /* a window that overlaps the previous night's (a blob that grew, an E
      * written after the hour) starts where that one ended */
-    ao.after_previous = earlier_runs > 0;
+    ao.after_previous = earlier_runs > 0 && t.tuples > 0;
     if (analyze_run(&ao, &ar) != EXIT_OK)
         return EXIT_FATAL;
     {

@@ -42,7 +42,8 @@ struct report_host {
 };
 
 struct report_requirement {
-    char *host, *direction, *protocol, *ports, *remote, *purpose, *level, *seen;
+    char *host, *direction, *protocol, *ports, *remote, *purpose, *level, *seen,
+        *configuration;   /* "allowed by RULE (P)", "denied by ...", "" unknown */
     int64_t allowed, denied;
     int requirement_id;
 };
@@ -56,7 +57,10 @@ struct report {
     char formats[96];                   /* "nsg-v1 (12 blobs), vnet-v4 (12 blobs)" */
     char tag_origin[512], tag_published[16];
     long tag_change_number;
-    char hosts_from[16];                /* detected, given */
+    char hosts_from[16];                /* detected, given, configuration */
+    /* the configuration the latest analysis judged (0: none) */
+    int64_t config_import_id, config_imported_at;
+    char config_instances[512];         /* "apim-a (Premium, Internal), ..." */
     struct report_host *hosts;
     size_t nhosts;
     struct report_finding *findings;    /* most severe first */

@@ -92,7 +92,10 @@ static int select_runs(sqlite3 *db, int64_t from, int64_t to, int64_t run_id, st
     sqlite3_finalize(st);
     /* the latest run says which tag data and hosts */
     if (prepare(db, "SELECT coalesce(tag_origin, ''), coalesce(tag_change_number, 0),"
-                    " coalesce(tag_published, ''), hosts_from FROM analysis_run"
+                    " coalesce(tag_published, ''), hosts_from, coalesce(config_import_id, 0),"
+                    " coalesce((SELECT imported_at FROM config_import i"
+                    "           WHERE i.id = analysis_run.config_import_id), 0)"
+                    " FROM analysis_run"
                     " WHERE id IN (SELECT id FROM report_run) ORDER BY window_end DESC, id DESC LIMIT 1",
                 &st) != 0)
         return -1;
@@ -101,8 +104,23 @@ static int select_runs(sqlite3 *db, int64_t from, int64_t to, int64_t run_id, st
         r->tag_change_number = sqlite3_column_int64(st, 1);
         snprintf(r->tag_published, sizeof r->tag_published, "%s", sqlite3_column_text(st, 2));
         snprintf(r->hosts_from, sizeof r->hosts_from, "%s", sqlite3_column_text(st, 3));
+        r->config_import_id = sqlite3_column_int64(st, 4);
+        r->config_imported_at = sqlite3_column_int64(st, 5);
     }
     sqlite3_finalize(st);
+    if (r->config_import_id &&
+        prepare(db, "SELECT name || ' (' || coalesce(tier, '?') || ', ' || coalesce(vnet_type, '?')"
+                    " || ')' FROM apim_instances ORDER BY name", &st) == 0) {
+        size_t used = 0;
+        while (sqlite3_step(st) == SQLITE_ROW && used + 4 < sizeof r->config_instances) {
+            const char *one = (const char *)sqlite3_column_text(st, 0);
+            int n = snprintf(r->config_instances + used, sizeof r->config_instances - used, "%s%s",
+                             used ? ", " : "", one ? one : "");
+            used = n < 0 ? used : used + (size_t)n >= sizeof r->config_instances
+                                      ? sizeof r->config_instances - 1 : used + (size_t)n;
+        }
+        sqlite3_finalize(st);
+    }
     return 0;
 }
 
@@ -318,7 +336,8 @@ static int load_matrix(sqlite3 *db, struct report *r)
     sqlite3_stmt *st;
     size_t cap = 0;
     if (prepare(db, "SELECT host, requirement_id, direction, protocol, ports, remote, purpose,"
-                    " level, sum(allowed), sum(denied) FROM requirement_matrix"
+                    " level, sum(allowed), sum(denied), coalesce(max(configuration), '')"
+                    " FROM requirement_matrix"
                     " WHERE run_id IN (SELECT id FROM report_run)"
                     " GROUP BY host, requirement_id ORDER BY host, direction DESC, remote, ports",
                 &st) != 0)
@@ -338,6 +357,7 @@ static int load_matrix(sqlite3 *db, struct report *r)
         m->allowed = sqlite3_column_int64(st, 8);
         m->denied = sqlite3_column_int64(st, 9);
         m->seen = strdup(m->denied ? "denied" : m->allowed ? "allowed" : "not seen");
+        m->configuration = dup_col(st, 10);
     }
     sqlite3_finalize(st);
     return 0;
@@ -362,7 +382,9 @@ int report_load(sqlite3 *db, int64_t from, int64_t to, int64_t run_id, struct re
 
 void report_counts(const struct report_finding *f, char *out, size_t size)
 {
-    if (f->connections)
+    if (!f->connections && !f->flows && strncmp(f->analyzer, "config-", 7) == 0)
+        snprintf(out, size, "from the configuration");
+    else if (f->connections)
         snprintf(out, size, "%lld connection%s, %lld tuple%s", (long long)f->connections,
                  f->connections == 1 ? "" : "s", (long long)f->flows, f->flows == 1 ? "" : "s");
     else
@@ -417,7 +439,7 @@ void report_free(struct report *r)
     }
     for (size_t i = 0; i < r->nmatrix; i++) {
         struct report_requirement *m = &r->matrix[i];
-        char *strings[] = {m->host, m->direction, m->protocol, m->ports, m->remote,
+        char *strings[] = {m->host, m->direction, m->protocol, m->ports, m->remote, m->configuration,
                            m->purpose, m->level, m->seen};
         for (size_t k = 0; k < sizeof strings / sizeof strings[0]; k++)
             free(strings[k]);

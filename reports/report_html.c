@@ -127,13 +127,20 @@ static void matrix(FILE *out, const struct report *r)
     if (!r->nhosts || !r->nmatrix)
         return;
     fputs("<h2>Requirements by host</h2><p class=\"sub\">Every requirement of the APIM docs"
-          " (the newest level for each): were its flows denied, allowed, or not seen?</p>"
-          "<table class=\"matrix\"><tr><th>Direction</th><th>Protocol / ports</th>"
+          " (the newest level for each): were its flows denied, allowed, or not seen?", out);
+    if (r->config_import_id)
+        fputs(" And what the imported configuration's NSG rules decide for it.", out);
+    fputs("</p><table class=\"matrix\"><tr><th>Direction</th><th>Protocol / ports</th>"
           "<th>Remote</th><th>Purpose</th><th>Level</th>", out);
     for (size_t h = 0; h < r->nhosts; h++) {
         fputs("<th>", out);
         put_html(out, r->hosts[h].address);
         fputs("</th>", out);
+        if (r->config_import_id) {
+            fputs("<th>configuration: ", out);
+            put_html(out, r->hosts[h].address);
+            fputs("</th>", out);
+        }
     }
     fputs("</tr>", out);
     /* rows in the order of the first host's entries */
@@ -168,6 +175,14 @@ static void matrix(FILE *out, const struct report *r)
                         cell->allowed ? " (some allowed)" : "");
             else
                 fprintf(out, "<td class=\"allowed\">allowed %lld</td>", (long long)cell->allowed);
+            if (r->config_import_id) {
+                const char *c = cell ? cell->configuration : "";
+                fprintf(out, "<td class=\"%s\">", !c[0] ? "notseen"
+                                                   : strncmp(c, "allowed", 7) == 0 ? "allowed"
+                                                                                  : "denied");
+                put_html(out, c[0] ? c : "not configured");
+                fputs("</td>", out);
+            }
         }
         fputs("</tr>", out);
     }
@@ -216,8 +231,17 @@ int report_write_html(const struct report *r, FILE *out)
     snprintf(buf, sizeof buf, "%s, changeNumber %ld, published %s", r->tag_origin,
              r->tag_change_number, r->tag_published[0] ? r->tag_published : "unknown");
     fact(out, "Service tags", buf);
+    if (r->config_import_id) {
+        char t[24];
+        time_format(r->config_imported_at, t);
+        snprintf(buf, sizeof buf, "snapshot %lld of %s%s%s", (long long)r->config_import_id, t,
+                 r->config_instances[0] ? ": " : "", r->config_instances);
+        fact(out, "Configuration", buf);
+    }
     fprintf(out, "<tr><th>APIM hosts</th><td>%s", strcmp(r->hosts_from, "given") == 0
                                                        ? "given with --apim-subnet"
+                                                 : strcmp(r->hosts_from, "configuration") == 0
+                                                       ? "inside the configured subnets"
                                                        : "detected from the traffic");
     for (size_t i = 0; i < r->nhosts; i++) {
         fputs("<br><b>", out);

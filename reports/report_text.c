@@ -43,6 +43,15 @@ static void summary_data(const struct report *r, char *buf, size_t n)
              r->tag_published[0] ? r->tag_published : "unknown");
 }
 
+/* "snapshot 3 of 2026-12-01T22:06:22Z: apim-a (Premium, Internal)" */
+static void config_line(const struct report *r, char *buf, size_t n)
+{
+    char t[24];
+    time_format(r->config_imported_at, t);
+    snprintf(buf, n, "snapshot %lld of %s%s%s", (long long)r->config_import_id, t,
+             r->config_instances[0] ? ": " : "", r->config_instances);
+}
+
 /* A command for a terminal, cleaned and folded to the width between its
  * words (spaces outside quotes; an option stays with its value), with a
  * backslash at the end of each folded line, so that it pastes as one
@@ -134,6 +143,11 @@ int report_write_text(const struct report *r, FILE *out, int color, int width, i
         fprintf(out, "# nsgflow report\n\n- **Window:** %s\n- **Data:** ", line);
         summary_data(r, line, sizeof line);
         put_md(out, line);
+        if (r->config_import_id) {
+            config_line(r, line, sizeof line);
+            fputs("\n- **Configuration:** ", out);
+            put_md(out, line);
+        }
         fprintf(out, "\n- **APIM hosts** (%s):", r->hosts_from);
         for (size_t i = 0; i < r->nhosts; i++) {
             fputs(i ? "; " : " ", out);
@@ -148,6 +162,12 @@ int report_write_text(const struct report *r, FILE *out, int color, int width, i
         fprintf(out, "%snsgflow report%s: %s\n", bold, reset, line);
         summary_data(r, line, sizeof line);
         put_wrapped(out, line, 0, width);
+        if (r->config_import_id) {
+            char c[800];
+            config_line(r, c, sizeof c);
+            snprintf(line, sizeof line, "configuration: %s", c);
+            put_wrapped(out, line, 0, width);
+        }
         fprintf(out, "APIM hosts (%s):\n", r->hosts_from);
         for (size_t i = 0; i < r->nhosts; i++) {
             snprintf(line, sizeof line, "%s: %s", r->hosts[i].address, r->hosts[i].reason);
@@ -230,10 +250,13 @@ int report_write_text(const struct report *r, FILE *out, int color, int width, i
 int report_write_csv(const struct report *r, FILE *out)
 {
     fputs("severity,status,analyzer,title,host,remote,port,protocol,direction,rule,flows,"
-          "first_seen,last_seen,confidence,evidence,hint,commands,window_start,window_end\r\n", out);
-    char ws[24], we[24];
+          "first_seen,last_seen,confidence,evidence,hint,commands,window_start,window_end,"
+          "configuration_snapshot\r\n", out);
+    char ws[24], we[24], snap[24] = "";
     time_format(r->window_start, ws);
     time_format(r->window_end, we);
+    if (r->config_import_id)
+        time_format(r->config_imported_at, snap);
     for (size_t i = 0; i < r->nfindings; i++) {
         const struct report_finding *f = &r->findings[i];
         char a[24], b[24], port[16], flows[24];
@@ -243,7 +266,8 @@ int report_write_csv(const struct report *r, FILE *out)
         snprintf(flows, sizeof flows, "%lld", (long long)f->flows);
         const char *cells[] = {f->severity, f->status, f->analyzer, f->title, f->host,
                                f->remote, port, f->protocol, f->direction, f->rule, flows,
-                               a, b, f->confidence, f->evidence, f->hint, f->commands, ws, we};
+                               a, b, f->confidence, f->evidence, f->hint, f->commands, ws, we,
+                               snap};
         for (size_t c = 0; c < sizeof cells / sizeof cells[0]; c++) {
             if (c)
                 fputc(',', out);
@@ -295,7 +319,17 @@ int report_write_json(const struct report *r, FILE *out)
     put_json(out, r->tag_origin);
     fprintf(out, ", \"change_number\": %ld, \"published\": ", r->tag_change_number);
     put_json(out, r->tag_published);
-    fputs("}},\n  \"commands_shell\": \"" REPORT_SHELL "\",\n  \"hosts_from\": ", out);
+    fputs("}},\n  \"configuration\": ", out);
+    if (r->config_import_id) {
+        fprintf(out, "{\"import_id\": %lld, \"imported_at\": ", (long long)r->config_import_id);
+        put_json_time(out, r->config_imported_at);
+        fputs(", \"instances\": ", out);
+        put_json(out, r->config_instances);
+        fputs("}", out);
+    } else {
+        fputs("null", out);
+    }
+    fputs(",\n  \"commands_shell\": \"" REPORT_SHELL "\",\n  \"hosts_from\": ", out);
     put_json(out, r->hosts_from);
     fputs(",\n  \"hosts\": [", out);
     for (size_t i = 0; i < r->nhosts; i++) {
@@ -361,6 +395,11 @@ int report_write_json(const struct report *r, FILE *out)
         fprintf(out, ", \"allowed\": %lld, \"denied\": %lld, \"seen\": ", (long long)m->allowed,
                 (long long)m->denied);
         put_json(out, m->seen);
+        fputs(", \"configuration\": ", out);
+        if (m->configuration[0])
+            put_json(out, m->configuration);
+        else
+            fputs("null", out);
         fputs("}", out);
     }
     fprintf(out, "%s]\n}\n", r->nmatrix ? "\n  " : "");
