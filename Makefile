@@ -155,10 +155,10 @@ demo: $(BUILD)/nsgflow $(BUILD)/nsgflow-gen
 	@sqlite3 -header -column $(DEMO)/nsgflow.db \
 	    "SELECT formats, count(*) AS blobs, sum(tuples) AS tuples, min(first_flow_time) AS first, max(last_flow_time) AS last FROM ingested_files GROUP BY formats;"
 	@echo
-	@echo "== nsgflow config import --db $(DEMO)/nsgflow.db tests/fixtures/demo_config.json"
+	@echo "== nsgflow config import --db $(DEMO)/nsgflow.db tests/config/demo.json"
 	@echo "   (the network's own description, as az network nsg|route-table|vnet show and"
 	@echo "   az apim show print it: the rules and routes behind what the logs show)"
-	@$(BUILD)/nsgflow config import --db $(DEMO)/nsgflow.db tests/fixtures/demo_config.json
+	@$(BUILD)/nsgflow config import --db $(DEMO)/nsgflow.db tests/config/demo.json
 	@echo
 	@echo "== nsgflow analyze --db $(DEMO)/nsgflow.db"
 	@$(BUILD)/nsgflow analyze --db $(DEMO)/nsgflow.db 2>&1 || true

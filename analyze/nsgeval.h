@@ -41,7 +41,8 @@ struct addrset {
  * means both; "0.0.0.0/0" is IPv4 only). Returns 0, -1 when the text is not
  * a prefix or address, -2 when out of memory. */
 int addrset_add_prefix(struct addrset *s, const char *text);
-/* Adds one range. Returns 0, or -2 when out of memory. */
+/* Adds one range. Returns 0, -1 when the two ends are of different
+ * families or first > last, -2 when out of memory. */
 int addrset_add_range(struct addrset *s, const struct ip_addr *first, const struct ip_addr *last);
 /* out = a | b, a & b, a - b (out may not be a or b; it is emptied first).
  * Return 0, or -2 when out of memory. */
@@ -54,9 +55,9 @@ int addrset_is_empty(const struct addrset *s);
 int addrset_contains(const struct addrset *b, const struct addrset *a);
 /* How many IPv4 addresses the set holds (IPv6 ones are not counted). */
 uint64_t addrset_count_v4(const struct addrset *s);
-/* The set as prefixes ("10.0.0.0/8,13.69.104.0/26"), at most max of them
- * then ",..." (into a string the caller frees), or NULL when out of
- * memory. */
+/* The set as the fewest exact prefixes ("10.0.0.0/8,13.69.104.0/26"), at
+ * most max of them (0: no limit) then ",..." (into a string the caller
+ * frees; "" for the empty set), or NULL when out of memory. */
 char *addrset_text(const struct addrset *s, size_t max);
 void addrset_clear(struct addrset *s);
 void addrset_free(struct addrset *s);
@@ -119,7 +120,8 @@ void nsg_free(struct nsg *g);
 /* What is asked: traffic of one direction, protocol and destination port,
  * between the local side (the APIM subnet's addresses: the destination of
  * inbound traffic, the source of outbound) and the remote side (the
- * requirement's addresses). The source port is any. */
+ * requirement's addresses). The source port is any: a rule that names
+ * source ports other than '*' (0-65535) does not match. */
 struct flow_query {
     int direction;
     int protocol;               /* 6 or 17 */
@@ -133,7 +135,8 @@ struct flow_query {
  * side and remote side all match). A rule matches the local side when its
  * local prefixes contain the whole local set (a rule that names only part
  * of the subnet is reported in partial_local). Parts are in priority order
- * of their rules. */
+ * of their rules; a part no rule decided (an NSG without default rules)
+ * has rule NULL and sets neither denied nor allowed. */
 struct nsg_part {
     const struct nsg_rule *rule;  /* NULL: no rule decided (no default rules) */
     struct addrset addrs;
@@ -156,9 +159,10 @@ int nsg_evaluate(const struct nsg *g, const struct flow_query *q, name_resolver 
                  void *ctx, struct nsg_verdict *out);
 
 /* The same through two NSGs, the subnet's and the NIC's (either may be
- * NULL): traffic must be allowed by both; inbound meets the subnet's first,
- * outbound the NIC's. Each part names the rule that decided it (the
- * denying one when one of them denies). */
+ * NULL; both NULL gives one part with rule NULL): traffic must be allowed
+ * by both; inbound meets the subnet's first, outbound the NIC's. Each part
+ * names the rule that decided it (the denying one when one of them
+ * denies); the first NSG's denied parts come first. */
 int nsg_evaluate_pair(const struct nsg *subnet, const struct nsg *nic, const struct flow_query *q,
                       name_resolver resolve, void *ctx, struct nsg_verdict *out);
 void nsg_verdict_free(struct nsg_verdict *v);
@@ -212,8 +216,12 @@ void routes_free(struct route *routes, size_t n);
 
 /* The answer: the destination addresses split by the route that carries
  * them (longest prefix; at equal length a user route beats a BGP route,
- * which beats a system route; with disable_bgp BGP routes are ignored;
- * a route whose prefix is a tag stands for each prefix of the tag). */
+ * which beats a system route, then the one listed first; with disable_bgp
+ * BGP routes are ignored; a route whose prefix is a tag stands for each
+ * prefix of the tag as the resolver gives them: a resolver that merges
+ * adjacent prefixes makes a tag route shorter than Azure's, which matters
+ * only against a BGP or system route of the tag's own length). Parts are in
+ * address order. */
 struct route_part {
     const struct route *route;   /* NULL: no route (no system routes given) */
     struct addrset addrs;

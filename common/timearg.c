@@ -80,6 +80,29 @@ int time_arg_option(const char *command, const char *option, const char *arg,
     return -1;
 }
 
+int wait_arg_option(const char *command, const char *arg, int *ms)
+{
+    /* digits, at most one point: no sign, exponent, "nan" or "inf" */
+    int digits = 0, points = 0;
+    for (const char *p = arg; *p; p++) {
+        if (isdigit((unsigned char)*p))
+            digits++;
+        else if (*p == '.' && !points)
+            points++;
+        else {
+            digits = 0;
+            break;
+        }
+    }
+    double s = digits ? strtod(arg, NULL) : -1;
+    if (s < 0 || s > 86400) {
+        msg(stderr, "nsgflow %s: --wait: not a number of seconds 0..86400: '%s'\n", command, arg);
+        return -1;
+    }
+    *ms = (int)(s * 1000);
+    return 0;
+}
+
 void time_format(int64_t t, char *buf)
 {
     time_t tt = (time_t)t;

@@ -16,6 +16,11 @@ int time_arg_parse(const char *s, time_t now, int64_t *out);
 int time_arg_option(const char *command, const char *option, const char *arg,
                     int64_t *out);
 
+/* --wait SECONDS of a command: a number of seconds from 0 to 86400 (a
+ * fraction allowed) into milliseconds. On failure prints "nsgflow COMMAND:
+ * --wait: not a number of seconds 0..86400: 'ARG'" and returns -1. */
+int wait_arg_option(const char *command, const char *arg, int *ms);
+
 /* "2026-11-01T10:00:00Z" into buf (at least 24 bytes). */
 void time_format(int64_t t, char *buf);
 

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "../common/escape.h"
+#include "../common/timearg.h"
 #include "../common/strbuf.h"
 #include "../schema/db.h"
 #include "ingest.h"
@@ -250,37 +251,46 @@ static int insert(struct import *im, const char *sql, const char *pattern, ...)
     return rc == SQLITE_DONE ? 0 : sql_fail(im);
 }
 
+/* One security rule (its name as given: "securityRules/" prefixes of
+ * effective rules already taken off; asgs: read the rule's application
+ * security groups too). */
+static int put_rule(struct import *im, int64_t nsg, const struct jd_node *r, const char *name,
+                    int is_default, int asgs)
+{
+    struct strbuf sp = {0}, sports = {0}, dp = {0}, dports = {0};
+    rule_list(&sp, r, "sourceAddressPrefix", "sourceAddressPrefixes",
+              asgs ? "sourceApplicationSecurityGroups" : NULL);
+    rule_list(&sports, r, "sourcePortRange", "sourcePortRanges", NULL);
+    rule_list(&dp, r, "destinationAddressPrefix", "destinationAddressPrefixes",
+              asgs ? "destinationApplicationSecurityGroups" : NULL);
+    rule_list(&dports, r, "destinationPortRange", "destinationPortRanges", NULL);
+    const char *proto = jd_string(r, "protocol");
+    if (strcasecmp(proto, "All") == 0) /* effective rules' word for '*' */
+        proto = "*";
+    int rc = insert(im, "INSERT INTO config_nsg_rule(nsg, name, priority, direction, access,"
+                        " protocol, source_prefixes, source_ports, destination_prefixes,"
+                        " destination_ports, is_default) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "isisssssssi", nsg, name, (int64_t)jd_number(r, "priority", 0),
+                    jd_string(r, "direction"), jd_string(r, "access"), proto[0] ? proto : "*",
+                    strbuf_text(&sp), strbuf_text(&sports), strbuf_text(&dp),
+                    strbuf_text(&dports), (int64_t)is_default);
+    strbuf_free(&sp);
+    strbuf_free(&sports);
+    strbuf_free(&dp);
+    strbuf_free(&dports);
+    if (rc != 0)
+        return -1;
+    im->rules++;
+    return 0;
+}
+
 static int put_rules(struct import *im, int64_t nsg, const struct jd_node *list, int is_default)
 {
     if (!list || list->kind != JD_ARRAY)
         return 0;
-    for (const struct jd_node *r = list->first; r; r = r->next) {
-        if (r->kind != JD_OBJECT)
-            continue;
-        struct strbuf sp = {0}, sports = {0}, dp = {0}, dports = {0};
-        rule_list(&sp, r, "sourceAddressPrefix", "sourceAddressPrefixes",
-                  "sourceApplicationSecurityGroups");
-        rule_list(&sports, r, "sourcePortRange", "sourcePortRanges", NULL);
-        rule_list(&dp, r, "destinationAddressPrefix", "destinationAddressPrefixes",
-                  "destinationApplicationSecurityGroups");
-        rule_list(&dports, r, "destinationPortRange", "destinationPortRanges", NULL);
-        const char *proto = jd_string(r, "protocol");
-        int rc = insert(im, "INSERT INTO config_nsg_rule(nsg, name, priority, direction, access,"
-                            " protocol, source_prefixes, source_ports, destination_prefixes,"
-                            " destination_ports, is_default) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        "isisssssssi", nsg, jd_string(r, "name"),
-                        (int64_t)jd_number(r, "priority", 0), jd_string(r, "direction"),
-                        jd_string(r, "access"), proto[0] ? proto : "*", strbuf_text(&sp),
-                        strbuf_text(&sports), strbuf_text(&dp), strbuf_text(&dports),
-                        (int64_t)is_default);
-        strbuf_free(&sp);
-        strbuf_free(&sports);
-        strbuf_free(&dp);
-        strbuf_free(&dports);
-        if (rc != 0)
+    for (const struct jd_node *r = list->first; r; r = r->next)
+        if (r->kind == JD_OBJECT && put_rule(im, nsg, r, jd_string(r, "name"), is_default, 1) != 0)
             return -1;
-        im->rules++;
-    }
     return 0;
 }
 
@@ -501,29 +511,8 @@ static int put_effective_nsg(struct import *im, const struct jd_node *doc)
         const char *name = jd_string(r, "name");
         int is_default = strncasecmp(name, "defaultSecurityRules/", 21) == 0;
         const char *slash = strchr(name, '/');
-        struct strbuf sp = {0}, sports = {0}, dp = {0}, dports = {0};
-        rule_list(&sp, r, "sourceAddressPrefix", "sourceAddressPrefixes", NULL);
-        rule_list(&sports, r, "sourcePortRange", "sourcePortRanges", NULL);
-        rule_list(&dp, r, "destinationAddressPrefix", "destinationAddressPrefixes", NULL);
-        rule_list(&dports, r, "destinationPortRange", "destinationPortRanges", NULL);
-        const char *proto = jd_string(r, "protocol");
-        if (strcasecmp(proto, "All") == 0)
-            proto = "*";
-        int rc = insert(im, "INSERT INTO config_nsg_rule(nsg, name, priority, direction, access,"
-                            " protocol, source_prefixes, source_ports, destination_prefixes,"
-                            " destination_ports, is_default) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        "isisssssssi", nsg, slash ? slash + 1 : name,
-                        (int64_t)jd_number(r, "priority", 0), jd_string(r, "direction"),
-                        jd_string(r, "access"), proto[0] ? proto : "*", strbuf_text(&sp),
-                        strbuf_text(&sports), strbuf_text(&dp), strbuf_text(&dports),
-                        (int64_t)is_default);
-        strbuf_free(&sp);
-        strbuf_free(&sports);
-        strbuf_free(&dp);
-        strbuf_free(&dports);
-        if (rc != 0)
+        if (put_rule(im, nsg, r, slash ? slash + 1 : name, is_default, 0) != 0)
             return -1;
-        im->rules++;
     }
     const struct jd_node *assoc = jd_get(doc, "association");
     const char *subnet = jd_string(jd_get(assoc, "subnet"), "id");
@@ -890,17 +879,10 @@ int config_main(int argc, char **argv)
         switch (c) {
         case 'd': db = optarg; break;
         case 'q': quiet = 1; break;
-        case 'w': {
-            char *end;
-            double s = strtod(optarg, &end);
-            if (*end || s < 0 || s > 86400) {
-                msg(stderr, "nsgflow config: --wait: not a number of seconds 0..86400: '%s'\n",
-                    optarg);
+        case 'w':
+            if (wait_arg_option("config", optarg, &wait_ms) != 0)
                 return EXIT_USAGE;
-            }
-            wait_ms = (int)(s * 1000);
             break;
-        }
         case 'h': fputs(config_usage, stdout); return EXIT_OK;
         default: fputs("Try 'nsgflow help config'.\n", stderr); return EXIT_USAGE;
         }

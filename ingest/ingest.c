@@ -3,6 +3,7 @@
  * (fields) -> store (rows), and decides each blob's fate: new, replaced,
  * unchanged, partial or rejected. */
 #include "../common/escape.h"
+#include "../common/timearg.h"
 #include "ingest.h"
 
 #include <getopt.h>
@@ -962,16 +963,10 @@ int ingest_main(int argc, char **argv)
             *(c == 'T' ? &o.max_tuples : &o.max_stdin) = v;
             break;
         }
-        case 'w': {
-            char *end;
-            double s = strtod(optarg, &end);
-            if (*end || s < 0 || s > 86400) {
-                msg(stderr, "nsgflow ingest: --wait: not a number of seconds 0..86400: '%s'\n", optarg);
+        case 'w':
+            if (wait_arg_option("ingest", optarg, &o.wait_ms) != 0)
                 return EXIT_USAGE;
-            }
-            o.wait_ms = (int)(s * 1000);
             break;
-        }
         case 'h':
             fputs(ingest_usage, stdout);
             return EXIT_OK;

@@ -196,16 +196,11 @@ int run_main(int argc, char **argv)
             ao.vnet_type = optarg;
             break;
         case 'S': io.strict = 1; break;
-        case 'w': {
-            char *end;
-            double s = strtod(optarg, &end);
-            if (*end || s < 0 || s > 86400) {
-                msg(stderr, "nsgflow run: --wait: not a number of seconds 0..86400: '%s'\n", optarg);
+        case 'w':
+            if (wait_arg_option("run", optarg, &io.wait_ms) != 0)
                 return EXIT_USAGE;
-            }
-            io.wait_ms = ao.wait_ms = (int)(s * 1000);
+            ao.wait_ms = io.wait_ms;
             break;
-        }
         case 'h': fputs(run_usage, stdout); return EXIT_OK;
         default: fputs("Try 'nsgflow help run'.\n", stderr); return EXIT_USAGE;
         }
