@@ -15,6 +15,7 @@
 #include "../schema/db.h"
 #include "addresses.h"
 #include "config_check.h"
+#include "coverage.h"
 #include "findings.h"
 #include "netconfig.h"
 #include "requirements.h"
@@ -655,7 +656,8 @@ int analyze_run(const struct analyze_options *o, struct analyze_result *res)
         snprintf(err, sizeof err, "out of memory");
         goto fail;
     }
-    if (config_findings_build(db, &nc, &scan, &fs, err, sizeof err) != 0)
+    if (config_findings_build(db, &nc, &scan, &fs, err, sizeof err) != 0 ||
+        coverage_findings(db, &scan, &hosts, &fs, nflow, err, sizeof err) != 0)
         goto fail;
     findings_sort(&fs);
     timing("findings", start);
@@ -690,6 +692,19 @@ int analyze_run(const struct analyze_options *o, struct analyze_result *res)
     }
     res->hosts = hosts.n;
 
+    /* the tag data against the flows judged, not only against today */
+    int64_t published;
+    if (src.published[0] && scan.read.tuples &&
+        time_arg_parse(src.published, time(NULL), &published) == 0) {
+        int64_t days = (to - published) / 86400;
+        char until[24];
+        time_format(to, until);
+        if (days > 90 || days < -90)
+            msg(stderr, "warning: the service-tag data (published %s) is %lld months %s than the"
+                        " flows judged (to %.10s): addresses may have moved between services\n",
+                src.published, (long long)((days < 0 ? -days : days) / 30),
+                days > 0 ? "older" : "newer", until);
+    }
     long age = age_days(src.published);
     if (age > 90)
         msg(stderr, "warning: the service-tag data (%s, changeNumber %ld, published %s) is %ld"
@@ -746,6 +761,8 @@ int analyze_run(const struct analyze_options *o, struct analyze_result *res)
             addresses_text(db, hosts.ids[i], ip);
             msg(stdout, "  %-15s %s\n", ip, hosts.reasons[i]);
         }
+        if (scan.read.tuples)
+            coverage_print(db, judge_from, to, stdout);
         msg(stdout, "analyze: %zu finding%s: %d error%s, %d warning%s, %d info; %d new, %d resolved"
                     " since the previous window\n", fs.n,
             fs.n == 1 ? "" : "s", res->errors, res->errors == 1 ? "" : "s", res->warnings,

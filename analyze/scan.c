@@ -146,6 +146,24 @@ static int on_connection(void *ctx, const struct connection *c)
     }
     r->connections++;
     r->class_counts[c->cls]++;
+    /* what the logs of the address and of the NIC hold (coverage.c) */
+    struct local_seen *ls = hashmap_get(&r->locals, &c->local, 1);
+    if (!ls)
+        goto nomem;
+    if (!ls->nic)
+        ls->nic = c->nic;
+    ls->formats |= 1u << (c->format & 31);
+    if (c->nic && !deny) {
+        struct nic_seen *ns = hashmap_get(&r->nics, &c->nic, 1);
+        if (!ns)
+            goto nomem;
+        ns->connections++;
+        if (c->format == FORMAT_VNET_V4) {
+            ns->vnet++;
+            ns->begins += c->begins;
+            ns->ends += c->ends;
+        }
+    }
     if (ri) {
         int mgmt = in && tcp && c->dst_port == 3443 &&
                    (ri->is_control_plane || (ri->tags & (1u << TAG_API_MANAGEMENT)));
@@ -239,6 +257,8 @@ int scan_window(sqlite3 *read_db, sqlite3 *db, int64_t from, int64_t judge_from,
     memset(r, 0, sizeof *r);
     r->judge_from = judge_from;
     hashmap_init(&r->hosts, sizeof(int64_t), sizeof(struct host_seen));
+    hashmap_init(&r->locals, sizeof(int64_t), sizeof(struct local_seen));
+    hashmap_init(&r->nics, sizeof(int64_t), sizeof(struct nic_seen));
     hashmap_init(&r->denied, sizeof(struct denied_key), sizeof(struct denied_agg));
     hashmap_init(&r->allowed, sizeof(struct allowed_key), sizeof(int64_t));
     hashmap_init(&r->denied_by_requirement, sizeof(struct allowed_key), sizeof(int64_t));
@@ -287,6 +307,8 @@ void scan_free(struct scan_result *r)
     }
     hashmap_free(&r->hourly);
     hashmap_free(&r->hosts);
+    hashmap_free(&r->locals);
+    hashmap_free(&r->nics);
     hashmap_free(&r->denied);
     hashmap_free(&r->allowed);
     hashmap_free(&r->denied_by_requirement);

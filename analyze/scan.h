@@ -92,8 +92,22 @@ struct source_note {
                             * many it reached is at least their count */
 };
 
+/* What the window's connections say about the logs of a local address
+ * (key: its address id) and of a NIC (key: its mac id). */
+struct local_seen {
+    int64_t nic;                /* the mac id of its first connection */
+    uint32_t formats;           /* 1 << enum flow_format of its connections */
+};
+struct nic_seen {
+    int64_t connections;        /* allowed connections judged */
+    int64_t vnet;               /* of them, from VNet flow logs */
+    int64_t begins, ends;       /* their B and E tuples (VNet flow logs) */
+};
+
 struct scan_result {
     struct hashmap hosts;       /* int64_t -> struct host_seen */
+    struct hashmap locals;      /* int64_t -> struct local_seen */
+    struct hashmap nics;        /* int64_t -> struct nic_seen */
     struct hashmap denied;      /* struct denied_key -> struct denied_agg */
     struct hashmap allowed;     /* struct allowed_key -> int64_t (connections) */
     struct hashmap denied_by_requirement; /* struct allowed_key -> int64_t */

@@ -48,6 +48,14 @@ struct report_requirement {
     int requirement_id;
 };
 
+/* A NIC's hours in the window: one cell each, 'o' a blob, 'p' a partial
+ * blob, 'm' no blob (view log_coverage). */
+struct report_coverage {
+    char *mac;
+    char *cells;
+    int64_t missing, partial;
+};
+
 struct report {
     int64_t window_start, window_end;   /* 0, 0: no analysis */
     int64_t generated_at;
@@ -68,6 +76,10 @@ struct report {
     int errors, warnings, infos, new_, open_, resolved;
     struct report_requirement *matrix;  /* per host, per requirement */
     size_t nmatrix;
+    int64_t coverage_start;             /* the first cell's hour */
+    size_t coverage_hours;              /* cells per NIC (at most 31 days) */
+    struct report_coverage *coverage;   /* per NIC */
+    size_t ncoverage;
 };
 
 /* Loads the findings of analysis run_id (when > 0), else of the kept

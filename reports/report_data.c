@@ -363,6 +363,50 @@ static int load_matrix(sqlite3 *db, struct report *r)
     return 0;
 }
 
+/* The NICs' hours in the window, from the view log_coverage. */
+static int load_coverage(sqlite3 *db, struct report *r)
+{
+    if (!r->runs || r->window_end < r->window_start)
+        return 0;
+    r->coverage_start = r->window_start - r->window_start % 3600;
+    int64_t hours = (r->window_end - r->coverage_start) / 3600 + 1;
+    if (hours > 31 * 24)
+        hours = 31 * 24;
+    r->coverage_hours = (size_t)hours;
+    sqlite3_stmt *st;
+    if (prepare(db, "SELECT mac, ts, status FROM log_coverage WHERE ts BETWEEN ?1 AND ?2"
+                    " ORDER BY mac, ts", &st) != 0)
+        return -1;
+    sqlite3_bind_int64(st, 1, r->coverage_start);
+    sqlite3_bind_int64(st, 2, r->coverage_start + (hours - 1) * 3600);
+    size_t cap = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *mac = (const char *)sqlite3_column_text(st, 0);
+        struct report_coverage *c = r->ncoverage ? &r->coverage[r->ncoverage - 1] : NULL;
+        if (!c || strcmp(c->mac, mac) != 0) {
+            if (grow((void **)&r->coverage, &cap, r->ncoverage + 1, sizeof *r->coverage) != 0)
+                break;
+            c = &r->coverage[r->ncoverage++];
+            memset(c, 0, sizeof *c);
+            c->mac = strdup(mac);
+            c->cells = malloc(r->coverage_hours + 1);
+            if (!c->mac || !c->cells)
+                break;
+            memset(c->cells, ' ', r->coverage_hours); /* ' ': before its first blob or after its last */
+            c->cells[r->coverage_hours] = '\0';
+        }
+        int64_t slot = (sqlite3_column_int64(st, 1) - r->coverage_start) / 3600;
+        const char *status = (const char *)sqlite3_column_text(st, 2);
+        char cell = strcmp(status, "missing") == 0 ? 'm' : strcmp(status, "partial") == 0 ? 'p' : 'o';
+        if (slot >= 0 && (size_t)slot < r->coverage_hours)
+            c->cells[slot] = cell;
+        c->missing += cell == 'm';
+        c->partial += cell == 'p';
+    }
+    sqlite3_finalize(st);
+    return 0;
+}
+
 int report_load(sqlite3 *db, int64_t from, int64_t to, int64_t run_id, struct report *r,
                 char *err, size_t errlen)
 {
@@ -370,7 +414,8 @@ int report_load(sqlite3 *db, int64_t from, int64_t to, int64_t run_id, struct re
     r->generated_at = (int64_t)time(NULL);
     if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
         select_runs(db, from, to, run_id, r) != 0 || load_data(db, r) != 0 ||
-        load_hosts(db, r) != 0 || load_findings(db, r) != 0 || load_matrix(db, r) != 0) {
+        load_hosts(db, r) != 0 || load_findings(db, r) != 0 || load_matrix(db, r) != 0 ||
+        load_coverage(db, r) != 0) {
         snprintf(err, errlen, "%s", sqlite3_errmsg(db));
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
         report_free(r);
@@ -447,5 +492,10 @@ void report_free(struct report *r)
     free(r->hosts);
     free(r->findings);
     free(r->matrix);
+    for (size_t i = 0; i < r->ncoverage; i++) {
+        free(r->coverage[i].mac);
+        free(r->coverage[i].cells);
+    }
+    free(r->coverage);
     memset(r, 0, sizeof *r);
 }

@@ -115,6 +115,56 @@ static void timeline(FILE *out, const struct report *r, const struct report_find
             conn ? "completed connections" : "allowed flows of the same requirement");
 }
 
+/* Coverage: one strip per NIC, one cell per hour of the window: a blob,
+ * a partial blob, no blob. */
+static void coverage(FILE *out, const struct report *r)
+{
+    if (!r->ncoverage || !r->coverage_hours)
+        return;
+    int64_t gaps = 0, partial = 0;
+    for (size_t i = 0; i < r->ncoverage; i++) {
+        gaps += r->coverage[i].missing;
+        partial += r->coverage[i].partial;
+    }
+    fprintf(out, "<h2>Coverage</h2><p class=\"sub\">The flow logs under the findings: one strip"
+                 " per NIC, one cell per hour of the window (%zu NICs; %lld hours without a"
+                 " blob, %lld with a partial one). What happened in a missing hour is not"
+                 " seen.</p>", r->ncoverage, (long long)gaps, (long long)partial);
+    const int label = 120, cell_w = r->coverage_hours > 168 ? 2 : r->coverage_hours > 48 ? 4 : 12;
+    const int row_h = 16, w = label + cell_w * (int)r->coverage_hours + 4;
+    int h = row_h * (int)r->ncoverage + 18;
+    fprintf(out, "<svg viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" role=\"img\""
+                 " aria-label=\"log coverage per NIC and hour\">", w, h, w, h);
+    for (size_t i = 0; i < r->ncoverage; i++) {
+        const struct report_coverage *c = &r->coverage[i];
+        int y = (int)i * row_h;
+        fprintf(out, "<text x=\"0\" y=\"%d\" font-size=\"11\" fill=\"#57606a\">", y + 11);
+        put_html(out, c->mac);
+        fputs("</text>", out);
+        for (size_t k = 0; k < r->coverage_hours; k++) {
+            char cell = c->cells[k];
+            if (cell == ' ')
+                continue;
+            const char *fill = cell == 'o' ? "#4ac26b" : cell == 'p' ? "#d4a72c" : "#cf222e";
+            char t[24];
+            time_format(r->coverage_start + (int64_t)k * 3600, t);
+            fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\">"
+                         "<title>%.16sZ: %s</title></rect>", label + (int)k * cell_w, y + 2,
+                    cell_w > 2 ? cell_w - 1 : cell_w, row_h - 4, fill, t,
+                    cell == 'o' ? "logged" : cell == 'p' ? "a partial blob" : "no blob");
+        }
+    }
+    char a[24], b[24];
+    time_format(r->coverage_start, a);
+    time_format(r->coverage_start + (int64_t)(r->coverage_hours - 1) * 3600, b);
+    fprintf(out, "<text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#57606a\">%.16sZ</text>"
+                 "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\""
+                 " fill=\"#57606a\">%.16sZ</text></svg>", label, h - 2, a, w - 4, h - 2, b);
+    fputs("<div class=\"legend\"><span style=\"color:#4ac26b\">&#9632;</span> logged &nbsp;"
+          " <span style=\"color:#d4a72c\">&#9632;</span> a partial blob &nbsp;"
+          " <span style=\"color:#cf222e\">&#9632;</span> no blob</div>", out);
+}
+
 static void fact(FILE *out, const char *name, const char *value)
 {
     fprintf(out, "<tr><th>%s</th><td>", name);
@@ -251,6 +301,7 @@ int report_write_html(const struct report *r, FILE *out)
     }
     fputs("</td></tr></table>\n", out);
     matrix(out, r);
+    coverage(out, r);
     fputs("\n<h2>Findings</h2>", out);
     if (!r->nfindings)
         fputs("<p>None: nothing in this window breaks API Management as far as the flows tell.</p>", out);

@@ -168,7 +168,10 @@ int report_write_text(const struct report *r, FILE *out, int color, int width, i
             snprintf(line, sizeof line, "configuration: %s", c);
             put_wrapped(out, line, 0, width);
         }
-        fprintf(out, "APIM hosts (%s):\n", r->hosts_from);
+        if (r->nhosts)
+            fprintf(out, "APIM hosts (%s):\n", r->hosts_from);
+        else
+            fputs("APIM hosts: none with connections in the window\n", out);
         for (size_t i = 0; i < r->nhosts; i++) {
             snprintf(line, sizeof line, "%s: %s", r->hosts[i].address, r->hosts[i].reason);
             put_wrapped(out, line, 2, width);
@@ -220,9 +223,15 @@ int report_write_text(const struct report *r, FILE *out, int color, int width, i
                 fprintf(out, "%.*s\n", fence, "``````````````````````````````");
             }
         } else {
-            fprintf(out, "\n%s%s%s [%s] ", color ? color_of(f->severity) : "", sev, reset, f->status);
-            term_clean(f->title, line, sizeof line);
-            fprintf(out, "%s%s%s\n", bold, line, reset);
+            if (color) {
+                fprintf(out, "\n%s%s%s [%s] ", color_of(f->severity), sev, reset, f->status);
+                term_clean(f->title, line, sizeof line);
+                fprintf(out, "%s%s%s\n", bold, line, reset);
+            } else { /* a long title wraps like the rest */
+                snprintf(line, sizeof line, "%s [%s] %s", sev, f->status, f->title);
+                fputc('\n', out);
+                put_wrapped(out, line, 0, width);
+            }
             snprintf(line, sizeof line, "host %s, remote %s, port %d/%s %s, rule %s; %s, "
                                         "%s to %s; %s, confidence %s",
                      f->host[0] ? f->host : "-", f->remote[0] ? f->remote : "-", f->port,

@@ -16,8 +16,9 @@ const char stats_usage[] =
     "usage: nsgflow stats [--db FILE]\n"
     "\n"
     "Says what the database holds: blobs (ok, partial, rejected), tuples per\n"
-    "format, the time range of the flows, its size on disk, the service-tag\n"
-    "data, and the analyses and findings kept.\n"
+    "format, the time range of the flows, its size on disk, the coverage (NIC-\n"
+    "hours with and without blobs), the configuration, the service-tag data,\n"
+    "and the analyses and findings kept.\n"
     "\n"
     "Exit status: 0 done; 1 the database could not be read; 2 usage.\n";
 
@@ -94,6 +95,39 @@ int stats_main(int argc, char **argv)
             puts("flows: none");
         }
     }
+    sqlite3_finalize(st);
+    /* the coverage: NIC-hours with and without blobs (view log_coverage) */
+    if (sqlite3_prepare_v2(db, "SELECT count(DISTINCT mac), count(*), coalesce(sum(status = 'missing'), 0),"
+                               " coalesce(sum(status = 'partial'), 0) FROM log_coverage", -1, &st,
+                           NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
+        sqlite3_column_int64(st, 0)) {
+        int64_t hours = sqlite3_column_int64(st, 1), missing = sqlite3_column_int64(st, 2);
+        msg(stdout, "coverage: %lld NICs, %lld of %lld NIC-hours with blobs, %lld missing, %lld with"
+                    " a partial blob (view log_coverage)\n", (long long)sqlite3_column_int64(st, 0),
+            (long long)(hours - missing), (long long)hours, (long long)missing,
+            (long long)sqlite3_column_int64(st, 3));
+        sqlite3_finalize(st);
+        st = NULL;
+        if (missing && sqlite3_prepare_v2(db, "SELECT mac, count(*), min(hour) FROM log_coverage"
+                                              " WHERE status = 'missing' GROUP BY mac"
+                                              " ORDER BY count(*) DESC, mac LIMIT 10", -1, &st,
+                                          NULL) == SQLITE_OK)
+            while (sqlite3_step(st) == SQLITE_ROW) {
+                int64_t n = sqlite3_column_int64(st, 1);
+                msg(stdout, "  NIC %s: %lld hour%s without a blob, the first %s\n",
+                    sqlite3_column_text(st, 0), (long long)n, n == 1 ? "" : "s",
+                    sqlite3_column_text(st, 2));
+            }
+    }
+    sqlite3_finalize(st);
+    if (sqlite3_prepare_v2(db, "SELECT import_id, imported_at, (SELECT count(*) FROM config_resource),"
+                               " (SELECT count(*) FROM config_apim) FROM config_imports"
+                               " ORDER BY import_id DESC LIMIT 1", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        msg(stdout, "configuration: snapshot %lld of %s: %lld resources, %lld APIM instances"
+                    " (nsgflow config show)\n", (long long)sqlite3_column_int64(st, 0),
+            sqlite3_column_text(st, 1), (long long)sqlite3_column_int64(st, 2),
+            (long long)sqlite3_column_int64(st, 3));
     sqlite3_finalize(st);
     if (sqlite3_prepare_v2(db, "SELECT origin, change_number, coalesce(published, 'unknown'),"
                                " (SELECT count(*) FROM service_tag_prefix) FROM service_tag_source",

@@ -39,7 +39,12 @@ assert_eq "$status" 1 "night 2 again: --fail-on error with errors still open"
 run_status "$NSGFLOW" run --fail-on error --report "$T/night3.md" "$T/day4"
 assert_eq "$status" 0 "night 3: --fail-on error when fixed"
 last="(select max(id) from analysis_run)"
-assert_eq "$(q "select count(*) from findings where run_id = $last and status = 'resolved'")" "$new1" "night 3: all resolved"
+# all but the caveat that the APIM hosts are seen through NSG flow logs only,
+# which the fix does not change (it stays open)
+caveats=$(q "select count(*) from findings where run_id = (select min(id) from analysis_run) and analyzer = 'nsg-flow-logs'")
+assert_eq "$caveats" 1 "night 1: the NSG-flow-log caveat"
+assert_eq "$(q "select count(*) from findings where run_id = $last and status = 'resolved'")" "$((new1 - caveats))" "night 3: all resolved"
+assert_eq "$(q "select status from findings where run_id = $last and analyzer = 'nsg-flow-logs'")" "open" "night 3: the caveat still holds"
 assert_eq "$(q "select count(*) from findings where run_id = $last and severity = 'error' and status != 'resolved'")" 0 "night 3: no open errors"
 assert_contains "$T/night3.md" "resolved" "night 3: the report says resolved"
 
