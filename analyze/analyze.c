@@ -775,6 +775,9 @@ int analyze_run(const struct analyze_options *o, struct analyze_result *res)
                          f->connections, f->flows);
             else if (!f->flows && strncmp(f->analyzer, "config-", 7) == 0)
                 snprintf(counts, sizeof counts, "from the configuration");
+            else if (!f->flows && (strcmp(f->analyzer, "logging-gap") == 0 ||
+                                   strcmp(f->analyzer, "nsg-flow-logs") == 0))
+                snprintf(counts, sizeof counts, "about the logs");
             else
                 snprintf(counts, sizeof counts, "%" PRId64 " tuples", f->flows);
             msg(stdout, "  %-7s %-20s %-15s %s (%s, confidence %s)\n", f->severity,

@@ -151,13 +151,21 @@ static int logging_gap(sqlite3 *db, const struct scan_result *scan, const struct
                                 " to leave record types out (recordTypes, filtering criteria):"
                                 " missing %s records may be a setting, not the traffic, and"
                                 " connections, durations and lost answers are judged from what"
-                                " is left.", ns->vnet, mac, ns->begins, ns->ends, missing);
+                                " is left.%s", ns->vnet, mac, ns->begins, ns->ends, missing,
+                  ns->ends ? "" : " Without E records the answers of its connections cannot be"
+                                  " judged: a lost return path on this NIC would go unfound.");
     strbuf_printf(&f->details, "{\"mac\":\"%s\",\"vnet_connections\":%" PRId64 ",\"begins\":%"
                                PRId64 ",\"ends\":%" PRId64 "}", mac, ns->vnet, ns->begins,
                   ns->ends);
     strbuf_puts(&f->hint, "Check the flow log's settings (az network watcher flow-log show): let"
                           " it record all types (B, C, E, D) for the APIM subnet.");
     return 0;
+}
+
+static int by_address(const void *a, const void *b)
+{
+    const struct ip_addr *x = a, *y = b;
+    return x->family != y->family ? x->family - y->family : memcmp(x->b, y->b, 16);
 }
 
 int coverage_findings(sqlite3 *db, const struct scan_result *scan, const struct apim_hosts *hosts,
@@ -189,9 +197,12 @@ int coverage_findings(sqlite3 *db, const struct scan_result *scan, const struct 
             logging_gap(db, scan, hosts, out, nflow, *(const int64_t *)k, ns) != 0)
             goto nomem;
     }
-    /* APIM hosts seen through NSG flow logs only */
+    /* APIM hosts seen through NSG flow logs only, in address order */
     struct strbuf names = {0};
     int nsg_only = 0;
+    struct ip_addr *only = calloc(hosts->n + 1, sizeof *only);
+    if (!only)
+        goto nomem;
     for (size_t h = 0; h < hosts->n; h++) {
         const struct local_seen *ls = hashmap_get((struct hashmap *)&scan->locals, &hosts->ids[h], 0);
         uint32_t nsg = (1u << FORMAT_NSG_V1) | (1u << FORMAT_NSG_V2);
@@ -199,7 +210,9 @@ int coverage_findings(sqlite3 *db, const struct scan_result *scan, const struct 
             continue;
         char ip[IP_TEXT_MAX];
         addresses_text(db, hosts->ids[h], ip);
-        strbuf_printf(&names, "%s%s", nsg_only++ ? ", " : "", ip);
+        if (ip_parse(ip, strlen(ip), &only[nsg_only]) != 0)
+            continue;
+        nsg_only++;
         for (size_t i = 0; i < nflow; i++) {
             struct finding *f = &out->v[i];
             if (!is_lost_return(f) || strcmp(f->host, ip) != 0)
@@ -211,6 +224,13 @@ int coverage_findings(sqlite3 *db, const struct scan_result *scan, const struct 
                                       " confidence at most.");
         }
     }
+    qsort(only, (size_t)nsg_only, sizeof *only, by_address);
+    for (int i = 0; i < nsg_only; i++) {
+        char ip[IP_TEXT_MAX];
+        ip_format(&only[i], ip);
+        strbuf_printf(&names, "%s%s", i ? ", " : "", ip);
+    }
+    free(only);
     if (nsg_only) {
         struct finding *f = finding_new(out);
         if (!f) {

@@ -429,6 +429,9 @@ void report_counts(const struct report_finding *f, char *out, size_t size)
 {
     if (!f->connections && !f->flows && strncmp(f->analyzer, "config-", 7) == 0)
         snprintf(out, size, "from the configuration");
+    else if (!f->connections && !f->flows && (strcmp(f->analyzer, "logging-gap") == 0 ||
+                                              strcmp(f->analyzer, "nsg-flow-logs") == 0))
+        snprintf(out, size, "about the logs");
     else if (f->connections)
         snprintf(out, size, "%lld connection%s, %lld tuple%s", (long long)f->connections,
                  f->connections == 1 ? "" : "s", (long long)f->flows, f->flows == 1 ? "" : "s");

@@ -127,9 +127,10 @@ static void coverage(FILE *out, const struct report *r)
         partial += r->coverage[i].partial;
     }
     fprintf(out, "<h2>Coverage</h2><p class=\"sub\">The flow logs under the findings: one strip"
-                 " per NIC, one cell per hour of the window (%zu NICs; %lld hours without a"
+                 " per NIC, one cell per hour of the window (%zu NIC%s; %lld hour%s without a"
                  " blob, %lld with a partial one). What happened in a missing hour is not"
-                 " seen.</p>", r->ncoverage, (long long)gaps, (long long)partial);
+                 " seen.</p>", r->ncoverage, r->ncoverage == 1 ? "" : "s", (long long)gaps,
+            gaps == 1 ? "" : "s", (long long)partial);
     const int label = 120, cell_w = r->coverage_hours > 168 ? 2 : r->coverage_hours > 48 ? 4 : 12;
     const int row_h = 16, w = label + cell_w * (int)r->coverage_hours + 4;
     int h = row_h * (int)r->ncoverage + 18;

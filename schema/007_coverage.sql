@@ -4,10 +4,11 @@
 -- flow_group), never from the tuples, so that it is cheap on a month of
 -- data. A blob's NIC and hour come from its path (macAddress=, y=/m=/d=/h=);
 -- for a blob named otherwise, from its records (each NIC in it) and its
--- first tuple's hour. A rejected blob counts as no blob.
+-- first tuple's hour. A rejected blob counts as no blob (its hour is
+-- missing), though its path still stretches the NIC's span.
 CREATE VIEW log_coverage AS
 WITH RECURSIVE
-blob_nic AS (
+any_blob AS (
     SELECT DISTINCT f.id AS file_id, upper(coalesce(f.mac, m.address)) AS mac,
            CASE WHEN f.hour IS NOT NULL AND unixepoch(f.hour) IS NOT NULL
                 THEN unixepoch(f.hour) - unixepoch(f.hour) % 3600
@@ -16,11 +17,12 @@ blob_nic AS (
     FROM source_file f
     LEFT JOIN flow_group g ON f.mac IS NULL AND g.file_id = f.id
     LEFT JOIN mac m ON m.id = g.mac_id
-    WHERE f.identity IS NOT NULL AND f.status != 'rejected'
+    WHERE f.identity IS NOT NULL
       AND coalesce(f.mac, m.address) IS NOT NULL
       AND (f.hour IS NOT NULL OR f.min_ts IS NOT NULL)
 ),
-span AS (SELECT mac, min(hour) AS first, max(hour) AS last FROM blob_nic GROUP BY mac),
+blob_nic AS (SELECT * FROM any_blob WHERE status != 'rejected'),
+span AS (SELECT mac, min(hour) AS first, max(hour) AS last FROM any_blob GROUP BY mac),
 hours(mac, hour, last) AS (
     SELECT mac, first, last FROM span
     UNION ALL
