@@ -185,13 +185,19 @@ static int has_endpoint(const struct nc_subnet *s, const char *service)
 }
 
 /* The subnet update that keeps the subnet's service endpoints and adds the
- * four the docs ask for (--service-endpoints replaces the list). */
+ * four the docs ask for (--service-endpoints replaces the list). An
+ * endpoint whose name cannot be Azure's (a quote or a line break from the
+ * file) is left out: the command line carries only names. */
 static void endpoints_fix(struct finding *f, const struct nc_subnet *s)
 {
     const char *list[64];
     int n = 0;
     for (size_t i = 0; i < s->nendpoints && n < 60; i++)
-        list[n++] = s->endpoints[i];
+        if (az_name_valid(s->endpoints[i], AZ_RESOURCE))
+            list[n++] = s->endpoints[i];
+        else
+            strbuf_printf(&f->hint, " The service endpoint \"%s\" in the data is not a valid"
+                                    " name, so the command leaves it out.", s->endpoints[i]);
     for (size_t i = 0; i < 4; i++)
         if (!has_endpoint(s, wanted_endpoints[i]))
             list[n++] = wanted_endpoints[i];
@@ -228,12 +234,21 @@ static int remote_side(struct netconfig *nc, int s, const char *location,
         const char *servers = s >= 0 ? nc->subnets[s].dns_servers : "";
         if (!servers || !servers[0])
             return 1; /* Azure DNS: platform traffic */
-        snprintf(name, n, "%s", servers);
+        /* the name: the servers that are addresses (a rule and its
+         * command name them), not the rest of the file's text */
+        name[0] = '\0';
         char copy[512];
         snprintf(copy, sizeof copy, "%s", servers);
-        for (char *save, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
-            if (addrset_add_prefix(set, t) == -2)
+        for (char *save, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+            int rc = addrset_add_prefix(set, t);
+            if (rc == -2)
                 return -1;
+            while (*t == ' ' || (*t >= '\t' && *t <= '\r'))
+                t++;
+            size_t len = strcspn(t, " \t\n\v\f\r"), used = strlen(name);
+            if (rc == 0 && used + len + 2 <= n)
+                snprintf(name + used, n - used, "%s%.*s", used ? "," : "", (int)len, t);
+        }
         return addrset_is_empty(set) ? 1 : 0;
     } else if (strcmp(q->remote, "Any") == 0) {
         /* any address the instance can reach: its network and the Internet
@@ -287,9 +302,13 @@ static int evaluate_requirement(struct netconfig *nc, int s, const struct nsg *g
     int direction = q->direction == DIRECTION_OUTBOUND ? NSG_OUTBOUND : NSG_INBOUND;
     size_t cap = 0;
     struct segment *seg = NULL;
+    /* room for two cuts per port range of every rule (a rule lists many) */
+    size_t most = 1;
+    for (size_t r = 0; r < g->n; r++)
+        most += 2 * g->rules[r].ndports;
     for (int k = 0; k < q->nranges; k++) {
         uint16_t a = q->first[k], b = q->last[k];
-        uint16_t *cuts = malloc((2 * g->n + 2) * sizeof *cuts);
+        uint16_t *cuts = malloc(most * sizeof *cuts);
         if (!cuts)
             goto nomem;
         size_t nc_ = 0;
@@ -501,7 +520,7 @@ static int denied_ports(struct check *c, const struct nc_instance *in,
                 if (strlen(ports) + strlen(p) + 2 < sizeof ports)
                     snprintf(ports + strlen(ports), sizeof ports - strlen(ports), "%s%s",
                              ports[0] ? " " : "", p);
-                if (seg[k].denier->priority < before) {
+                if (!first_denier || seg[k].denier->priority < before) {
                     before = seg[k].denier->priority;
                     first_denier = seg[k].denier;
                 }

@@ -4,6 +4,7 @@
  * rules and routes point to live in nc->keep until netconfig_free. */
 #include "netconfig.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -260,7 +261,10 @@ static int load_nsgs(sqlite3 *db, struct netconfig *nc)
         while (!failed && sqlite3_step(rules) == SQLITE_ROW) {
             struct nsg_rule r = {0};
             r.name = keep_str(nc, sqlite3_column_text(rules, 0));
-            r.priority = sqlite3_column_int(rules, 1);
+            /* clamped: a priority beyond int's range (no real one is)
+             * must not wrap around to a small one */
+            int64_t prio = sqlite3_column_int64(rules, 1);
+            r.priority = prio > INT_MAX ? INT_MAX : prio < INT_MIN ? INT_MIN : (int)prio;
             const char *dir = (const char *)sqlite3_column_text(rules, 2);
             r.direction = dir && strcasecmp(dir, "Outbound") == 0 ? NSG_OUTBOUND : NSG_INBOUND;
             const char *access = (const char *)sqlite3_column_text(rules, 3);

@@ -1017,9 +1017,9 @@ int nsg_free_priority(const struct nsg *g, int direction, int before)
         if (r->direction == direction && r->priority >= 100 && r->priority <= 4096)
             used[r->priority] = 1;
     }
-    int p = before - 1;
-    if (p > 4096)
-        p = 4096;
+    if (before <= 100)
+        return -1; /* (and no before - 1 to overflow) */
+    int p = before > 4096 ? 4096 : before - 1;
     for (; p >= 100; p--)
         if (!used[p])
             return p;

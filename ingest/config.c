@@ -8,6 +8,7 @@
 
 #include <getopt.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,6 +226,19 @@ static int64_t put_resource(struct import *im, const struct jd_node *doc, const 
     return sqlite3_last_insert_rowid(im->db);
 }
 
+/* A JSON number for an integer column: NaN is 0, and one beyond int64_t's
+ * range is clamped to it (converting it would be undefined behaviour). */
+static int64_t json_int(double v)
+{
+    if (v != v)
+        return 0;
+    if (v >= 9223372036854775807.0)
+        return INT64_MAX;
+    if (v <= -9223372036854775807.0)
+        return INT64_MIN;
+    return (int64_t)v;
+}
+
 /* Runs an INSERT of texts (NULL binds NULL) and integers given as "%s" and
  * "%d" in the argument list pattern: 's' a string, 'i' an int64. */
 static int insert(struct import *im, const char *sql, const char *pattern, ...)
@@ -270,7 +284,7 @@ static int put_rule(struct import *im, int64_t nsg, const struct jd_node *r, con
     int rc = insert(im, "INSERT INTO config_nsg_rule(nsg, name, priority, direction, access,"
                         " protocol, source_prefixes, source_ports, destination_prefixes,"
                         " destination_ports, is_default) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    "isisssssssi", nsg, name, (int64_t)jd_number(r, "priority", 0),
+                    "isisssssssi", nsg, name, json_int(jd_number(r, "priority", 0)),
                     jd_string(r, "direction"), jd_string(r, "access"), proto[0] ? proto : "*",
                     strbuf_text(&sp), strbuf_text(&sports), strbuf_text(&dp),
                     strbuf_text(&dports), (int64_t)is_default);
@@ -451,7 +465,7 @@ static int put_apim(struct import *im, const struct jd_node *doc, const char *id
                         " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     "ississsss", ap, gateway ? "workspace-gateway" : "instance",
                     sku ? jd_string(sku, "name") : NULL,
-                    (int64_t)(sku ? jd_number(sku, "capacity", 0) : 0), vtype[0] ? vtype : NULL,
+                    json_int(sku ? jd_number(sku, "capacity", 0) : 0), vtype[0] ? vtype : NULL,
                     platform[0] ? platform : NULL, subnet[0] ? subnet : NULL,
                     strbuf_text(&priv), strbuf_text(&pub));
     strbuf_free(&priv);

@@ -12,6 +12,11 @@
 
 #include "../common/escape.h"
 
+/* The longest string or number: yajl buffers a token whole, and rescans
+ * it for each chunk that does not end it (a 200 MB string took minutes and
+ * its size in memory), so longer ones are refused before yajl sees them. */
+#define JSONDOC_MAX_TOKEN (1u << 20)
+
 /* The arena: blocks of memory handed out in order, kept for the next
  * document once emptied. */
 struct block {
@@ -30,6 +35,8 @@ struct jsondoc {
     int depth;                 /* containers open, the top level's included */
     struct jd_node *open[JSONDOC_MAX_DEPTH + 2]; /* the open containers, NULL
                                  * where nothing is built (a list wrapper) */
+    struct jd_node *last[JSONDOC_MAX_DEPTH + 2]; /* the last element of each
+                                 * (appending stays O(1) in a long array) */
     int list_depth;            /* the depth of the list whose elements are
                                 * documents (1: a top array; 2: a wrapper's
                                 * "value" or "data"); 0 until known */
@@ -42,6 +49,9 @@ struct jsondoc {
     int failed, done;
     char error[256];
     uint64_t fed;              /* bytes before the chunk being parsed */
+    /* the token scan before yajl (scan_tokens) */
+    int in_string, escape;
+    size_t token_len;
 };
 
 static void *arena_alloc(jsondoc *p, size_t n)
@@ -132,14 +142,11 @@ static struct jd_node *new_node(jsondoc *p, int kind, int *ok)
     n->key = parent && parent->kind == JD_OBJECT ? p->pending_key : NULL;
     p->pending_key = NULL;
     if (parent && !starts_doc) {
-        if (!parent->first) {
+        if (!parent->first)
             parent->first = n;
-        } else {
-            struct jd_node *last = parent->first;
-            while (last->next)
-                last = last->next;
-            last->next = n;
-        }
+        else
+            p->last[level]->next = n;
+        p->last[level] = n;
         parent->count++;
     }
     return n;
@@ -219,6 +226,7 @@ static int open_container(jsondoc *p, int kind)
         p->pending_is_list = 0;
         p->depth++;
         p->open[p->depth] = NULL;
+        p->last[p->depth] = NULL;
         if (is_list) {
             p->list_depth = 2;
             p->top = 'l';
@@ -234,6 +242,7 @@ static int open_container(jsondoc *p, int kind)
     }
     p->depth++;
     p->open[p->depth] = node;
+    p->last[p->depth] = NULL;
     return 1;
 }
 
@@ -348,18 +357,77 @@ static void yajl_fail(jsondoc *p, const unsigned char *buf, size_t n)
     }
 }
 
+/* The length of buf's prefix in which no string or literal is longer
+ * than JSONDOC_MAX_TOKEN (n when none is), carrying the state over chunks
+ * (as the flow-log reader's scan_tokens does). */
+static size_t scan_tokens(jsondoc *p, const unsigned char *buf, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = buf[i];
+        if (p->in_string) {
+            if (p->escape) {
+                p->escape = 0;
+            } else if (c == '\\') {
+                p->escape = 1;
+            } else if (c == '"') {
+                p->in_string = 0;
+                p->token_len = 0;
+                continue;
+            } else {
+                /* the plain run up to the next quote or backslash at once */
+                const unsigned char *q = memchr(buf + i, '"', n - i);
+                size_t run = q ? (size_t)(q - (buf + i)) : n - i;
+                const unsigned char *bs = memchr(buf + i, '\\', run);
+                if (bs)
+                    run = (size_t)(bs - (buf + i));
+                if (p->token_len + run > JSONDOC_MAX_TOKEN)
+                    return i + (JSONDOC_MAX_TOKEN - p->token_len);
+                p->token_len += run;
+                i += run - 1;
+                continue;
+            }
+            if (++p->token_len > JSONDOC_MAX_TOKEN)
+                return i;
+            continue;
+        }
+        switch (c) {
+        case '"':
+        case '{': case '}': case '[': case ']': case ':': case ',':
+            p->in_string = c == '"';
+            p->token_len = 0;
+            break;
+        case ' ': case '\t': case '\r': case '\n': case '\0':
+            p->token_len = 0;
+            break;
+        default:
+            if (++p->token_len > JSONDOC_MAX_TOKEN)
+                return i;
+        }
+    }
+    return n;
+}
+
 int jd_feed(jsondoc *p, const unsigned char *buf, size_t n)
 {
     if (p->failed)
         return -1;
-    yajl_status st = yajl_parse(p->yajl, buf, n);
+    /* the text before an over-long token is parsed first, so that an
+     * earlier error is found however the input is cut into chunks */
+    size_t ok = scan_tokens(p, buf, n);
+    yajl_status st = yajl_parse(p->yajl, buf, ok);
     if (st != yajl_status_ok) {
         if (st == yajl_status_error)
-            yajl_fail(p, buf, n);
+            yajl_fail(p, buf, ok);
         p->fed += yajl_get_bytes_consumed(p->yajl);
         return -1;
     }
-    p->fed += n;
+    p->fed += ok;
+    if (ok < n) {
+        snprintf(p->error, sizeof p->error, "a JSON string or number longer than %u bytes",
+                 JSONDOC_MAX_TOKEN);
+        p->failed = 1;
+        return -1;
+    }
     return 0;
 }
 

@@ -52,6 +52,7 @@ FUZZ_KNOWN ?=
 # The dictionary per harness (default: json.dict).
 FUZZ_DICT_fuzz_tuple            = $(FUZZ_SRC)/tuple.dict
 FUZZ_DICT_fuzz_tags             = $(FUZZ_SRC)/tags.dict
+FUZZ_DICT_fuzz_config           = $(FUZZ_SRC)/config.dict
 # Longest input per harness in long runs (libFuzzer's -max_len).
 FUZZ_MAX_LEN_fuzz_tuple         = 1024
 FUZZ_MAX_LEN_fuzz_flowlog       = 16384
@@ -60,6 +61,7 @@ FUZZ_MAX_LEN_fuzz_gzip          = 16384
 FUZZ_MAX_LEN_fuzz_ingest        = 8192
 FUZZ_MAX_LEN_fuzz_ingest_run    = 8192
 FUZZ_MAX_LEN_fuzz_tags          = 16384
+FUZZ_MAX_LEN_fuzz_config        = 16384
 # ingest_run's messages about every broken tuple are not shown in long runs
 # of fuzz_ingest_run (stderr closed: the crash report still appears, a
 # failed check's own message only when its artifact is run again).

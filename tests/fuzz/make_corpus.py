@@ -11,6 +11,7 @@ alone: found-* (inputs the fuzzer found, minimised) and crash-* (crash
 reproducers) are kept by hand. Standard library only.
 """
 import gzip
+import json
 import os
 import random
 import subprocess
@@ -346,6 +347,278 @@ def tags_corpus(rng):
     write("fuzz_tags", "array", b"[1, 2, {\"changeNumber\": 5}]")
 
 
+# ---------------------------------------------------------------------
+# network configuration (nsgflow config import): written here after the
+# documented shapes, with the resource ids of fuzz_config.c's base
+# configuration, so that a seed replaces one of its resources
+
+CFG_ID = "/subscriptions/s1/resourceGroups/rg-apim/providers/"
+CFG_NET = CFG_ID + "Microsoft.Network/"
+CFG_VNET = CFG_NET + "virtualNetworks/vnet-hub"
+CFG_NSG = CFG_NET + "networkSecurityGroups/"
+CFG_RT = CFG_NET + "routeTables/"
+
+
+def cfg_rule(name, priority, direction, access, protocol="Tcp", src="*", dst="*", dport="*",
+             dports=None, srcs=None, dsts=None, arm=False):
+    fields = {"priority": priority, "direction": direction, "access": access,
+              "protocol": protocol, "sourceAddressPrefix": src, "sourcePortRange": "*",
+              "destinationAddressPrefix": dst, "destinationPortRange": dport,
+              "sourceAddressPrefixes": srcs or [], "destinationAddressPrefixes": dsts or [],
+              "sourcePortRanges": [], "destinationPortRanges": dports or []}
+    if dports:
+        fields["destinationPortRange"] = None
+    if arm:
+        return {"name": name, "properties": fields}
+    fields["name"] = name
+    return fields
+
+
+CFG_DEFAULTS = [
+    ("AllowVnetInBound", 65000, "Inbound", "Allow", "*", "VirtualNetwork", "VirtualNetwork"),
+    ("AllowAzureLoadBalancerInBound", 65001, "Inbound", "Allow", "*", "AzureLoadBalancer", "*"),
+    ("DenyAllInBound", 65500, "Inbound", "Deny", "*", "*", "*"),
+    ("AllowVnetOutBound", 65000, "Outbound", "Allow", "*", "VirtualNetwork", "VirtualNetwork"),
+    ("AllowInternetOutBound", 65001, "Outbound", "Allow", "*", "*", "Internet"),
+    ("DenyAllOutBound", 65500, "Outbound", "Deny", "*", "*", "*"),
+]
+
+
+def cfg_nsg(name, rules, arm=False, defaults=True, extra=None):
+    d = [cfg_rule(n, p, di, a, pr, s, t, arm=arm) for n, p, di, a, pr, s, t in CFG_DEFAULTS]
+    body = {"securityRules": rules, "defaultSecurityRules": d if defaults else [],
+            "subnets": [{"id": CFG_VNET + "/subnets/snet-apim"}],
+            "networkInterfaces": [{"id": CFG_NET + "networkInterfaces/nic-1"}],
+            "provisioningState": "Succeeded"}
+    body.update(extra or {})
+    head = {"id": CFG_NSG + name, "name": name, "type": "Microsoft.Network/networkSecurityGroups",
+            "location": "westeurope"}
+    if arm:
+        head["properties"] = body
+    else:
+        head.update(body)
+        head["resourceGroup"] = "rg-apim"
+    return head
+
+
+def cfg_route_table(name, routes, arm=False, bgp_off=True):
+    rs = []
+    for rname, prefix, hop, ip in routes:
+        r = {"addressPrefix": prefix, "nextHopType": hop}
+        if ip:
+            r["nextHopIpAddress"] = ip
+        rs.append({"name": rname, "properties": r} if arm else dict(r, name=rname))
+    body = {"disableBgpRoutePropagation": bgp_off, "routes": rs}
+    head = {"id": CFG_RT + name, "name": name, "type": "Microsoft.Network/routeTables"}
+    if arm:
+        head["properties"] = body
+    else:
+        head.update(body)
+    return head
+
+
+def cfg_subnet(name, prefix, nsg=None, rt=None, endpoints=(), delegations=(), arm=False):
+    body = {"addressPrefix": prefix} if isinstance(prefix, str) else {"addressPrefixes": prefix}
+    if nsg:
+        body["networkSecurityGroup"] = {"id": CFG_NSG + nsg}
+    if rt:
+        body["routeTable"] = {"id": CFG_RT + rt}
+    body["serviceEndpoints"] = [{"service": e, "locations": ["westeurope"]} for e in endpoints]
+    body["delegations"] = [{"name": "d%d" % i, "properties": {"serviceName": d}} if arm
+                           else {"name": "d%d" % i, "serviceName": d}
+                           for i, d in enumerate(delegations)]
+    head = {"id": CFG_VNET + "/subnets/" + name, "name": name,
+            "type": "Microsoft.Network/virtualNetworks/subnets"}
+    if arm:
+        head["properties"] = body
+    else:
+        head.update(body)
+    return head
+
+
+def cfg_apim(name, sku, vnet_type, subnet, platform="stv2", arm=False, gateway=False,
+             location="West Europe", ips=("10.42.8.4",)):
+    body = {"virtualNetworkType": vnet_type, "platformVersion": platform,
+            "privateIPAddresses": list(ips), "publicIPAddresses": ["20.101.10.7"]}
+    if gateway:
+        body["backend"] = {"subnet": {"id": CFG_VNET + "/subnets/" + subnet}}
+    else:
+        body["virtualNetworkConfiguration"] = {"subnetResourceId": CFG_VNET + "/subnets/" + subnet}
+    kind = "gateways" if gateway else "service"
+    head = {"id": CFG_ID + "Microsoft.ApiManagement/%s/%s" % (kind, name), "name": name,
+            "type": "Microsoft.ApiManagement/" + kind, "location": location,
+            "sku": {"name": sku, "capacity": 1}}
+    if arm:
+        head["properties"] = body
+    else:
+        head.update(body)
+    return head
+
+
+def cfg_vnet(space, subnets, peered=(), dns=(), arm=False):
+    body = {"addressSpace": {"addressPrefixes": list(space)},
+            "dhcpOptions": {"dnsServers": list(dns)},
+            "virtualNetworkPeerings": [{"name": "peer%d" % i, "properties": {
+                "remoteAddressSpace": {"addressPrefixes": [p]}}} if arm else
+                {"name": "peer%d" % i, "remoteVirtualNetworkAddressSpace": {"addressPrefixes": [p]}}
+                for i, p in enumerate(peered)],
+            "subnets": subnets}
+    head = {"id": CFG_VNET, "name": "vnet-hub", "type": "Microsoft.Network/virtualNetworks",
+            "location": "westeurope"}
+    if arm:
+        head["properties"] = body
+    else:
+        head.update(body)
+    return head
+
+
+def cfg_json(doc, pretty=True):
+    return (json.dumps(doc, indent=2) if pretty else json.dumps(doc, separators=(",", ":"))).encode()
+
+
+def config_corpus(rng):
+    clean("fuzz_config")
+    w = lambda name, data: write("fuzz_config", name, data)
+    nsg = cfg_nsg("nsg-apim", [
+        cfg_rule("AllowClients", 100, "Inbound", "Allow", "Tcp", "Internet", "VirtualNetwork",
+                 dports=["80", "443"]),
+        cfg_rule("AllowMgmt", 110, "Inbound", "Allow", "Tcp", "ApiManagement", "VirtualNetwork", "3443"),
+        cfg_rule("AllowLb", 120, "Inbound", "Allow", "Tcp", "AzureLoadBalancer", "VirtualNetwork", "6390"),
+        cfg_rule("DenyDeps", 4000, "Outbound", "Deny", "Tcp", "VirtualNetwork", "*",
+                 dports=["1433", "1886", "5671-5672", "6381-6383", "12000"]),
+        cfg_rule("DenyUdp", 4001, "Outbound", "Deny", "Udp", "*", "*", "4290"),
+        cfg_rule("AllowSqlPart", 3000, "Outbound", "Allow", "Tcp", "*", "", "1433",
+                 dsts=["13.65.0.0/17", "Sql.WestEurope"]),
+    ])
+    w("nsg-az", cfg_json(nsg))
+    w("nsg-arm", cfg_json(cfg_nsg("nsg-v2", [
+        cfg_rule("DenyStorageOut", 200, "Outbound", "Deny", "*", "*", "Storage", "443", arm=True),
+        cfg_rule("AllowKv", 190, "Outbound", "Allow", "Tcp", "VirtualNetwork", "AzureKeyVault",
+                 "443", arm=True),
+        cfg_rule("Asg", 180, "Outbound", "Deny", "Tcp", "", "*", "443", arm=True)], arm=True,
+        defaults=False), pretty=False))
+    w("nsg-asg-srcports", cfg_json(cfg_nsg("nsg-apim", [
+        dict(cfg_rule("FromAsg", 100, "Inbound", "Deny", "Tcp", "", "*", "3443"),
+             sourceApplicationSecurityGroups=[{"id": CFG_NET + "applicationSecurityGroups/asg-1"}]),
+        dict(cfg_rule("SrcPorts", 105, "Outbound", "Deny", "Tcp", "*", "*", "443"),
+             sourcePortRange="1024-65535"),
+        cfg_rule("Icmp", 107, "Outbound", "Deny", "Icmp", "*", "*", "*"),
+        cfg_rule("V6", 108, "Outbound", "Deny", "*", "::/0", "2603:1000::/24", "0-65535"),
+        cfg_rule("Numeric", 109, "Outbound", "Deny", "6", "10.42.8.0/25", "*", "1433-1434")],
+        defaults=False)))
+    w("route-table-az", cfg_json(cfg_route_table("rt-apim", [
+        ("to-firewall", "0.0.0.0/0", "VirtualAppliance", "10.42.0.4"),
+        ("mgmt", "ApiManagement", "Internet", None),
+        ("blackhole", "10.0.0.0/8", "None", None),
+        ("gw", "13.69.106.80/30", "VirtualNetworkGateway", None)], bgp_off=False)))
+    w("route-table-arm", cfg_json(cfg_route_table("rt-apim", [
+        ("ForcedTunnel", "0.0.0.0/0", "VirtualNetworkGateway", None),
+        ("local", "10.42.8.0/24", "VnetLocal", None),
+        ("v6", "::/0", "VirtualAppliance", "fd00::4")], arm=True), pretty=False))
+    w("subnet-az", cfg_json(cfg_subnet("snet-apim", "10.42.8.0/24", "nsg-apim", "rt-apim",
+                                       ["Microsoft.Sql", "Microsoft.Storage.Global"],
+                                       ["Microsoft.Web/serverFarms"])))
+    w("subnet-arm", cfg_json(cfg_subnet("snet-ws", ["10.42.10.0/24", "fd00:42::/64"], "nsg-v2",
+                                        None, [], ["Microsoft.Web/hostingEnvironments"], arm=True)))
+    w("vnet-az", cfg_json(cfg_vnet(["10.42.0.0/16", "fd00:42::/48"], [
+        cfg_subnet("snet-apim", "10.42.8.0/24", "nsg-apim", "rt-apim", ["Microsoft.KeyVault"]),
+        cfg_subnet("snet-v2", "10.42.9.0/24", "nsg-v2")], ["10.50.0.0/16"],
+        ["10.42.0.10", "168.63.129.16", "dns.example"])))
+    w("vnet-arm", cfg_json(cfg_vnet(["10.42.0.0/20"], [
+        cfg_subnet("snet-apim", "10.42.8.0/24", "nsg-apim", "rt-apim", arm=True),
+        cfg_subnet("snet-ws", "10.42.10.0/24", None, None, [], ["Microsoft.Web/serverFarms"], arm=True)],
+        ["10.0.0.0/8", "192.168.0.0/16"], arm=True), pretty=False))
+    w("apim-az", cfg_json(cfg_apim("apim-classic", "Developer", "External", "snet-apim", "stv1",
+                                   location="North Europe")))
+    w("apim-arm", cfg_json(cfg_apim("apim-v2", "PremiumV2", "Internal", "snet-v2", arm=True)))
+    w("gateway", cfg_json(cfg_apim("gw-ws", "WorkspaceGatewayPremium", "External", "snet-ws",
+                                   arm=True, gateway=True)))
+    w("value-list", cfg_json({"value": [
+        cfg_nsg("nsg-gone", [cfg_rule("DenyAll", 100, "Outbound", "Deny")], defaults=False),
+        cfg_route_table("rt-gone", [("ft", "0.0.0.0/0", "VirtualAppliance", "10.42.0.4")])]}))
+    w("data-list", cfg_json({"totalRecords": 2, "count": 2, "data": [
+        cfg_apim("apim-classic", "Premium", "Internal", "snet-apim", arm=True),
+        cfg_subnet("snet-apim", "10.42.8.0/25", None, "rt-apim", arm=True)]}, pretty=False))
+    w("value-not-first", cfg_json({"nextLink": None, "value": [
+        cfg_subnet("snet-v2", "10.42.9.0/24", "nsg-v2", "rt-apim")]}))
+    w("array-mixed", cfg_json([
+        {"id": CFG_ID + "Microsoft.Compute/virtualMachines/vm-1", "type": "Microsoft.Compute/virtualMachines"},
+        None, 5, "text", [],
+        cfg_apim("apim-new", "StandardV2", "External", "snet-v2", ips=()),
+        {"id": CFG_NSG + "nsg-v2"}]))
+    w("effective-nsg", cfg_json({"value": [{
+        "association": {"networkInterface": None, "subnet": {"id": CFG_VNET + "/subnets/snet-apim"}},
+        "networkSecurityGroup": {"id": CFG_NSG + "nsg-apim"},
+        "effectiveSecurityRules": [
+            dict(cfg_rule("securityRules/DenySql", 300, "Outbound", "Deny", "Tcp", "0.0.0.0/0",
+                          "Sql", "1433-1433"), sourcePortRange="0-65535",
+                 expandedDestinationAddressPrefix=["13.65.0.0/16"]),
+            cfg_rule("defaultSecurityRules/AllowInternetOutBound", 65001, "Outbound", "Allow", "All",
+                     "0.0.0.0/0", "Internet", "0-65535"),
+            cfg_rule("defaultSecurityRules/DenyAllOutBound", 65500, "Outbound", "Deny", "All",
+                     "0.0.0.0/0", "0.0.0.0/0", "0-65535")]}]}))
+    w("effective-routes", cfg_json({"value": [
+        {"addressPrefix": ["10.42.0.0/16"], "nextHopIpAddress": [], "nextHopType": "VnetLocal",
+         "source": "Default", "state": "Active", "name": None, "disableBgpRoutePropagation": False},
+        {"addressPrefix": ["0.0.0.0/0"], "nextHopIpAddress": ["10.42.0.4"],
+         "nextHopType": "VirtualAppliance", "source": "User", "state": "Active", "name": "ft"},
+        {"addressPrefix": "13.69.64.76/31", "nextHopIpAddress": "", "nextHopType": "Internet",
+         "source": "User", "state": "Invalid"}]}, pretty=False))
+    w("value-then-members", cfg_json({"value": [cfg_subnet("snet-v2", "10.42.9.0/24", "nsg-v2")],
+                                      "nextLink": "https://management.azure.com/x?skip=1", "count": 1,
+                                      "extra": {"a": {"b": [1, {"c": None}]}}, "value2": []},
+                                     pretty=False))
+    w("vnet-not-imported", cfg_json([
+        dict(cfg_apim("apim-other", "Premium", "External", "snet-x", location=""),
+             virtualNetworkConfiguration={"subnetResourceId": CFG_NET + "virtualNetworks/vnet-other/subnets/snet-x"}),
+        dict(cfg_subnet("snet-x", "10.60.1.0/24", "nsg-x", "rt-apim"),
+             id=CFG_NET + "virtualNetworks/vnet-other/subnets/snet-x"),
+        cfg_nsg("nsg-x", [cfg_rule("DenyVnet", 100, "Inbound", "Deny", "Tcp", "VirtualNetwork",
+                                   "VirtualNetwork", "6381-6383")]),
+        cfg_route_table("rt-apim", [("ApiManagement", "13.69.0.0/16", "VirtualAppliance", "10.42.0.4"),
+                                    ("ApiManagement-Internet", "0.0.0.0/0", "VirtualAppliance",
+                                     "10.42.0.4")])]))
+    hostile = "x'; rm -rf / #\n\u202e$(id)`id`\x1b[2J\u0000\ud800"
+    w("hostile-names", cfg_json([
+        dict(cfg_nsg("nsg-apim", [cfg_rule(hostile, 100, "Outbound", "Deny", "Tcp", "*", "*", "443")],
+                     defaults=False), name=hostile, resourceGroup="rg'$(x)"),
+        dict(cfg_subnet("snet-apim", "10.42.8.0/24", "nsg-apim", "rt-apim",
+                        ["Microsoft.Sql'\n", "Micro\u0000soft.Storage"], ["x'\ny"]), name="snet;apim"),
+        dict(cfg_route_table("rt-apim", [(hostile, "0.0.0.0/0", "VirtualAppliance", "10.0.0.4'\n")]),
+             name="rt\nx"),
+        dict(cfg_vnet(["10.42.0.0/16"], [], dns=["10.42.0.10\nrm", "8.8.8.8'"]), name="v" * 300),
+    ], pretty=False))
+    w("hostile-ids", cfg_json([
+        {"id": CFG_VNET + "/subnets/snet-apim/subnets/x", "addressPrefix": "10.42.8.0/24"},
+        {"id": "/subnets/", "type": "Microsoft.Network/virtualNetworks/subnets"},
+        {"id": CFG_NSG.upper() + "NSG-APIM", "securityRules": []},
+        {"id": CFG_VNET + "/", "subnets": [{"id": CFG_VNET}, {"id": ""}, 7]},
+        {"id": "networkSecurityGroups/", "name": ""},
+        {"id": CFG_RT + "rt-apim", "type": "Microsoft.Network/routeTables", "routes": {"name": "r"}}],
+        pretty=False))
+    w("numbers", cfg_json(cfg_nsg("nsg-apim", [
+        cfg_rule("Str", "150", "Outbound", "Deny", "Tcp", "*", "*", "1433"),
+        cfg_rule("Huge", 1e300, "Outbound", "Deny", "Tcp", "*", "*", "443"),
+        cfg_rule("Neg", -5, "Outbound", "Deny", "Udp", "*", "*", "53"),
+        cfg_rule("Frac", 4095.5, "Inbound", "Deny", "Tcp", "*", "*", "3443"),
+        cfg_rule("Big", 3000000000, "Outbound", "Deny", "Tcp", "*", "*", "5671-5672"),
+        cfg_rule("Ports", 200, "Outbound", "Deny", "Tcp", "*", "*", "65536-1")], defaults=False,
+        extra={"disableBgpRoutePropagation": "TRUE"})))
+    base = [cfg_vnet(["10.42.0.0/16"], [cfg_subnet("snet-apim", "10.42.8.0/24", "nsg-apim", "rt-apim")]),
+            nsg, cfg_route_table("rt-apim", [("ft", "0.0.0.0/0", "VirtualAppliance", "10.42.0.4")]),
+            cfg_apim("apim-classic", "Premium", "Internal", "snet-apim")]
+    whole = cfg_json(base)
+    w("whole-gzip", gz(whole))
+    w("whole-cut", whole[:len(whole) * 3 // 5])
+    w("whole-flipped", flip(cfg_json(base, pretty=False), rng, 6))
+    w("deep-63", b'{"id":"' + CFG_NSG.encode() + b'n","x":' + b'[' * 61 + b']' * 61 + b'}')
+    w("deep-65", b'[' * 65 + b']' * 65)
+    w("refused-flow-log", b'{"records":[{"time":"2026-11-01T10:00:00Z","properties":{}}]}')
+    w("refused-tags", b'{"changeNumber":1,"cloud":"Public","values":[]}')
+    w("refused-scalar", b'"value"')
+    w("empty", b"")
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit("usage: make_corpus.py path/to/nsgflow-gen")
@@ -356,6 +629,7 @@ def main():
     gzip_corpus(blobs, rng)
     ingest_corpus(blobs, rng)
     tags_corpus(rng)
+    config_corpus(rng)
     total = 0
     for root, _, files in os.walk(CORPUS):
         for f in files:
