@@ -62,11 +62,11 @@ struct import {
     long resources, nsgs, rules, route_tables, routes, vnets, subnets, apims, unknown;
     char unknown_types[160];
     int64_t effective_routes;    /* the file's table of effective routes, 0: none yet */
+    long stdin_tables;           /* effective route tables read from stdin */
     int failed;                  /* a database error */
     char error[300];
     /* the whole import */
-    long total_resources, files_ok, files_refused;
-    long t_nsgs, t_rules, t_route_tables, t_routes, t_vnets, t_subnets, t_apims;
+    long files_ok, files_refused;
 };
 
 static int sql_fail(struct import *im)
@@ -547,7 +547,15 @@ static int put_effective_route(struct import *im, const struct jd_node *doc)
     if (!im->effective_routes) {
         struct strbuf id = {0}, name = {0};
         const char *base = strrchr(im->path, '/');
-        strbuf_printf(&id, "effective-routes:%s", im->path);
+        /* the file by its real path (r.json and ./r.json are one); each
+         * table read from standard input is its own */
+        char *real = strcmp(im->path, "(stdin)") != 0 ? realpath(im->path, NULL) : NULL;
+        if (real)
+            strbuf_printf(&id, "effective-routes:%s", real);
+        else
+            strbuf_printf(&id, "effective-routes:%s#%lld.%ld", im->path,
+                          (long long)im->import_id, ++im->stdin_tables);
+        free(real);
         strbuf_printf(&name, "effective routes of %s", base ? base + 1 : im->path);
         struct jd_node named = {.kind = JD_OBJECT};
         struct jd_node name_node = {.kind = JD_STRING, .key = "name", .text = strbuf_text(&name)};
@@ -704,6 +712,9 @@ static int import_file(struct import *im, const char *path, const char *shown)
             snprintf(err, sizeof err, "%s at byte %llu; nothing of it was imported", jd_error(p),
                      (unsigned long long)jd_error_offset(p));
             refused = 1;
+        } else if (im->resources == 0 && !im->unknown && (jd_top(p) == 'a' || jd_top(p) == 'l')) {
+            /* what az prints for a list with nothing in it: none of them */
+            msg(stderr, "%s: an empty list: nothing to import\n", shown);
         } else if (im->resources == 0) {
             char what[240];
             describe(p, im, what, sizeof what);
@@ -725,14 +736,6 @@ static int import_file(struct import *im, const char *path, const char *shown)
     if (exec_sql(im, "RELEASE config_file") != 0)
         return -1;
     im->files_ok++;
-    im->total_resources += im->resources;
-    im->t_nsgs += im->nsgs;
-    im->t_rules += im->rules;
-    im->t_route_tables += im->route_tables;
-    im->t_routes += im->routes;
-    im->t_vnets += im->vnets;
-    im->t_subnets += im->subnets;
-    im->t_apims += im->apims;
     if (im->unknown)
         msg(stderr, "%s: %ld item%s of other kinds skipped%s%s%s\n", shown, im->unknown,
             im->unknown == 1 ? "" : "s", im->unknown_types[0] ? " (" : "", im->unknown_types,
@@ -773,24 +776,52 @@ int config_import_paths(const char *db_path, int wait_ms, char **paths, int npat
     if (im.files_ok == 0) {
         /* nothing imported: no snapshot either */
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-        msg(stderr, "nsgflow config import: nothing imported (%ld file%s refused%s)\n",
-            im.files_refused, im.files_refused == 1 ? "" : "s",
-            w.problems ? ", some paths unreadable" : "");
-        status = w.count || w.problems ? EXIT_PROBLEMS : EXIT_USAGE;
+        if (!w.count && !w.problems)
+            msg(stderr, "nsgflow config import: no configuration files (*.json, *.json.gz) in"
+                        " the paths given; nothing imported\n");
+        else
+            msg(stderr, "nsgflow config import: nothing imported (%ld file%s refused%s)\n",
+                im.files_refused, im.files_refused == 1 ? "" : "s",
+                w.problems ? ", some paths unreadable" : "");
+        status = EXIT_PROBLEMS;
         goto done;
     }
-    if (insert(&im, "UPDATE config_import SET resources = ? WHERE id = ?", "ii",
-               (int64_t)im.total_resources, im.import_id) != 0 ||
+    if (insert(&im, "UPDATE config_import SET resources = (SELECT count(*) FROM config_resource"
+                    " WHERE import_id = ?1) WHERE id = ?1", "i", im.import_id) != 0 ||
         exec_sql(&im, "COMMIT") != 0)
         goto dbfail;
-    if (!quiet)
-        msg(stderr, "config import: %ld file%s: %ld NSG%s (%ld rules), %ld route table%s (%ld"
-                    " routes), %ld VNet%s, %ld subnet%s, %ld APIM instance%s; snapshot %lld%s\n",
-            im.files_ok, im.files_ok == 1 ? "" : "s", im.t_nsgs, im.t_nsgs == 1 ? "" : "s",
-            im.t_rules, im.t_route_tables, im.t_route_tables == 1 ? "" : "s", im.t_routes,
-            im.t_vnets, im.t_vnets == 1 ? "" : "s", im.t_subnets, im.t_subnets == 1 ? "" : "s",
-            im.t_apims, im.t_apims == 1 ? "" : "s", (long long)im.import_id,
+    if (!quiet) {
+        /* what the snapshot holds: a resource read twice (a subnet inside
+         * its VNet and in a file of its own) counts once */
+        int64_t n[7] = {0};
+        static const char *const count_sql[7] = {
+            "SELECT count(*) FROM config_resource WHERE import_id = ?1 AND kind = 'nsg'",
+            "SELECT count(*) FROM config_nsg_rule WHERE nsg IN"
+            " (SELECT id FROM config_resource WHERE import_id = ?1)",
+            "SELECT count(*) FROM config_resource WHERE import_id = ?1 AND kind = 'route_table'",
+            "SELECT count(*) FROM config_route WHERE route_table IN"
+            " (SELECT id FROM config_resource WHERE import_id = ?1)",
+            "SELECT count(*) FROM config_resource WHERE import_id = ?1 AND kind = 'vnet'",
+            "SELECT count(*) FROM config_resource WHERE import_id = ?1 AND kind = 'subnet'",
+            "SELECT count(*) FROM config_resource WHERE import_id = ?1 AND kind = 'apim'",
+        };
+        for (int k = 0; k < 7; k++) {
+            sqlite3_stmt *st;
+            if (sqlite3_prepare_v2(db, count_sql[k], -1, &st, NULL) == SQLITE_OK) {
+                sqlite3_bind_int64(st, 1, im.import_id);
+                if (sqlite3_step(st) == SQLITE_ROW)
+                    n[k] = sqlite3_column_int64(st, 0);
+            }
+            sqlite3_finalize(st);
+        }
+        msg(stderr, "config import: %ld file%s: %lld NSG%s (%lld rules), %lld route table%s (%lld"
+                    " routes), %lld VNet%s, %lld subnet%s, %lld APIM instance%s; snapshot %lld%s\n",
+            im.files_ok, im.files_ok == 1 ? "" : "s", (long long)n[0], n[0] == 1 ? "" : "s",
+            (long long)n[1], (long long)n[2], n[2] == 1 ? "" : "s", (long long)n[3],
+            (long long)n[4], n[4] == 1 ? "" : "s", (long long)n[5], n[5] == 1 ? "" : "s",
+            (long long)n[6], n[6] == 1 ? "" : "s", (long long)im.import_id,
             im.files_refused ? "; some files refused" : "");
+    }
     if (im.files_refused || w.problems)
         status = EXIT_PROBLEMS;
     goto done;

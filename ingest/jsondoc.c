@@ -52,6 +52,10 @@ struct jsondoc {
     /* the token scan before yajl (scan_tokens) */
     int in_string, escape;
     size_t token_len;
+    /* a UTF-8 byte-order mark at the start (Windows tools write one) */
+    int bom_checked;
+    unsigned char held[3];
+    size_t nheld;
 };
 
 static void *arena_alloc(jsondoc *p, size_t n)
@@ -407,10 +411,32 @@ static size_t scan_tokens(jsondoc *p, const unsigned char *buf, size_t n)
     return n;
 }
 
+static int feed_json(jsondoc *p, const unsigned char *buf, size_t n);
+
 int jd_feed(jsondoc *p, const unsigned char *buf, size_t n)
 {
     if (p->failed)
         return -1;
+    if (!p->bom_checked) {
+        /* skipped, even when it arrives split across chunks; its bytes
+         * count in the offsets of errors */
+        static const unsigned char bom[3] = {0xEF, 0xBB, 0xBF};
+        while (n > 0 && p->nheld < 3 && buf[0] == bom[p->nheld]) {
+            p->held[p->nheld++] = buf[0];
+            buf++, n--;
+        }
+        if (n == 0 && p->nheld < 3)
+            return 0;
+        p->bom_checked = 1;
+        p->fed += p->nheld == 3 ? 3 : 0;
+        if (p->nheld > 0 && p->nheld < 3 && feed_json(p, p->held, p->nheld) != 0)
+            return -1; /* not a mark after all */
+    }
+    return feed_json(p, buf, n);
+}
+
+static int feed_json(jsondoc *p, const unsigned char *buf, size_t n)
+{
     /* the text before an over-long token is parsed first, so that an
      * earlier error is found however the input is cut into chunks */
     size_t ok = scan_tokens(p, buf, n);
@@ -435,6 +461,11 @@ int jd_finish(jsondoc *p)
 {
     if (p->failed)
         return -1;
+    if (!p->bom_checked && p->nheld > 0 && p->nheld < 3) {
+        p->bom_checked = 1;
+        if (feed_json(p, p->held, p->nheld) != 0)
+            return -1;
+    }
     if (yajl_complete_parse(p->yajl) != yajl_status_ok) {
         if (!p->failed)
             snprintf(p->error, sizeof p->error, "the JSON breaks off (%s)",

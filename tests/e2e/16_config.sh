@@ -21,7 +21,9 @@
 #  7. refused files: broken, truncated, flow-log blobs, service tags, other
 #     resource types; exit statuses; nothing imported leaves no snapshot;
 #  8. importing a resource again replaces it; standard input;
-#  9. effective NSGs and effective routes.
+#  9. effective NSGs and effective routes;
+# 10. a byte-order mark, empty lists, an empty folder, the summary's counts,
+#     effective route tables by real path and from standard input.
 . "$TESTS/lib.sh"
 
 CFG="$TESTS/config"
@@ -581,4 +583,34 @@ config-denied-port|warning|EventHub|5671|TCP|outbound|Deny-Platform-Out
 config-denied-port|warning|EventHub|5672|TCP|outbound|Deny-Platform-Out" "effective NSG: its denials (no UDP rule in it)"
 assert_in "$(dbq eff "select commands from findings where remote = 'Sql'")" "--nsg-name 'nsg-gw-neu' --name 'Allow-Apim-Sql-1433-Out' --priority '3999'" \
     "effective NSG: its free priority"
+# -- 10. the edges of reading -------------------------------------------
+mkdir -p "$T/edge/empty"
+# a UTF-8 byte-order mark (PowerShell's Out-File writes one)
+{ printf '\357\273\277'; cat "$CFG/classic-az/nsg-gw-neu.json"; } >"$T/edge/bom.json"
+run_status "$NSGFLOW" config import --db "$T/edge.db" "$T/edge/bom.json"
+assert_eq "$status" 0 "BOM: imported"
+assert_eq "$(sqlite3 "$T/edge.db" "select count(*) from nsg_rules where nsg = 'nsg-gw-neu'")" 13 "BOM: the NSG's rules"
+# what az prints for a resource group without any: an empty list, not a refusal
+printf '[]' >"$T/edge/none.json"
+printf '{"value": []}' >"$T/edge/none-value.json"
+run_status "$NSGFLOW" config import --db "$T/edge.db" "$T/edge/none.json" "$T/edge/none-value.json"
+assert_eq "$status" 0 "empty lists: not refused"
+assert_contains "$T/err" "none.json: an empty list: nothing to import" "empty lists: said so"
+# an empty folder: nothing to read is a problem (3), not a usage error
+run_status "$NSGFLOW" config import --db "$T/edge.db" "$T/edge/empty"
+assert_eq "$status" 3 "empty folder: exit 3"
+assert_contains "$T/err" "no configuration files" "empty folder: said so"
+# a resource read twice (the subnet in its VNet and in its own file) counts once
+run_status "$NSGFLOW" config import --db "$T/edge2.db" "$CFG/classic-arm"
+assert_contains "$T/err" "1 VNet, 2 subnets, 1 APIM instance" "the summary counts resources, not documents"
+assert_eq "$(sqlite3 "$T/edge2.db" "select resources from config_imports")" \
+    "$(sqlite3 "$T/edge2.db" "select count(*) from config_resource")" "the snapshot's resources"
+# effective routes: one file by two spellings is one table; two from stdin are two
+cp "$CFG/effective-routes.json" "$T/edge/r.json"
+(cd "$T/edge" && "$NSGFLOW" config import -q --db "$T/edge3.db" r.json &&
+    "$NSGFLOW" config import -q --db "$T/edge3.db" ./r.json &&
+    "$NSGFLOW" config import -q --db "$T/edge3.db" - <r.json &&
+    "$NSGFLOW" config import -q --db "$T/edge3.db" - <r.json)
+assert_eq "$(sqlite3 "$T/edge3.db" "select count(*) from config_resource where kind = 'route_table'")" 3 \
+    "effective routes: r.json and ./r.json one table, two stdin tables two"
 done_ok
