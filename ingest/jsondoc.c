@@ -138,7 +138,7 @@ static struct jd_node *new_node(jsondoc *p, int kind, int *ok)
     }
     struct jd_node *n = arena_alloc(p, sizeof *n);
     if (!n) {
-        *ok = fail(p, p->bytes ? "a document larger than 64 MiB" : "out of memory");
+        *ok = fail(p, p->bytes ? "a document that needs more than 64 MiB of memory" : "out of memory");
         return NULL;
     }
     memset(n, 0, sizeof *n);
@@ -184,7 +184,7 @@ static int scalar(jsondoc *p, int kind, const unsigned char *s, size_t n, int b)
     if (kind == JD_STRING || kind == JD_NUMBER) {
         char *t = keep_text(p, s, n);
         if (!t)
-            return fail(p, "a document larger than 64 MiB");
+            return fail(p, "a document that needs more than 64 MiB of memory");
         node->text = t;
         if (kind == JD_NUMBER)
             node->number = strtod(t, NULL);
@@ -307,7 +307,7 @@ static int cb_map_key(void *ctx, const unsigned char *s, size_t n)
     }
     char *key = keep_text(p, s, n);
     if (!key)
-        return fail(p, "a document larger than 64 MiB");
+        return fail(p, "a document that needs more than 64 MiB of memory");
     p->pending_key = key;
     return 1;
 }

@@ -14,7 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Deepest nesting and largest document accepted. */
+/* Deepest nesting, and the most memory one document may take (its tree:
+ * about four times its text). */
 #define JSONDOC_MAX_DEPTH 64
 #define JSONDOC_MAX_BYTES (64u << 20)
 
