@@ -236,7 +236,7 @@ static int on_connection(void *ctx, const struct connection *c)
             goto nomem;
         hc->good++;
     }
-write:
+write:;
     /* what asymmetric-return judges: allowed inbound TCP on 443 and 3443 */
     int candidate = in && tcp && !deny && start >= r->judge_from &&
                     (c->dst_port == 443 || c->dst_port == 3443);

@@ -810,16 +810,23 @@ int ingest_run(const struct ingest_options *o, char **paths, int npaths,
     r.start = now_seconds();
     struct walk_result w = {0};
     int status = EXIT_OK;
-    for (int i = 0; i < npaths; i++)
-        if (walk_path(paths[i], &w) != 0) {
-            msg(stderr, "nsgflow: out of memory while listing inputs\n");
-            walk_free(&w);
-            return EXIT_FATAL;
-        }
-    if (order_by_hour(&w) != 0) {
+    /* from the first moment: a signal while the inputs are listed or the
+     * database is opened (or created) stops the run just as well */
+    struct sigaction stop = {0}, old_int, old_term;
+    stop.sa_handler = on_stop_signal;
+    stop.sa_flags = SA_RESETHAND; /* no SA_RESTART: a blocked read returns */
+    sigemptyset(&stop.sa_mask);
+    stop_signal = 0;
+    sigaction(SIGINT, &stop, &old_int);
+    sigaction(SIGTERM, &stop, &old_term);
+    for (int i = 0; i < npaths && status == EXIT_OK; i++)
+        if (walk_path(paths[i], &w) != 0)
+            status = EXIT_FATAL;
+    if (status == EXIT_OK && order_by_hour(&w) != 0)
+        status = EXIT_FATAL;
+    if (status != EXIT_OK) {
         msg(stderr, "nsgflow: out of memory while listing inputs\n");
-        walk_free(&w);
-        return EXIT_FATAL;
+        goto done;
     }
     t->other_files_skipped = w.skipped_files;
     t->path_problems = w.problems;
@@ -830,8 +837,8 @@ int ingest_run(const struct ingest_options *o, char **paths, int npaths,
     char err[600];
     if (db_open(o->db_path, 0, o->wait_ms, &r.db, err, sizeof err) != 0) {
         msg(stderr, "nsgflow: %s\n", err);
-        walk_free(&w);
-        return EXIT_FATAL;
+        status = EXIT_FATAL;
+        goto done;
     }
     /* a bigger page cache than the default keeps index updates in memory */
     sqlite3_exec(r.db, "PRAGMA cache_size = -8192", NULL, NULL, NULL);
@@ -842,13 +849,6 @@ int ingest_run(const struct ingest_options *o, char **paths, int npaths,
         status = EXIT_FATAL;
         goto done;
     }
-    struct sigaction stop = {0}, old_int, old_term;
-    stop.sa_handler = on_stop_signal;
-    stop.sa_flags = SA_RESETHAND; /* no SA_RESTART: a blocked read returns */
-    sigemptyset(&stop.sa_mask);
-    stop_signal = 0;
-    sigaction(SIGINT, &stop, &old_int);
-    sigaction(SIGTERM, &stop, &old_term);
     size_t done_before_stop = 0;
     for (size_t i = 0; i < w.count && !stop_signal; i++) {
         show_progress(&r, 0, i == 0);
@@ -867,8 +867,6 @@ int ingest_run(const struct ingest_options *o, char **paths, int npaths,
     }
     clear_progress(&r);
     int sig = stop_signal;
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
     if (sig && status == EXIT_OK) {
         t->blobs = (long)done_before_stop;
         msg(stderr, "nsgflow ingest: stopped by %s: %zu of %zu blobs done and committed (%" PRId64
@@ -878,6 +876,8 @@ int ingest_run(const struct ingest_options *o, char **paths, int npaths,
         status = EXIT_STOPPED + sig;
     }
 done:
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
     store_free(r.st);
     free(r.buf);
     if (r.db)

@@ -281,6 +281,18 @@ static int cb_end(void *ctx)
     return close_container(ctx);
 }
 
+/* 1 when the object's members so far are plain values, none of them what
+ * a resource has (id, name, type): what may stand before a list. */
+static int only_counts(const struct jd_node *object)
+{
+    for (const struct jd_node *m = object->first; m; m = m->next)
+        if (m->kind == JD_ARRAY || m->kind == JD_OBJECT || !m->key ||
+            strcasecmp(m->key, "id") == 0 || strcasecmp(m->key, "name") == 0 ||
+            strcasecmp(m->key, "type") == 0)
+            return 0;
+    return 1;
+}
+
 static int cb_map_key(void *ctx, const unsigned char *s, size_t n)
 {
     jsondoc *p = ctx;
@@ -292,9 +304,10 @@ static int cb_map_key(void *ctx, const unsigned char *s, size_t n)
         }
         int list = (n == 5 && strncasecmp((const char *)s, "value", 5) == 0) ||
                    (n == 4 && strncasecmp((const char *)s, "data", 4) == 0);
-        if (list && !p->in_wrapper && p->open[1] && p->open[1]->count == 0) {
-            /* {"value": [...]} or {"data": [...]}: a list wrapper; its first
-             * member decides (a resource has an id or a name first) */
+        if (list && !p->in_wrapper && p->open[1] && only_counts(p->open[1])) {
+            /* {"value": [...]} or {"data": [...]}: a list wrapper, also
+             * after members that only count (Resource Graph writes "count"
+             * first; a resource has an id, a name or a type) */
             p->in_wrapper = 1;
             p->open[1] = NULL;
             arena_reset(p);

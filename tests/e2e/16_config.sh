@@ -613,4 +613,20 @@ cp "$CFG/effective-routes.json" "$T/edge/r.json"
     "$NSGFLOW" config import -q --db "$T/edge3.db" - <r.json)
 assert_eq "$(sqlite3 "$T/edge3.db" "select count(*) from config_resource where kind = 'route_table'")" 3 \
     "effective routes: r.json and ./r.json one table, two stdin tables two"
+# a Resource Graph answer of 40 MB ("count" before "data"): read one
+# resource at a time, not as one document
+python3 - "$CFG/classic-az/nsg-gw-neu.json" "$T/edge/graph-big.json" <<'PY'
+import json, sys
+nsg = json.load(open(sys.argv[1]))
+items = []
+for i in range(3500):
+    n = dict(nsg)
+    n["id"] = nsg["id"].rsplit("/", 1)[0] + "/nsg-%d" % i
+    n["name"] = "nsg-%d" % i
+    items.append(n)
+json.dump({"count": len(items), "data": items, "skip_token": None}, open(sys.argv[2], "w"))
+PY
+run_status "$NSGFLOW" config import --db "$T/edge4.db" "$T/edge/graph-big.json"
+assert_eq "$status" 0 "a big Resource Graph list: imported"
+assert_eq "$(sqlite3 "$T/edge4.db" "select count(*) from config_resource")" 3500 "a big Resource Graph list: every NSG"
 done_ok
