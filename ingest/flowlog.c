@@ -16,6 +16,7 @@
 #include <yajl/yajl_parse.h>
 
 #include "../common/escape.h"
+#include "jsontoken.h"
 
 enum frame {
     F_ROOT,        /* before the top-level value */
@@ -116,9 +117,8 @@ struct flowlog {
     /* where we are in the input */
     uint64_t fed;        /* input offset of the chunk yajl is parsing */
     uint64_t offset;     /* bytes seen by flowlog_feed (BOM included) */
-    int in_string, escape;
-    int nonblank;        /* anything but whitespace was seen */
-    size_t token_len;    /* length of the current string or literal */
+    struct json_token_scan scan; /* ahead of yajl: token lengths, and
+                                  * whether anything but blanks came */
     int bom_checked;
     unsigned char head[3];
     size_t nhead;
@@ -646,58 +646,6 @@ void flowlog_free(flowlog *p)
     free(p);
 }
 
-/* Checks that no string or literal in buf is longer than FLOWLOG_MAX_TOKEN,
- * before yajl would buffer it whole. Returns the offset of the first byte
- * past the limit, or n. */
-static size_t scan_tokens(flowlog *p, const unsigned char *buf, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = buf[i];
-        if (p->in_string) {
-            if (p->escape) {
-                p->escape = 0;
-            } else if (c == '\\') {
-                p->escape = 1;
-            } else if (c == '"') {
-                p->in_string = 0;
-                p->token_len = 0;
-                continue;
-            } else {
-                /* the plain run up to the next quote or backslash at once */
-                const unsigned char *q = memchr(buf + i, '"', n - i);
-                size_t run = q ? (size_t)(q - (buf + i)) : n - i;
-                const unsigned char *bs = memchr(buf + i, '\\', run);
-                if (bs)
-                    run = (size_t)(bs - (buf + i));
-                if (p->token_len + run > FLOWLOG_MAX_TOKEN)
-                    return i + (FLOWLOG_MAX_TOKEN - p->token_len);
-                p->token_len += run;
-                i += run - 1;
-                continue;
-            }
-            if (++p->token_len > FLOWLOG_MAX_TOKEN)
-                return i;
-            continue;
-        }
-        switch (c) {
-        case '"':
-        case '{': case '}': case '[': case ']': case ':': case ',':
-            p->nonblank = 1;
-            p->in_string = c == '"';
-            p->token_len = 0;
-            break;
-        case ' ': case '\t': case '\r': case '\n': case '\0':
-            p->token_len = 0; /* NUL: padding after the end, or an error for yajl */
-            break;
-        default:
-            p->nonblank = 1;
-            if (++p->token_len > FLOWLOG_MAX_TOKEN)
-                return i;
-        }
-    }
-    return n;
-}
-
 static int set_yajl_error(flowlog *p, const unsigned char *buf, size_t n)
 {
     size_t used = yajl_get_bytes_consumed(p->yajl);
@@ -742,7 +690,7 @@ static int feed_json(flowlog *p, const unsigned char *buf, size_t n,
 {
     if (p->done)
         return check_trailing(p, buf, n, start);
-    size_t ok = scan_tokens(p, buf, n);
+    size_t ok = json_token_scan(&p->scan, buf, n, FLOWLOG_MAX_TOKEN);
     p->fed = start;
     /* the text before an over-long token is parsed first, so that an
      * earlier error (or the end of the JSON) is found however the input is
@@ -799,7 +747,7 @@ int flowlog_finish(flowlog *p)
     }
     if (p->done)
         return 0;
-    if (!p->nonblank) {
+    if (!p->scan.nonblank) {
         snprintf(p->error, sizeof p->error, "the input is empty");
         p->error_offset = p->offset;
         p->failed = 1;

@@ -11,6 +11,7 @@
 #include <yajl/yajl_parse.h>
 
 #include "../common/escape.h"
+#include "jsontoken.h"
 
 /* The longest string or number: yajl buffers a token whole, and rescans
  * it for each chunk that does not end it (a 200 MB string took minutes and
@@ -49,9 +50,7 @@ struct jsondoc {
     int failed, done;
     char error[256];
     uint64_t fed;              /* bytes before the chunk being parsed */
-    /* the token scan before yajl (scan_tokens) */
-    int in_string, escape;
-    size_t token_len;
+    struct json_token_scan scan; /* ahead of yajl (jsontoken.h) */
     /* a UTF-8 byte-order mark at the start (Windows tools write one) */
     int bom_checked;
     unsigned char held[3];
@@ -374,56 +373,6 @@ static void yajl_fail(jsondoc *p, const unsigned char *buf, size_t n)
     }
 }
 
-/* The length of buf's prefix in which no string or literal is longer
- * than JSONDOC_MAX_TOKEN (n when none is), carrying the state over chunks
- * (as the flow-log reader's scan_tokens does). */
-static size_t scan_tokens(jsondoc *p, const unsigned char *buf, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = buf[i];
-        if (p->in_string) {
-            if (p->escape) {
-                p->escape = 0;
-            } else if (c == '\\') {
-                p->escape = 1;
-            } else if (c == '"') {
-                p->in_string = 0;
-                p->token_len = 0;
-                continue;
-            } else {
-                /* the plain run up to the next quote or backslash at once */
-                const unsigned char *q = memchr(buf + i, '"', n - i);
-                size_t run = q ? (size_t)(q - (buf + i)) : n - i;
-                const unsigned char *bs = memchr(buf + i, '\\', run);
-                if (bs)
-                    run = (size_t)(bs - (buf + i));
-                if (p->token_len + run > JSONDOC_MAX_TOKEN)
-                    return i + (JSONDOC_MAX_TOKEN - p->token_len);
-                p->token_len += run;
-                i += run - 1;
-                continue;
-            }
-            if (++p->token_len > JSONDOC_MAX_TOKEN)
-                return i;
-            continue;
-        }
-        switch (c) {
-        case '"':
-        case '{': case '}': case '[': case ']': case ':': case ',':
-            p->in_string = c == '"';
-            p->token_len = 0;
-            break;
-        case ' ': case '\t': case '\r': case '\n': case '\0':
-            p->token_len = 0;
-            break;
-        default:
-            if (++p->token_len > JSONDOC_MAX_TOKEN)
-                return i;
-        }
-    }
-    return n;
-}
-
 static int feed_json(jsondoc *p, const unsigned char *buf, size_t n);
 
 int jd_feed(jsondoc *p, const unsigned char *buf, size_t n)
@@ -452,7 +401,7 @@ static int feed_json(jsondoc *p, const unsigned char *buf, size_t n)
 {
     /* the text before an over-long token is parsed first, so that an
      * earlier error is found however the input is cut into chunks */
-    size_t ok = scan_tokens(p, buf, n);
+    size_t ok = json_token_scan(&p->scan, buf, n, JSONDOC_MAX_TOKEN);
     yajl_status st = yajl_parse(p->yajl, buf, ok);
     if (st != yajl_status_ok) {
         if (st == yajl_status_error)
