@@ -6,6 +6,7 @@
 #include "../common/timearg.h"
 #include "ingest.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -910,6 +911,35 @@ void ingest_print_summary(const struct ingest_totals *t)
             " broken tuples skipped, %.1f MB of JSON in %.2f s (%.0f tuples/s)\n",
             t->tuples, t->skipped_tuples, (double)t->json_bytes / 1e6,
             t->seconds, rate);
+}
+
+unsigned ingest_shard_of_mac(const char *mac, unsigned count)
+{
+    if (count <= 1)
+        return 0;
+    char norm[PATHMETA_FIELD_MAX];
+    mac_normalize(mac, strlen(mac), norm, sizeof norm);
+    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a: fixed, documented */
+    for (const char *p = norm; *p; p++)
+        h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
+    return (unsigned)(h % count);
+}
+
+int ingest_parse_shard(const char *s, unsigned *k, unsigned *n)
+{
+    char *end;
+    errno = 0;
+    unsigned long kk = strtoul(s, &end, 10);
+    if (end == s || *end != '/' || s[0] == '-' || s[0] == '+' || errno)
+        return -1;
+    const char *t = end + 1;
+    unsigned long nn = strtoul(t, &end, 10);
+    if (end == t || *end || t[0] == '-' || t[0] == '+' || errno || nn == 0 ||
+        nn > 4096 || kk >= nn)
+        return -1;
+    *k = (unsigned)kk;
+    *n = (unsigned)nn;
+    return 0;
 }
 
 /* "1000", "64k", "16M", "2G" (powers of 1024); -1 when not a size. */

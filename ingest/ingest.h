@@ -9,6 +9,8 @@
 
 #include <stdint.h>
 
+#include "ipaddr.h"
+
 /* Exit statuses shared by all commands. */
 enum {
     EXIT_OK = 0,
@@ -34,6 +36,13 @@ struct ingest_options {
     int64_t max_tuples;  /* per blob; more is an error (0: the default) */
     int64_t max_stdin;   /* bytes of JSON read from standard input (0: the default) */
     int progress;        /* show the progress line (stderr is a terminal) */
+    /* --shard K/N: only the NICs whose MAC falls in shard K of N (see
+     * ingest_shard_of_mac); shard_count 0: every NIC */
+    unsigned shard_index, shard_count;
+    /* --only CIDR: keep only tuples with an address in one of these ranges
+     * (nonly 0: every tuple) */
+    const struct ip_addr (*only)[2]; /* [i][0] first, [i][1] last address */
+    size_t nonly;
 };
 
 /* What a run did; printed as the summary. */
@@ -42,7 +51,9 @@ struct ingest_totals {
     long files_new, files_replaced, files_unchanged, files_partial,
         files_rejected, files_kept_older; /* a worse copy of a stored blob */
     long other_files_skipped, path_problems;
+    long files_other_shard; /* blobs of other shards' NICs, not read */
     int64_t tuples, skipped_tuples, json_bytes;
+    int64_t dropped_tuples;  /* outside --only, or of other shards' NICs */
     int64_t min_ts, max_ts; /* of the tuples written, INT64_MAX/MIN if none */
     double seconds;
 };
@@ -51,6 +62,13 @@ struct ingest_totals {
  * fills *totals. Messages go to stderr. */
 int ingest_run(const struct ingest_options *o, char **paths, int npaths,
                struct ingest_totals *totals);
+
+/* The shard (0 .. count-1) of a NIC by its MAC (any case and separators):
+ * the same MAC is in the same shard on every machine and version. */
+unsigned ingest_shard_of_mac(const char *mac, unsigned count);
+
+/* Parses "K/N" (0 <= K < N <= 4096). Returns 0, or -1 when it is not one. */
+int ingest_parse_shard(const char *s, unsigned *k, unsigned *n);
 
 /* Prints the two summary lines of a run to stderr. */
 void ingest_print_summary(const struct ingest_totals *t);
