@@ -28,11 +28,12 @@
 #define READ_CHUNK (256u << 10)
 #define REPORTED_TUPLE_ERRORS 5   /* per blob, then only counted */
 #define IDENTITY_MAX 4096
+#define ONLY_MAX 16         /* --only ranges: their text fits STORE_FILTER_MAX */
 
 const char ingest_usage[] =
     "usage: nsgflow ingest [--db FILE] [--strict] [--quiet] [--verbose]\n"
     "                      [--wait SECONDS] [--name PATH] [--max-tuples N]\n"
-    "                      [--max-stdin N] PATH...\n"
+    "                      [--max-stdin N] [--only CIDR]... [--shard K/N] PATH...\n"
     "\n"
     "Reads NSG flow logs (Version 1 and 2) and VNet flow logs, plain or gzip,\n"
     "into the database. PATH is a blob, a directory (walked recursively for\n"
@@ -50,6 +51,16 @@ const char ingest_usage[] =
     "  --max-tuples N  stop a blob after N tuples, as partial (default 100M)\n"
     "  --max-stdin N   stop reading standard input after N bytes of JSON\n"
     "                  (default 64G; suffixes k, M, G)\n"
+    "  --only CIDR     keep only the tuples with an address (source or\n"
+    "                  destination) in this range, e.g. the APIM subnet\n"
+    "                  (repeatable, or comma-separated; up to 16); the rest\n"
+    "                  are counted as dropped, and a blob with none left is\n"
+    "                  still recorded, so it is not read again\n"
+    "  --shard K/N     only the NICs of shard K of N (0 <= K < N): a blob whose\n"
+    "                  path names its MAC is skipped unread when the MAC's hash\n"
+    "                  is another shard's; else each record's MAC decides. N\n"
+    "                  processes with K = 0..N-1 split an archive between them\n"
+    "                  (see the README: Shards)\n"
     "\n"
     "A blob is identified by its path from the insights-logs-* folder on (or\n"
     "its absolute path) and its content: an unchanged blob is skipped, a grown\n"
@@ -85,12 +96,16 @@ struct blob {
     int64_t records, tuples, skipped;
     int64_t record_tuple_index; /* tuples seen in the current record */
     int in_chunks;          /* a record is being written in chunks */
-    int64_t chunk_mark, chunk_tuples, chunk_skipped; /* state before it */
+    int64_t chunk_mark, chunk_tuples, chunk_skipped, chunk_dropped; /* state before it */
     int db_failed;
     flowlog *parser;
     /* group ids of the current record */
     struct group_ids *group_ids;
     size_t cap_group_ids;
+    /* --only and --shard */
+    int64_t dropped;        /* tuples left out */
+    int shard_by_record;    /* the path names no NIC: each record's decides */
+    char filter[STORE_FILTER_MAX]; /* what was left out, as stored ("" none) */
 };
 
 /* SIGINT or SIGTERM: the signal number, once one came. ingest then stops
@@ -168,6 +183,7 @@ struct group_ids {
     int64_t id[GROUP_SLOTS];
     uint8_t direction[GROUP_SLOTS];
     uint8_t protocol[GROUP_SLOTS];
+    uint8_t other_shard;    /* 1: its NIC belongs to another shard */
     /* what the ids were resolved for: the records of a blob mostly repeat
      * the same groups in the same order, so they are reused while this key
      * stays the same */
@@ -254,6 +270,19 @@ static int group_id_for(struct blob *b, const struct fl_record *rec,
     return 0;
 }
 
+/* 1 when --only keeps tuple t: no ranges, or one of its addresses is in
+ * one of them. */
+static int in_only_ranges(const struct ingest_options *o, const struct flow_tuple *t)
+{
+    if (!o->nonly)
+        return 1;
+    for (size_t i = 0; i < o->nonly; i++)
+        if (ip_in_range(&t->src, &o->only[i][0], &o->only[i][1]) ||
+            ip_in_range(&t->dst, &o->only[i][0], &o->only[i][1]))
+            return 1;
+    return 0;
+}
+
 static int on_record(void *ctx, const struct fl_record *rec)
 {
     struct blob *b = ctx;
@@ -280,6 +309,7 @@ static int on_record(void *ctx, const struct fl_record *rec)
         b->chunk_mark = store_tuple_mark(st);
         b->chunk_tuples = b->tuples;
         b->chunk_skipped = b->skipped;
+        b->chunk_dropped = b->dropped;
     }
     if (rec->ngroups > b->cap_group_ids) {
         size_t cap = rec->ngroups * 2;
@@ -292,11 +322,16 @@ static int on_record(void *ctx, const struct fl_record *rec)
         b->group_ids = ids;
         b->cap_group_ids = cap;
     }
-    for (size_t g = 0; g < rec->ngroups; g++)
+    for (size_t g = 0; g < rec->ngroups; g++) {
         if (reuse_or_reset(&b->group_ids[g], rec, &rec->groups[g]) != 0) {
             flowlog_set_error(b->parser, "out of memory");
             return 1;
         }
+        const char *mac = rec->groups[g].mac[0] ? rec->groups[g].mac : rec->mac;
+        b->group_ids[g].other_shard =
+            b->shard_by_record &&
+            ingest_shard_of_mac(mac, r->o->shard_count) != r->o->shard_index;
+    }
 
     for (size_t i = 0; i < rec->ntuples; i++) {
         const struct fl_tuple_text *tt = &rec->tuples[i];
@@ -308,6 +343,10 @@ static int on_record(void *ctx, const struct fl_record *rec)
                 say(r, "%s: record %ld, tuple %" PRId64 ": %s\n", b->path,
                     rec->index, b->record_tuple_index, why);
             b->skipped++;
+            continue;
+        }
+        if (b->group_ids[tt->group].other_shard || !in_only_ranges(r->o, &t)) {
+            b->dropped++;
             continue;
         }
         enum flow_format format = rec->format != FORMAT_UNKNOWN
@@ -465,6 +504,7 @@ static int read_blob(struct blob *b, struct outcome *out)
         b->in_chunks = 0;
         b->tuples = b->chunk_tuples;
         b->skipped = b->chunk_skipped;
+        b->dropped = b->chunk_dropped;
     }
     struct flowlog_stats fs;
     flowlog_stats(p, &fs);
@@ -569,12 +609,33 @@ static void report_db_failure(struct run *r, const char *shown)
     r->t->blobs = blobs; /* looked at, even if not stored */
 }
 
+/* What --only and --shard leave out of a blob, as its file row keeps it:
+ * "only 10.20.1.0/24,10.20.9.0/24; shard 1/4" ("" when nothing). A blob
+ * read before under another filter is read again. */
+static void blob_filter_text(const struct ingest_options *o, int shard_by_record,
+                             char *out, size_t size)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < o->nonly && used + 1 < size; i++) {
+        char a[IP_TEXT_MAX], z[IP_TEXT_MAX];
+        ip_format(&o->only[i][0], a);
+        ip_format(&o->only[i][1], z);
+        int n = snprintf(out + used, size - used, "%s%s-%s", i ? "," : "only ", a, z);
+        used = n < 0 || used + (size_t)n >= size ? size - 1 : used + (size_t)n;
+    }
+    if (shard_by_record && o->shard_count > 1 && used + 1 < size)
+        snprintf(out + used, size - used, "%sshard %u/%u", used ? "; " : "",
+                 o->shard_index, o->shard_count);
+}
+
 /* Records a blob that is not stored as a rejected file row, replacing an
  * older rejected row of the same identity. */
 static int record_rejection(struct run *r, const char *shown,
                             const struct path_meta *meta, const char *identity,
                             const struct stored_file *old, int have_old,
-                            const struct outcome *out, const char *fptext)
+                            const struct outcome *out, const char *fptext,
+                            const char *filter)
 {
     int64_t id;
     if ((have_old && store_drop_file(r->st, old->id) != 0) ||
@@ -583,7 +644,7 @@ static int record_rejection(struct run *r, const char *shown,
     struct file_result fr = {
         .identity = identity, .status = "rejected", .error = out->error,
         .error_offset = out->error_offset, .json_bytes = (int64_t)out->fp.length,
-        .gzip = out->gzip, .fingerprint = fptext,
+        .gzip = out->gzip, .fingerprint = fptext, .filter = *filter ? filter : NULL,
     };
     return store_finish_file(r->st, id, &fr);
 }
@@ -610,13 +671,26 @@ static int ingest_blob(struct run *r, const char *path, uint64_t size)
         t->path_problems++;
         return 0;
     }
+    if (o->shard_count > 1) {
+        if (!meta.mac[0]) {
+            b.shard_by_record = 1;
+        } else if (ingest_shard_of_mac(meta.mac, o->shard_count) != o->shard_index) {
+            t->files_other_shard++; /* another shard's NIC: not even opened */
+            r->bytes_done_files += size;
+            if (o->verbose)
+                say(r, "%s: NIC %s is in shard %u of %u, not this one\n", shown, meta.mac,
+                    ingest_shard_of_mac(meta.mac, o->shard_count), o->shard_count);
+            return 0;
+        }
+    }
+    blob_filter_text(o, b.shard_by_record, b.filter, sizeof b.filter);
     /* Unchanged since last time? Then it is not read again. */
     if (name && !is_stdin) {
         have_old = store_find_file(r->st, identity, &old);
         if (have_old < 0)
             goto dbfail;
         if (have_old && fingerprint_file(path, fptext, sizeof fptext) == 0 &&
-            strcmp(fptext, old.fingerprint) == 0) {
+            strcmp(fptext, old.fingerprint) == 0 && strcmp(old.filter, b.filter) == 0) {
             t->files_unchanged++;
             r->bytes_done_files += size;
             if (strcmp(old.status, "ok") != 0) {
@@ -656,7 +730,7 @@ static int ingest_blob(struct run *r, const char *path, uint64_t size)
     int rejected = strcmp(out.status, "rejected") == 0;
     int partial = strcmp(out.status, "partial") == 0;
     enum fate fate = have_old ? FATE_REPLACED : FATE_NEW;
-    if (have_old && strcmp(old.fingerprint, fptext) == 0)
+    if (have_old && strcmp(old.fingerprint, fptext) == 0 && strcmp(old.filter, b.filter) == 0)
         fate = FATE_UNCHANGED;
     else if (have_old && status_rank(out.status) < status_rank(old.status))
         fate = FATE_KEPT_OLDER;
@@ -670,7 +744,7 @@ static int ingest_blob(struct run *r, const char *path, uint64_t size)
             goto dbfail;
         if (rejected && fate != FATE_UNCHANGED && fate != FATE_KEPT_OLDER) {
             if (record_rejection(r, shown, &meta, identity, &old, have_old,
-                                 &out, fptext) != 0)
+                                 &out, fptext, b.filter) != 0)
                 goto dbfail;
             r->batch_blobs++;
         }
@@ -681,7 +755,8 @@ static int ingest_blob(struct run *r, const char *path, uint64_t size)
             .error_offset = out.error_offset, .records = b.records,
             .tuples = b.tuples, .skipped_tuples = b.skipped,
             .json_bytes = (int64_t)out.fp.length, .gzip = out.gzip,
-            .fingerprint = fptext,
+            .fingerprint = fptext, .dropped_tuples = b.dropped,
+            .filter = b.filter[0] ? b.filter : NULL,
         };
         if ((have_old && store_drop_file(r->st, old.id) != 0) ||
             store_finish_file(r->st, b.file_id, &fr) != 0)
@@ -689,6 +764,7 @@ static int ingest_blob(struct run *r, const char *path, uint64_t size)
         r->batch_blobs++;
         t->tuples += b.tuples;
         t->skipped_tuples += b.skipped;
+        t->dropped_tuples += b.dropped;
         int64_t lo, hi;
         if (store_file_time_range(r->st, &lo, &hi)) {
             if (lo < t->min_ts)
@@ -905,12 +981,16 @@ void ingest_print_summary(const struct ingest_totals *t)
         msg(stderr, "; %ld other files skipped", t->other_files_skipped);
     if (t->path_problems)
         msg(stderr, "; %ld paths unreadable", t->path_problems);
+    if (t->files_other_shard)
+        msg(stderr, "; %ld blobs of other shards' NICs not read", t->files_other_shard);
     double rate = t->seconds > 0 ? (double)t->tuples / t->seconds : 0;
     fprintf(stderr,
-            "\ningest: %" PRId64 " tuples written, %" PRId64
-            " broken tuples skipped, %.1f MB of JSON in %.2f s (%.0f tuples/s)\n",
-            t->tuples, t->skipped_tuples, (double)t->json_bytes / 1e6,
-            t->seconds, rate);
+            "\ningest: %" PRId64 " tuples written, %" PRId64 " broken tuples skipped, ",
+            t->tuples, t->skipped_tuples);
+    if (t->dropped_tuples)
+        fprintf(stderr, "%" PRId64 " left out (--only, --shard), ", t->dropped_tuples);
+    fprintf(stderr, "%.1f MB of JSON in %.2f s (%.0f tuples/s)\n",
+            (double)t->json_bytes / 1e6, t->seconds, rate);
 }
 
 unsigned ingest_shard_of_mac(const char *mac, unsigned count)
@@ -957,9 +1037,38 @@ static int64_t parse_size(const char *s)
     return (int64_t)v << shift;
 }
 
+int ingest_parse_only(const char *command, const char *arg, struct ip_addr (*ranges)[2],
+                      size_t *n, size_t max)
+{
+    for (const char *p = arg;;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        if (*n >= max) {
+            msg(stderr, "nsgflow %s: --only: at most %zu ranges\n", command, max);
+            return -1;
+        }
+        if (ip_prefix_parse(p, len, &ranges[*n][0], &ranges[*n][1]) != 0) {
+            msg(stderr, "nsgflow %s: --only: '%.*s' is not an address range such as"
+                        " 10.20.1.0/24\n", command, (int)len, p);
+            return -1;
+        }
+        (*n)++;
+        if (!comma)
+            return 0;
+        p = comma + 1;
+    }
+}
+
+static int parse_only(const char *arg, struct ip_addr (*ranges)[2], size_t *n)
+{
+    return ingest_parse_only("ingest", arg, ranges, n, ONLY_MAX);
+}
+
 int ingest_main(int argc, char **argv)
 {
     struct ingest_options o = {.wait_ms = 300000};
+    struct ip_addr only[ONLY_MAX][2];
+    o.only = (const struct ip_addr(*)[2])only;
     const char *db = NULL;
     static const struct option longopts[] = {
         {"db", required_argument, NULL, 'd'},
@@ -970,6 +1079,8 @@ int ingest_main(int argc, char **argv)
         {"name", required_argument, NULL, 'n'},
         {"max-tuples", required_argument, NULL, 'T'},
         {"max-stdin", required_argument, NULL, 'I'},
+        {"only", required_argument, NULL, 'O'},
+        {"shard", required_argument, NULL, 'S'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -996,6 +1107,17 @@ int ingest_main(int argc, char **argv)
         case 'w':
             if (wait_arg_option("ingest", optarg, &o.wait_ms) != 0)
                 return EXIT_USAGE;
+            break;
+        case 'O':
+            if (parse_only(optarg, only, &o.nonly) != 0)
+                return EXIT_USAGE;
+            break;
+        case 'S':
+            if (ingest_parse_shard(optarg, &o.shard_index, &o.shard_count) != 0) {
+                msg(stderr, "nsgflow ingest: --shard: K/N with 0 <= K < N <= 4096, not '%s'\n",
+                    optarg);
+                return EXIT_USAGE;
+            }
             break;
         case 'h':
             fputs(ingest_usage, stdout);

@@ -70,6 +70,12 @@ unsigned ingest_shard_of_mac(const char *mac, unsigned count);
 /* Parses "K/N" (0 <= K < N <= 4096). Returns 0, or -1 when it is not one. */
 int ingest_parse_shard(const char *s, unsigned *k, unsigned *n);
 
+/* Adds the ranges of an --only argument ("10.20.1.0/24", comma-separated
+ * ones too) to ranges[*n..max). Returns 0, or -1 after saying why on stderr
+ * (command names the command in the message). */
+int ingest_parse_only(const char *command, const char *arg, struct ip_addr (*ranges)[2],
+                      size_t *n, size_t max);
+
 /* Prints the two summary lines of a run to stderr. */
 void ingest_print_summary(const struct ingest_totals *t);
 

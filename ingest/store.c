@@ -13,6 +13,7 @@
 #define ADDR_SLOTS (1u << 16)  /* 2 MiB of address ids */
 #define NAME_SLOTS (1u << 12)  /* per dimension */
 #define FILE_ADDR_SLOTS (1u << 16) /* distinct addresses of one file */
+#define HOUR_SLOTS 1024u           /* (group, hour) sums of one file */
 
 struct addr_slot {
     struct ip_addr a;
@@ -23,6 +24,13 @@ struct name_slot {
     uint64_t hash;
     char *key;                 /* NULL: empty */
     int64_t id;
+};
+
+/* A file's sums of one group in one hour (flow_hour). */
+struct hour_sum {
+    int64_t group_id;          /* 0: empty */
+    int64_t hour;
+    int64_t tuples, denied, counters[4];
 };
 
 struct name_cache {
@@ -82,18 +90,20 @@ enum stmt {
     S_FIND_ENC, S_ADD_ENC, S_ADD_GROUP, S_ADD_TUPLE, S_ADD_ADDRESS_FILE,
     S_ADD_PORT_FILE, S_DERIVE_ADDRESS_FILES, S_DERIVE_PORT_FILES,
     S_DROP_ADDRESS_FILES, S_DROP_PORT_FILES, S_DROP_TUPLES_AFTER, S_TIME_RANGE,
-    S_DROP_CONNECTIONS, S_COUNT
+    S_DROP_CONNECTIONS, S_ADD_HOUR, S_DERIVE_HOURS, S_DROP_HOURS, S_COUNT
 };
 
 static const char *const stmt_sql[S_COUNT] = {
-    [S_FIND_FILE] = "SELECT id, fingerprint, status, records, tuples FROM source_file WHERE identity = ?",
+    [S_FIND_FILE] = "SELECT id, fingerprint, status, records, tuples, coalesce(filter, '')"
+                    " FROM source_file WHERE identity = ?",
     [S_ADD_FILE] = "INSERT INTO source_file(path, status, ingested_at, subscription,"
                    " resource_group, nsg, flow_log, mac, hour)"
                    " VALUES(?, 'rejected', ?, ?, ?, ?, ?, ?, ?)",
     [S_FINISH_FILE] = "UPDATE source_file SET identity = ?, status = ?, error = ?,"
                       " error_offset = ?, records = ?, tuples = ?, skipped_tuples = ?,"
                       " json_bytes = ?, gzip = ?, fingerprint = ?, first_tuple = ?,"
-                      " last_tuple = ?, min_ts = ?, max_ts = ? WHERE id = ?",
+                      " last_tuple = ?, min_ts = ?, max_ts = ?, dropped_tuples = ?,"
+                      " filter = ? WHERE id = ?",
     [S_DROP_TUPLES] = "DELETE FROM flow_tuple WHERE id BETWEEN ? AND ?",
     [S_DROP_TUPLES_AFTER] = "DELETE FROM flow_tuple WHERE id > ? AND id <= ?",
     /* an analysis's connections that began in a blob go with it */
@@ -132,6 +142,30 @@ static const char *const stmt_sql[S_COUNT] = {
         "DELETE FROM address_file WHERE file_id = ?1 AND address_id IN"
         " (SELECT src FROM flow_tuple WHERE id BETWEEN ?2 AND ?3"
         "  UNION SELECT dst FROM flow_tuple WHERE id BETWEEN ?2 AND ?3)",
+    /* one group's sums in one hour: groups of one file that share MAC and
+     * direction share a row */
+    [S_ADD_HOUR] =
+        "INSERT INTO flow_hour(file_id, mac_id, direction, hour, tuples, denied,"
+        " packets_src_to_dst, bytes_src_to_dst, packets_dst_to_src, bytes_dst_to_src)"
+        " SELECT ?1, coalesce(mac_id, 0), direction, ?3, ?4, ?5, ?6, ?7, ?8, ?9"
+        " FROM flow_group WHERE id = ?2"
+        " ON CONFLICT(file_id, mac_id, direction, hour) DO UPDATE SET"
+        " tuples = tuples + excluded.tuples, denied = denied + excluded.denied,"
+        " packets_src_to_dst = packets_src_to_dst + excluded.packets_src_to_dst,"
+        " bytes_src_to_dst = bytes_src_to_dst + excluded.bytes_src_to_dst,"
+        " packets_dst_to_src = packets_dst_to_src + excluded.packets_dst_to_src,"
+        " bytes_dst_to_src = bytes_dst_to_src + excluded.bytes_dst_to_src",
+    /* the same from the rows, when the sums in memory cannot be trusted */
+    [S_DERIVE_HOURS] =
+        "INSERT INTO flow_hour(file_id, mac_id, direction, hour, tuples, denied,"
+        " packets_src_to_dst, bytes_src_to_dst, packets_dst_to_src, bytes_dst_to_src)"
+        " SELECT ?1, coalesce(g.mac_id, 0), g.direction, t.ts - t.ts % 3600, count(*),"
+        " sum(t.action = 1), coalesce(sum(t.packets_src_to_dst), 0),"
+        " coalesce(sum(t.bytes_src_to_dst), 0), coalesce(sum(t.packets_dst_to_src), 0),"
+        " coalesce(sum(t.bytes_dst_to_src), 0)"
+        " FROM flow_tuple t JOIN flow_group g ON g.id = t.group_id"
+        " WHERE t.id BETWEEN ?2 AND ?3 GROUP BY 2, 3, 4",
+    [S_DROP_HOURS] = "DELETE FROM flow_hour WHERE file_id = ?",
     [S_DROP_PORT_FILES] =
         "DELETE FROM port_file WHERE file_id = ?1 AND port IN"
         " (SELECT dst_port FROM flow_tuple WHERE id BETWEEN ?2 AND ?3)",
@@ -152,6 +186,11 @@ struct store {
     unsigned file_addrs_used;
     int postings_from_rows;
     uint8_t file_ports[65536 / 8];
+    /* its sums per group and hour (flow_hour); derived from the rows when
+     * they overflow or rows are discarded */
+    struct hour_sum *hours;
+    unsigned hours_used;
+    int hours_from_rows;
     int errcode;
     char error[512];
 };
@@ -207,9 +246,12 @@ store *store_new(sqlite3 *db, char *err, size_t errlen)
 {
     store *s = calloc(1, sizeof *s);
     if (!s || !(s->addrs = calloc(ADDR_SLOTS, sizeof *s->addrs)) ||
-        !(s->file_addrs = calloc(FILE_ADDR_SLOTS, sizeof *s->file_addrs))) {
-        if (s)
+        !(s->file_addrs = calloc(FILE_ADDR_SLOTS, sizeof *s->file_addrs)) ||
+        !(s->hours = calloc(HOUR_SLOTS, sizeof *s->hours))) {
+        if (s) {
             free(s->addrs);
+            free(s->file_addrs);
+        }
         free(s);
         snprintf(err, errlen, "out of memory");
         return NULL;
@@ -234,6 +276,7 @@ void store_free(store *s)
     caches_clear(s);
     free(s->addrs);
     free(s->file_addrs);
+    free(s->hours);
     free(s);
 }
 
@@ -300,6 +343,8 @@ int store_find_file(store *s, const char *identity, struct stored_file *out)
                  (const char *)sqlite3_column_text(st, 2));
         out->records = sqlite3_column_int64(st, 3);
         out->tuples = sqlite3_column_int64(st, 4);
+        snprintf(out->filter, sizeof out->filter, "%s",
+                 (const char *)sqlite3_column_text(st, 5));
     }
     sqlite3_reset(st);
     if (rc == SQLITE_ROW)
@@ -331,6 +376,9 @@ int store_add_file(store *s, const char *path, const struct path_meta *m,
     s->file_addrs_used = 0;
     s->postings_from_rows = 0;
     memset(s->file_ports, 0, sizeof s->file_ports);
+    memset(s->hours, 0, HOUR_SLOTS * sizeof *s->hours);
+    s->hours_used = 0;
+    s->hours_from_rows = 0;
     return 0;
 }
 
@@ -375,6 +423,60 @@ static int write_postings(store *s, int64_t file_id)
     return 0;
 }
 
+static int write_hours(store *s, int64_t file_id)
+{
+    if (!s->first_tuple)
+        return 0;
+    if (s->hours_from_rows)
+        return run_range(s, S_DERIVE_HOURS, file_id, s->first_tuple, s->last_tuple);
+    sqlite3_stmt *st = s->st[S_ADD_HOUR];
+    for (unsigned i = 0; i < HOUR_SLOTS; i++) {
+        const struct hour_sum *h = &s->hours[i];
+        if (!h->group_id)
+            continue;
+        sqlite3_bind_int64(st, 1, file_id);
+        sqlite3_bind_int64(st, 2, h->group_id);
+        sqlite3_bind_int64(st, 3, h->hour);
+        sqlite3_bind_int64(st, 4, h->tuples);
+        sqlite3_bind_int64(st, 5, h->denied);
+        for (int k = 0; k < 4; k++)
+            sqlite3_bind_int64(st, 6 + k, h->counters[k]);
+        if (run(s, st) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Adds tuple t of group_id to its hour's sums. */
+static void note_hour(store *s, int64_t group_id, const struct flow_tuple *t)
+{
+    if (s->hours_from_rows)
+        return;
+    int64_t hour = t->ts - t->ts % 3600; /* as the SQL's ts - ts % 3600 */
+    uint64_t h = ((uint64_t)group_id * 0x9E3779B97F4A7C15ull) ^ (uint64_t)hour;
+    h *= 0xff51afd7ed558ccdull;
+    for (unsigned i = (unsigned)(h >> 54) & (HOUR_SLOTS - 1);; i = (i + 1) & (HOUR_SLOTS - 1)) {
+        struct hour_sum *e = &s->hours[i];
+        if (!e->group_id) {
+            if (s->hours_used >= HOUR_SLOTS / 2) {
+                s->hours_from_rows = 1; /* too many: derive at the end */
+                return;
+            }
+            e->group_id = group_id;
+            e->hour = hour;
+            s->hours_used++;
+        } else if (e->group_id != group_id || e->hour != hour) {
+            continue;
+        }
+        e->tuples++;
+        e->denied += t->action == 1;
+        if (t->has_counters)
+            for (int k = 0; k < 4; k++)
+                e->counters[k] += t->counters[k];
+        return;
+    }
+}
+
 static void note_address(store *s, int64_t id)
 {
     if (s->postings_from_rows)
@@ -397,7 +499,7 @@ static void note_address(store *s, int64_t id)
 
 int store_finish_file(store *s, int64_t id, const struct file_result *r)
 {
-    if (write_postings(s, id) != 0)
+    if (write_postings(s, id) != 0 || write_hours(s, id) != 0)
         return -1;
     sqlite3_stmt *st = s->st[S_FINISH_FILE];
     sqlite3_bind_text(st, 1, r->identity, -1, SQLITE_STATIC);
@@ -423,7 +525,9 @@ int store_finish_file(store *s, int64_t id, const struct file_result *r)
         sqlite3_bind_int64(st, 13, s->min_ts);
         sqlite3_bind_int64(st, 14, s->max_ts);
     }
-    sqlite3_bind_int64(st, 15, id);
+    sqlite3_bind_int64(st, 15, r->dropped_tuples);
+    bind_text_or_null(st, 16, r->filter);
+    sqlite3_bind_int64(st, 17, id);
     return run(s, st);
 }
 
@@ -451,6 +555,10 @@ int store_drop_file(store *s, int64_t id)
     st = s->st[S_DROP_CONNECTIONS];
     sqlite3_bind_int64(st, 1, first);
     sqlite3_bind_int64(st, 2, last);
+    if (run(s, st) != 0)
+        return -1;
+    st = s->st[S_DROP_HOURS];
+    sqlite3_bind_int64(st, 1, id);
     if (run(s, st) != 0)
         return -1;
     st = s->st[S_DROP_GROUPS];
@@ -498,6 +606,7 @@ int store_discard_after(store *s, int64_t mark)
         s->last_tuple = mark;
     /* (mark is at least first_tuple - 1 here) */
     s->postings_from_rows = 1; /* the sets may hold what is gone */
+    s->hours_from_rows = 1;    /* and the sums */
     /* the time range of what stays */
     s->min_ts = INT64_MAX;
     s->max_ts = INT64_MIN;
@@ -757,6 +866,7 @@ int store_tuple(store *s, int64_t group_id, const struct flow_tuple *t)
         s->max_ts = t->ts;
     note_address(s, src);
     note_address(s, dst);
+    note_hour(s, group_id, t);
     s->file_ports[t->dst_port >> 3] |= (uint8_t)(1u << (t->dst_port & 7));
     return 0;
 }

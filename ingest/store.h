@@ -3,7 +3,9 @@
  * The writer keeps its prepared statements and small in-memory caches of
  * dimension ids (addresses, rules, MACs, flow logs, groups) so that a tuple
  * costs one INSERT. The caches are bounded and are emptied whenever a
- * transaction rolls back, since the ids they hold may be gone.
+ * transaction rolls back, since the ids they hold may be gone. It also sums
+ * each file's tuples, packets and bytes per group and hour, which become the
+ * file's flow_hour rows when the file is finished.
  * Functions return 0 on success and -1 on an SQLite error, whose message
  * store_error() gives. */
 #ifndef NSGFLOW_STORE_H
@@ -18,6 +20,9 @@
 
 typedef struct store store;
 
+/* The longest text of a file's filter (source_file.filter), with its NUL. */
+#define STORE_FILTER_MAX 2048
+
 /* What the database already holds for a blob identity. */
 struct stored_file {
     int64_t id;
@@ -25,6 +30,7 @@ struct stored_file {
     char status[16];     /* ok, partial, rejected */
     int64_t records;
     int64_t tuples;
+    char filter[STORE_FILTER_MAX]; /* what --only/--shard left out ("" none) */
 };
 
 /* The outcome of reading one blob, written by store_finish_file. */
@@ -37,6 +43,8 @@ struct file_result {
     int64_t json_bytes;
     int gzip;
     const char *fingerprint;
+    int64_t dropped_tuples;   /* left out by --only or --shard */
+    const char *filter;       /* which ones, as text; NULL: none */
 };
 
 /* The keys of a flow group: everything the tuples of one rule in one record

@@ -62,3 +62,21 @@ PY
 done_ok() {
     echo "ok: $(basename "$0"): $checks checks"
 }
+
+# assert_hours_match [DB] WHAT: the hourly aggregates kept at ingest
+# (flow_hour, view hourly_traffic) are exactly what the tuples add up to,
+# row for row, both ways.
+assert_hours_match() {
+    local db=$NSGFLOW_DB
+    if [ $# -gt 1 ]; then db=$1; shift; fi
+    local tuples="SELECT strftime('%Y-%m-%dT%H:00Z', ts - ts % 3600, 'unixepoch'), mac, direction,
+        count(*), sum(action = 'deny'), coalesce(sum(packets_src_to_dst + packets_dst_to_src), 0),
+        coalesce(sum(bytes_src_to_dst + bytes_dst_to_src), 0) FROM flows GROUP BY 1, 2, 3"
+    local kept="SELECT hour, mac, direction, tuples, denied, packets, bytes FROM hourly_traffic"
+    checks=$((checks + 1))
+    local diff
+    diff=$(sqlite3 -batch "$db" "SELECT count(*) FROM ($kept EXCEPT $tuples);
+                                 SELECT count(*) FROM ($tuples EXCEPT $kept);
+                                 SELECT (SELECT coalesce(sum(tuples), 0) FROM flow_hour) - (SELECT count(*) FROM flow_tuple)")
+    [ "$diff" = "$(printf '0\n0\n0')" ] || fail "$1: hourly_traffic differs from the tuples ($diff)"
+}

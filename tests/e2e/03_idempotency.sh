@@ -72,4 +72,5 @@ assert_eq "$(q "select count(*) from port_file where file_id not in (select id f
 assert_eq "$(q "select count(*) from flow_group where file_id not in (select id from source_file)")" 0 "flow_group clean"
 assert_eq "$(q "select count(*) from flow_tuple t left join flow_group g on g.id = t.group_id where g.id is null")" 0 "no orphan tuples"
 assert_eq "$(q "pragma integrity_check")" ok "integrity"
+assert_hours_match "hourly aggregates at the end"
 done_ok

@@ -118,6 +118,8 @@ assert_eq "$(sqlite3 "$T/firstcut.db" "select count(*) from flow_tuple")" 1000 "
 assert_eq "$(sqlite3 "$T/bigrec.db" "select records, tuples = (select count(*) from flow_tuple),
     max_ts = (select max(ts) from flow_tuple), min_ts = (select min(ts) from flow_tuple) from source_file")" \
     "1|1|1|1" "cut in a chunked record: one whole record, its own time range"
+assert_hours_match "$T/bigrec.db" "cut in a chunked record: the hourly aggregates of what stays"
+assert_hours_match "$T/firstcut.db" "cut in the first record: the hourly aggregates of what stays"
 
 # --strict rejects what breaks off
 rm -f "$NSGFLOW_DB"*
@@ -177,4 +179,5 @@ for cut in 1 10 100 1000 5000 $((size / 3)) $((size / 2)) $((size - 100)) $((siz
     assert_eq "$(q "select count(*) from flow_tuple")" "$(q "select tuples from ingested_files")" "cut at $cut: rows"
     assert_eq "$(q "pragma integrity_check")" ok "cut at $cut: integrity"
 done
+assert_hours_match "hourly aggregates at the end"
 done_ok

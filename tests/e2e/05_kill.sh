@@ -75,4 +75,5 @@ consistent "after the re-run"
 assert_eq "$(q "select count(*) from flow_tuple")" "$expected" "every tuple exactly once"
 assert_eq "$(q "select count(*) from source_file")" "$(($(wc -l <"$T/tree.tsv") - 1 + 1))" "every blob once"
 echo "(killed $kills of 6 runs; stopped $stops of 4 by SIGINT/SIGTERM)"
+assert_hours_match "hourly aggregates at the end"
 done_ok

@@ -53,4 +53,5 @@ assert_eq "$status" 1 "locked database: fatal"
 assert_contains "$T/err" "the database is locked by another process (waited 1 s)" "locked message"
 run_status "$NSGFLOW" ingest "$T/late.json"
 assert_eq "$status" 0 "after the lock is gone"
+assert_hours_match "hourly aggregates at the end"
 done_ok

@@ -120,4 +120,5 @@ run_status "$NSGFLOW" run
 assert_eq "$status" 2 "run without PATH"
 run_status "$NSGFLOW" run --fail-on sometimes "$T/day4"
 assert_eq "$status" 2 "run --fail-on unknown"
+assert_hours_match "hourly aggregates at the end"
 done_ok

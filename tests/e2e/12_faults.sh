@@ -138,4 +138,5 @@ assert_eq "$status" 3 "--max-stdin: exit 3"
 assert_contains "$T/err" "standard input is longer than 102400 bytes" "--max-stdin: the message"
 run_status "$NSGFLOW" ingest --max-tuples lots "$T/five.json"
 assert_eq "$status" 2 "--max-tuples: usage"
+assert_hours_match "hourly aggregates at the end"
 done_ok
