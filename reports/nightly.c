@@ -21,7 +21,7 @@
 #include "report.h"
 
 const char run_usage[] =
-    "usage: nsgflow run [--db FILE] [--report FILE] [--format text|md|csv|json|html]\n"
+    "usage: nsgflow run [--db FILE]... [--report FILE] [--format text|md|csv|json|html]\n"
     "                   [--fail-on new|error|warning] [--apim-subnet CIDR]...\n"
     "                   [--platform stv1|stv2] [--vnet-type external|internal]\n"
     "                   [--config FILE]... [--strict] [--wait SECONDS] [PATH...]\n"
@@ -34,6 +34,10 @@ const char run_usage[] =
     "previous window is the latest analysis before this one in the data's own\n"
     "time, so days ingested long after they happened compare as that night.\n"
     "\n"
+    "  --db FILE      the database (default: $NSGFLOW_DB, else ./nsgflow.db);\n"
+    "                 repeatable: N databases are shards, the i-th (from 0) gets\n"
+    "                 the NICs of ingest --shard i/N; each is analyzed in the same\n"
+    "                 window, and one report merges them all\n"
     "  --report FILE  write the report there (whole or not at all); without it\n"
     "                 the report goes to standard output\n"
     "  --format F     the report's format (default: from the FILE's extension\n"
@@ -66,6 +70,8 @@ static void logline(const char *fmt, ...)
     va_end(ap);
     fputc('\n', stderr);
 }
+
+static void latest_window_of(const char *db_path, int64_t *from, int64_t *to);
 
 static int format_of_path(const char *path)
 {
@@ -103,6 +109,38 @@ static int64_t count_runs(const char *db_path)
  * database holds no flows: the configuration alone has its own window). */
 static void latest_window(const char *db_path, int64_t *from, int64_t *to)
 {
+    int64_t a = INT64_MIN, b = INT64_MAX;
+    latest_window_of(db_path, &a, &b);
+    if (a != INT64_MIN && (*from == INT64_MIN || a < *from))
+        *from = a;
+    if (b != INT64_MAX && (*to == INT64_MAX || b > *to))
+        *to = b;
+}
+
+/* The time range of all the flows in the database (INT64_MIN, INT64_MAX
+ * when it holds none), widening [*from, *to]. */
+static void data_window(const char *db_path, int64_t *from, int64_t *to)
+{
+    sqlite3 *db;
+    char err[600];
+    if (db_open(db_path, 0, 300000, &db, err, sizeof err) != 0)
+        return;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "SELECT min(min_ts), max(max_ts) FROM source_file"
+                               " WHERE identity IS NOT NULL", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+        int64_t a = sqlite3_column_int64(st, 0), b = sqlite3_column_int64(st, 1);
+        if (*from == INT64_MIN || a < *from)
+            *from = a;
+        if (*to == INT64_MAX || b > *to)
+            *to = b;
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
+static void latest_window_of(const char *db_path, int64_t *from, int64_t *to)
+{
     sqlite3 *db;
     char err[600];
     if (db_open(db_path, 0, 300000, &db, err, sizeof err) != 0)
@@ -119,6 +157,199 @@ static void latest_window(const char *db_path, int64_t *from, int64_t *to)
     sqlite3_close(db);
 }
 
+/* The nightly job on ndbs databases: one is today's job; several are the
+ * shards of one archive, database i holding the NICs of shard i of ndbs.
+ * Each is given the configuration, its shard of PATH..., an analysis in
+ * the window one database would have (that of all the shards' new flows),
+ * and one report merges them. */
+static int run_shards(struct ingest_options *io, struct analyze_options *ao,
+                      const char *const *db_paths, size_t ndbs, char **configs, int nconfigs,
+                      char **paths, int npaths, const char *report_path, int format,
+                      const char *fail_on)
+{
+    int64_t earlier_runs[ndbs];
+    struct analyze_result ar[ndbs];
+    memset(ar, 0, sizeof ar);
+    int shards = ndbs > 1;
+    char name[ndbs][64]; /* "" or " (shard 1 of 4)" in the log lines */
+    for (size_t i = 0; i < ndbs; i++)
+        snprintf(name[i], sizeof name[i], shards ? " (%s, shard %zu of %zu)" : "", db_paths[i],
+                 i, ndbs);
+
+    /* 0. the configuration, when given: into each database */
+    int config_status = EXIT_OK;
+    for (size_t i = 0; nconfigs && i < ndbs; i++) {
+        int st = config_import_paths(db_paths[i], io->wait_ms, configs, nconfigs, 1);
+        if (st == EXIT_FATAL || st == EXIT_USAGE)
+            return EXIT_FATAL;
+        if (st != EXIT_OK)
+            config_status = st;
+        logline("nsgflow run: config%s: %s", name[i], st == EXIT_OK
+                                               ? "imported" : "imported, but some files were refused");
+    }
+
+    /* 1. ingest: database i keeps shard i's NICs */
+    int64_t new_tuples = 0, new_from = INT64_MAX, new_to = INT64_MIN, any_earlier = 0;
+    int ingest_status = EXIT_OK;
+    for (size_t i = 0; i < ndbs; i++) {
+        earlier_runs[i] = count_runs(db_paths[i]);
+        any_earlier |= earlier_runs[i] > 0;
+        if (!npaths)
+            continue;
+        struct ingest_totals t;
+        memset(&t, 0, sizeof t);
+        io->db_path = db_paths[i];
+        io->shard_index = shards ? (unsigned)i : 0;
+        io->shard_count = shards ? (unsigned)ndbs : 0;
+        int st = ingest_run(io, paths, npaths, &t);
+        logline("nsgflow run: ingest%s: %ld blobs: %ld new, %ld replaced, %ld unchanged, %ld partial,"
+                " %ld rejected; %lld tuples written in %.1f s", name[i], t.blobs, t.files_new,
+                t.files_replaced, t.files_unchanged, t.files_partial, t.files_rejected,
+                (long long)t.tuples, t.seconds);
+        if (st == EXIT_FATAL || st >= EXIT_STOPPED)
+            return st; /* stopped: it said what was committed */
+        if (st != EXIT_OK)
+            ingest_status = st;
+        if (t.tuples > 0) {
+            new_tuples += t.tuples;
+            if (t.min_ts < new_from)
+                new_from = t.min_ts;
+            if (t.max_ts > new_to)
+                new_to = t.max_ts;
+        }
+    }
+    if (config_status == EXIT_PROBLEMS && ingest_status == EXIT_OK)
+        ingest_status = EXIT_PROBLEMS;
+
+    /* 2. analyze what came in (the first time: everything), in one window
+     * for all the databases */
+    int analyzed = 0;
+    int64_t from = INT64_MIN, to = INT64_MAX;
+    if (any_earlier) {
+        if (new_tuples == 0 && !nconfigs) {
+            logline("nsgflow run: analyze: no new flows; the report shows the latest analysis");
+            goto report;
+        }
+        if (new_tuples == 0) {
+            /* a new configuration, no new flows: the latest window again,
+             * judged with it */
+            for (size_t i = 0; i < ndbs; i++)
+                latest_window(db_paths[i], &from, &to);
+        } else {
+            from = new_from;
+            to = new_to;
+        }
+    } else if (shards) {
+        /* the first time: all the data, of all the shards */
+        for (size_t i = 0; i < ndbs; i++)
+            data_window(db_paths[i], &from, &to);
+    }
+    for (size_t i = 0; i < ndbs; i++) {
+        ao->db_path = db_paths[i];
+        ao->since = from;
+        ao->until = to;
+        /* a window that overlaps the previous night's (a blob that grew, an E
+         * written after the hour) starts where that one ended */
+        ao->after_previous = earlier_runs[i] > 0 && new_tuples > 0;
+        if (analyze_run(ao, &ar[i]) != EXIT_OK)
+            return EXIT_FATAL;
+        char a[24], b[24];
+        time_format(ar[i].window_start, a);
+        time_format(ar[i].window_end, b);
+        logline("nsgflow run: analyze%s: window %s to %s: %zu APIM hosts; %d errors, %d warnings,"
+                " %d info; %d new, %d resolved", name[i], a, b, ar[i].hosts, ar[i].errors,
+                ar[i].warnings, ar[i].infos, ar[i].new_findings, ar[i].resolved);
+    }
+    analyzed = 1;
+report:;
+    /* 3. report: one, of all the databases */
+    int latest_errors = 0, latest_warnings = 0, merged_new_problems = 0;
+    {
+        struct report_db dbs[ndbs];
+        char err[600];
+        int64_t rfrom = INT64_MAX, rto = INT64_MIN;
+        for (size_t i = 0; i < ndbs; i++) {
+            if (!analyzed || !ar[i].run_id)
+                continue;
+            if (ar[i].window_start < rfrom)
+                rfrom = ar[i].window_start;
+            if (ar[i].window_end > rto)
+                rto = ar[i].window_end;
+        }
+        if (rfrom > rto) {
+            rfrom = INT64_MIN;
+            rto = INT64_MAX;
+        }
+        for (size_t i = 0; i < ndbs; i++) {
+            dbs[i].path = db_paths[i];
+            dbs[i].run_id = analyzed ? ar[i].run_id : 0;
+            if (db_open_or_say(db_paths[i], io->wait_ms, &dbs[i].db) != 0) {
+                report_close_dbs(dbs, i);
+                return EXIT_FATAL;
+            }
+        }
+        struct report r;
+        int loaded = report_load_many(dbs, ndbs, rfrom, rto, &r, err, sizeof err);
+        report_close_dbs(dbs, ndbs);
+        if (loaded != 0) {
+            if (!shards && strncmp(err, db_paths[0], strlen(db_paths[0])) == 0 &&
+                strncmp(err + strlen(db_paths[0]), ": ", 2) == 0)
+                memmove(err, err + strlen(db_paths[0]) + 2, strlen(err + strlen(db_paths[0]) + 2) + 1);
+            msg(stderr, "nsgflow run: report: %s\n", err);
+            return EXIT_FATAL;
+        }
+        latest_errors = r.errors;
+        latest_warnings = r.warnings;
+        for (size_t k = 0; k < r.nfindings; k++)
+            merged_new_problems += strcmp(r.findings[k].status, "new") == 0 &&
+                                   (strcmp(r.findings[k].severity, "error") == 0 ||
+                                    strcmp(r.findings[k].severity, "warning") == 0);
+        int rc;
+        if (report_path) {
+            rc = report_write_path(&r, format, report_path, err, sizeof err);
+            if (rc == 0)
+                logline("nsgflow run: report: %s", report_path);
+            else
+                msg(stderr, "nsgflow run: report: %s\n", err);
+        } else {
+            rc = report_write(&r, format, stdout, 0, 100);
+            fflush(stdout);
+        }
+        report_free(&r);
+        if (rc != 0)
+            return EXIT_FATAL;
+    }
+    if (fail_on) {
+        /* nothing analyzed this time: the latest analysis still stands, and
+         * nothing in it is new to this run; with shards, the merged
+         * findings judge (a finding new in one shard may be open in
+         * another) */
+        int errors = ar[0].errors, warnings = ar[0].warnings, fresh = ar[0].new_problems;
+        int any_run = 0;
+        for (size_t i = 0; i < ndbs; i++)
+            any_run |= analyzed && ar[i].run_id != 0;
+        if (shards) {
+            errors = latest_errors;
+            warnings = latest_warnings;
+            fresh = merged_new_problems;
+        }
+        if (!any_run) {
+            errors = latest_errors;
+            warnings = latest_warnings;
+            fresh = 0;
+        }
+        int hit = strcmp(fail_on, "new") == 0 ? fresh > 0
+                : strcmp(fail_on, "error") == 0 ? errors > 0
+                                                : errors + warnings > 0;
+        if (hit) {
+            logline("nsgflow run: --fail-on %s: %s", fail_on,
+                    strcmp(fail_on, "new") == 0 ? "new findings" : "findings at that level");
+            return EXIT_FATAL;
+        }
+    }
+    return ingest_status;
+}
+
 int run_main(int argc, char **argv)
 {
     struct ingest_options io = {.wait_ms = 300000, .quiet = 1};
@@ -126,7 +357,9 @@ int run_main(int argc, char **argv)
     memset(&ao, 0, sizeof ao);
     ao.wait_ms = 300000;
     ao.quiet = 1;
-    const char *db = NULL, *report_path = NULL, *fail_on = NULL;
+    const char *report_path = NULL, *fail_on = NULL;
+    const char *db_paths[argc + 1]; /* --db at most once per argument */
+    size_t ndbs = 0;
     char *configs[64];
     int nconfigs = 0;
     int format = -1;
@@ -148,7 +381,7 @@ int run_main(int argc, char **argv)
     int c;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
-        case 'd': db = optarg; break;
+        case 'd': db_paths[ndbs++] = optarg; break;
         case 'r': report_path = optarg; break;
         case 'c':
             if (nconfigs == (int)(sizeof configs / sizeof configs[0])) {
@@ -214,119 +447,9 @@ int run_main(int argc, char **argv)
         format = report_path ? format_of_path(report_path) : REPORT_TEXT;
     log_plain = !isatty(2);
     io.progress = !log_plain;
-    io.db_path = ao.db_path = db_default_path(db);
-
-    int latest_errors = 0, latest_warnings = 0;
-
-    /* 0. the configuration, when given */
-    int config_status = EXIT_OK;
-    if (nconfigs) {
-        config_status = config_import_paths(io.db_path, io.wait_ms, configs, nconfigs, 1);
-        if (config_status == EXIT_FATAL || config_status == EXIT_USAGE)
-            return EXIT_FATAL;
-        logline("nsgflow run: config: %s", config_status == EXIT_OK
-                                               ? "imported" : "imported, but some files were refused");
-    }
-
-    /* 1. ingest */
-    int64_t earlier_runs = count_runs(io.db_path);
-    struct ingest_totals t;
-    memset(&t, 0, sizeof t);
-    int ingest_status = EXIT_OK;
-    if (optind < argc) {
-        ingest_status = ingest_run(&io, argv + optind, argc - optind, &t);
-        logline("nsgflow run: ingest: %ld blobs: %ld new, %ld replaced, %ld unchanged, %ld partial,"
-                " %ld rejected; %lld tuples written in %.1f s", t.blobs, t.files_new,
-                t.files_replaced, t.files_unchanged, t.files_partial, t.files_rejected,
-                (long long)t.tuples, t.seconds);
-        if (ingest_status == EXIT_FATAL || ingest_status >= EXIT_STOPPED)
-            return ingest_status; /* stopped: it said what was committed */
-    }
-    if (config_status == EXIT_PROBLEMS && ingest_status == EXIT_OK)
-        ingest_status = EXIT_PROBLEMS;
-
-    /* 2. analyze what came in (the first time: everything) */
-    struct analyze_result ar = {0};
-    int64_t from = INT64_MIN, to = INT64_MAX;
-    if (earlier_runs > 0) {
-        if (t.tuples == 0 && !nconfigs) {
-            logline("nsgflow run: analyze: no new flows; the report shows the latest analysis");
-            goto report;
-        }
-        if (t.tuples == 0) {
-            /* a new configuration, no new flows: the latest window again,
-             * judged with it */
-            latest_window(io.db_path, &from, &to);
-        } else {
-            from = t.min_ts;
-            to = t.max_ts;
-        }
-    }
-    ao.since = from;
-    ao.until = to;
-    /* a window that overlaps the previous night's (a blob that grew, an E
-     * written after the hour) starts where that one ended */
-    ao.after_previous = earlier_runs > 0 && t.tuples > 0;
-    if (analyze_run(&ao, &ar) != EXIT_OK)
-        return EXIT_FATAL;
-    {
-        char a[24], b[24];
-        time_format(ar.window_start, a);
-        time_format(ar.window_end, b);
-        logline("nsgflow run: analyze: window %s to %s: %zu APIM hosts; %d errors, %d warnings,"
-                " %d info; %d new, %d resolved", a, b, ar.hosts, ar.errors, ar.warnings, ar.infos,
-                ar.new_findings, ar.resolved);
-    }
-report:
-    /* 3. report */
-    {
-        sqlite3 *dbh;
-        char err[600];
-        if (db_open_or_say(io.db_path, io.wait_ms, &dbh) != 0)
-            return EXIT_FATAL;
-        struct report r;
-        int64_t rfrom = ar.run_id ? ar.window_start : INT64_MIN;
-        int64_t rto = ar.run_id ? ar.window_end : INT64_MAX;
-        if (report_load(dbh, rfrom, rto, ar.run_id, &r, err, sizeof err) != 0) {
-            msg(stderr, "nsgflow run: report: %s\n", err);
-            sqlite3_close(dbh);
-            return EXIT_FATAL;
-        }
-        sqlite3_close(dbh);
-        latest_errors = r.errors;
-        latest_warnings = r.warnings;
-        int rc;
-        if (report_path) {
-            rc = report_write_path(&r, format, report_path, err, sizeof err);
-            if (rc == 0)
-                logline("nsgflow run: report: %s", report_path);
-            else
-                msg(stderr, "nsgflow run: report: %s\n", err);
-        } else {
-            rc = report_write(&r, format, stdout, 0, 100);
-            fflush(stdout);
-        }
-        report_free(&r);
-        if (rc != 0)
-            return EXIT_FATAL;
-    }
-    if (fail_on) {
-        /* nothing analyzed this time: the latest analysis still stands, and
-         * nothing in it is new to this run */
-        int errors = ar.errors, warnings = ar.warnings, fresh = ar.new_problems;
-        if (!ar.run_id) {
-            errors = latest_errors;
-            warnings = latest_warnings;
-            fresh = 0;
-        }
-        int hit = strcmp(fail_on, "new") == 0 ? fresh > 0
-                : strcmp(fail_on, "error") == 0 ? errors > 0
-                                                : errors + warnings > 0;
-        if (hit) {
-            logline("nsgflow run: --fail-on %s: %s", fail_on,
-                    strcmp(fail_on, "new") == 0 ? "new findings" : "findings at that level");
-            return EXIT_FATAL;
-        }
-    }
-    return ingest_status;
+    if (!ndbs)
+        db_paths[ndbs++] = db_default_path(NULL);
+    int status = run_shards(&io, &ao, db_paths, ndbs, configs, nconfigs, argv + optind,
+                            argc - optind, report_path, format, fail_on);
+    return status;
 }

@@ -17,7 +17,7 @@
 #include "../schema/db.h"
 
 const char report_usage[] =
-    "usage: nsgflow report [--db FILE] [--format text|md|csv|json|html] [-o FILE]\n"
+    "usage: nsgflow report [--db FILE]... [--format text|md|csv|json|html] [-o FILE]\n"
     "                      [--since T] [--until T]\n"
     "\n"
     "Writes what the analyses found: for each finding its evidence and its fix,\n"
@@ -30,7 +30,9 @@ const char report_usage[] =
     "  -o, --output FILE  write there (whole or not at all) instead of stdout\n"
     "  --since T, --until T  the analyses whose windows overlap this window;\n"
     "                 default: the latest analysis. T: ISO-8601 UTC or 24h, 7d\n"
-    "  --db FILE      the database (default: $NSGFLOW_DB, else ./nsgflow.db)\n"
+    "  --db FILE      the database (default: $NSGFLOW_DB, else ./nsgflow.db);\n"
+    "                 repeatable: shard databases (ingest --shard K/N), merged\n"
+    "                 into one report as if one database held them all\n"
     "\n"
     "Exit status: 0 written; 1 the database or the file could not be read or\n"
     "written; 2 usage.\n";
@@ -148,9 +150,48 @@ int report_write_path(const struct report *r, enum report_format f, const char *
     return rc;
 }
 
+/* Opens the databases to read for a report: with several, each must exist
+ * already (a missing shard is an error, not an empty database). Says why
+ * not on stderr. Returns 0, or -1 with the opened ones closed. */
+int report_open_dbs(const char *command, const char *const *paths, size_t n,
+                    struct report_db *dbs)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct stat st;
+        dbs[i].path = paths[i];
+        dbs[i].run_id = 0;
+        dbs[i].db = NULL;
+        if (n > 1 && stat(paths[i], &st) != 0) {
+            msg(stderr, "nsgflow %s: %s: no such database: %s\n", command, paths[i],
+                strerror(errno));
+            report_close_dbs(dbs, i);
+            return -1;
+        }
+        if (db_open_to_read_or_say(paths[i], 300000, &dbs[i].db) != 0) {
+            report_close_dbs(dbs, i);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+void report_close_dbs(struct report_db *dbs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_close(dbs[i].db);
+        dbs[i].db = NULL;
+    }
+}
+
 int report_main(int argc, char **argv)
 {
-    const char *db_path = NULL, *output = NULL;
+    const char *output = NULL;
+    const char **db_paths = calloc((size_t)argc + 1, sizeof *db_paths);
+    size_t ndbs = 0;
+    if (!db_paths) {
+        msg(stderr, "nsgflow report: out of memory\n");
+        return EXIT_FATAL;
+    }
     int format = REPORT_TEXT;
     int64_t since = INT64_MIN, until = INT64_MAX;
     static const struct option longopts[] = {
@@ -166,49 +207,64 @@ int report_main(int argc, char **argv)
     int c;
     while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
         switch (c) {
-        case 'd': db_path = optarg; break;
+        case 'd': db_paths[ndbs++] = optarg; break;
         case 'o': output = optarg; break;
         case 'f':
             format = report_format_of(optarg);
             if (format < 0) {
                 msg(stderr, "nsgflow report: --format: text, md, csv, json or html, not '%s'\n",
                         optarg);
+                free(db_paths);
                 return EXIT_USAGE;
             }
             break;
         case 'S':
-            if (time_arg_option("report", "since", optarg, &since) != 0)
+            if (time_arg_option("report", "since", optarg, &since) != 0) {
+                free(db_paths);
                 return EXIT_USAGE;
+            }
             break;
         case 'U':
-            if (time_arg_option("report", "until", optarg, &until) != 0)
+            if (time_arg_option("report", "until", optarg, &until) != 0) {
+                free(db_paths);
                 return EXIT_USAGE;
+            }
             break;
-        case 'h': fputs(report_usage, stdout); return EXIT_OK;
-        default: fputs("Try 'nsgflow help report'.\n", stderr); return EXIT_USAGE;
+        case 'h': fputs(report_usage, stdout); free(db_paths); return EXIT_OK;
+        default:
+            fputs("Try 'nsgflow help report'.\n", stderr);
+            free(db_paths);
+            return EXIT_USAGE;
         }
     }
     if (optind < argc) {
         msg(stderr, "nsgflow report: unexpected argument '%s'\n", argv[optind]);
+        free(db_paths);
         return EXIT_USAGE;
     }
+    if (!ndbs)
+        db_paths[ndbs++] = db_default_path(NULL);
     /* a window given on one side only is open on the other */
     if (since != INT64_MIN && until == INT64_MAX)
         until = INT64_MAX - 1;
     if (until != INT64_MAX && since == INT64_MIN)
         since = INT64_MIN + 1;
-    sqlite3 *db;
     char err[600];
-    db_path = db_default_path(db_path);
-    if (db_open_to_read_or_say(db_path, 300000, &db) != 0)
-        return EXIT_FATAL;
-    struct report r;
-    if (report_load(db, since, until, 0, &r, err, sizeof err) != 0) {
-        msg(stderr, "nsgflow report: %s: %s\n", db_path, err);
-        sqlite3_close(db);
+    struct report_db *dbs = calloc(ndbs, sizeof *dbs);
+    if (!dbs || report_open_dbs("report", db_paths, ndbs, dbs) != 0) {
+        free(dbs);
+        free(db_paths);
         return EXIT_FATAL;
     }
-    sqlite3_close(db);
+    struct report r;
+    int loaded = report_load_many(dbs, ndbs, since, until, &r, err, sizeof err);
+    report_close_dbs(dbs, ndbs);
+    free(dbs);
+    free(db_paths);
+    if (loaded != 0) {
+        msg(stderr, "nsgflow report: %s\n", err);
+        return EXIT_FATAL;
+    }
     int rc;
     if (output) {
         rc = report_write_path(&r, format, output, err, sizeof err);

@@ -56,13 +56,21 @@ struct report_coverage {
     int64_t missing, partial;
 };
 
+/* The blobs of one format in the window. */
+struct report_format_count {
+    int code;                           /* flow_group.format: 1, 2, 4 */
+    int64_t blobs;
+};
+
 struct report {
     int64_t window_start, window_end;   /* 0, 0: no analysis */
     int64_t generated_at;
     int runs;
     /* the data in the window */
     int64_t blobs, tuples, partial, rejected;
-    char formats[96];                   /* "nsg-v1 (12 blobs), vnet-v4 (12 blobs)" */
+    struct report_format_count format_counts[8]; /* by code, ascending */
+    size_t nformats;
+    char formats[96];                   /* "nsg-v1 (12 blobs), vnet-v4 (12 blobs)", from format_counts */
     char tag_origin[512], tag_published[16];
     long tag_change_number;
     char hosts_from[16];                /* detected, given, configuration */
@@ -90,7 +98,34 @@ struct report {
  * Returns 0, or -1 with err. Free with report_free. */
 int report_load(sqlite3 *db, int64_t from, int64_t to, int64_t run_id, struct report *r,
                 char *err, size_t errlen);
+
+/* One database of a merged report: shard databases (ingest --shard K/N)
+ * that together hold what one database would. run_id as for report_load,
+ * per database. */
+struct report_db {
+    sqlite3 *db;
+    const char *path;
+    int64_t run_id;
+};
+
+/* report_load over n databases, merged as if one database held them all:
+ * analyses of the same window in several databases count as one analysis,
+ * the data's counts add up, hosts and requirement rows merge by address
+ * (and requirement), findings by key (the parts of one window's finding
+ * first, then the windows as report_load does), the coverage by NIC; the
+ * tag data and the configuration come from the database whose latest
+ * analysis is latest. n = 1 is report_load. On failure, err names the
+ * database. */
+int report_load_many(const struct report_db *dbs, size_t n, int64_t from, int64_t to,
+                     struct report *r, char *err, size_t errlen);
 void report_free(struct report *r);
+
+/* Opens paths[0..n) to read, into dbs (run_id 0). With n > 1 each must
+ * exist. On failure says why on stderr, naming the file, and returns -1
+ * with none left open. */
+int report_open_dbs(const char *command, const char *const *paths, size_t n,
+                    struct report_db *dbs);
+void report_close_dbs(struct report_db *dbs, size_t n);
 
 enum report_format { REPORT_TEXT, REPORT_MD, REPORT_CSV, REPORT_JSON, REPORT_HTML };
 

@@ -1,9 +1,13 @@
-/* report_data.c: what a report shows, loaded from the database (see
- * report.h): the analyses of the window, the data they read, their hosts,
- * findings (merged by finding key), hourly series and requirement matrix. */
+/* report_data.c: what a report shows, loaded from one database or merged
+ * from several (shards, see report.h): the analyses of the window, the data
+ * they read, their hosts, findings (merged by finding key), hourly series,
+ * requirement matrix and coverage. Each database is read into parts; the
+ * parts are merged; the merged report is finished (sorted, fixes grouped,
+ * counted) once. One database is the case of one part. */
 #include "report.h"
 
 #include "../analyze/findings.h"
+#include "../ingest/ipaddr.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -54,11 +58,62 @@ static int by_severity(const void *a, const void *b)
         c = x->port - y->port;
     if (!c)
         c = strcmp(x->remote, y->remote);
+    if (!c) /* the same in all but protocol, direction or rule: an order that
+             * does not depend on which database a finding came from */
+        c = strcmp(x->key, y->key);
     return c;
 }
 
-/* Selects the runs into the temp table report_run. */
-static int select_runs(sqlite3 *db, int64_t from, int64_t to, int64_t run_id, struct report *r)
+/* An analysis window of the report: the runs of the same window in several
+ * databases are one analysis of all their NICs. */
+struct window {
+    int64_t start, end, started_at, run_id;
+};
+
+/* A finding row of one run of one database, before merging. */
+struct part_row {
+    size_t window;      /* index into the windows; ranked later */
+    size_t db;
+    int64_t finding_id;
+    struct report_finding f;
+};
+
+/* What is read from the databases, before it is merged. */
+struct parts {
+    struct window *windows;
+    size_t nwindows, cap_windows;
+    struct part_row *rows;
+    size_t nrows, cap_rows;
+    /* the database whose latest run is latest, and that run */
+    size_t latest_db;
+    int64_t latest_end, latest_started, latest_id;
+    int have_latest;
+};
+
+static void free_finding(struct report_finding *f)
+{
+    char *strings[] = {f->analyzer, f->severity, f->status, f->title, f->host, f->remote,
+                       f->protocol, f->direction, f->rule, f->evidence, f->hint,
+                       f->confidence, f->details, f->key, f->commands};
+    for (size_t k = 0; k < sizeof strings / sizeof strings[0]; k++)
+        free(strings[k]);
+    free(f->hours);
+    memset(f, 0, sizeof *f);
+}
+
+static void parts_free(struct parts *p)
+{
+    for (size_t i = 0; i < p->nrows; i++)
+        free_finding(&p->rows[i].f);
+    free(p->rows);
+    free(p->windows);
+    memset(p, 0, sizeof *p);
+}
+
+/* Selects the runs into the temp table report_run and adds their windows
+ * to p. */
+static int select_runs(sqlite3 *db, size_t dbi, int64_t from, int64_t to, int64_t run_id,
+                       struct parts *p)
 {
     if (sqlite3_exec(db, "CREATE TEMP TABLE IF NOT EXISTS report_run(id INTEGER PRIMARY KEY);"
                          "DELETE FROM report_run;", NULL, NULL, NULL) != SQLITE_OK)
@@ -82,15 +137,48 @@ static int select_runs(sqlite3 *db, int64_t from, int64_t to, int64_t run_id, st
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
         return -1;
-    if (prepare(db, "SELECT count(*), min(window_start), max(window_end) FROM analysis_run"
+    if (prepare(db, "SELECT window_start, window_end, started_at, id FROM analysis_run"
                     " WHERE id IN (SELECT id FROM report_run)", &st) != 0)
         return -1;
-    sqlite3_step(st);
-    r->runs = sqlite3_column_int(st, 0);
-    r->window_start = sqlite3_column_int64(st, 1);
-    r->window_end = sqlite3_column_int64(st, 2);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        struct window w = {sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+                           sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3)};
+        size_t i = 0;
+        while (i < p->nwindows && (p->windows[i].start != w.start || p->windows[i].end != w.end))
+            i++;
+        if (i == p->nwindows) {
+            if (grow((void **)&p->windows, &p->cap_windows, p->nwindows + 1,
+                     sizeof *p->windows) != 0)
+                break;
+            p->windows[p->nwindows++] = w;
+        } else {
+            if (w.started_at > p->windows[i].started_at)
+                p->windows[i].started_at = w.started_at;
+            if (w.run_id > p->windows[i].run_id)
+                p->windows[i].run_id = w.run_id;
+        }
+        /* the latest run of all: its database gives the tag data and the
+         * configuration */
+        if (!p->have_latest || w.end > p->latest_end ||
+            (w.end == p->latest_end && (w.started_at > p->latest_started ||
+                                        (w.started_at == p->latest_started &&
+                                         dbi == p->latest_db && w.run_id > p->latest_id)))) {
+            p->have_latest = 1;
+            p->latest_db = dbi;
+            p->latest_end = w.end;
+            p->latest_started = w.started_at;
+            p->latest_id = w.run_id;
+        }
+    }
     sqlite3_finalize(st);
-    /* the latest run says which tag data and hosts */
+    return 0;
+}
+
+/* The tag data, the hosts' source and the configuration of the latest run
+ * of db (the temp table report_run). */
+static int load_latest(sqlite3 *db, struct report *r)
+{
+    sqlite3_stmt *st;
     if (prepare(db, "SELECT coalesce(tag_origin, ''), coalesce(tag_change_number, 0),"
                     " coalesce(tag_published, ''), hosts_from, coalesce(config_import_id, 0),"
                     " coalesce((SELECT imported_at FROM config_import i"
@@ -124,6 +212,7 @@ static int select_runs(sqlite3 *db, int64_t from, int64_t to, int64_t run_id, st
     return 0;
 }
 
+/* The blobs of the window in db, added to r. */
 static int load_data(sqlite3 *db, struct report *r)
 {
     sqlite3_stmt *st;
@@ -134,47 +223,76 @@ static int load_data(sqlite3 *db, struct report *r)
     sqlite3_bind_int64(st, 1, r->window_start);
     sqlite3_bind_int64(st, 2, r->window_end);
     sqlite3_step(st);
-    r->blobs = sqlite3_column_int64(st, 0);
-    r->tuples = sqlite3_column_int64(st, 1);
-    r->partial = sqlite3_column_int64(st, 2);
+    r->blobs += sqlite3_column_int64(st, 0);
+    r->tuples += sqlite3_column_int64(st, 1);
+    r->partial += sqlite3_column_int64(st, 2);
     sqlite3_finalize(st);
-    r->rejected = 0;
-    if (prepare(db, "SELECT CASE g.format WHEN 1 THEN 'nsg-v1' WHEN 2 THEN 'nsg-v2'"
-                    " ELSE 'vnet-v4' END, count(DISTINCT f.id) FROM source_file f"
+    if (prepare(db, "SELECT g.format, count(DISTINCT f.id) FROM source_file f"
                     " JOIN flow_group g ON g.file_id = f.id"
                     " WHERE f.identity IS NOT NULL AND f.max_ts >= ?1 AND f.min_ts <= ?2"
                     " GROUP BY g.format ORDER BY g.format", &st) != 0)
         return -1;
     sqlite3_bind_int64(st, 1, r->window_start);
     sqlite3_bind_int64(st, 2, r->window_end);
-    r->formats[0] = '\0';
     while (sqlite3_step(st) == SQLITE_ROW) {
-        size_t used = strlen(r->formats);
-        snprintf(r->formats + used, sizeof r->formats - used, "%s%s (%lld blobs)",
-                 used ? ", " : "", sqlite3_column_text(st, 0),
-                 (long long)sqlite3_column_int64(st, 1));
+        int code = sqlite3_column_int(st, 0);
+        size_t i = 0;
+        while (i < r->nformats && r->format_counts[i].code < code)
+            i++;
+        if (i == r->nformats || r->format_counts[i].code != code) {
+            if (r->nformats == sizeof r->format_counts / sizeof r->format_counts[0])
+                continue;
+            memmove(&r->format_counts[i + 1], &r->format_counts[i],
+                    (r->nformats - i) * sizeof r->format_counts[0]);
+            r->nformats++;
+            r->format_counts[i].code = code;
+            r->format_counts[i].blobs = 0;
+        }
+        r->format_counts[i].blobs += sqlite3_column_int64(st, 1);
     }
     sqlite3_finalize(st);
     return 0;
 }
 
-static int load_hosts(sqlite3 *db, struct report *r)
+static int by_address_of_host(const void *a, const void *b)
+{
+    return strcmp(((const struct report_host *)a)->address, ((const struct report_host *)b)->address);
+}
+
+/* The hosts of db's runs, merged into r by address: flows add up, the
+ * reason is the greatest (as max(reason) in one database). */
+static int load_hosts(sqlite3 *db, struct report *r, size_t *cap)
 {
     sqlite3_stmt *st;
-    size_t cap = 0;
     if (prepare(db, "SELECT address, max(reason), sum(flows) FROM apim_host"
                     " WHERE run_id IN (SELECT id FROM report_run) GROUP BY address ORDER BY address",
                 &st) != 0)
         return -1;
+    size_t before = r->nhosts;
     while (sqlite3_step(st) == SQLITE_ROW) {
-        if (grow((void **)&r->hosts, &cap, r->nhosts + 1, sizeof *r->hosts) != 0)
+        const char *address = (const char *)sqlite3_column_text(st, 0);
+        struct report_host key = {.address = (char *)address};
+        struct report_host *h = before ? bsearch(&key, r->hosts, before, sizeof *r->hosts,
+                                                 by_address_of_host) : NULL;
+        if (h) {
+            const char *reason = (const char *)sqlite3_column_text(st, 1);
+            if (reason && strcmp(reason, h->reason) > 0) {
+                free(h->reason);
+                h->reason = dup_col(st, 1);
+            }
+            h->flows += sqlite3_column_int64(st, 2);
+            continue;
+        }
+        if (grow((void **)&r->hosts, cap, r->nhosts + 1, sizeof *r->hosts) != 0)
             break;
-        struct report_host *h = &r->hosts[r->nhosts++];
+        h = &r->hosts[r->nhosts++];
         h->address = dup_col(st, 0);
         h->reason = dup_col(st, 1);
         h->flows = sqlite3_column_int64(st, 2);
     }
     sqlite3_finalize(st);
+    if (r->nhosts > 1)
+        qsort(r->hosts, r->nhosts, sizeof *r->hosts, by_address_of_host);
     return 0;
 }
 
@@ -234,87 +352,493 @@ static int group_fixes(struct report *r)
     return 0;
 }
 
-static int load_findings(sqlite3 *db, struct report *r)
+/* The finding rows of db's runs, each with its hours, into p. */
+static int load_finding_rows(sqlite3 *db, size_t dbi, struct parts *p)
 {
     sqlite3_stmt *st, *hq;
-    size_t cap = 0;
-    /* latest run first: the first row of a key gives its status and texts */
     if (prepare(db, "SELECT f.id, f.analyzer, f.severity, f.status, f.title, coalesce(f.host, ''),"
                     " coalesce(f.remote, ''), coalesce(f.port, 0), coalesce(f.protocol, ''),"
                     " coalesce(f.direction, ''), coalesce(f.rule, ''), f.flows, f.first_seen,"
                     " f.last_seen, coalesce(f.evidence, ''), coalesce(f.hint, ''),"
                     " coalesce(f.confidence, ''), coalesce(f.details, '{}'), f.key,"
-                    " coalesce(f.commands, ''), coalesce(f.connections, 0)"
+                    " coalesce(f.commands, ''), coalesce(f.connections, 0),"
+                    " a.window_start, a.window_end"
                     " FROM finding f JOIN analysis_run a ON a.id = f.run_id"
-                    " WHERE f.run_id IN (SELECT id FROM report_run)"
-                    " ORDER BY a.window_end DESC, a.id DESC, f.id", &st) != 0 ||
-        prepare(db, "SELECT hour, bad, good FROM finding_hour WHERE finding_id = ? ORDER BY hour",
-                &hq) != 0)
+                    " WHERE f.run_id IN (SELECT id FROM report_run) ORDER BY f.id", &st) != 0)
         return -1;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        const char *key = (const char *)sqlite3_column_text(st, 18);
-        const char *status = (const char *)sqlite3_column_text(st, 3);
-        struct report_finding *f = NULL;
-        for (size_t i = 0; i < r->nfindings && !f; i++)
-            if (strcmp(r->findings[i].key, key) == 0)
-                f = &r->findings[i];
-        if (f) { /* the same finding in an earlier window */
-            if (strcmp(status, "resolved") != 0) {
-                f->flows += sqlite3_column_int64(st, 11);
-                f->connections += sqlite3_column_int64(st, 20);
-                int64_t first = sqlite3_column_int64(st, 12);
-                if (first < f->first)
-                    f->first = first;
-            }
-        } else {
-            if (grow((void **)&r->findings, &cap, r->nfindings + 1, sizeof *r->findings) != 0)
-                break;
-            f = &r->findings[r->nfindings++];
-            memset(f, 0, sizeof *f);
-            f->analyzer = dup_col(st, 1);
-            f->severity = dup_col(st, 2);
-            f->status = dup_col(st, 3);
-            f->title = dup_col(st, 4);
-            f->host = dup_col(st, 5);
-            f->remote = dup_col(st, 6);
-            f->port = sqlite3_column_int(st, 7);
-            f->protocol = dup_col(st, 8);
-            f->direction = dup_col(st, 9);
-            f->rule = dup_col(st, 10);
-            f->flows = sqlite3_column_int64(st, 11);
-            f->first = sqlite3_column_int64(st, 12);
-            f->last = sqlite3_column_int64(st, 13);
-            f->evidence = dup_col(st, 14);
-            f->hint = dup_col(st, 15);
-            f->confidence = dup_col(st, 16);
-            f->details = dup_col(st, 17);
-            f->key = dup_col(st, 18);
-            f->commands = dup_col(st, 19);
-            f->connections = sqlite3_column_int64(st, 20);
+    if (prepare(db, "SELECT hour, bad, good FROM finding_hour WHERE finding_id = ? ORDER BY hour",
+                &hq) != 0) {
+        sqlite3_finalize(st);
+        return -1;
+    }
+    int rc = 0;
+    while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+        if (grow((void **)&p->rows, &p->cap_rows, p->nrows + 1, sizeof *p->rows) != 0) {
+            rc = -1;
+            break;
         }
-        /* the hours of every window add up */
-        size_t hcap = f->nhours;
-        sqlite3_bind_int64(hq, 1, sqlite3_column_int64(st, 0));
+        struct part_row *row = &p->rows[p->nrows++];
+        memset(row, 0, sizeof *row);
+        row->db = dbi;
+        row->finding_id = sqlite3_column_int64(st, 0);
+        int64_t ws = sqlite3_column_int64(st, 21), we = sqlite3_column_int64(st, 22);
+        while (row->window < p->nwindows &&
+               (p->windows[row->window].start != ws || p->windows[row->window].end != we))
+            row->window++;
+        struct report_finding *f = &row->f;
+        f->analyzer = dup_col(st, 1);
+        f->severity = dup_col(st, 2);
+        f->status = dup_col(st, 3);
+        f->title = dup_col(st, 4);
+        f->host = dup_col(st, 5);
+        f->remote = dup_col(st, 6);
+        f->port = sqlite3_column_int(st, 7);
+        f->protocol = dup_col(st, 8);
+        f->direction = dup_col(st, 9);
+        f->rule = dup_col(st, 10);
+        f->flows = sqlite3_column_int64(st, 11);
+        f->first = sqlite3_column_int64(st, 12);
+        f->last = sqlite3_column_int64(st, 13);
+        f->evidence = dup_col(st, 14);
+        f->hint = dup_col(st, 15);
+        f->confidence = dup_col(st, 16);
+        f->details = dup_col(st, 17);
+        f->key = dup_col(st, 18);
+        f->commands = dup_col(st, 19);
+        f->connections = sqlite3_column_int64(st, 20);
+        size_t hcap = 0;
+        sqlite3_bind_int64(hq, 1, row->finding_id);
         while (sqlite3_step(hq) == SQLITE_ROW) {
-            int64_t hour = sqlite3_column_int64(hq, 0);
-            struct report_hour *h = NULL;
-            for (size_t i = 0; i < f->nhours && !h; i++)
-                if (f->hours[i].hour == hour)
-                    h = &f->hours[i];
-            if (!h) {
-                if (grow((void **)&f->hours, &hcap, f->nhours + 1, sizeof *f->hours) != 0)
-                    break;
-                h = &f->hours[f->nhours++];
-                memset(h, 0, sizeof *h);
-                h->hour = hour;
+            if (grow((void **)&f->hours, &hcap, f->nhours + 1, sizeof *f->hours) != 0) {
+                rc = -1;
+                break;
             }
-            h->bad += sqlite3_column_int64(hq, 1);
-            h->good += sqlite3_column_int64(hq, 2);
+            struct report_hour *h = &f->hours[f->nhours++];
+            h->hour = sqlite3_column_int64(hq, 0);
+            h->bad = sqlite3_column_int64(hq, 1);
+            h->good = sqlite3_column_int64(hq, 2);
         }
         sqlite3_reset(hq);
     }
     sqlite3_finalize(st);
     sqlite3_finalize(hq);
+    return rc;
+}
+
+/* Adds the hours of src to dst's, hour by hour. */
+static int add_hours(struct report_finding *dst, const struct report_finding *src)
+{
+    size_t hcap = dst->nhours;
+    for (size_t k = 0; k < src->nhours; k++) {
+        struct report_hour *h = NULL;
+        for (size_t i = 0; i < dst->nhours && !h; i++)
+            if (dst->hours[i].hour == src->hours[k].hour)
+                h = &dst->hours[i];
+        if (!h) {
+            if (grow((void **)&dst->hours, &hcap, dst->nhours + 1, sizeof *dst->hours) != 0)
+                return -1;
+            h = &dst->hours[dst->nhours++];
+            memset(h, 0, sizeof *h);
+            h->hour = src->hours[k].hour;
+        }
+        h->bad += src->hours[k].bad;
+        h->good += src->hours[k].good;
+    }
+    return 0;
+}
+
+/* The windows' order, latest first: by end, then by when they were analyzed
+ * (within one database: the later run of two with the same end). */
+static const struct parts *ranking;
+
+static int by_window_latest_first(const void *a, const void *b)
+{
+    const struct window *x = &ranking->windows[*(const size_t *)a];
+    const struct window *y = &ranking->windows[*(const size_t *)b];
+    if (x->end != y->end)
+        return x->end > y->end ? -1 : 1;
+    if (x->started_at != y->started_at)
+        return x->started_at > y->started_at ? -1 : 1;
+    if (x->run_id != y->run_id)
+        return x->run_id > y->run_id ? -1 : 1;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static int by_rank_key_db(const void *a, const void *b)
+{
+    const struct part_row *x = a, *y = b;
+    if (x->window != y->window)
+        return x->window < y->window ? -1 : 1;
+    int c = strcmp(x->f.key, y->f.key);
+    if (c)
+        return c;
+    if (x->db != y->db)
+        return x->db < y->db ? -1 : 1;
+    return x->finding_id < y->finding_id ? -1 : x->finding_id > y->finding_id;
+}
+
+/* A "carried" row: a previous finding kept open without traffic to judge
+ * it by (see set_lifecycle in analyze.c). */
+static int is_carried(const struct report_finding *f)
+{
+    return strcmp(f->status, "open") == 0 && !f->flows && !f->connections &&
+           strncmp(f->evidence, "Not judged again in this window", 31) == 0;
+}
+
+/* The finding nsg-flow-logs (analyze/coverage.c) names the APIM hosts seen
+ * through NSG flow logs only, in its title (their number) and evidence
+ * (their addresses): the parts of it in several databases name their own
+ * hosts, and one database would name them all. Rebuilds lead's title and
+ * evidence from the hosts of all parts, in address order as the analyzer
+ * writes them. Returns 0, also when a text is not of that shape (then it
+ * stays as it is), or -1 out of memory. */
+#define NSG_ONLY_LIST "APIM hosts seen through NSG flow logs only: "
+#define NSG_ONLY_LIST_END ". Microsoft's"
+#define NSG_ONLY_TITLE_END " comes from NSG flow logs"
+
+static int by_ip(const void *a, const void *b)
+{
+    const struct ip_addr *x = a, *y = b;
+    return x->family != y->family ? x->family - y->family : memcmp(x->b, y->b, 16);
+}
+
+static int merge_nsg_only_hosts(struct report_finding *lead, struct part_row *rows, size_t n)
+{
+    struct ip_addr *ips = NULL;
+    size_t nips = 0, cap = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *e = rows[i].f.evidence;
+        if (strncmp(e, NSG_ONLY_LIST, strlen(NSG_ONLY_LIST)) != 0 ||
+            strcmp(rows[i].f.status, "resolved") == 0 || is_carried(&rows[i].f))
+            continue;
+        const char *p = e + strlen(NSG_ONLY_LIST), *end = strstr(p, NSG_ONLY_LIST_END);
+        while (end && p < end) {
+            const char *comma = memchr(p, ',', (size_t)(end - p));
+            size_t len = comma ? (size_t)(comma - p) : (size_t)(end - p);
+            struct ip_addr ip;
+            if (ip_parse(p, len, &ip) == 0) {
+                size_t k = 0;
+                while (k < nips && by_ip(&ips[k], &ip) != 0)
+                    k++;
+                if (k == nips) {
+                    if (grow((void **)&ips, &cap, nips + 1, sizeof *ips) != 0) {
+                        free(ips);
+                        return -1;
+                    }
+                    ips[nips++] = ip;
+                }
+            }
+            p += len + (comma ? 2 : 0);
+        }
+    }
+    const char *tail = strstr(lead->evidence, NSG_ONLY_LIST_END);
+    const char *title_tail = strstr(lead->title, NSG_ONLY_TITLE_END);
+    if (!nips || !tail || !title_tail) {
+        free(ips);
+        return 0;
+    }
+    qsort(ips, nips, sizeof *ips, by_ip);
+    size_t size = strlen(NSG_ONLY_LIST) + nips * (IP_TEXT_MAX + 2) + strlen(tail) + 1;
+    char *evidence = malloc(size);
+    char *title = malloc(strlen(title_tail) + 64);
+    if (!evidence || !title) {
+        free(evidence);
+        free(title);
+        free(ips);
+        return -1;
+    }
+    size_t used = (size_t)snprintf(evidence, size, "%s", NSG_ONLY_LIST);
+    for (size_t k = 0; k < nips; k++) {
+        char text[IP_TEXT_MAX];
+        ip_format(&ips[k], text);
+        used += (size_t)snprintf(evidence + used, size - used, "%s%s", k ? ", " : "", text);
+    }
+    snprintf(evidence + used, size - used, "%s", tail);
+    sprintf(title, "The evidence for %zu APIM host%s%s", nips, nips == 1 ? "" : "s", title_tail);
+    free(lead->evidence);
+    free(lead->title);
+    lead->evidence = evidence;
+    lead->title = title;
+    free(ips);
+    return 0;
+}
+
+/* The parts of one finding of one window, rows[0..n) (one per database
+ * that has it), made into the row one database would hold: when any part
+ * is seen now, the parts seen now (new, unless any part shows it was there
+ * before), else the resolved parts (the traffic of one database showed it
+ * healthy), else the carried ones. The first part of the kind gives the
+ * texts; counts and hours add up. Moves the result into rows[0].f. */
+static int combine_parts(struct part_row *rows, size_t n)
+{
+    if (n == 1)
+        return 0;
+    int current = 0, resolved = 0, before = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct report_finding *f = &rows[i].f;
+        int r = strcmp(f->status, "resolved") == 0, carried = is_carried(f);
+        current += !r && !carried;
+        resolved += r;
+        before += r || carried || strcmp(f->status, "open") == 0;
+    }
+    int kind = current ? 0 : resolved ? 1 : 2; /* 0 seen now, 1 resolved, 2 carried */
+    size_t lead = n;
+    for (size_t i = 0; i < n; i++) {
+        const struct report_finding *f = &rows[i].f;
+        int r = strcmp(f->status, "resolved") == 0, carried = is_carried(f);
+        int k = r ? 1 : carried ? 2 : 0;
+        if (k != kind)
+            continue;
+        if (lead == n) {
+            lead = i;
+            continue;
+        }
+        struct report_finding *l = &rows[lead].f;
+        l->flows += f->flows;
+        l->connections += f->connections;
+        if (f->first < l->first)
+            l->first = f->first;
+        if (f->last > l->last)
+            l->last = f->last;
+        if (add_hours(l, f) != 0)
+            return -1;
+    }
+    if (kind == 0 && strcmp(rows[lead].f.analyzer, "nsg-flow-logs") == 0 &&
+        merge_nsg_only_hosts(&rows[lead].f, rows, n) != 0)
+        return -1;
+    if (kind == 0) {
+        char *status = strdup(before ? "open" : "new");
+        if (!status)
+            return -1;
+        free(rows[lead].f.status);
+        rows[lead].f.status = status;
+    }
+    if (lead != 0) {
+        struct report_finding t = rows[0].f;
+        rows[0].f = rows[lead].f;
+        rows[lead].f = t;
+    }
+    return 0;
+}
+
+/* The findings of all windows, latest first: the first row of a key gives
+ * its status and texts; the rows of earlier windows add their flows unless
+ * resolved there, and every row its hours. Takes the rows' strings. */
+static int merge_findings(struct parts *p, struct report *r)
+{
+    size_t *order = malloc((p->nwindows + 1) * sizeof *order);
+    size_t *rank = malloc((p->nwindows + 1) * sizeof *rank);
+    if (!order || !rank) {
+        free(order);
+        free(rank);
+        return -1;
+    }
+    for (size_t i = 0; i < p->nwindows; i++)
+        order[i] = i;
+    ranking = p;
+    if (p->nwindows > 1)
+        qsort(order, p->nwindows, sizeof *order, by_window_latest_first);
+    for (size_t i = 0; i < p->nwindows; i++)
+        rank[order[i]] = i;
+    for (size_t i = 0; i < p->nrows; i++)
+        p->rows[i].window = p->rows[i].window < p->nwindows ? rank[p->rows[i].window] : p->nwindows;
+    free(order);
+    free(rank);
+    if (p->nrows > 1)
+        qsort(p->rows, p->nrows, sizeof *p->rows, by_rank_key_db);
+    size_t cap = 0;
+    for (size_t i = 0; i < p->nrows;) {
+        size_t j = i + 1;
+        while (j < p->nrows && p->rows[j].window == p->rows[i].window &&
+               strcmp(p->rows[j].f.key, p->rows[i].f.key) == 0)
+            j++;
+        if (combine_parts(&p->rows[i], j - i) != 0)
+            return -1;
+        struct report_finding *row = &p->rows[i].f;
+        struct report_finding *f = NULL;
+        for (size_t k = 0; k < r->nfindings && !f; k++)
+            if (strcmp(r->findings[k].key, row->key) == 0)
+                f = &r->findings[k];
+        if (f) { /* the same finding in an earlier window */
+            if (strcmp(row->status, "resolved") != 0) {
+                f->flows += row->flows;
+                f->connections += row->connections;
+                if (row->first < f->first)
+                    f->first = row->first;
+            }
+            if (add_hours(f, row) != 0)
+                return -1;
+        } else {
+            if (grow((void **)&r->findings, &cap, r->nfindings + 1, sizeof *r->findings) != 0)
+                return -1;
+            f = &r->findings[r->nfindings++];
+            *f = *row; /* takes its strings and hours */
+            memset(row, 0, sizeof *row);
+        }
+        i = j;
+    }
+    return 0;
+}
+
+static int by_host_requirement(const void *a, const void *b)
+{
+    const struct report_requirement *x = a, *y = b;
+    int c = strcmp(x->host, y->host);
+    return c ? c : x->requirement_id - y->requirement_id;
+}
+
+/* The requirement rows of db's runs, merged into r by host and
+ * requirement: allowed and denied add up, the configuration is the
+ * greatest (as max(configuration) in one database). */
+static int load_matrix(sqlite3 *db, struct report *r, size_t *cap)
+{
+    sqlite3_stmt *st;
+    if (prepare(db, "SELECT host, requirement_id, direction, protocol, ports, remote, purpose,"
+                    " level, sum(allowed), sum(denied), coalesce(max(configuration), '')"
+                    " FROM requirement_matrix"
+                    " WHERE run_id IN (SELECT id FROM report_run)"
+                    " GROUP BY host, requirement_id ORDER BY host, requirement_id",
+                &st) != 0)
+        return -1;
+    size_t before = r->nmatrix;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        struct report_requirement key = {.host = (char *)sqlite3_column_text(st, 0),
+                                         .requirement_id = sqlite3_column_int(st, 1)};
+        struct report_requirement *m = before ? bsearch(&key, r->matrix, before, sizeof *r->matrix,
+                                                        by_host_requirement) : NULL;
+        if (m) {
+            m->allowed += sqlite3_column_int64(st, 8);
+            m->denied += sqlite3_column_int64(st, 9);
+            const char *conf = (const char *)sqlite3_column_text(st, 10);
+            if (conf && strcmp(conf, m->configuration) > 0) {
+                free(m->configuration);
+                m->configuration = dup_col(st, 10);
+            }
+            continue;
+        }
+        if (grow((void **)&r->matrix, cap, r->nmatrix + 1, sizeof *r->matrix) != 0)
+            break;
+        m = &r->matrix[r->nmatrix++];
+        m->host = dup_col(st, 0);
+        m->requirement_id = sqlite3_column_int(st, 1);
+        m->direction = dup_col(st, 2);
+        m->protocol = dup_col(st, 3);
+        m->ports = dup_col(st, 4);
+        m->remote = dup_col(st, 5);
+        m->purpose = dup_col(st, 6);
+        m->level = dup_col(st, 7);
+        m->allowed = sqlite3_column_int64(st, 8);
+        m->denied = sqlite3_column_int64(st, 9);
+        m->seen = NULL; /* set once merged */
+        m->configuration = dup_col(st, 10);
+    }
+    sqlite3_finalize(st);
+    if (r->nmatrix > 1)
+        qsort(r->matrix, r->nmatrix, sizeof *r->matrix, by_host_requirement);
+    return 0;
+}
+
+/* The matrix's order: per host, inbound first, by remote and ports. */
+static int by_matrix_order(const void *a, const void *b)
+{
+    const struct report_requirement *x = a, *y = b;
+    int c = strcmp(x->host, y->host);
+    if (!c)
+        c = -strcmp(x->direction, y->direction);
+    if (!c)
+        c = strcmp(x->remote, y->remote);
+    if (!c)
+        c = strcmp(x->ports, y->ports);
+    return c ? c : x->requirement_id - y->requirement_id;
+}
+
+static int by_mac(const void *a, const void *b)
+{
+    return strcmp(((const struct report_coverage *)a)->mac, ((const struct report_coverage *)b)->mac);
+}
+
+/* The strongest of two cells of one NIC-hour: a blob beats a partial blob
+ * beats none beats outside the NIC's span. */
+static char stronger_cell(char a, char b)
+{
+    static const char order[] = " mpo";
+    return strchr(order, a) - order >= strchr(order, b) - order ? a : b;
+}
+
+/* The NICs' hours in the window, from the view log_coverage of db, merged
+ * into r by NIC. */
+static int load_coverage(sqlite3 *db, struct report *r, size_t *cap)
+{
+    if (!r->runs || r->window_end < r->window_start)
+        return 0;
+    int64_t hours = (int64_t)r->coverage_hours;
+    sqlite3_stmt *st;
+    if (prepare(db, "SELECT mac, ts, status FROM log_coverage WHERE ts BETWEEN ?1 AND ?2"
+                    " ORDER BY mac, ts", &st) != 0)
+        return -1;
+    sqlite3_bind_int64(st, 1, r->coverage_start);
+    sqlite3_bind_int64(st, 2, r->coverage_start + (hours - 1) * 3600);
+    size_t before = r->ncoverage;
+    struct report_coverage *c = NULL;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *mac = (const char *)sqlite3_column_text(st, 0);
+        if (!c || strcmp(c->mac, mac) != 0) {
+            struct report_coverage key = {.mac = (char *)mac};
+            c = before ? bsearch(&key, r->coverage, before, sizeof *r->coverage, by_mac) : NULL;
+        }
+        if (!c) {
+            if (grow((void **)&r->coverage, cap, r->ncoverage + 1, sizeof *r->coverage) != 0)
+                break;
+            c = &r->coverage[r->ncoverage++];
+            memset(c, 0, sizeof *c);
+            c->mac = strdup(mac);
+            c->cells = malloc(r->coverage_hours + 1);
+            if (!c->mac || !c->cells)
+                break;
+            memset(c->cells, ' ', r->coverage_hours); /* ' ': before its first blob or after its last */
+            c->cells[r->coverage_hours] = '\0';
+        }
+        int64_t slot = (sqlite3_column_int64(st, 1) - r->coverage_start) / 3600;
+        const char *status = (const char *)sqlite3_column_text(st, 2);
+        char cell = strcmp(status, "missing") == 0 ? 'm' : strcmp(status, "partial") == 0 ? 'p' : 'o';
+        if (slot >= 0 && (size_t)slot < r->coverage_hours)
+            c->cells[slot] = stronger_cell(c->cells[slot], cell);
+    }
+    sqlite3_finalize(st);
+    if (r->ncoverage > 1)
+        qsort(r->coverage, r->ncoverage, sizeof *r->coverage, by_mac);
+    return 0;
+}
+
+/* The merged report's derived parts: the formats line, the matrix's order
+ * and words, the coverage's counts, the findings' order, fix groups and
+ * counts. */
+static int finish(struct report *r)
+{
+    r->formats[0] = '\0';
+    for (size_t i = 0; i < r->nformats; i++) {
+        size_t used = strlen(r->formats);
+        int code = r->format_counts[i].code;
+        snprintf(r->formats + used, sizeof r->formats - used, "%s%s (%lld blobs)",
+                 used ? ", " : "", code == 1 ? "nsg-v1" : code == 2 ? "nsg-v2" : "vnet-v4",
+                 (long long)r->format_counts[i].blobs);
+    }
+    if (r->nmatrix > 1)
+        qsort(r->matrix, r->nmatrix, sizeof *r->matrix, by_matrix_order);
+    for (size_t i = 0; i < r->nmatrix; i++) {
+        struct report_requirement *m = &r->matrix[i];
+        m->seen = strdup(m->denied ? "denied" : m->allowed ? "allowed" : "not seen");
+        if (!m->seen)
+            return -1;
+    }
+    for (size_t i = 0; i < r->ncoverage; i++) {
+        struct report_coverage *c = &r->coverage[i];
+        c->missing = c->partial = 0;
+        for (size_t k = 0; k < r->coverage_hours; k++) {
+            c->missing += c->cells[k] == 'm';
+            c->partial += c->cells[k] == 'p';
+        }
+    }
     if (r->nfindings > 1)
         qsort(r->findings, r->nfindings, sizeof *r->findings, by_severity);
     if (group_fixes(r) != 0)
@@ -331,97 +855,76 @@ static int load_findings(sqlite3 *db, struct report *r)
     return 0;
 }
 
-static int load_matrix(sqlite3 *db, struct report *r)
+int report_load_many(const struct report_db *dbs, size_t n, int64_t from, int64_t to,
+                     struct report *r, char *err, size_t errlen)
 {
-    sqlite3_stmt *st;
-    size_t cap = 0;
-    if (prepare(db, "SELECT host, requirement_id, direction, protocol, ports, remote, purpose,"
-                    " level, sum(allowed), sum(denied), coalesce(max(configuration), '')"
-                    " FROM requirement_matrix"
-                    " WHERE run_id IN (SELECT id FROM report_run)"
-                    " GROUP BY host, requirement_id ORDER BY host, direction DESC, remote, ports",
-                &st) != 0)
-        return -1;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        if (grow((void **)&r->matrix, &cap, r->nmatrix + 1, sizeof *r->matrix) != 0)
-            break;
-        struct report_requirement *m = &r->matrix[r->nmatrix++];
-        m->host = dup_col(st, 0);
-        m->requirement_id = sqlite3_column_int(st, 1);
-        m->direction = dup_col(st, 2);
-        m->protocol = dup_col(st, 3);
-        m->ports = dup_col(st, 4);
-        m->remote = dup_col(st, 5);
-        m->purpose = dup_col(st, 6);
-        m->level = dup_col(st, 7);
-        m->allowed = sqlite3_column_int64(st, 8);
-        m->denied = sqlite3_column_int64(st, 9);
-        m->seen = strdup(m->denied ? "denied" : m->allowed ? "allowed" : "not seen");
-        m->configuration = dup_col(st, 10);
+    memset(r, 0, sizeof *r);
+    r->generated_at = (int64_t)time(NULL);
+    struct parts p;
+    memset(&p, 0, sizeof p);
+    size_t begun = 0, i = 0, hosts_cap = 0, matrix_cap = 0, coverage_cap = 0;
+    /* one read transaction per database, for all that is read from it */
+    for (i = 0; i < n; i++) {
+        if (sqlite3_exec(dbs[i].db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+            goto fail;
+        begun++;
+        if (select_runs(dbs[i].db, i, from, to, dbs[i].run_id, &p) != 0)
+            goto fail;
     }
-    sqlite3_finalize(st);
-    return 0;
-}
-
-/* The NICs' hours in the window, from the view log_coverage. */
-static int load_coverage(sqlite3 *db, struct report *r)
-{
-    if (!r->runs || r->window_end < r->window_start)
-        return 0;
-    r->coverage_start = r->window_start - r->window_start % 3600;
-    int64_t hours = (r->window_end - r->coverage_start) / 3600 + 1;
-    if (hours > 31 * 24)
-        hours = 31 * 24;
-    r->coverage_hours = (size_t)hours;
-    sqlite3_stmt *st;
-    if (prepare(db, "SELECT mac, ts, status FROM log_coverage WHERE ts BETWEEN ?1 AND ?2"
-                    " ORDER BY mac, ts", &st) != 0)
-        return -1;
-    sqlite3_bind_int64(st, 1, r->coverage_start);
-    sqlite3_bind_int64(st, 2, r->coverage_start + (hours - 1) * 3600);
-    size_t cap = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        const char *mac = (const char *)sqlite3_column_text(st, 0);
-        struct report_coverage *c = r->ncoverage ? &r->coverage[r->ncoverage - 1] : NULL;
-        if (!c || strcmp(c->mac, mac) != 0) {
-            if (grow((void **)&r->coverage, &cap, r->ncoverage + 1, sizeof *r->coverage) != 0)
-                break;
-            c = &r->coverage[r->ncoverage++];
-            memset(c, 0, sizeof *c);
-            c->mac = strdup(mac);
-            c->cells = malloc(r->coverage_hours + 1);
-            if (!c->mac || !c->cells)
-                break;
-            memset(c->cells, ' ', r->coverage_hours); /* ' ': before its first blob or after its last */
-            c->cells[r->coverage_hours] = '\0';
-        }
-        int64_t slot = (sqlite3_column_int64(st, 1) - r->coverage_start) / 3600;
-        const char *status = (const char *)sqlite3_column_text(st, 2);
-        char cell = strcmp(status, "missing") == 0 ? 'm' : strcmp(status, "partial") == 0 ? 'p' : 'o';
-        if (slot >= 0 && (size_t)slot < r->coverage_hours)
-            c->cells[slot] = cell;
-        c->missing += cell == 'm';
-        c->partial += cell == 'p';
+    /* the window of all the analyses */
+    r->runs = (int)p.nwindows;
+    for (size_t k = 0; k < p.nwindows; k++) {
+        if (!k || p.windows[k].start < r->window_start)
+            r->window_start = p.windows[k].start;
+        if (!k || p.windows[k].end > r->window_end)
+            r->window_end = p.windows[k].end;
     }
-    sqlite3_finalize(st);
+    if (r->runs && r->window_end >= r->window_start) {
+        r->coverage_start = r->window_start - r->window_start % 3600;
+        int64_t hours = (r->window_end - r->coverage_start) / 3600 + 1;
+        r->coverage_hours = (size_t)(hours > 31 * 24 ? 31 * 24 : hours);
+    }
+    if (p.have_latest) {
+        i = p.latest_db;
+        if (load_latest(dbs[i].db, r) != 0)
+            goto fail;
+    }
+    for (i = 0; i < n; i++) {
+        sqlite3 *db = dbs[i].db;
+        if (load_data(db, r) != 0 || load_hosts(db, r, &hosts_cap) != 0 ||
+            load_finding_rows(db, i, &p) != 0 || load_matrix(db, r, &matrix_cap) != 0 ||
+            load_coverage(db, r, &coverage_cap) != 0)
+            goto fail;
+    }
+    if (merge_findings(&p, r) != 0 || finish(r) != 0) {
+        snprintf(err, errlen, "out of memory");
+        goto fail_quiet;
+    }
+    for (size_t k = 0; k < begun; k++)
+        sqlite3_exec(dbs[k].db, "COMMIT", NULL, NULL, NULL);
+    parts_free(&p);
     return 0;
+fail:
+    snprintf(err, errlen, "%s: %s", dbs[i < n ? i : 0].path ? dbs[i < n ? i : 0].path : "",
+             sqlite3_errmsg(dbs[i < n ? i : 0].db));
+fail_quiet:
+    for (size_t k = 0; k < begun; k++)
+        sqlite3_exec(dbs[k].db, "ROLLBACK", NULL, NULL, NULL);
+    parts_free(&p);
+    report_free(r);
+    return -1;
 }
 
 int report_load(sqlite3 *db, int64_t from, int64_t to, int64_t run_id, struct report *r,
                 char *err, size_t errlen)
 {
-    memset(r, 0, sizeof *r);
-    r->generated_at = (int64_t)time(NULL);
-    if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
-        select_runs(db, from, to, run_id, r) != 0 || load_data(db, r) != 0 ||
-        load_hosts(db, r) != 0 || load_findings(db, r) != 0 || load_matrix(db, r) != 0 ||
-        load_coverage(db, r) != 0) {
-        snprintf(err, errlen, "%s", sqlite3_errmsg(db));
-        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-        report_free(r);
+    struct report_db one = {db, NULL, run_id};
+    if (report_load_many(&one, 1, from, to, r, err, errlen) != 0) {
+        /* the callers name the database themselves */
+        if (strncmp(err, ": ", 2) == 0)
+            memmove(err, err + 2, strlen(err + 2) + 1);
         return -1;
     }
-    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
     return 0;
 }
 
