@@ -8,7 +8,9 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -17,7 +19,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../common/queue.h"
 #include "../schema/db.h"
+#include "batch.h"
 #include "flowlog.h"
 #include "pathmeta.h"
 #include "source.h"
@@ -33,7 +37,8 @@
 const char ingest_usage[] =
     "usage: nsgflow ingest [--db FILE] [--strict] [--quiet] [--verbose]\n"
     "                      [--wait SECONDS] [--name PATH] [--max-tuples N]\n"
-    "                      [--max-stdin N] [--only CIDR]... [--shard K/N] PATH...\n"
+    "                      [--max-stdin N] [--only CIDR]... [--shard K/N]\n"
+    "                      [--threads 1|2] PATH...\n"
     "\n"
     "Reads NSG flow logs (Version 1 and 2) and VNet flow logs, plain or gzip,\n"
     "into the database. PATH is a blob, a directory (walked recursively for\n"
@@ -61,6 +66,8 @@ const char ingest_usage[] =
     "                  is another shard's; else each record's MAC decides. N\n"
     "                  processes with K = 0..N-1 split an archive between them\n"
     "                  (see the README: Shards)\n"
+    "  --threads 1|2   read (inflate, parse) in one thread and write to SQLite\n"
+    "                  in another (2, the default), or do both in one (1)\n"
     "\n"
     "A blob is identified by its path from the insights-logs-* folder on (or\n"
     "its absolute path) and its content: an unchanged blob is skipped, a grown\n"
@@ -69,13 +76,86 @@ const char ingest_usage[] =
     "Exit status: 0 all ingested; 1 fatal error; 2 usage; 3 some blobs were\n"
     "partial or rejected, or some paths could not be read.\n";
 
+/* The data's one path through ingest: a reader (walk -> source -> flowlog
+ * -> tuple, and the questions that need no writing: which blobs are
+ * another shard's, unchanged, or cannot be named) and a writer (store, and
+ * every blob's fate). The reader hands the writer batches of events
+ * (batch.h); with --threads 2 (the default) it runs in a thread of its own,
+ * a few batches ahead; with --threads 1 each batch is written as soon as it
+ * is full, in the same thread. Either way the writer sees the same events
+ * in the same order, so the database and every message are the same. */
+
+/* A blob on its way from the reader to the writer. The reader fills it
+ * (EV_BEGIN, then the outcome before EV_END); the writer frees it. */
+struct outcome {
+    const char *status;
+    char error[400];
+    int64_t error_offset;
+    struct fingerprint fp;
+    int gzip;
+};
+
+struct blob_job {
+    const char *path;        /* as given */
+    const char *shown;       /* as shown to the user */
+    const char *name;        /* what gives it its identity (NULL: stdin alone) */
+    uint64_t size;
+    struct path_meta meta;
+    char identity[IDENTITY_MAX];
+    char filter[STORE_FILTER_MAX]; /* what --only and --shard leave out ("" none) */
+    int shard_by_record;     /* the path names no NIC: each record's decides */
+    /* the outcome, filled by the reader before EV_END */
+    struct outcome out;
+    int interrupted;         /* a stop signal came while it was read */
+    int64_t skipped, dropped; /* broken tuples, and left-out ones, kept */
+};
+
+/* A record splits further by direction and protocol; these few slots
+ * remember the group ids already resolved for one group of the record. */
+#define GROUP_SLOTS 4
+struct group_ids {
+    int64_t id[GROUP_SLOTS];
+    uint8_t direction[GROUP_SLOTS];
+    uint8_t protocol[GROUP_SLOTS];
+    /* what the ids were resolved for: the records of a blob mostly repeat
+     * the same groups in the same order, so they are reused while this key
+     * stays the same */
+    char *key;
+    size_t key_cap;
+};
+
+/* The writer's state of the blob being written. */
+struct blob {
+    struct blob_job *job;    /* NULL: none (or its start failed) */
+    int64_t file_id;
+    int64_t records, tuples;
+    int in_chunks;           /* a record is being written in chunks */
+    int64_t chunk_mark, chunk_tuples; /* state before it */
+    int db_failed;
+    struct group_ids *group_ids;
+    size_t cap_group_ids;
+};
+
+/* The reader's state of the blob being read. */
+struct reading {
+    struct run *run;
+    struct blob_job *job;
+    flowlog *parser;
+    int64_t kept;                /* tuples handed to the writer */
+    int64_t record_tuple_index;  /* tuples seen in the current record */
+    int in_chunks;               /* inside a record that comes in chunks */
+    int64_t chunk_kept, chunk_skipped, chunk_dropped; /* state before it */
+    uint8_t *other_shard;        /* per group of the record */
+    size_t cap_other_shard;
+    int out_of_memory;
+};
+
 /* The state of one run. */
 struct run {
     const struct ingest_options *o;
     sqlite3 *db;
     store *st;
     struct ingest_totals *t;
-    unsigned char *buf;
     /* progress */
     uint64_t bytes_total, bytes_done_files;
     size_t files_total, files_done;
@@ -85,28 +165,19 @@ struct run {
     double batch_start;
     long batch_blobs;
     struct ingest_totals committed; /* the totals at the last commit */
+    /* the writer */
+    struct blob blob;
+    int fatal;                   /* a database error: the run ends */
+    atomic_int abort;            /* tells the reader to stop */
+    /* the reader */
+    unsigned char *buf;
+    file_lookup *lookup;         /* its own connection (two threads) */
+    struct batch *filling;       /* the batch it fills */
+    int threaded;
+    struct queue full, empty;    /* batches to the writer, and back */
 };
 
-/* The state of one blob. */
-struct blob {
-    struct run *run;
-    const char *path;        /* as shown to the user */
-    source *src;
-    int64_t file_id;
-    int64_t records, tuples, skipped;
-    int64_t record_tuple_index; /* tuples seen in the current record */
-    int in_chunks;          /* a record is being written in chunks */
-    int64_t chunk_mark, chunk_tuples, chunk_skipped, chunk_dropped; /* state before it */
-    int db_failed;
-    flowlog *parser;
-    /* group ids of the current record */
-    struct group_ids *group_ids;
-    size_t cap_group_ids;
-    /* --only and --shard */
-    int64_t dropped;        /* tuples left out */
-    int shard_by_record;    /* the path names no NIC: each record's decides */
-    char filter[STORE_FILTER_MAX]; /* what was left out, as stored ("" none) */
-};
+#define BATCHES 6 /* in all, with two threads: about 4 MB */
 
 /* SIGINT or SIGTERM: the signal number, once one came. ingest then stops
  * at the next read, drops the blob it was reading, commits the blobs done
@@ -127,7 +198,7 @@ static double now_seconds(void)
 }
 
 /* ------------------------------------------------------------------ */
-/* messages and progress                                              */
+/* messages and progress (the writer's)                               */
 
 static void clear_progress(struct run *r)
 {
@@ -173,23 +244,8 @@ static void show_progress(struct run *r, uint64_t current_bytes, int force)
     r->progress_shown = 1;
 }
 
-/* ------------------------------------------------------------------ */
-/* records -> rows                                                    */
-
-/* A record's group splits further by direction and protocol; these few
- * slots remember the ids already resolved for one group of the record. */
-#define GROUP_SLOTS 4
-struct group_ids {
-    int64_t id[GROUP_SLOTS];
-    uint8_t direction[GROUP_SLOTS];
-    uint8_t protocol[GROUP_SLOTS];
-    uint8_t other_shard;    /* 1: its NIC belongs to another shard */
-    /* what the ids were resolved for: the records of a blob mostly repeat
-     * the same groups in the same order, so they are reused while this key
-     * stays the same */
-    char *key;
-    size_t key_cap;
-};
+/* ================================================================== */
+/* the writer: events -> rows                                          */
 
 /* Makes slots fit group g of rec: kept when the group is the one the slots
  * were filled for, else emptied and labelled with the new key. */
@@ -241,10 +297,10 @@ static void free_group_ids(struct blob *b)
     b->cap_group_ids = 0;
 }
 
-static int group_id_for(struct blob *b, const struct fl_record *rec,
-                        size_t g, enum flow_format format,
-                        const struct flow_tuple *t, int64_t *id)
+static int group_id_for(struct run *r, const struct fl_record *rec, size_t g,
+                        enum flow_format format, const struct flow_tuple *t, int64_t *id)
 {
+    struct blob *b = &r->blob;
     struct group_ids *slots = &b->group_ids[g];
     int free_slot = -1;
     for (int i = 0; i < GROUP_SLOTS; i++) {
@@ -260,7 +316,7 @@ static int group_id_for(struct blob *b, const struct fl_record *rec,
     char mac[PATHMETA_FIELD_MAX];
     struct group_key k;
     group_key_of(&k, rec, g, format, t, mac);
-    if (store_group(b->run->st, b->file_id, &k, id) != 0)
+    if (store_group(r->st, b->file_id, &k, id) != 0)
         return -1;
     if (free_slot >= 0) {
         slots->id[free_slot] = *id;
@@ -270,281 +326,12 @@ static int group_id_for(struct blob *b, const struct fl_record *rec,
     return 0;
 }
 
-/* 1 when --only keeps tuple t: no ranges, or one of its addresses is in
- * one of them. */
-static int in_only_ranges(const struct ingest_options *o, const struct flow_tuple *t)
-{
-    if (!o->nonly)
-        return 1;
-    for (size_t i = 0; i < o->nonly; i++)
-        if (ip_in_range(&t->src, &o->only[i][0], &o->only[i][1]) ||
-            ip_in_range(&t->dst, &o->only[i][0], &o->only[i][1]))
-            return 1;
-    return 0;
-}
-
-static int on_record(void *ctx, const struct fl_record *rec)
-{
-    struct blob *b = ctx;
-    struct run *r = b->run;
-    store *st = r->st;
-    if (rec->chunk == 0)
-        b->record_tuple_index = 0;
-    if (!rec->is_flow_record) {
-        b->record_tuple_index += (int64_t)rec->ntuples;
-        return 0;
-    }
-    int64_t limit = r->o->max_tuples > 0 ? r->o->max_tuples : INGEST_MAX_TUPLES;
-    if (b->tuples + b->skipped + (int64_t)rec->ntuples > limit) {
-        char msg[160];
-        snprintf(msg, sizeof msg, "more than %lld tuples in one blob (the limit; see"
-                                  " --max-tuples): the rest was not read", (long long)limit);
-        flowlog_set_error(b->parser, msg);
-        return 1;
-    }
-    if (rec->chunk == 0 && !rec->final) {
-        /* a huge record arrives in chunks: remember where it started, to
-         * take its rows out again if it never ends */
-        b->in_chunks = 1;
-        b->chunk_mark = store_tuple_mark(st);
-        b->chunk_tuples = b->tuples;
-        b->chunk_skipped = b->skipped;
-        b->chunk_dropped = b->dropped;
-    }
-    if (rec->ngroups > b->cap_group_ids) {
-        size_t cap = rec->ngroups * 2;
-        struct group_ids *ids = realloc(b->group_ids, cap * sizeof *ids);
-        if (!ids) {
-            flowlog_set_error(b->parser, "out of memory");
-            return 1;
-        }
-        memset(ids + b->cap_group_ids, 0, (cap - b->cap_group_ids) * sizeof *ids);
-        b->group_ids = ids;
-        b->cap_group_ids = cap;
-    }
-    for (size_t g = 0; g < rec->ngroups; g++) {
-        if (reuse_or_reset(&b->group_ids[g], rec, &rec->groups[g]) != 0) {
-            flowlog_set_error(b->parser, "out of memory");
-            return 1;
-        }
-        const char *mac = rec->groups[g].mac[0] ? rec->groups[g].mac : rec->mac;
-        b->group_ids[g].other_shard =
-            b->shard_by_record &&
-            ingest_shard_of_mac(mac, r->o->shard_count) != r->o->shard_index;
-    }
-
-    for (size_t i = 0; i < rec->ntuples; i++) {
-        const struct fl_tuple_text *tt = &rec->tuples[i];
-        struct flow_tuple t;
-        char why[TUPLE_WHY_MAX];
-        b->record_tuple_index++;
-        if (tuple_parse(tt->text, tt->len, rec->format, &t, why) != 0) {
-            if (b->skipped < REPORTED_TUPLE_ERRORS)
-                say(r, "%s: record %ld, tuple %" PRId64 ": %s\n", b->path,
-                    rec->index, b->record_tuple_index, why);
-            b->skipped++;
-            continue;
-        }
-        if (b->group_ids[tt->group].other_shard || !in_only_ranges(r->o, &t)) {
-            b->dropped++;
-            continue;
-        }
-        enum flow_format format = rec->format != FORMAT_UNKNOWN
-                                      ? rec->format
-                                      : tuple_guess_format(tt->text, tt->len);
-        int64_t gid;
-        if (group_id_for(b, rec, tt->group, format, &t, &gid) != 0 ||
-            store_tuple(st, gid, &t) != 0)
-            goto dbfail;
-        b->tuples++;
-        if ((b->tuples & 4095) == 0)
-            show_progress(r, source_raw_offset(b->src), 0);
-    }
-    if (rec->final) {
-        b->records++;
-        b->in_chunks = 0;
-    }
-    return 0;
-dbfail:
-    b->db_failed = 1;
-    return 1;
-}
-
-/* ------------------------------------------------------------------ */
-/* one blob                                                           */
-
-/* A short description of bytes that are not JSON at all. */
-static void describe_bytes(const unsigned char *p, size_t n, char *out,
-                           size_t outlen)
-{
-    size_t k = n < 8 ? n : 8;
-    int binary = 0;
-    char hex[32] = "";
-    for (size_t i = 0; i < k; i++) {
-        binary |= p[i] < 0x09 || (p[i] > 0x0d && p[i] < 0x20) || p[i] >= 0x7f;
-        size_t used = strlen(hex);
-        snprintf(hex + used, sizeof hex - used, "%s%02x", i ? " " : "", p[i]);
-    }
-    if (n == 0)
-        snprintf(out, outlen, "an empty file");
-    else if (binary)
-        snprintf(out, outlen, "binary data, not JSON (first bytes %s)", hex);
-    else
-        snprintf(out, outlen, "text that is not JSON (first bytes %s)", hex);
-}
-
 /* The fate of a blob after it was read. */
 enum fate { FATE_NEW, FATE_REPLACED, FATE_UNCHANGED, FATE_KEPT_OLDER };
 
 static int status_rank(const char *status)
 {
     return strcmp(status, "ok") == 0 ? 2 : strcmp(status, "partial") == 0 ? 1 : 0;
-}
-
-/* Reads one blob into the open transaction. Returns 0, -1 on a database
- * error (the caller rolls back), or 1 when a stop signal came (the caller
- * takes the blob out again). Fills status, error and offsets. */
-struct outcome {
-    const char *status;
-    char error[400];
-    int64_t error_offset;
-    struct fingerprint fp;
-    int gzip;
-};
-
-static int read_blob(struct blob *b, struct outcome *out)
-{
-    struct run *r = b->run;
-    char err[256];
-    out->status = "ok";
-    out->error[0] = '\0';
-    out->error_offset = -1;
-    fingerprint_init(&out->fp);
-    out->gzip = 0;
-
-    b->src = source_open(b->path, err, sizeof err);
-    if (!b->src) {
-        out->status = "rejected";
-        snprintf(out->error, sizeof out->error, "%s", err);
-        return 0;
-    }
-    flowlog *p = flowlog_new(on_record, b);
-    b->parser = p;
-    if (!p) {
-        source_close(b->src);
-        b->src = NULL;
-        snprintf(out->error, sizeof out->error, "out of memory");
-        out->status = "rejected";
-        return 0;
-    }
-    unsigned char head[16];
-    size_t nhead = 0;
-    const char *read_error = NULL;
-    char stdin_error[160];
-    int parse_failed = 0;
-    for (;;) {
-        if (stop_signal)
-            break;
-        long n = source_read(b->src, r->buf, READ_CHUNK);
-        if (stop_signal)
-            break;
-        if (n < 0) {
-            read_error = source_error(b->src);
-            break;
-        }
-        if (n == 0)
-            break;
-        if (nhead < sizeof head) {
-            size_t k = sizeof head - nhead < (size_t)n ? sizeof head - nhead : (size_t)n;
-            memcpy(head + nhead, r->buf, k);
-            nhead += k;
-        }
-        int64_t max_stdin = r->o->max_stdin > 0 ? r->o->max_stdin : INGEST_MAX_STDIN;
-        int over = strcmp(b->path, "-") == 0 &&
-                   out->fp.length + (uint64_t)n > (uint64_t)max_stdin;
-        if (over) { /* read up to the limit, then stop as a break */
-            n = (long)((uint64_t)max_stdin - out->fp.length);
-            snprintf(stdin_error, sizeof stdin_error,
-                     "standard input is longer than %lld bytes of JSON (the limit; see"
-                     " --max-stdin)", (long long)max_stdin);
-        }
-        fingerprint_add(&out->fp, r->buf, (size_t)n);
-        if (flowlog_feed(p, r->buf, (size_t)n) != 0) {
-            parse_failed = 1;
-            break;
-        }
-        if (over) {
-            read_error = stdin_error;
-            break;
-        }
-    }
-    out->gzip = source_is_gzip(b->src);
-    if (stop_signal) { /* the blob is not stored: the caller takes it out */
-        flowlog_free(p);
-        source_close(b->src);
-        b->src = NULL;
-        return 1;
-    }
-    if (!read_error && !parse_failed && flowlog_finish(p) != 0)
-        parse_failed = 1;
-    if (b->db_failed) {
-        flowlog_free(p);
-        source_close(b->src);
-        b->src = NULL;
-        return -1;
-    }
-    if (b->in_chunks) {
-        /* the input broke off inside a record written in chunks */
-        if (store_discard_after(r->st, b->chunk_mark) != 0) {
-            flowlog_free(p);
-            source_close(b->src);
-            b->src = NULL;
-            return -1;
-        }
-        b->in_chunks = 0;
-        b->tuples = b->chunk_tuples;
-        b->skipped = b->chunk_skipped;
-        b->dropped = b->chunk_dropped;
-    }
-    struct flowlog_stats fs;
-    flowlog_stats(p, &fs);
-    const char *what = flowlog_not_a_flow_log(p);
-    if (read_error || parse_failed) {
-        if (read_error) {
-            snprintf(out->error, sizeof out->error, "%s (after %" PRIu64 " bytes of JSON)",
-                     read_error, out->fp.length);
-            out->error_offset = (int64_t)out->fp.length;
-        } else {
-            snprintf(out->error, sizeof out->error, "%s at byte %" PRIu64,
-                     flowlog_error(p), flowlog_error_offset(p));
-            out->error_offset = (int64_t)flowlog_error_offset(p);
-        }
-        if (what) {
-            out->status = "rejected";
-            snprintf(out->error, sizeof out->error, "%s", what);
-        } else if (!fs.has_records_array) {
-            out->status = "rejected";
-            char desc[160];
-            describe_bytes(head, nhead, desc, sizeof desc);
-            if (!read_error && nhead > 0 && (head[0] == '{' || head[0] == '[' ||
-                                             head[0] == ' ' || head[0] == 0xEF))
-                snprintf(out->error + strlen(out->error),
-                         sizeof out->error - strlen(out->error),
-                         "; not a flow-log blob");
-            else if (!read_error)
-                snprintf(out->error, sizeof out->error, "%s", desc);
-        } else {
-            out->status = r->o->strict ? "rejected" : "partial";
-        }
-    } else if (what) {
-        out->status = "rejected";
-        snprintf(out->error, sizeof out->error, "%s", what);
-        out->error_offset = -1;
-    }
-    flowlog_free(p);
-    source_close(b->src);
-    b->src = NULL;
-    return 0;
 }
 
 /* Blobs are written in batches: one transaction holds the blobs of about a
@@ -609,9 +396,603 @@ static void report_db_failure(struct run *r, const char *shown)
     r->t->blobs = blobs; /* looked at, even if not stored */
 }
 
+/* The end of the run for a database error: said, rolled back, and the
+ * reader told to stop. */
+static void writer_fails(struct run *r, const char *shown)
+{
+    report_db_failure(r, shown);
+    r->fatal = 1;
+    atomic_store(&r->abort, 1);
+}
+
+/* Records a blob that is not stored as a rejected file row, replacing an
+ * older rejected row of the same identity. */
+static int record_rejection(struct run *r, const struct blob_job *j,
+                            const struct stored_file *old, int have_old, const char *fptext)
+{
+    int64_t id;
+    if ((have_old && store_drop_file(r->st, old->id) != 0) ||
+        store_add_file(r->st, j->shown, &j->meta, &id) != 0)
+        return -1;
+    struct file_result fr = {
+        .identity = j->identity, .status = "rejected", .error = j->out.error,
+        .error_offset = j->out.error_offset, .json_bytes = (int64_t)j->out.fp.length,
+        .gzip = j->out.gzip, .fingerprint = fptext, .filter = j->filter[0] ? j->filter : NULL,
+    };
+    return store_finish_file(r->st, id, &fr);
+}
+
+static void write_skip(struct run *r, const struct event *e)
+{
+    struct ingest_totals *t = r->t;
+    t->blobs++;
+    r->files_done++;
+    r->bytes_done_files += e->size;
+    switch (e->skip) {
+    case SKIP_PATH_PROBLEM: t->path_problems++; break;
+    case SKIP_OTHER_SHARD: t->files_other_shard++; break;
+    case SKIP_UNCHANGED_OK: t->files_unchanged++; break;
+    case SKIP_UNCHANGED_PARTIAL: t->files_unchanged++; t->files_partial++; break;
+    case SKIP_UNCHANGED_REJECTED: t->files_unchanged++; t->files_rejected++; break;
+    }
+}
+
+static void write_begin(struct run *r, struct blob_job *j)
+{
+    struct blob *b = &r->blob;
+    free_group_ids(b);
+    memset(b, 0, sizeof *b);
+    r->t->blobs++;
+    if (batch_open(r) != 0 || store_add_file(r->st, j->shown, &j->meta, &b->file_id) != 0) {
+        writer_fails(r, j->shown);
+        return;
+    }
+    b->job = j;
+}
+
+static void write_record(struct run *r, const struct batch *batch, const struct event *e)
+{
+    struct blob *b = &r->blob;
+    const struct fl_record *rec = &e->rec;
+    if (!b->job || b->db_failed)
+        return;
+    if (rec->chunk == 0 && !rec->final) {
+        /* a record in parts: remember where it started, to take its rows
+         * out again if it never ends */
+        b->in_chunks = 1;
+        b->chunk_mark = store_tuple_mark(r->st);
+        b->chunk_tuples = b->tuples;
+    }
+    if (rec->ngroups > b->cap_group_ids) {
+        size_t cap = rec->ngroups * 2;
+        struct group_ids *ids = realloc(b->group_ids, cap * sizeof *ids);
+        if (!ids) {
+            b->db_failed = 1;
+            return;
+        }
+        memset(ids + b->cap_group_ids, 0, (cap - b->cap_group_ids) * sizeof *ids);
+        b->group_ids = ids;
+        b->cap_group_ids = cap;
+    }
+    for (size_t g = 0; g < rec->ngroups; g++)
+        if (reuse_or_reset(&b->group_ids[g], rec, &rec->groups[g]) != 0) {
+            b->db_failed = 1;
+            return;
+        }
+    for (size_t i = e->first; i < e->first + e->count; i++) {
+        const struct parsed_tuple *pt = &batch->tuples[i];
+        struct flow_tuple t = pt->t;
+        t.encryption = pt->enc;
+        int64_t gid;
+        if (group_id_for(r, rec, pt->group, (enum flow_format)pt->format, &t, &gid) != 0 ||
+            store_tuple(r->st, gid, &t) != 0) {
+            b->db_failed = 1;
+            return;
+        }
+        b->tuples++;
+    }
+    if (rec->final) {
+        b->records++;
+        b->in_chunks = 0;
+    }
+}
+
+/* The blob was read: its rows stay, replace an older copy, or go. */
+static void write_end(struct run *r, struct blob_job *j)
+{
+    const struct ingest_options *o = r->o;
+    struct ingest_totals *t = r->t;
+    struct blob *b = &r->blob;
+    struct outcome *out = &j->out;
+    const char *shown = j->shown;
+    struct stored_file old;
+    char fptext[64];
+    if (b->job != j)
+        return; /* its start failed */
+    b->job = NULL;
+    if (b->db_failed) {
+        writer_fails(r, shown);
+        return;
+    }
+    if (j->interrupted) { /* nothing of this blob stays */
+        if (store_discard_file(r->st, b->file_id) != 0)
+            writer_fails(r, shown);
+        return;
+    }
+    if (b->in_chunks) {
+        /* the input broke off inside a record written in parts */
+        if (store_discard_after(r->st, b->chunk_mark) != 0) {
+            writer_fails(r, shown);
+            return;
+        }
+        b->in_chunks = 0;
+        b->tuples = b->chunk_tuples;
+    }
+    fingerprint_text(&out->fp, fptext, sizeof fptext);
+    if (!j->name)
+        snprintf(j->identity, sizeof j->identity, "stdin:%s", fptext);
+    /* inside the transaction: another process may have written it */
+    int have_old = store_find_file(r->st, j->identity, &old);
+    if (have_old < 0) {
+        writer_fails(r, shown);
+        return;
+    }
+    int rejected = strcmp(out->status, "rejected") == 0;
+    int partial = strcmp(out->status, "partial") == 0;
+    enum fate fate = have_old ? FATE_REPLACED : FATE_NEW;
+    if (have_old && strcmp(old.fingerprint, fptext) == 0 && strcmp(old.filter, j->filter) == 0)
+        fate = FATE_UNCHANGED;
+    else if (have_old && status_rank(out->status) < status_rank(old.status))
+        fate = FATE_KEPT_OLDER;
+    else if (have_old && partial && strcmp(old.status, "partial") == 0 &&
+             b->tuples < old.tuples)
+        fate = FATE_KEPT_OLDER; /* two broken copies: keep the fuller one */
+
+    if (fate == FATE_UNCHANGED || fate == FATE_KEPT_OLDER || rejected) {
+        /* nothing of this copy's rows stays */
+        if (store_discard_file(r->st, b->file_id) != 0) {
+            writer_fails(r, shown);
+            return;
+        }
+        if (rejected && fate != FATE_UNCHANGED && fate != FATE_KEPT_OLDER) {
+            if (record_rejection(r, j, &old, have_old, fptext) != 0) {
+                writer_fails(r, shown);
+                return;
+            }
+            r->batch_blobs++;
+        }
+    } else {
+        struct file_result fr = {
+            .identity = j->identity, .status = out->status,
+            .error = out->error[0] ? out->error : NULL,
+            .error_offset = out->error_offset, .records = b->records,
+            .tuples = b->tuples, .skipped_tuples = j->skipped,
+            .json_bytes = (int64_t)out->fp.length, .gzip = out->gzip,
+            .fingerprint = fptext, .dropped_tuples = j->dropped,
+            .filter = j->filter[0] ? j->filter : NULL,
+        };
+        if ((have_old && store_drop_file(r->st, old.id) != 0) ||
+            store_finish_file(r->st, b->file_id, &fr) != 0) {
+            writer_fails(r, shown);
+            return;
+        }
+        r->batch_blobs++;
+        t->tuples += b->tuples;
+        t->skipped_tuples += j->skipped;
+        t->dropped_tuples += j->dropped;
+        int64_t lo, hi;
+        if (store_file_time_range(r->st, &lo, &hi)) {
+            if (lo < t->min_ts)
+                t->min_ts = lo;
+            if (hi > t->max_ts)
+                t->max_ts = hi;
+        }
+    }
+    t->json_bytes += (int64_t)out->fp.length;
+    r->bytes_done_files += j->size;
+    r->files_done++;
+
+    /* tell the user */
+    if (j->skipped > REPORTED_TUPLE_ERRORS)
+        say(r, "%s: %" PRId64 " more broken tuples skipped (%" PRId64 " in all)\n",
+            shown, j->skipped - REPORTED_TUPLE_ERRORS, j->skipped);
+    switch (fate) {
+    case FATE_UNCHANGED:
+        t->files_unchanged++;
+        if (o->verbose)
+            say(r, "%s: unchanged\n", shown);
+        if (batch_commit(r, 0) != 0)
+            writer_fails(r, shown);
+        return;
+    case FATE_KEPT_OLDER:
+        t->files_kept_older++;
+        break;
+    case FATE_REPLACED:
+        if (!rejected)
+            t->files_replaced++;
+        break;
+    case FATE_NEW:
+        if (!rejected)
+            t->files_new++;
+        break;
+    }
+    if (partial) {
+        t->files_partial++;
+        say(r, "%s: partial: %s; %s %" PRId64 " complete records (%" PRId64 " tuples)%s\n",
+            shown, out->error, fate == FATE_KEPT_OLDER ? "it has" : "kept",
+            b->records, b->tuples,
+            fate == FATE_KEPT_OLDER ? "; the database keeps its fuller earlier copy" : "");
+    } else if (rejected) {
+        t->files_rejected++;
+        say(r, "%s: rejected: %s%s\n", shown, out->error,
+            fate == FATE_KEPT_OLDER ? " (the database keeps its earlier copy)" : "");
+    } else if (o->verbose) {
+        say(r, "%s: %s, %" PRId64 " records, %" PRId64 " tuples\n", shown,
+            fate == FATE_REPLACED ? "replaced" : "new", b->records, b->tuples);
+    }
+    if (batch_commit(r, 0) != 0)
+        writer_fails(r, shown);
+}
+
+/* Writes one batch's events in order. After a database error the rest is
+ * only looked at to free the blobs' jobs. */
+static void write_batch(struct run *r, struct batch *batch)
+{
+    for (size_t i = 0; i < batch->nevents; i++) {
+        struct event *e = &batch->events[i];
+        if (r->fatal) {
+            if (e->kind == EV_END)
+                free(e->job);
+            continue;
+        }
+        switch (e->kind) {
+        case EV_NOTE: say(r, "%s", e->text); break;
+        case EV_SKIP: write_skip(r, e); break;
+        case EV_BEGIN: write_begin(r, e->job); break;
+        case EV_RECORD: write_record(r, batch, e); break;
+        case EV_END:
+            write_end(r, e->job);
+            free(e->job);
+            break;
+        }
+    }
+    if (!r->fatal && r->blob.job)
+        show_progress(r, batch->raw_offset, 0);
+}
+
+/* ================================================================== */
+/* the reader: bytes -> events                                          */
+
+/* Hands the filled batch to the writer and takes an empty one. Returns 0,
+ * or -1 when the run is to stop (a database error in the writer). */
+static int hand_over(struct run *r)
+{
+    struct batch *b = r->filling;
+    if (b->nevents == 0)
+        return atomic_load(&r->abort) ? -1 : 0;
+    if (!r->threaded) {
+        write_batch(r, b);
+        batch_reset(b);
+    } else {
+        queue_push(&r->full, b);
+        r->filling = queue_pop(&r->empty); /* the writer gives them back */
+        batch_reset(r->filling);
+    }
+    return atomic_load(&r->abort) ? -1 : 0;
+}
+
+/* Room for one more event in the batch (handing it over when full). */
+static int need_event(struct run *r)
+{
+    return batch_events_full(r->filling) ? hand_over(r) : 0;
+}
+
+/* Room for one more event and one more tuple. */
+static int need_room(struct run *r)
+{
+    return batch_events_full(r->filling) || batch_tuples_full(r->filling) ? hand_over(r) : 0;
+}
+
+/* The record of *e goes on in the next batch: this part is not its last,
+ * and the next is not its first (so the writer marks where it began, as
+ * for a record that came in chunks). Returns 0, 1 to stop, -1 out of
+ * memory. */
+static int next_part(struct run *r, const struct fl_record *rec, struct event **e)
+{
+    (*e)->rec.final = 0;
+    if (hand_over(r) != 0)
+        return 1;
+    struct fl_record rest = *rec;
+    rest.chunk = rec->chunk + 1;
+    *e = batch_record(r->filling, &rest);
+    return *e ? 0 : -1;
+}
+
+static void note(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A message for the user, shown by the writer in its place among the
+ * blobs' events (so that it never cuts the progress line). */
+static void note(struct run *r, const char *fmt, ...)
+{
+    char text[1200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    if (need_event(r) != 0)
+        return;
+    const char *copy = batch_strdup(r->filling, text);
+    if (copy)
+        batch_event(r->filling, EV_NOTE)->text = copy;
+}
+
+static int skip_blob(struct run *r, enum skip_kind kind, uint64_t size)
+{
+    if (need_event(r) != 0)
+        return -1;
+    struct event *e = batch_event(r->filling, EV_SKIP);
+    e->skip = kind;
+    e->size = size;
+    return 0;
+}
+
+/* 1 when --only keeps tuple t: no ranges, or one of its addresses is in
+ * one of them. */
+static int in_only_ranges(const struct ingest_options *o, const struct flow_tuple *t)
+{
+    if (!o->nonly)
+        return 1;
+    for (size_t i = 0; i < o->nonly; i++)
+        if (ip_in_range(&t->src, &o->only[i][0], &o->only[i][1]) ||
+            ip_in_range(&t->dst, &o->only[i][0], &o->only[i][1]))
+            return 1;
+    return 0;
+}
+
+/* A record (or a record's chunk) from the flow-log reader: its tuples are
+ * parsed, filtered and put in the batch, in as many parts as it takes. */
+static int on_record(void *ctx, const struct fl_record *rec)
+{
+    struct reading *rd = ctx;
+    struct run *r = rd->run;
+    struct blob_job *j = rd->job;
+    if (atomic_load(&r->abort))
+        return 1;
+    if (rec->chunk == 0)
+        rd->record_tuple_index = 0;
+    if (!rec->is_flow_record) {
+        rd->record_tuple_index += (int64_t)rec->ntuples;
+        return 0;
+    }
+    int64_t limit = r->o->max_tuples > 0 ? r->o->max_tuples : INGEST_MAX_TUPLES;
+    if (rd->kept + j->skipped + (int64_t)rec->ntuples > limit) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "more than %lld tuples in one blob (the limit; see"
+                                  " --max-tuples): the rest was not read", (long long)limit);
+        flowlog_set_error(rd->parser, msg);
+        return 1;
+    }
+    if (rec->chunk == 0 && !rec->final) {
+        rd->in_chunks = 1;
+        rd->chunk_kept = rd->kept;
+        rd->chunk_skipped = j->skipped;
+        rd->chunk_dropped = j->dropped;
+    }
+    if (rec->final)
+        rd->in_chunks = 0;
+    if (j->shard_by_record) {
+        if (rec->ngroups > rd->cap_other_shard) {
+            uint8_t *p = realloc(rd->other_shard, rec->ngroups);
+            if (!p)
+                goto oom;
+            rd->other_shard = p;
+            rd->cap_other_shard = rec->ngroups;
+        }
+        for (size_t g = 0; g < rec->ngroups; g++) {
+            const char *mac = rec->groups[g].mac[0] ? rec->groups[g].mac : rec->mac;
+            rd->other_shard[g] =
+                ingest_shard_of_mac(mac, r->o->shard_count) != r->o->shard_index;
+        }
+    }
+    if (need_room(r) != 0)
+        return 1;
+    struct event *e = batch_record(r->filling, rec);
+    if (!e)
+        goto oom;
+    for (size_t i = 0; i < rec->ntuples; i++) {
+        const struct fl_tuple_text *tt = &rec->tuples[i];
+        struct parsed_tuple *pt = &r->filling->tuples[r->filling->ntuples];
+        char why[TUPLE_WHY_MAX];
+        rd->record_tuple_index++;
+        if (tuple_parse(tt->text, tt->len, rec->format, &pt->t, why) != 0) {
+            if (j->skipped < REPORTED_TUPLE_ERRORS) {
+                int rc = batch_events_full(r->filling) ? next_part(r, rec, &e) : 0;
+                if (rc)
+                    return rc < 0 ? (rd->out_of_memory = 1, flowlog_set_error(rd->parser, "out of memory"), 1) : 1;
+                note(r, "%s: record %ld, tuple %" PRId64 ": %s\n", j->shown, rec->index,
+                     rd->record_tuple_index, why);
+            }
+            j->skipped++;
+            continue;
+        }
+        if ((j->shard_by_record && rd->other_shard[tt->group]) ||
+            !in_only_ranges(r->o, &pt->t)) {
+            j->dropped++;
+            continue;
+        }
+        if (pt->t.encryption_len)
+            memcpy(pt->enc, pt->t.encryption, pt->t.encryption_len);
+        pt->group = tt->group;
+        pt->format = (uint8_t)(rec->format != FORMAT_UNKNOWN
+                                   ? rec->format : tuple_guess_format(tt->text, tt->len));
+        r->filling->ntuples++;
+        e->count++;
+        rd->kept++;
+        if (batch_tuples_full(r->filling) && i + 1 < rec->ntuples) {
+            int rc = next_part(r, rec, &e);
+            if (rc > 0)
+                return 1;
+            if (rc < 0)
+                goto oom;
+        }
+    }
+    return 0;
+oom:
+    rd->out_of_memory = 1;
+    flowlog_set_error(rd->parser, "out of memory");
+    return 1;
+}
+
+/* A short description of bytes that are not JSON at all. */
+static void describe_bytes(const unsigned char *p, size_t n, char *out,
+                           size_t outlen)
+{
+    size_t k = n < 8 ? n : 8;
+    int binary = 0;
+    char hex[32] = "";
+    for (size_t i = 0; i < k; i++) {
+        binary |= p[i] < 0x09 || (p[i] > 0x0d && p[i] < 0x20) || p[i] >= 0x7f;
+        size_t used = strlen(hex);
+        snprintf(hex + used, sizeof hex - used, "%s%02x", i ? " " : "", p[i]);
+    }
+    if (n == 0)
+        snprintf(out, outlen, "an empty file");
+    else if (binary)
+        snprintf(out, outlen, "binary data, not JSON (first bytes %s)", hex);
+    else
+        snprintf(out, outlen, "text that is not JSON (first bytes %s)", hex);
+}
+
+/* Reads one blob into events; fills j->out and j->interrupted. Returns 0,
+ * or -1 when the run is to stop (a database error in the writer). */
+static int read_blob(struct run *r, struct blob_job *j)
+{
+    struct outcome *out = &j->out;
+    struct reading rd = {.run = r, .job = j};
+    char err[256];
+    out->status = "ok";
+    out->error[0] = '\0';
+    out->error_offset = -1;
+    fingerprint_init(&out->fp);
+    out->gzip = 0;
+
+    source *src = source_open(j->path, err, sizeof err);
+    if (!src) {
+        out->status = "rejected";
+        snprintf(out->error, sizeof out->error, "%s", err);
+        return 0;
+    }
+    flowlog *p = flowlog_new(on_record, &rd);
+    rd.parser = p;
+    if (!p) {
+        source_close(src);
+        snprintf(out->error, sizeof out->error, "out of memory");
+        out->status = "rejected";
+        return 0;
+    }
+    unsigned char head[16];
+    size_t nhead = 0;
+    const char *read_error = NULL;
+    char stdin_error[160];
+    int parse_failed = 0;
+    for (;;) {
+        if (stop_signal || atomic_load(&r->abort))
+            break;
+        long n = source_read(src, r->buf, READ_CHUNK);
+        if (stop_signal)
+            break;
+        if (n < 0) {
+            read_error = source_error(src);
+            break;
+        }
+        if (n == 0)
+            break;
+        if (nhead < sizeof head) {
+            size_t k = sizeof head - nhead < (size_t)n ? sizeof head - nhead : (size_t)n;
+            memcpy(head + nhead, r->buf, k);
+            nhead += k;
+        }
+        int64_t max_stdin = r->o->max_stdin > 0 ? r->o->max_stdin : INGEST_MAX_STDIN;
+        int over = strcmp(j->path, "-") == 0 &&
+                   out->fp.length + (uint64_t)n > (uint64_t)max_stdin;
+        if (over) { /* read up to the limit, then stop as a break */
+            n = (long)((uint64_t)max_stdin - out->fp.length);
+            snprintf(stdin_error, sizeof stdin_error,
+                     "standard input is longer than %lld bytes of JSON (the limit; see"
+                     " --max-stdin)", (long long)max_stdin);
+        }
+        fingerprint_add(&out->fp, r->buf, (size_t)n);
+        r->filling->raw_offset = source_raw_offset(src);
+        if (flowlog_feed(p, r->buf, (size_t)n) != 0) {
+            parse_failed = 1;
+            break;
+        }
+        if (over) {
+            read_error = stdin_error;
+            break;
+        }
+    }
+    out->gzip = source_is_gzip(src);
+    int aborted = atomic_load(&r->abort);
+    if (stop_signal || aborted) { /* the blob is not stored */
+        j->interrupted = 1;
+        flowlog_free(p);
+        source_close(src);
+        free(rd.other_shard);
+        return aborted ? -1 : 0;
+    }
+    if (!read_error && !parse_failed && flowlog_finish(p) != 0)
+        parse_failed = 1;
+    if (rd.in_chunks) {
+        /* broke off inside a record that came in parts: the writer takes
+         * its rows out again, and its counts go back */
+        j->skipped = rd.chunk_skipped;
+        j->dropped = rd.chunk_dropped;
+    }
+    struct flowlog_stats fs;
+    flowlog_stats(p, &fs);
+    const char *what = flowlog_not_a_flow_log(p);
+    if (read_error || parse_failed) {
+        if (read_error) {
+            snprintf(out->error, sizeof out->error, "%s (after %" PRIu64 " bytes of JSON)",
+                     read_error, out->fp.length);
+            out->error_offset = (int64_t)out->fp.length;
+        } else {
+            snprintf(out->error, sizeof out->error, "%s at byte %" PRIu64,
+                     flowlog_error(p), flowlog_error_offset(p));
+            out->error_offset = (int64_t)flowlog_error_offset(p);
+        }
+        if (what) {
+            out->status = "rejected";
+            snprintf(out->error, sizeof out->error, "%s", what);
+        } else if (!fs.has_records_array) {
+            out->status = "rejected";
+            char desc[160];
+            describe_bytes(head, nhead, desc, sizeof desc);
+            if (!read_error && nhead > 0 && (head[0] == '{' || head[0] == '[' ||
+                                             head[0] == ' ' || head[0] == 0xEF))
+                snprintf(out->error + strlen(out->error),
+                         sizeof out->error - strlen(out->error),
+                         "; not a flow-log blob");
+            else if (!read_error)
+                snprintf(out->error, sizeof out->error, "%s", desc);
+        } else {
+            out->status = r->o->strict ? "rejected" : "partial";
+        }
+    } else if (what) {
+        out->status = "rejected";
+        snprintf(out->error, sizeof out->error, "%s", what);
+        out->error_offset = -1;
+    }
+    flowlog_free(p);
+    source_close(src);
+    free(rd.other_shard);
+    return 0;
+}
+
 /* What --only and --shard leave out of a blob, as its file row keeps it:
- * "only 10.20.1.0/24,10.20.9.0/24; shard 1/4" ("" when nothing). A blob
- * read before under another filter is read again. */
+ * "only 10.20.1.0-10.20.1.255,10.20.9.0-10.20.9.255; shard 1/4" ("" when
+ * nothing). A blob read before under another filter is read again. */
 static void blob_filter_text(const struct ingest_options *o, int shard_by_record,
                              char *out, size_t size)
 {
@@ -629,200 +1010,166 @@ static void blob_filter_text(const struct ingest_options *o, int shard_by_record
                  o->shard_index, o->shard_count);
 }
 
-/* Records a blob that is not stored as a rejected file row, replacing an
- * older rejected row of the same identity. */
-static int record_rejection(struct run *r, const char *shown,
-                            const struct path_meta *meta, const char *identity,
-                            const struct stored_file *old, int have_old,
-                            const struct outcome *out, const char *fptext,
-                            const char *filter)
+/* What the database holds of an identity: through the reader's own
+ * connection with two threads (what is committed), else the writer's. */
+static int look_up(struct run *r, const char *identity, struct stored_file *old)
 {
-    int64_t id;
-    if ((have_old && store_drop_file(r->st, old->id) != 0) ||
-        store_add_file(r->st, shown, meta, &id) != 0)
-        return -1;
-    struct file_result fr = {
-        .identity = identity, .status = "rejected", .error = out->error,
-        .error_offset = out->error_offset, .json_bytes = (int64_t)out->fp.length,
-        .gzip = out->gzip, .fingerprint = fptext, .filter = *filter ? filter : NULL,
-    };
-    return store_finish_file(r->st, id, &fr);
+    if (r->threaded)
+        return r->lookup ? store_lookup(r->lookup, identity, old) : 0;
+    return store_find_file(r->st, identity, old);
 }
 
-/* Ingests one blob. Returns 0, or -1 on a fatal database error (message
- * already printed, the batch rolled back). */
-static int ingest_blob(struct run *r, const char *path, uint64_t size)
+/* One blob of the walk: skipped unread, or read into events. Returns 0, or
+ * -1 when the run is to stop. */
+static int read_entry(struct run *r, const char *path, uint64_t size)
 {
     const struct ingest_options *o = r->o;
-    struct ingest_totals *t = r->t;
     int is_stdin = strcmp(path, "-") == 0;
-    const char *name = is_stdin ? o->stdin_name : path;
-    const char *shown = is_stdin ? (o->stdin_name ? o->stdin_name : "(stdin)") : path;
-    char identity[IDENTITY_MAX], fptext[64];
-    struct path_meta meta;
-    struct stored_file old;
-    struct blob b = {.run = r, .path = path};
-    struct outcome out;
-    int have_old = 0;
-
-    path_meta_parse(name ? name : "", &meta);
-    if (name && blob_identity(name, identity, sizeof identity) != 0) {
-        say(r, "nsgflow: %s: path too long\n", shown);
-        t->path_problems++;
-        return 0;
+    struct blob_job *j = calloc(1, sizeof *j);
+    if (!j) {
+        note(r, "nsgflow: %s: out of memory\n", path);
+        return skip_blob(r, SKIP_PATH_PROBLEM, size);
+    }
+    j->path = path;
+    j->name = is_stdin ? o->stdin_name : path;
+    j->shown = is_stdin ? (o->stdin_name ? o->stdin_name : "(stdin)") : path;
+    j->size = size;
+    path_meta_parse(j->name ? j->name : "", &j->meta);
+    if (j->name && blob_identity(j->name, j->identity, sizeof j->identity) != 0) {
+        note(r, "nsgflow: %s: path too long\n", j->shown);
+        free(j);
+        return skip_blob(r, SKIP_PATH_PROBLEM, 0);
     }
     if (o->shard_count > 1) {
-        if (!meta.mac[0]) {
-            b.shard_by_record = 1;
-        } else if (ingest_shard_of_mac(meta.mac, o->shard_count) != o->shard_index) {
-            t->files_other_shard++; /* another shard's NIC: not even opened */
-            r->bytes_done_files += size;
+        if (!j->meta.mac[0]) {
+            j->shard_by_record = 1;
+        } else if (ingest_shard_of_mac(j->meta.mac, o->shard_count) != o->shard_index) {
+            /* another shard's NIC: not even opened */
             if (o->verbose)
-                say(r, "%s: NIC %s is in shard %u of %u, not this one\n", shown, meta.mac,
-                    ingest_shard_of_mac(meta.mac, o->shard_count), o->shard_count);
-            return 0;
+                note(r, "%s: NIC %s is in shard %u of %u, not this one\n", j->shown,
+                     j->meta.mac, ingest_shard_of_mac(j->meta.mac, o->shard_count),
+                     o->shard_count);
+            free(j);
+            return skip_blob(r, SKIP_OTHER_SHARD, size);
         }
     }
-    blob_filter_text(o, b.shard_by_record, b.filter, sizeof b.filter);
+    blob_filter_text(o, j->shard_by_record, j->filter, sizeof j->filter);
     /* Unchanged since last time? Then it is not read again. */
-    if (name && !is_stdin) {
-        have_old = store_find_file(r->st, identity, &old);
-        if (have_old < 0)
-            goto dbfail;
-        if (have_old && fingerprint_file(path, fptext, sizeof fptext) == 0 &&
-            strcmp(fptext, old.fingerprint) == 0 && strcmp(old.filter, b.filter) == 0) {
-            t->files_unchanged++;
-            r->bytes_done_files += size;
+    if (j->name && !is_stdin) {
+        struct stored_file old;
+        char fptext[64];
+        if (look_up(r, j->identity, &old) > 0 &&
+            fingerprint_file(path, fptext, sizeof fptext) == 0 &&
+            strcmp(fptext, old.fingerprint) == 0 && strcmp(old.filter, j->filter) == 0) {
+            enum skip_kind kind = SKIP_UNCHANGED_OK;
             if (strcmp(old.status, "ok") != 0) {
-                say(r, "%s: unchanged, and still %s as an earlier ingest found it\n",
-                    shown, old.status);
-                if (strcmp(old.status, "partial") == 0)
-                    t->files_partial++;
-                else
-                    t->files_rejected++;
+                note(r, "%s: unchanged, and still %s as an earlier ingest found it\n",
+                     j->shown, old.status);
+                kind = strcmp(old.status, "partial") == 0 ? SKIP_UNCHANGED_PARTIAL
+                                                           : SKIP_UNCHANGED_REJECTED;
             } else if (o->verbose) {
-                say(r, "%s: unchanged\n", shown);
+                note(r, "%s: unchanged\n", j->shown);
             }
-            return 0;
+            free(j);
+            return skip_blob(r, kind, size);
         }
     }
-
-    int rc;
-    if (batch_open(r) != 0 ||
-        store_add_file(r->st, shown, &meta, &b.file_id) != 0 ||
-        (rc = read_blob(&b, &out)) < 0)
-        goto dbfail;
-    if (rc > 0) { /* interrupted: nothing of this blob stays */
-        free_group_ids(&b);
-        if (store_discard_file(r->st, b.file_id) != 0)
-            goto dbfail;
-        return 0;
-    }
-    b.path = shown;
-    fingerprint_text(&out.fp, fptext, sizeof fptext);
-    if (!name)
-        snprintf(identity, sizeof identity, "stdin:%s", fptext);
-    /* again, inside the transaction: another process may have written it */
-    have_old = store_find_file(r->st, identity, &old);
-    if (have_old < 0)
-        goto dbfail;
-
-    int rejected = strcmp(out.status, "rejected") == 0;
-    int partial = strcmp(out.status, "partial") == 0;
-    enum fate fate = have_old ? FATE_REPLACED : FATE_NEW;
-    if (have_old && strcmp(old.fingerprint, fptext) == 0 && strcmp(old.filter, b.filter) == 0)
-        fate = FATE_UNCHANGED;
-    else if (have_old && status_rank(out.status) < status_rank(old.status))
-        fate = FATE_KEPT_OLDER;
-    else if (have_old && partial && strcmp(old.status, "partial") == 0 &&
-             b.tuples < old.tuples)
-        fate = FATE_KEPT_OLDER; /* two broken copies: keep the fuller one */
-
-    if (fate == FATE_UNCHANGED || fate == FATE_KEPT_OLDER || rejected) {
-        /* nothing of this copy's rows stays */
-        if (store_discard_file(r->st, b.file_id) != 0)
-            goto dbfail;
-        if (rejected && fate != FATE_UNCHANGED && fate != FATE_KEPT_OLDER) {
-            if (record_rejection(r, shown, &meta, identity, &old, have_old,
-                                 &out, fptext, b.filter) != 0)
-                goto dbfail;
-            r->batch_blobs++;
-        }
-    } else {
-        struct file_result fr = {
-            .identity = identity, .status = out.status,
-            .error = out.error[0] ? out.error : NULL,
-            .error_offset = out.error_offset, .records = b.records,
-            .tuples = b.tuples, .skipped_tuples = b.skipped,
-            .json_bytes = (int64_t)out.fp.length, .gzip = out.gzip,
-            .fingerprint = fptext, .dropped_tuples = b.dropped,
-            .filter = b.filter[0] ? b.filter : NULL,
-        };
-        if ((have_old && store_drop_file(r->st, old.id) != 0) ||
-            store_finish_file(r->st, b.file_id, &fr) != 0)
-            goto dbfail;
-        r->batch_blobs++;
-        t->tuples += b.tuples;
-        t->skipped_tuples += b.skipped;
-        t->dropped_tuples += b.dropped;
-        int64_t lo, hi;
-        if (store_file_time_range(r->st, &lo, &hi)) {
-            if (lo < t->min_ts)
-                t->min_ts = lo;
-            if (hi > t->max_ts)
-                t->max_ts = hi;
-        }
-    }
-    free_group_ids(&b);
-    t->json_bytes += (int64_t)out.fp.length;
-    r->bytes_done_files += size;
-
-    /* tell the user */
-    if (b.skipped > REPORTED_TUPLE_ERRORS)
-        say(r, "%s: %" PRId64 " more broken tuples skipped (%" PRId64 " in all)\n",
-            shown, b.skipped - REPORTED_TUPLE_ERRORS, b.skipped);
-    switch (fate) {
-    case FATE_UNCHANGED:
-        t->files_unchanged++;
-        if (o->verbose)
-            say(r, "%s: unchanged\n", shown);
-        return batch_commit(r, 0) == 0 ? 0 : (report_db_failure(r, shown), -1);
-    case FATE_KEPT_OLDER:
-        t->files_kept_older++;
-        break;
-    case FATE_REPLACED:
-        if (!rejected)
-            t->files_replaced++;
-        break;
-    case FATE_NEW:
-        if (!rejected)
-            t->files_new++;
-        break;
-    }
-    if (partial) {
-        t->files_partial++;
-        say(r, "%s: partial: %s; %s %" PRId64 " complete records (%" PRId64 " tuples)%s\n",
-            shown, out.error, fate == FATE_KEPT_OLDER ? "it has" : "kept",
-            b.records, b.tuples,
-            fate == FATE_KEPT_OLDER ? "; the database keeps its fuller earlier copy" : "");
-    } else if (rejected) {
-        t->files_rejected++;
-        say(r, "%s: rejected: %s%s\n", shown, out.error,
-            fate == FATE_KEPT_OLDER ? " (the database keeps its earlier copy)" : "");
-    } else if (o->verbose) {
-        say(r, "%s: %s, %" PRId64 " records, %" PRId64 " tuples\n", shown,
-            fate == FATE_REPLACED ? "replaced" : "new", b.records, b.tuples);
-    }
-    if (batch_commit(r, 0) != 0) {
-        report_db_failure(r, shown);
+    if (need_event(r) != 0) {
+        free(j);
         return -1;
     }
-    return 0;
+    batch_event(r->filling, EV_BEGIN)->job = j;
+    int rc = read_blob(r, j);
+    /* its end always follows its beginning: the writer frees the job there,
+     * also after a failure */
+    if (batch_events_full(r->filling))
+        hand_over(r);
+    batch_event(r->filling, EV_END)->job = j;
+    /* and goes to the writer at once: its commit and its messages do not
+     * wait for the next blob */
+    int handed = hand_over(r);
+    return rc != 0 ? -1 : handed;
+}
 
-dbfail:
-    free_group_ids(&b);
-    report_db_failure(r, shown);
-    return -1;
+/* The reader's whole run: every blob of the walk, in order. */
+struct reader_args {
+    struct run *run;
+    const struct walk_result *walk;
+};
+
+static void read_all(struct run *r, const struct walk_result *w)
+{
+    for (size_t i = 0; i < w->count && !stop_signal; i++)
+        if (read_entry(r, w->entries[i].path, w->entries[i].size) != 0)
+            break;
+    hand_over(r);
+}
+
+static void *reader_thread(void *arg)
+{
+    struct reader_args *a = arg;
+    read_all(a->run, a->walk);
+    queue_close(&a->run->full);
+    return NULL;
+}
+
+/* The writer's loop with two threads: batches until the reader is done;
+ * each goes back to the reader once written. */
+static int run_threaded(struct run *r, const struct walk_result *w)
+{
+    struct batch *all[BATCHES] = {0};
+    int ok = queue_init(&r->full, BATCHES) == 0;
+    if (ok && queue_init(&r->empty, BATCHES) != 0) {
+        queue_destroy(&r->full);
+        ok = 0;
+    }
+    if (!ok)
+        return -1;
+    for (int i = 0; i < BATCHES && ok; i++)
+        ok = (all[i] = batch_new()) != NULL;
+    for (int i = 1; i < BATCHES && ok; i++)
+        queue_push(&r->empty, all[i]);
+    r->filling = all[0];
+    r->lookup = ok ? store_lookup_open(r->o->db_path, r->o->wait_ms) : NULL;
+    struct reader_args args = {r, w};
+    pthread_t reader;
+    /* the reader takes the stop signals (its blocking read must return);
+     * the writer blocks them while the reader runs */
+    sigset_t stops, before;
+    sigemptyset(&stops);
+    sigaddset(&stops, SIGINT);
+    sigaddset(&stops, SIGTERM);
+    if (ok && pthread_create(&reader, NULL, reader_thread, &args) != 0)
+        ok = 0;
+    if (ok) {
+        pthread_sigmask(SIG_BLOCK, &stops, &before);
+        struct batch *b;
+        while ((b = queue_pop(&r->full))) {
+            write_batch(r, b);
+            queue_push(&r->empty, b);
+        }
+        pthread_join(reader, NULL);
+        pthread_sigmask(SIG_SETMASK, &before, NULL);
+    }
+    store_lookup_close(r->lookup);
+    r->lookup = NULL;
+    for (int i = 0; i < BATCHES; i++)
+        batch_free(all[i]);
+    r->filling = NULL;
+    queue_destroy(&r->full);
+    queue_destroy(&r->empty);
+    return ok ? 0 : -1;
+}
+
+static int run_single(struct run *r, const struct walk_result *w)
+{
+    r->filling = batch_new();
+    if (!r->filling)
+        return -1;
+    read_all(r, w);
+    batch_free(r->filling);
+    r->filling = NULL;
+    return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -884,6 +1231,7 @@ int ingest_run(const struct ingest_options *o, char **paths, int npaths,
     t->min_ts = INT64_MAX;
     t->max_ts = INT64_MIN;
     struct run r = {.o = o, .t = t};
+    atomic_init(&r.abort, 0);
     r.start = now_seconds();
     struct walk_result w = {0};
     int status = EXIT_OK;
@@ -926,18 +1274,16 @@ int ingest_run(const struct ingest_options *o, char **paths, int npaths,
         status = EXIT_FATAL;
         goto done;
     }
-    size_t done_before_stop = 0;
-    for (size_t i = 0; i < w.count && !stop_signal; i++) {
-        show_progress(&r, 0, i == 0);
-        t->blobs++;
-        if (ingest_blob(&r, w.entries[i].path, w.entries[i].size) != 0) {
-            status = EXIT_FATAL;
-            break;
-        }
-        if (!stop_signal)
-            r.files_done++;
-        done_before_stop = r.files_done;
+    show_progress(&r, 0, 1);
+    /* two threads unless asked for one */
+    r.threaded = o->threads != 1;
+    if ((r.threaded ? run_threaded(&r, &w) : run_single(&r, &w)) != 0) {
+        msg(stderr, "nsgflow: out of memory\n");
+        status = EXIT_FATAL;
     }
+    free_group_ids(&r.blob);
+    if (r.fatal)
+        status = EXIT_FATAL;
     if (status == EXIT_OK && batch_commit(&r, 1) != 0) {
         report_db_failure(&r, "the last blobs");
         status = EXIT_FATAL;
@@ -945,11 +1291,11 @@ int ingest_run(const struct ingest_options *o, char **paths, int npaths,
     clear_progress(&r);
     int sig = stop_signal;
     if (sig && status == EXIT_OK) {
-        t->blobs = (long)done_before_stop;
+        t->blobs = (long)r.files_done;
         msg(stderr, "nsgflow ingest: stopped by %s: %zu of %zu blobs done and committed (%" PRId64
                     " tuples); the blob being read was not stored; run the same command again to"
                     " finish (blobs already stored are skipped)\n",
-            sig == SIGINT ? "SIGINT" : "SIGTERM", done_before_stop, w.count, t->tuples);
+            sig == SIGINT ? "SIGINT" : "SIGTERM", r.files_done, w.count, t->tuples);
         status = EXIT_STOPPED + sig;
     }
 done:
@@ -1081,6 +1427,7 @@ int ingest_main(int argc, char **argv)
         {"max-stdin", required_argument, NULL, 'I'},
         {"only", required_argument, NULL, 'O'},
         {"shard", required_argument, NULL, 'S'},
+        {"threads", required_argument, NULL, 'P'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -1111,6 +1458,13 @@ int ingest_main(int argc, char **argv)
         case 'O':
             if (parse_only(optarg, only, &o.nonly) != 0)
                 return EXIT_USAGE;
+            break;
+        case 'P':
+            if (strcmp(optarg, "1") != 0 && strcmp(optarg, "2") != 0) {
+                msg(stderr, "nsgflow ingest: --threads: 1 or 2, not '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            o.threads = optarg[0] - '0';
             break;
         case 'S':
             if (ingest_parse_shard(optarg, &o.shard_index, &o.shard_count) != 0) {

@@ -36,6 +36,7 @@ struct ingest_options {
     int64_t max_tuples;  /* per blob; more is an error (0: the default) */
     int64_t max_stdin;   /* bytes of JSON read from standard input (0: the default) */
     int progress;        /* show the progress line (stderr is a terminal) */
+    int threads;         /* 1: read and write in one thread; else two */
     /* --shard K/N: only the NICs whose MAC falls in shard K of N (see
      * ingest_shard_of_mac); shard_count 0: every NIC */
     unsigned shard_index, shard_count;

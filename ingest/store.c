@@ -330,15 +330,15 @@ static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
         sqlite3_bind_null(st, i);
 }
 
-int store_find_file(store *s, const char *identity, struct stored_file *out)
+/* Steps a S_FIND_FILE statement: 1 and *out filled, 0 none, -1 an error. */
+static int find_file_row(sqlite3_stmt *st, const char *identity, struct stored_file *out)
 {
-    sqlite3_stmt *st = s->st[S_FIND_FILE];
     sqlite3_bind_text(st, 1, identity, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         out->id = sqlite3_column_int64(st, 0);
-        snprintf(out->fingerprint, sizeof out->fingerprint, "%s",
-                 (const char *)sqlite3_column_text(st, 1) ? (const char *)sqlite3_column_text(st, 1) : "");
+        const char *fp = (const char *)sqlite3_column_text(st, 1);
+        snprintf(out->fingerprint, sizeof out->fingerprint, "%s", fp ? fp : "");
         snprintf(out->status, sizeof out->status, "%s",
                  (const char *)sqlite3_column_text(st, 2));
         out->records = sqlite3_column_int64(st, 3);
@@ -347,11 +347,46 @@ int store_find_file(store *s, const char *identity, struct stored_file *out)
                  (const char *)sqlite3_column_text(st, 5));
     }
     sqlite3_reset(st);
-    if (rc == SQLITE_ROW)
-        return 1;
-    if (rc == SQLITE_DONE)
-        return 0;
-    return sql_fail(s);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_find_file(store *s, const char *identity, struct stored_file *out)
+{
+    int rc = find_file_row(s->st[S_FIND_FILE], identity, out);
+    return rc < 0 ? sql_fail(s) : rc;
+}
+
+struct file_lookup {
+    sqlite3 *db;
+    sqlite3_stmt *find;
+};
+
+file_lookup *store_lookup_open(const char *db_path, int wait_ms)
+{
+    file_lookup *l = calloc(1, sizeof *l);
+    if (!l)
+        return NULL;
+    if (sqlite3_open_v2(db_path, &l->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+        sqlite3_busy_timeout(l->db, wait_ms) != SQLITE_OK ||
+        sqlite3_prepare_v2(l->db, stmt_sql[S_FIND_FILE], -1, &l->find, NULL) != SQLITE_OK) {
+        store_lookup_close(l);
+        return NULL;
+    }
+    return l;
+}
+
+int store_lookup(file_lookup *l, const char *identity, struct stored_file *out)
+{
+    return find_file_row(l->find, identity, out);
+}
+
+void store_lookup_close(file_lookup *l)
+{
+    if (!l)
+        return;
+    sqlite3_finalize(l->find);
+    sqlite3_close(l->db);
+    free(l);
 }
 
 int store_add_file(store *s, const char *path, const struct path_meta *m,

@@ -101,6 +101,14 @@ int store_discard_file(store *s, int64_t id);
  * -1 on error. */
 int store_find_file(store *s, const char *identity, struct stored_file *out);
 
+/* The same lookup on a connection of its own, read-only, for the reader
+ * thread of ingest: it sees what is committed. NULL when the database
+ * cannot be opened so (then nothing is known before the writer looks). */
+typedef struct file_lookup file_lookup;
+file_lookup *store_lookup_open(const char *db_path, int wait_ms);
+int store_lookup(file_lookup *l, const char *identity, struct stored_file *out);
+void store_lookup_close(file_lookup *l);
+
 /* Starts a file row (without identity, so it does not clash with an older
  * copy of the same blob); *id receives its id. Resets the per-file ranges
  * that store_tuple tracks. */
