@@ -5,6 +5,7 @@
 #   make check        build and run every test
 #   make check-man    check the man page (groff warnings, commands, options)
 #   make bench        the benchmark (figures for the README)
+#   make bench-scale  30 days of 10 NICs in one database (BENCH_SCALE_DIR, ~6 GB)
 #   make demo         generate sample flow logs, ingest them, show the result
 #   make install PREFIX=/usr/local   (the binary and the man page)
 
@@ -42,7 +43,7 @@ UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 E2E_TESTS = $(sort $(wildcard tests/e2e/*.sh))
 
-.PHONY: all deps check check-sanitizers check-man unit e2e bench demo install clean
+.PHONY: all deps check check-sanitizers check-man unit e2e bench bench-scale demo install clean
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -139,6 +140,14 @@ $(BUILD)/floors: $(BUILD)/obj/bench/floors.o $(BUILD)/obj/schema/db.o $(BUILD)/o
 
 bench: $(BUILD)/nsgflow $(BUILD)/nsgflow-gen $(BUILD)/floors
 	python3 bench/run.py $(BUILD)
+
+# A month in one database (bench/scale.py): ingest day by day, the rate of
+# the last day against the first, the size, analyze of one day in the month
+# against the same day alone, the README's example queries. Not part of
+# make check: it needs about 6 GB under BENCH_SCALE_DIR and half an hour.
+BENCH_SCALE_DIR ?= $(BUILD)/bench-scale
+bench-scale: $(BUILD)/nsgflow $(BUILD)/nsgflow-gen
+	python3 bench/scale.py --build $(BUILD) --work $(BENCH_SCALE_DIR) $(BENCH_SCALE_ARGS)
 
 # The demo: six hours of generated flow logs of an APIM subnet with both
 # outages (NSG v1/v2 and VNet, gzipped), ingested, analyzed and reported.
