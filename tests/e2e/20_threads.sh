@@ -9,9 +9,11 @@ mkdir -p "$T/in"
 "$NSGFLOW_GEN" tree --out "$T/in/tree" --seed 21 --hours 2 --nics 4 --tuples-per-hour 1500 \
     --format mixed --mixed-compression
 # records of 100000 tuples: more than a batch (4096) each
-"$NSGFLOW_GEN" blob --tuples 300000 --tuples-per-hour 6000000 --seed 22 --format vnet-v4 -o "$T/in/bigrec.json"
+"$NSGFLOW_GEN" blob --tuples 300000 --tuples-per-hour 6000000 --seed 22 --format vnet-v4 -o "$T/in/bigrec.json" \
+    --manifest "$T/bigrec.tsv"
 # 20000 records of one tuple: more records than a batch has events (256)
-"$NSGFLOW_GEN" blob --tuples 20000 --tuples-per-hour 60 --seed 23 --format nsg-v2 -o "$T/in/small-records.json"
+"$NSGFLOW_GEN" blob --tuples 20000 --tuples-per-hour 60 --seed 23 --format nsg-v2 -o "$T/in/small-records.json" \
+    --manifest "$T/small.tsv"
 # broken tuples (more than the five reported), in records of their own size
 python3 - "$T/in/bigrec.json" "$T/in/broken.json" "$T/in/cut.json" <<'PY'
 import sys
@@ -57,6 +59,14 @@ for opts in "" "--only 10.20.1.0/24" "--shard 1/2"; do
     cmp -s "$T/d1" "$T/d2" || fail "the same database with one thread and with two ($opts)"
     [ "$(wc -l <"$T/d1")" -gt 300000 ] || fail "the database holds the data ($opts)"
     assert_hours_match "$T/t2.db" "two threads: hourly aggregates ($opts)"
+    if [ -z "$opts" ]; then
+        # records split over batches still count once, with all their tuples
+        for m in bigrec:bigrec.tsv small-records:small.tsv; do
+            assert_eq "$(sqlite3 "$T/t2.db" "select records || '|' || tuples from source_file
+                          where path like '%/${m%%:*}.json'")" \
+                "$(awk -F'\t' 'NR == 2 { print $3 "|" $4 }' "$T/${m#*:}")" "${m%%:*}: records and tuples"
+        done
+    fi
     rm -f "$T"/t?.db*
 done
 assert_contains "$T/err1" "broken.json: record 1, tuple " "broken tuples are reported"
