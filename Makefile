@@ -144,7 +144,8 @@ bench: $(BUILD)/nsgflow $(BUILD)/nsgflow-gen $(BUILD)/floors
 # A month in one database (bench/scale.py): ingest day by day, the rate of
 # the last day against the first, the size, analyze of one day in the month
 # against the same day alone, the README's example queries. Not part of
-# make check: it needs about 6 GB under BENCH_SCALE_DIR and half an hour.
+# make check: it needs about 6 GB under BENCH_SCALE_DIR and a quarter of an
+# hour.
 BENCH_SCALE_DIR ?= $(BUILD)/bench-scale
 bench-scale: $(BUILD)/nsgflow $(BUILD)/nsgflow-gen
 	python3 bench/scale.py --build $(BUILD) --work $(BENCH_SCALE_DIR) $(BENCH_SCALE_ARGS)

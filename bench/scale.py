@@ -324,8 +324,9 @@ def main():
         "|---|---:|",
         "| ingest, all days, one run per day | %.0f s (%.0f tuples/s) |" % (ingest_total, total / ingest_total),
     ] + [
-        "| ingest of day %d (%s) into a database of %d days | %.2f s, %.0f tuples/s |"
-        % (i + 1, days[i][0], i, days[i][1], rates[i]) for i in pick
+        "| ingest of day %d (%s) into %s | %.2f s, %.0f tuples/s |"
+        % (i + 1, days[i][0], "a database of %d days" % i if i else "an empty database",
+           days[i][1], rates[i]) for i in pick
     ] + [
         "| %s alone into a fresh database | %.2f s, %.0f tuples/s |"
         % (day, alone_ingest, tuples[day] / alone_ingest),
