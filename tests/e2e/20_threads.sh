@@ -92,7 +92,11 @@ _, status, usage = os.wait4(pid, 0)
 print(usage.ru_maxrss // 1024 if status == 0 else -1)
 PY
 )
-[ "$rss" -gt 0 ] && [ "$rss" -lt 32 ] || fail "peak memory on a 3M-tuple blob with two threads: ${rss} MiB (limit 32)"
+# (the sanitizer build's shadow memory is no measure of nsgflow's own)
+case "$NSGFLOW" in
+*/sanitizers/*) [ "$rss" -gt 0 ] || fail "the 3M-tuple blob with two threads" ;;
+*) [ "$rss" -gt 0 ] && [ "$rss" -lt 32 ] || fail "peak memory on a 3M-tuple blob with two threads: ${rss} MiB (limit 32)" ;;
+esac
 checks=$((checks + 1))
 assert_eq "$(sqlite3 "$T/huge.db" "select count(*) from flow_tuple")" 3000000 "every tuple of the big blob"
 
