@@ -74,9 +74,10 @@ assert_contains "$T/err" "another nsgflow is using the database" "prune: why"
 assert_eq "$(q "select count(*) from flow_tuple")" "$tuples" "prune changed nothing"
 # prune refuses while an ingest runs, also between its transactions (an
 # ingest commits about every second): every try during the ingest says so
-# and drops nothing; the ingest finishes whole
-"$NSGFLOW_GEN" tree --out "$T/busy" --seed 83 --start 2026-11-06T00 --hours 24 --nics 8 \
-    --tuples-per-hour 8000 --format nsg-v2 --plain
+# and drops nothing; the ingest finishes whole (the data: enough that the
+# ingest, on two threads, outlasts a prune's two-second wait more than once)
+"$NSGFLOW_GEN" tree --out "$T/busy" --seed 83 --start 2026-11-06T00 --hours 24 --nics 16 \
+    --tuples-per-hour 10000 --format nsg-v2 --plain
 cp "$NSGFLOW_DB" "$T/busy.db"
 "$NSGFLOW" ingest -q --db "$T/busy.db" "$T/busy" &
 ingester=$!
