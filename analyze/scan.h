@@ -50,7 +50,8 @@ struct denied_agg {
     int64_t connections, tuples, first, last;
     int64_t flow_log_id;           /* of the first connection: names the NSG */
     int best_confidence;
-    int64_t samples[DENIED_SAMPLES]; /* a few remote address ids */
+    int64_t samples[DENIED_SAMPLES]; /* the lowest remote addresses (ids), in
+                                     * address order */
     int nsamples;
     int64_t remotes;               /* distinct remote addresses */
     struct id_set *seen;           /* which: a set of address ids */
