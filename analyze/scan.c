@@ -173,6 +173,10 @@ static int on_connection(void *ctx, const struct connection *c)
         goto nomem;
     if (!ls->nic)
         ls->nic = c->nic;
+    if (!ls->first || start < ls->first)
+        ls->first = start;
+    if (c->last_ms / 1000 > ls->last)
+        ls->last = c->last_ms / 1000;
     ls->formats |= 1u << (c->format & 31);
     if (c->nic && !deny) {
         struct nic_seen *ns = hashmap_get(&r->nics, &c->nic, 1);

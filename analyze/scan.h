@@ -98,6 +98,7 @@ struct source_note {
 struct local_seen {
     int64_t nic;                /* the mac id of its first connection */
     uint32_t formats;           /* 1 << enum flow_format of its connections */
+    int64_t first, last;        /* its judged connections' span (Unix seconds) */
 };
 struct nic_seen {
     int64_t connections;        /* allowed connections judged */
