@@ -9,6 +9,7 @@
 
 struct addresses {
     struct remote_info *info; /* indexed by address id */
+    uint32_t *rank;           /* indexed by address id: see addresses_rank */
     int64_t max_id;
     char stamp[600];
 };
@@ -43,9 +44,22 @@ addresses *addresses_load(sqlite3 *db, const tags_index *ix, const char *stamp,
     snprintf(a->stamp, sizeof a->stamp, "%s", stamp);
     a->max_id = scalar(db, "SELECT coalesce(max(id), 0) FROM address");
     a->info = calloc((size_t)a->max_id + 1, sizeof *a->info);
-    if (!a->info)
+    a->rank = calloc((size_t)a->max_id + 1, sizeof *a->rank);
+    if (!a->info || !a->rank)
         goto nomem;
     sqlite3_stmt *st;
+    /* family 4 sorts before 6; ipv4 is the unsigned value, ipv6 a 16-byte
+     * blob (memcmp order): together the numeric order */
+    if (sqlite3_prepare_v2(db, "SELECT id FROM address ORDER BY family, ipv4, ipv6, ip", -1, &st,
+                           NULL) != SQLITE_OK)
+        goto sqlfail;
+    uint32_t next = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        if (id >= 1 && id <= a->max_id && next < UINT32_MAX - 1)
+            a->rank[id] = ++next;
+    }
+    sqlite3_finalize(st);
     if (sqlite3_prepare_v2(db, "SELECT id, family, ipv4, ipv6 FROM address", -1, &st,
                            NULL) != SQLITE_OK)
         goto sqlfail;
@@ -100,12 +114,18 @@ void addresses_free(addresses *a)
     if (!a)
         return;
     free(a->info);
+    free(a->rank);
     free(a);
 }
 
 int64_t addresses_max_id(const addresses *a)
 {
     return a->max_id;
+}
+
+uint32_t addresses_rank(const addresses *a, int64_t id)
+{
+    return id >= 1 && id <= a->max_id && a->rank[id] ? a->rank[id] : UINT32_MAX;
 }
 
 const struct remote_info *addresses_info(const addresses *a, int64_t id)

@@ -29,6 +29,14 @@ void addresses_free(addresses *a);
 /* The largest address id (addresses are 1..max). */
 int64_t addresses_max_id(const addresses *a);
 
+/* The place of address id in address order (numeric value, every IPv4
+ * address before every IPv6 one): 1 for the lowest address of the
+ * database, UINT32_MAX for an unknown id. Two databases holding different
+ * addresses give different numbers, but the same order of the addresses
+ * they share: what the analyzers' example lists are chosen by, so that a
+ * shard names the examples one database holding everything would. */
+uint32_t addresses_rank(const addresses *a, int64_t id);
+
 /* The facts about address id, or NULL for an unknown id. */
 const struct remote_info *addresses_info(const addresses *a, int64_t id);
 

@@ -439,15 +439,74 @@ static void common_fields(struct check *c, struct finding *f, const char *analyz
     f->confidence = "high";
 }
 
+static int by_ip(const void *a, const void *b)
+{
+    const struct ip_addr *x = a, *y = b;
+    return x->family != y->family ? x->family - y->family : memcmp(x->b, y->b, 16);
+}
+
+void config_flow_logs_sentence(struct strbuf *out, const char *analyzer, int64_t connections,
+                               int64_t tuples, const char *const *hosts, size_t n, int read)
+{
+    if (connections || tuples) {
+        /* the hosts that fit in 200 bytes, in the order given */
+        char list[200] = "";
+        for (size_t i = 0; i < n; i++)
+            if (strlen(list) + strlen(hosts[i]) + 3 < sizeof list)
+                snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
+                         list[0] ? ", " : "", hosts[i]);
+        strbuf_printf(out, " The flow logs show it: %" PRId64 " connections (%" PRId64
+                           " tuples) of %s in the window (finding %s).",
+                      connections, tuples, list, analyzer);
+    } else if (!read) {
+        strbuf_puts(out, " No flow logs in the window to compare with: a prediction"
+                         " from the configuration alone.");
+    } else {
+        strbuf_puts(out, " The flow logs of the window show none of this traffic"
+                         " failing for the subnet's addresses (none may have been"
+                         " tried).");
+    }
+}
+
+void config_flow_logs_json(struct strbuf *out, const char *analyzer, int64_t connections,
+                           int64_t tuples, const char *const *hosts, size_t n, int read)
+{
+    strbuf_puts(out, ",\"flow_logs\":{\"finding\":");
+    json_quote(out, analyzer);
+    strbuf_printf(out, ",\"connections\":%" PRId64 ",\"tuples\":%" PRId64 ",\"hosts\":[",
+                  connections, tuples);
+    for (size_t k = 0; k < n; k++) {
+        if (k)
+            strbuf_puts(out, ",");
+        json_quote(out, hosts[k]);
+    }
+    strbuf_printf(out, "],\"read\":%s}", read ? "true" : "false");
+}
+
 /* What the flow logs say about a predicted denial: the flow-log findings
- * of the same traffic for hosts on the subnet. */
-static void flow_logs_say(struct check *c, struct finding *f, int s, const char *analyzer,
-                          int direction, int protocol, uint16_t first, uint16_t last)
+ * of the same traffic for hosts on the subnet, their hosts in address
+ * order. The figures go into json too (",\"flow_logs\":{...}", for the
+ * finding's details): the report's merge of shards rebuilds the sentence
+ * from them (connections and tuples add up, hosts unite, flow logs were
+ * read when any shard read some), as one database of all would write it.
+ * Returns 0, or -1 out of memory. */
+static int flow_logs_say(struct check *c, struct finding *f, int s, const char *analyzer,
+                         int direction, int protocol, uint16_t first, uint16_t last,
+                         struct strbuf *json)
 {
     int64_t connections = 0, tuples = 0;
     const char *dir = direction == NSG_OUTBOUND ? "outbound" : "inbound";
     const char *proto = protocol == 17 ? "UDP" : "TCP";
-    char hosts[200] = "";
+    struct ip_addr *ips = calloc(c->nflow + 1, sizeof *ips);
+    char (*texts)[IP_TEXT_MAX] = calloc(c->nflow + 1, sizeof *texts);
+    const char **hosts = calloc(c->nflow + 1, sizeof *hosts);
+    if (!ips || !texts || !hosts) {
+        free(ips);
+        free(texts);
+        free(hosts);
+        return -1;
+    }
+    size_t n = 0;
     for (size_t i = 0; i < c->nflow; i++) {
         const struct finding *g = &c->out->v[i];
         if (strcmp(g->analyzer, analyzer) != 0 || g->port < first || g->port > last ||
@@ -456,21 +515,27 @@ static void flow_logs_say(struct check *c, struct finding *f, int s, const char 
             continue;
         connections += g->connections;
         tuples += g->flows;
-        if (!strstr(hosts, g->host) && strlen(hosts) + strlen(g->host) + 3 < sizeof hosts)
-            snprintf(hosts + strlen(hosts), sizeof hosts - strlen(hosts), "%s%s",
-                     hosts[0] ? ", " : "", g->host);
+        struct ip_addr ip;
+        if (ip_parse(g->host, strlen(g->host), &ip) != 0)
+            continue;
+        size_t k = 0;
+        while (k < n && by_ip(&ips[k], &ip) != 0)
+            k++;
+        if (k == n)
+            ips[n++] = ip;
     }
-    if (connections || tuples)
-        strbuf_printf(&f->evidence, " The flow logs show it: %" PRId64 " connections (%" PRId64
-                                    " tuples) of %s in the window (finding %s).",
-                      connections, tuples, hosts, analyzer);
-    else if (!c->scan || c->scan->read.tuples == 0)
-        strbuf_puts(&f->evidence, " No flow logs in the window to compare with: a prediction"
-                                  " from the configuration alone.");
-    else
-        strbuf_puts(&f->evidence, " The flow logs of the window show none of this traffic"
-                                  " failing for the subnet's addresses (none may have been"
-                                  " tried).");
+    qsort(ips, n, sizeof *ips, by_ip);
+    for (size_t k = 0; k < n; k++) {
+        ip_format(&ips[k], texts[k]);
+        hosts[k] = texts[k];
+    }
+    int read = c->scan && c->scan->read.tuples > 0;
+    config_flow_logs_sentence(&f->evidence, analyzer, connections, tuples, hosts, n, read);
+    config_flow_logs_json(json, analyzer, connections, tuples, hosts, n, read);
+    free(ips);
+    free(texts);
+    free(hosts);
+    return strbuf_failed(json) ? -1 : 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -593,8 +658,13 @@ static int denied_ports(struct check *c, const struct nc_instance *in,
             if (!s->vnet_known && strstr(strbuf_text(&f->evidence), "VirtualNetwork"))
                 strbuf_puts(&f->evidence, " The VNet was not imported: VirtualNetwork was taken"
                                           " as the subnet's own range.");
-            flow_logs_say(c, f, in->subnet, "denied-required-port", q->direction, q->protocol,
-                          sg->first, sg->last);
+            struct strbuf logs = {0};
+            if (flow_logs_say(c, f, in->subnet, "denied-required-port", q->direction, q->protocol,
+                              sg->first, sg->last, &logs) != 0) {
+                strbuf_free(&logs);
+                rc = -1;
+                break;
+            }
             strbuf_puts(&f->details, "{\"instance\":");
             json_quote(&f->details, in->name);
             strbuf_puts(&f->details, ",\"nsg\":");
@@ -603,8 +673,9 @@ static int denied_ports(struct check *c, const struct nc_instance *in,
                           sg->denier->priority, q->id);
             json_quote(&f->details, q->level);
             strbuf_printf(&f->details, ",\"denied_ipv4\":%" PRIu64 ",\"total_ipv4\":%" PRIu64
-                                       ",\"config_import_id\":%" PRId64 "}",
-                          sg->denied_v4, sg->total_v4, nc->import_id);
+                                       ",\"config_import_id\":%" PRId64 "%s}",
+                          sg->denied_v4, sg->total_v4, nc->import_id, strbuf_text(&logs));
+            strbuf_free(&logs);
             allow_rule_fix(c, f, n, q->direction == DIRECTION_OUTBOUND ? NSG_OUTBOUND : NSG_INBOUND,
                            q->protocol, rname, ports, before, first_denier->name);
         }
@@ -705,14 +776,18 @@ static int lost_return(struct check *c, const struct nc_instance *in)
                 strbuf_puts(&f->evidence, " The rest already has a route to the Internet"
                                           " (per-address routes of older deployments cover"
                                           " only part of the tag).");
-            flow_logs_say(c, f, in->subnet, "asymmetric-return", NSG_INBOUND, 6, 3443, 3443);
+            struct strbuf logs = {0};
+            if (flow_logs_say(c, f, in->subnet, "asymmetric-return", NSG_INBOUND, 6, 3443, 3443,
+                              &logs) != 0)
+                rc = -1;
             strbuf_puts(&f->details, "{\"instance\":");
             json_quote(&f->details, in->name);
             strbuf_puts(&f->details, ",\"route_table\":");
             json_quote(&f->details, t ? t->resource_id : "");
             strbuf_printf(&f->details, ",\"lost_ipv4\":%" PRIu64 ",\"total_ipv4\":%" PRIu64
-                                       ",\"config_import_id\":%" PRId64 "}", lost, total,
-                          nc->import_id);
+                                       ",\"config_import_id\":%" PRId64 "%s}", lost, total,
+                          nc->import_id, strbuf_text(&logs));
+            strbuf_free(&logs);
             strbuf_printf(&f->hint, "Give route table %s a route for the ApiManagement service"
                                     " tag with next hop Internet: it is longer than %s and wins"
                                     " for those addresses.", t ? t->name : "(the subnet's)",

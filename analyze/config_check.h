@@ -25,9 +25,11 @@
 #define NSGFLOW_CONFIG_CHECK_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <sqlite3.h>
 
+#include "../common/strbuf.h"
 #include "findings.h"
 #include "netconfig.h"
 #include "requirements.h"
@@ -43,6 +45,22 @@ int config_findings_build(sqlite3 *db, struct netconfig *nc, const struct scan_r
  * see above. Returns 0, or -1 when out of memory. */
 int config_correlate(sqlite3 *db, struct netconfig *nc, const struct requirements *reqs,
                      struct findings *out, size_t n);
+
+/* The sentence of a config-* finding about the flow logs, appended to out:
+ * what the flow-log finding analyzer (denied-required-port or
+ * asymmetric-return) counts for the subnet's hosts, hosts[0..n) (distinct,
+ * in address order; as many as fit in 200 bytes are named), or that there
+ * were no flow logs (read 0), or none of this traffic failing. One function
+ * for the analyzer and for the report's merge of shards (reports/
+ * report_data.c), which rebuilds it from the parts' details.flow_logs. */
+void config_flow_logs_sentence(struct strbuf *out, const char *analyzer, int64_t connections,
+                               int64_t tuples, const char *const *hosts, size_t n, int read);
+
+/* The same figures as the member "flow_logs" of the finding's details,
+ * appended to out (with its leading comma): {"finding", "connections",
+ * "tuples", "hosts" (all of them), "read"}. */
+void config_flow_logs_json(struct strbuf *out, const char *analyzer, int64_t connections,
+                           int64_t tuples, const char *const *hosts, size_t n, int read);
 
 /* The matrix's configuration column for host and requirement q: "allowed
  * by RULE (P)", "denied by RULE (P)", "partly denied by RULE (P)", or ""

@@ -96,14 +96,23 @@ static int is_lost_return(const struct finding *f)
     return strcmp(f->analyzer, "asymmetric-return") == 0;
 }
 
+static int by_address(const void *a, const void *b)
+{
+    const struct ip_addr *x = a, *y = b;
+    return x->family != y->family ? x->family - y->family : memcmp(x->b, y->b, 16);
+}
+
 static int logging_gap(sqlite3 *db, const struct scan_result *scan, const struct apim_hosts *hosts,
                        struct findings *out, size_t nflow, int64_t nic, const struct nic_seen *ns)
 {
     const char *missing = !ns->begins && !ns->ends ? "B and E" : !ns->begins ? "B" : "E";
     char mac[32];
     mac_text(db, nic, mac, sizeof mac);
-    /* the NIC's addresses, APIM hosts first */
+    /* the host named: the NIC's lowest APIM host, else its lowest address
+     * (address order, not the order of the map: the same in a shard) */
     char host[IP_TEXT_MAX] = "";
+    struct ip_addr best;
+    int best_apim = 0;
     size_t pos = 0;
     const void *k;
     void *v;
@@ -112,10 +121,17 @@ static int logging_gap(sqlite3 *db, const struct scan_result *scan, const struct
         int64_t id = *(const int64_t *)k;
         if (ls->nic != nic)
             continue;
-        if (!host[0] || apim_host_index(hosts, id) >= 0)
-            addresses_text(db, id, host);
-        if (apim_host_index(hosts, id) >= 0)
-            break;
+        int apim = apim_host_index(hosts, id) >= 0;
+        char ip[IP_TEXT_MAX];
+        struct ip_addr a;
+        addresses_text(db, id, ip);
+        if (ip_parse(ip, strlen(ip), &a) != 0)
+            continue;
+        if (host[0] && (best_apim > apim || (best_apim == apim && by_address(&a, &best) >= 0)))
+            continue;
+        best = a;
+        best_apim = apim;
+        snprintf(host, sizeof host, "%s", ip);
     }
     /* the lost-return findings of hosts on this NIC rest on those records */
     for (size_t i = 0; i < nflow; i++) {
@@ -160,12 +176,6 @@ static int logging_gap(sqlite3 *db, const struct scan_result *scan, const struct
     strbuf_puts(&f->hint, "Check the flow log's settings (az network watcher flow-log show): let"
                           " it record all types (B, C, E, D) for the APIM subnet.");
     return 0;
-}
-
-static int by_address(const void *a, const void *b)
-{
-    const struct ip_addr *x = a, *y = b;
-    return x->family != y->family ? x->family - y->family : memcmp(x->b, y->b, 16);
 }
 
 int coverage_findings(sqlite3 *db, const struct scan_result *scan, const struct apim_hosts *hosts,

@@ -444,8 +444,12 @@ static int build_missing(sqlite3 *db, const struct scan_result *scan,
             f->port = q->first[0];
             f->protocol = proto_name(q->protocol);
             f->direction = "outbound";
-            f->first = scan->read.min_ts;
-            f->last = scan->read.max_ts;
+            /* the span of the host's own traffic, not of the database's:
+             * the same in a shard holding its NIC */
+            const struct local_seen *ls = hashmap_get((struct hashmap *)&scan->locals,
+                                                      &hosts->ids[h], 0);
+            f->first = ls && ls->first ? ls->first : scan->read.min_ts;
+            f->last = ls && ls->last ? ls->last : scan->read.max_ts;
             f->requirement_id = q->id;
             f->confidence = "low";
             snprintf(f->title, sizeof f->title, "No allowed connection to %s on %s %s in the window",

@@ -43,6 +43,43 @@ struct hour_counts {
     int64_t lost_by_counters; /* answer-lost connections told by their counters */
 };
 
+/* An example of a lost answer: a connection, and what orders it. */
+struct example {
+    int64_t ts;         /* when it began (Unix seconds) */
+    uint32_t rank;      /* its source's place in address order */
+    int64_t first_tuple; /* the connection (its first tuple's id) */
+};
+
+/* The examples are the EXAMPLES earliest of the lost connections (the
+ * earliest of each source, hour and class; the same second: the lower
+ * source address, then the order of the log), printed in that order: the
+ * same connections in a shard holding the host's NIC as in one database of
+ * everything, whatever ids the databases gave addresses and tuples. */
+static int example_before(const struct example *x, const struct example *y)
+{
+    if (x->ts != y->ts)
+        return x->ts < y->ts;
+    if (x->rank != y->rank)
+        return x->rank < y->rank;
+    return x->first_tuple < y->first_tuple;
+}
+
+/* Adds e to the sorted examples[0..*n) when it is among the EXAMPLES earliest. */
+static void keep_example(struct example *examples, int *n, const struct example *e)
+{
+    int i = *n;
+    if (i == EXAMPLES) {
+        if (!example_before(e, &examples[i - 1]))
+            return;
+        i--;
+    } else {
+        (*n)++;
+    }
+    for (; i > 0 && example_before(e, &examples[i - 1]); i--)
+        examples[i] = examples[i - 1];
+    examples[i] = *e;
+}
+
 /* A source (or a group of client sources) calling one host on one port. */
 struct caller {
     int64_t local, remote;    /* remote: a source's address id, or 0 for a group */
@@ -51,7 +88,7 @@ struct caller {
     int private_group;        /* a private range of clients */
     struct hour_counts *h;
     size_t nh, cap;
-    int64_t examples[EXAMPLES]; /* first tuples of lost connections */
+    struct example examples[EXAMPLES]; /* the earliest lost connections, sorted */
     int nexamples;
     int64_t tuples, first, last;
 };
@@ -96,8 +133,8 @@ static int caller_merge(struct caller *dst, const struct caller *src)
             h->n[k] += src->h[i].n[k];
         h->lost_by_counters += src->h[i].lost_by_counters;
     }
-    for (int i = 0; i < src->nexamples && dst->nexamples < EXAMPLES; i++)
-        dst->examples[dst->nexamples++] = src->examples[i];
+    for (int i = 0; i < src->nexamples; i++)
+        keep_example(dst->examples, &dst->nexamples, &src->examples[i]);
     dst->tuples += src->tuples;
     if (!dst->first || src->first < dst->first)
         dst->first = src->first;
@@ -324,7 +361,7 @@ static int judge(sqlite3 *db, const struct caller *c, struct findings *out)
     int64_t group_id = 0, rule_id = 0;
     for (int i = 0; i < c->nexamples; i++) {
         strbuf_puts(&f->evidence, i ? "; " : " For example: ");
-        describe_example(db, c->examples[i], &f->evidence, &group_id, &rule_id);
+        describe_example(db, c->examples[i].first_tuple, &f->evidence, &group_id, &rule_id);
     }
     if (c->nexamples)
         strbuf_puts(&f->evidence, ".");
@@ -441,7 +478,7 @@ int build_returns(sqlite3 *db, int64_t run_id, const struct scan_result *scan,
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db,
             "SELECT local, port, remote, first_ts - first_ts % 3600 AS hour, class,"
-            " counted, count(*), min(first_tuple), min(first_ts),"
+            " counted, count(*), min(((first_ts % 3600) << 50) | first_tuple), min(first_ts),"
             " max(first_ts + duration_ms / 1000), sum(tuples)"
             " FROM temp.return_candidate"
             " GROUP BY local, port, remote, hour, class, counted"
@@ -485,8 +522,14 @@ int build_returns(sqlite3 *db, int64_t run_id, const struct scan_result *scan,
             h->n[cls] += n;
         if (cls == CONN_ANSWER_LOST && sqlite3_column_int(st, 5))
             h->lost_by_counters += n;
-        if ((cls == CONN_ANSWER_LOST || cls == CONN_RETRANSMITTED) && cur.nexamples < EXAMPLES)
-            cur.examples[cur.nexamples++] = sqlite3_column_int64(st, 7);
+        if (cls == CONN_ANSWER_LOST || cls == CONN_RETRANSMITTED) {
+            /* column 7: the row's earliest connection, its second of the
+             * hour above its tuple id (ids below 2^50) */
+            int64_t key = sqlite3_column_int64(st, 7);
+            struct example e = {sqlite3_column_int64(st, 3) + (key >> 50),
+                                addresses_rank(addrs, remote), key & ((INT64_C(1) << 50) - 1)};
+            keep_example(cur.examples, &cur.nexamples, &e);
+        }
         int64_t first = sqlite3_column_int64(st, 8), last = sqlite3_column_int64(st, 9);
         if (!cur.first || first < cur.first)
             cur.first = first;

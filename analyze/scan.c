@@ -128,6 +128,27 @@ static void note_source(struct scan_result *r, const struct connection *c)
     n->nics |= (uint16_t)(1u << ((uint64_t)c->nic & 15));
 }
 
+/* The examples of a denied aggregate are its DENIED_SAMPLES lowest remote
+ * addresses (address order, addresses_rank), kept sorted: the same list
+ * whatever order the connections come in and whatever ids the database
+ * gave the addresses, so a shard holding the host's NIC names the examples
+ * one database of everything does. remote is new to the aggregate. */
+static void keep_lowest(const addresses *addrs, struct denied_agg *a, int64_t remote)
+{
+    uint32_t rank = addresses_rank(addrs, remote);
+    int i = a->nsamples;
+    if (i == DENIED_SAMPLES) {
+        if (rank >= addresses_rank(addrs, a->samples[i - 1]))
+            return;
+        i--; /* the highest makes room */
+    } else {
+        a->nsamples++;
+    }
+    for (; i > 0 && addresses_rank(addrs, a->samples[i - 1]) > rank; i--)
+        a->samples[i] = a->samples[i - 1];
+    a->samples[i] = remote;
+}
+
 static int on_connection(void *ctx, const struct connection *c)
 {
     struct pass *p = ctx;
@@ -152,6 +173,10 @@ static int on_connection(void *ctx, const struct connection *c)
         goto nomem;
     if (!ls->nic)
         ls->nic = c->nic;
+    if (!ls->first || start < ls->first)
+        ls->first = start;
+    if (c->last_ms / 1000 > ls->last)
+        ls->last = c->last_ms / 1000;
     ls->formats |= 1u << (c->format & 31);
     if (c->nic && !deny) {
         struct nic_seen *ns = hashmap_get(&r->nics, &c->nic, 1);
@@ -217,8 +242,7 @@ static int on_connection(void *ctx, const struct connection *c)
             goto nomem;
         if (fresh) {
             a->remotes++;
-            if (a->nsamples < DENIED_SAMPLES)
-                a->samples[a->nsamples++] = c->remote;
+            keep_lowest(p->addrs, a, c->remote);
         }
     } else if (q) {
         struct allowed_key k = {c->local, q - p->reqs->v};

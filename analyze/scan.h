@@ -50,7 +50,8 @@ struct denied_agg {
     int64_t connections, tuples, first, last;
     int64_t flow_log_id;           /* of the first connection: names the NSG */
     int best_confidence;
-    int64_t samples[DENIED_SAMPLES]; /* a few remote address ids */
+    int64_t samples[DENIED_SAMPLES]; /* the lowest remote addresses (ids), in
+                                     * address order */
     int nsamples;
     int64_t remotes;               /* distinct remote addresses */
     struct id_set *seen;           /* which: a set of address ids */
@@ -97,6 +98,7 @@ struct source_note {
 struct local_seen {
     int64_t nic;                /* the mac id of its first connection */
     uint32_t formats;           /* 1 << enum flow_format of its connections */
+    int64_t first, last;        /* its judged connections' span (Unix seconds) */
 };
 struct nic_seen {
     int64_t connections;        /* allowed connections judged */

@@ -6,12 +6,16 @@
  * counted) once. One database is the case of one part. */
 #include "report.h"
 
+#include "../analyze/config_check.h"
 #include "../analyze/findings.h"
+#include "../common/strbuf.h"
 #include "../ingest/ipaddr.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <yajl/yajl_tree.h>
 
 static char *dup_col(sqlite3_stmt *st, int i)
 {
@@ -563,6 +567,162 @@ static int merge_nsg_only_hosts(struct report_finding *lead, struct part_row *ro
     return 0;
 }
 
+/* The figures of a config-* finding's details.flow_logs (analyze/
+ * config_check.c), as read back. */
+struct flow_logs_part {
+    char *analyzer;
+    int64_t connections, tuples;
+    int read;
+    struct ip_addr *hosts;
+    size_t nhosts, cap;
+};
+
+/* Adds the details' flow_logs of one part into *m (hosts united). Returns
+ * 1 when read, 0 when the details hold none (or not of that shape), -1 out
+ * of memory. */
+static int add_flow_logs(const char *details, struct flow_logs_part *m)
+{
+    char errbuf[128];
+    yajl_val root = yajl_tree_parse(details, errbuf, sizeof errbuf);
+    const char *pfl[] = {"flow_logs", NULL}, *pfind[] = {"finding", NULL},
+               *pconn[] = {"connections", NULL}, *ptup[] = {"tuples", NULL},
+               *phosts[] = {"hosts", NULL}, *pread[] = {"read", NULL};
+    yajl_val fl = root ? yajl_tree_get(root, pfl, yajl_t_object) : NULL;
+    yajl_val name = fl ? yajl_tree_get(fl, pfind, yajl_t_string) : NULL;
+    yajl_val conn = fl ? yajl_tree_get(fl, pconn, yajl_t_number) : NULL;
+    yajl_val tup = fl ? yajl_tree_get(fl, ptup, yajl_t_number) : NULL;
+    yajl_val hosts = fl ? yajl_tree_get(fl, phosts, yajl_t_array) : NULL;
+    yajl_val read = fl ? yajl_tree_get(fl, pread, yajl_t_any) : NULL;
+    int rc = 0;
+    if (!name || !conn || !tup || !hosts || !read || !YAJL_IS_INTEGER(conn) ||
+        !YAJL_IS_INTEGER(tup) || (m->analyzer && strcmp(m->analyzer, name->u.string) != 0))
+        goto done;
+    if (!m->analyzer && !(m->analyzer = strdup(name->u.string))) {
+        rc = -1;
+        goto done;
+    }
+    m->connections += YAJL_GET_INTEGER(conn);
+    m->tuples += YAJL_GET_INTEGER(tup);
+    m->read |= YAJL_IS_TRUE(read);
+    for (size_t i = 0; i < YAJL_GET_ARRAY(hosts)->len; i++) {
+        const char *t = YAJL_GET_STRING(YAJL_GET_ARRAY(hosts)->values[i]);
+        struct ip_addr ip;
+        if (!t || ip_parse(t, strlen(t), &ip) != 0)
+            continue;
+        size_t k = 0;
+        while (k < m->nhosts && by_ip(&m->hosts[k], &ip) != 0)
+            k++;
+        if (k < m->nhosts)
+            continue;
+        if (grow((void **)&m->hosts, &m->cap, m->nhosts + 1, sizeof *m->hosts) != 0) {
+            rc = -1;
+            goto done;
+        }
+        m->hosts[m->nhosts++] = ip;
+    }
+    rc = 1;
+done:
+    yajl_tree_free(root);
+    return rc;
+}
+
+/* The sentence (and details member) of m, as the analyzer writes them. */
+static int flow_logs_texts(struct flow_logs_part *m, struct strbuf *sentence, struct strbuf *json)
+{
+    qsort(m->hosts, m->nhosts, sizeof *m->hosts, by_ip);
+    char (*texts)[IP_TEXT_MAX] = calloc(m->nhosts + 1, sizeof *texts);
+    const char **names = calloc(m->nhosts + 1, sizeof *names);
+    if (!texts || !names) {
+        free(texts);
+        free(names);
+        return -1;
+    }
+    for (size_t k = 0; k < m->nhosts; k++) {
+        ip_format(&m->hosts[k], texts[k]);
+        names[k] = texts[k];
+    }
+    config_flow_logs_sentence(sentence, m->analyzer, m->connections, m->tuples, names, m->nhosts,
+                              m->read);
+    config_flow_logs_json(json, m->analyzer, m->connections, m->tuples, names, m->nhosts, m->read);
+    free(texts);
+    free(names);
+    return strbuf_failed(sentence) || strbuf_failed(json) ? -1 : 0;
+}
+
+/* *text with its (last) occurrence of old replaced by new; 0 when old is
+ * not in it (then *text stays), 1 replaced, -1 out of memory. */
+static int replace_last(char **text, const char *old, const char *new)
+{
+    const char *at = NULL;
+    for (const char *p = strstr(*text, old); p; p = strstr(p + 1, old))
+        at = p;
+    if (!at || !*old)
+        return 0;
+    size_t head = (size_t)(at - *text), len = strlen(*text);
+    char *out = malloc(len - strlen(old) + strlen(new) + 1);
+    if (!out)
+        return -1;
+    memcpy(out, *text, head);
+    strcpy(out + head, new);
+    strcat(out + head, at + strlen(old));
+    free(*text);
+    *text = out;
+    return 1;
+}
+
+/* A config-* finding says what the flow logs of the window show of the
+ * traffic it predicts denied (analyze/config_check.c): the counts of the
+ * flow-log findings of the subnet's hosts, those hosts, or that there were
+ * none. Every shard holds the configuration and writes the sentence of its
+ * own flow logs; one database of everything would count the flow-log
+ * findings of all the shards' hosts (each host's NIC is in one shard, and
+ * its findings are the ones one database would have). So the merge adds
+ * the parts' details.flow_logs up (connections, tuples), unites the hosts,
+ * says flow logs were read when any part read some, and writes the
+ * sentence and the details member again, with the analyzer's own
+ * functions. lead is among rows[0..n) of kind 0 (seen now). Returns 0
+ * (also when a part's details hold no flow_logs: then lead stays as it is),
+ * or -1 out of memory. */
+static int merge_config_flow_logs(struct report_finding *lead, struct part_row *rows, size_t n)
+{
+    struct flow_logs_part all = {0}, own = {0};
+    struct strbuf s_all = {0}, j_all = {0}, s_own = {0}, j_own = {0};
+    int rc = 0, got = add_flow_logs(lead->details, &own);
+    if (got <= 0) {
+        rc = got;
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct report_finding *f = &rows[i].f;
+        if (strcmp(f->status, "resolved") == 0 || is_carried(f))
+            continue;
+        got = add_flow_logs(f->details, &all);
+        if (got <= 0) { /* a part of another shape: nothing to add up */
+            rc = got;
+            goto done;
+        }
+    }
+    if (flow_logs_texts(&own, &s_own, &j_own) != 0 || flow_logs_texts(&all, &s_all, &j_all) != 0) {
+        rc = -1;
+        goto done;
+    }
+    /* both or neither: the sentence and the details member go together */
+    if (strstr(lead->evidence, strbuf_text(&s_own)) && strstr(lead->details, strbuf_text(&j_own)) &&
+        (replace_last(&lead->evidence, strbuf_text(&s_own), strbuf_text(&s_all)) < 0 ||
+         replace_last(&lead->details, strbuf_text(&j_own), strbuf_text(&j_all)) < 0))
+        rc = -1;
+done:
+    free(all.analyzer);
+    free(all.hosts);
+    free(own.analyzer);
+    free(own.hosts);
+    strbuf_free(&s_all);
+    strbuf_free(&j_all);
+    strbuf_free(&s_own);
+    strbuf_free(&j_own);
+    return rc;
+}
+
 /* The parts of one finding of one window, rows[0..n) (one per database
  * that has it), made into the row one database would hold: when any part
  * is seen now, the parts seen now (new, unless any part shows it was there
@@ -605,6 +765,9 @@ static int combine_parts(struct part_row *rows, size_t n)
     }
     if (kind == 0 && strcmp(rows[lead].f.analyzer, "nsg-flow-logs") == 0 &&
         merge_nsg_only_hosts(&rows[lead].f, rows, n) != 0)
+        return -1;
+    if (kind == 0 && strncmp(rows[lead].f.analyzer, "config-", 7) == 0 &&
+        merge_config_flow_logs(&rows[lead].f, rows, n) != 0)
         return -1;
     if (kind == 0) {
         char *status = strdup(before ? "open" : "new");
