@@ -541,7 +541,8 @@ static int merge_nsg_only_hosts(struct report_finding *lead, struct part_row *ro
         free(ips);
         return 0;
     }
-    qsort(ips, nips, sizeof *ips, by_ip);
+    if (nips > 1)
+        qsort(ips, nips, sizeof *ips, by_ip);
     size_t size = strlen(NSG_ONLY_LIST) + nips * (IP_TEXT_MAX + 2) + strlen(tail) + 1;
     char *evidence = malloc(size);
     char *title = malloc(strlen(title_tail) + 64);
@@ -629,7 +630,8 @@ done:
 /* The sentence (and details member) of m, as the analyzer writes them. */
 static int flow_logs_texts(struct flow_logs_part *m, struct strbuf *sentence, struct strbuf *json)
 {
-    qsort(m->hosts, m->nhosts, sizeof *m->hosts, by_ip);
+    if (m->nhosts > 1) /* (qsort of no array is undefined) */
+        qsort(m->hosts, m->nhosts, sizeof *m->hosts, by_ip);
     char (*texts)[IP_TEXT_MAX] = calloc(m->nhosts + 1, sizeof *texts);
     const char **names = calloc(m->nhosts + 1, sizeof *names);
     if (!texts || !names) {
