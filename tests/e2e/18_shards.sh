@@ -55,7 +55,7 @@ for k in $(seq 0 $((N - 1))); do
     "$NSGFLOW" analyze -q --db "$T/shard$k.db" --since $since --until $until >/dev/null
     dbs+=(--db "$T/shard$k.db")
 done
-assert_eq "$(for k in $(seq 0 $((N - 1))); do sqlite3 "$T/shard$k.db" "select count(*) from source_file"; done | paste -sd+ | bc)" \
+assert_eq "$(for k in $(seq 0 $((N - 1))); do sqlite3 "$T/shard$k.db" "select count(*) from source_file"; done | awk '{ s += $1 } END { print s + 0 }')" \
     "$(sqlite3 "$T/one.db" "select count(*) from source_file")" "every blob in exactly one shard"
 # the test means something only when findings span shards
 shards_with_findings=$(for k in $(seq 0 $((N - 1))); do sqlite3 "$T/shard$k.db" "select count(*) > 0 from finding"; done | grep -c 1)
@@ -224,7 +224,7 @@ case $(cfg_sentence "$T/cfg-one.json" config-denied-port 1886) in
     *) fail "configuration case: config-denied-port 1886 should see none failing" ;;
 esac
 # a shard alone counts only its hosts (so the merge has something to do)
-[ "$(for k in $(seq 0 $((N - 1))); do sqlite3 "$T/cfg-shard$k.db" "select count(*) from finding where analyzer = 'config-denied-port' and port = 1433 and evidence like '%of $all_hosts in the window%'"; done | paste -sd+ | bc)" = 0 ] ||
+[ "$(for k in $(seq 0 $((N - 1))); do sqlite3 "$T/cfg-shard$k.db" "select count(*) from finding where analyzer = 'config-denied-port' and port = 1433 and evidence like '%of $all_hosts in the window%'"; done | awk '{ s += $1 } END { print s + 0 }')" = 0 ] ||
     fail "configuration case: a shard names every host itself"
 checks=$((checks + 1))
 normalize_json "$T/cfg-one.json" >"$T/cfg-one.norm"

@@ -132,6 +132,6 @@ for c in $CASES; do
     read -r rss wall user sys < <(grep -E '^[0-9]+ ' "$OUT/$c.rss" | tail -n 1)
     msg=$(grep -v -E '^ingest: ' "$log" | tail -n 1)
     [ -n "$msg" ] || msg=$(tail -n 1 "$log")
-    printf '%-22s %4s %8.1f %7.1f %7.1f  %s\n' "$c" "$status" "$(echo "${rss:-0} / 1024" | bc -l)" \
-        "${wall:-0}" "$(echo "${user:-0} + ${sys:-0}" | bc -l)" "$msg"
+    printf '%-22s %4s %8.1f %7.1f %7.1f  %s\n' "$c" "$status" "$(awk -v k="${rss:-0}" 'BEGIN { print k / 1024 }')" \
+        "${wall:-0}" "$(awk -v u="${user:-0}" -v s="${sys:-0}" 'BEGIN { print u + s }')" "$msg"
 done
