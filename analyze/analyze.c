@@ -26,7 +26,7 @@
 const char analyze_usage[] =
     "usage: nsgflow analyze [--db FILE] [--apim-subnet CIDR]... [--since T] [--until T]\n"
     "                       [--platform stv1|stv2] [--vnet-type external|internal]\n"
-    "                       [--fail-on error|warning] [--quiet]\n"
+    "                       [--fail-on error|warning] [--dry-run] [--quiet]\n"
     "\n"
     "Finds what breaks API Management in a virtual network, from the flows in\n"
     "the database:\n"
@@ -56,12 +56,18 @@ const char analyze_usage[] =
     "  --vnet-type external|internal  drop requirements of the other mode\n"
     "  --fail-on error|warning  exit 1 when a finding of that severity or worse\n"
     "                      exists\n"
+    "  --dry-run           judge and print, store nothing (try windows and subnets\n"
+    "                      without changing the history run compares against)\n"
     "  --quiet, -q         print nothing but errors\n"
     "  --db FILE           the database (default: $NSGFLOW_DB, else ./nsgflow.db)\n"
     "\n"
-    "Analyzing a window again replaces its findings. Exit status: 0 done;\n"
-    "1 a finding at the --fail-on level, or a fatal error (message on stderr);\n"
-    "2 usage.\n";
+    "Analyzing a window again replaces its findings. A window with no flows is\n"
+    "refused (unless a configuration is judged), as are an inverted window and\n"
+    "--apim-subnet ranges without traffic in it: nothing is stored, and the\n"
+    "message says what the database holds.\n"
+    "\n"
+    "Exit status: 0 done; 1 a finding at the --fail-on level, a window or\n"
+    "subnet refused, or a fatal error (message on stderr); 2 usage.\n";
 
 static int64_t scalar(sqlite3 *db, const char *sql, int64_t fallback)
 {
@@ -70,6 +76,21 @@ static int64_t scalar(sqlite3 *db, const char *sql, int64_t fallback)
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
         sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
         v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* scalar with ?1 and ?2 bound to two integers. */
+static int64_t scalar2(sqlite3 *db, const char *sql, int64_t a, int64_t b)
+{
+    sqlite3_stmt *st;
+    int64_t v = -1;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, a);
+        sqlite3_bind_int64(st, 2, b);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            v = sqlite3_column_int64(st, 0);
+    }
     sqlite3_finalize(st);
     return v;
 }
@@ -189,30 +210,49 @@ static int exec2(sqlite3 *db, const char *sql, int64_t a, int64_t b)
     " connections, first_seen, last_seen, evidence, details, hint, commands,"          \
     " confidence, requirement_id, key"
 
+/* Fills temp table name (prefix TEXT PRIMARY KEY[, text TEXT]) with n
+ * prefixes, or n notes (prefix and text) when prefixes is NULL. */
+static int fill_notes(sqlite3 *db, const char *name, char *const *prefixes,
+                      const struct thin_note *notes, size_t n)
+{
+    notes = prefixes ? NULL : notes;
+    static const struct thin_note none;
+    if (!prefixes && !notes)
+        notes = &none; /* (n is 0) */
+    char sql[200];
+    snprintf(sql, sizeof sql, "CREATE TEMP TABLE IF NOT EXISTS %s(prefix TEXT PRIMARY KEY%s);"
+                              " DELETE FROM %s", name, notes ? ", text TEXT" : "", name);
+    if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return -1;
+    snprintf(sql, sizeof sql, "INSERT OR IGNORE INTO %s VALUES(?%s)", name, notes ? ", ?" : "");
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    int rc = SQLITE_DONE;
+    for (size_t i = 0; i < n && rc == SQLITE_DONE; i++) {
+        sqlite3_bind_text(st, 1, notes ? notes[i].prefix : prefixes[i], -1, SQLITE_STATIC);
+        if (notes)
+            sqlite3_bind_text(st, 2, notes[i].text, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
 /* The findings' lives against the previous analysis: new or open; the
- * previous findings gone now are resolved when the window shows them
- * healthy (temp.healthy), and carried as still open when it has no traffic
- * to judge them by (an info finding that is gone is resolved). */
+ * previous findings not found again are resolved when the window judged
+ * their traffic (temp.judged: a host's requirement port used, allowed or
+ * denied; a source that called and was answered), and kept open when it
+ * had none to judge them by, saying why: no traffic for it, too little
+ * (temp.thin), or its host was not among this window's APIM hosts. An info
+ * finding that is gone is resolved. */
 static int set_lifecycle(sqlite3 *db, int64_t run_id, int64_t previous,
                          const struct findings *fs)
 {
-    if (sqlite3_exec(db, "CREATE TEMP TABLE IF NOT EXISTS healthy(prefix TEXT PRIMARY KEY);"
-                         "DELETE FROM healthy", NULL, NULL, NULL) != SQLITE_OK)
+    if (fill_notes(db, "judged", fs->healthy, NULL, fs->nhealthy) != 0 ||
+        fill_notes(db, "thin", NULL, fs->thin, fs->nthin) != 0)
         return -1;
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO healthy(prefix) VALUES(?)", -1, &st,
-                           NULL) != SQLITE_OK)
-        return -1;
-    for (size_t i = 0; i < fs->nhealthy; i++) {
-        sqlite3_bind_text(st, 1, fs->healthy[i], -1, SQLITE_STATIC);
-        int rc = sqlite3_step(st);
-        sqlite3_reset(st);
-        if (rc != SQLITE_DONE) {
-            sqlite3_finalize(st);
-            return -1;
-        }
-    }
-    sqlite3_finalize(st);
     static const char *const sql[] = {
         "UPDATE finding SET status = CASE WHEN EXISTS (SELECT 1 FROM finding p"
         " WHERE p.run_id = ?2 AND p.key = finding.key AND p.status != 'resolved')"
@@ -221,12 +261,19 @@ static int set_lifecycle(sqlite3 *db, int64_t run_id, int64_t previous,
         " SELECT ?1, 'resolved', " FINDING_COPY_COLUMNS " FROM finding p"
         " WHERE p.run_id = ?2 AND p.status != 'resolved'"
         " AND NOT EXISTS (SELECT 1 FROM finding c WHERE c.run_id = ?1 AND c.key = p.key)"
-        " AND (p.severity = 'info' OR EXISTS (SELECT 1 FROM temp.healthy h"
+        " AND (p.severity = 'info' OR EXISTS (SELECT 1 FROM temp.judged h"
         "      WHERE substr(p.key, 1, length(h.prefix)) = h.prefix))",
         "INSERT INTO finding(run_id, status, " FINDING_COPY_COLUMNS ")"
         " SELECT ?1, 'open', analyzer, severity, title, host, remote, port, protocol, direction,"
         " rule, 0, 0, first_seen, last_seen,"
-        " 'Not judged again in this window: no traffic for it. As last seen: ' || evidence,"
+        " 'Not judged again in this window: ' || coalesce("
+        "   (SELECT t.text FROM temp.thin t WHERE substr(p.key, 1, length(t.prefix)) = t.prefix),"
+        "   CASE WHEN p.analyzer NOT LIKE 'config-%' AND p.host IS NOT NULL AND NOT EXISTS"
+        "     (SELECT 1 FROM apim_host a WHERE a.run_id = ?1 AND a.address = p.host)"
+        "   THEN p.host || ' was not among its APIM hosts'"
+        "   ELSE 'no traffic for it' END) || '. As last seen: ' ||"
+        "   CASE WHEN evidence LIKE 'Not judged again in this window: %. As last seen: %'"
+        "   THEN substr(evidence, instr(evidence, '. As last seen: ') + 16) ELSE evidence END,"
         " details, hint, commands, confidence, requirement_id, key FROM finding p"
         " WHERE p.run_id = ?2 AND p.status != 'resolved'"
         " AND NOT EXISTS (SELECT 1 FROM finding c WHERE c.run_id = ?1 AND c.key = p.key)",
@@ -291,6 +338,8 @@ static int drop_replaced(sqlite3 *db, int64_t from, int64_t to)
         " WHERE window_start >= ?1 AND window_end <= ?2)",
         "DELETE FROM connection WHERE run_id IN (SELECT id FROM analysis_run"
         " WHERE window_start >= ?1 AND window_end <= ?2)",
+        "DELETE FROM analysis_format WHERE run_id IN (SELECT id FROM analysis_run"
+        " WHERE window_start >= ?1 AND window_end <= ?2)",
         "DELETE FROM analysis_run WHERE window_start >= ?1 AND window_end <= ?2",
     };
     for (size_t i = 0; i < sizeof drop / sizeof drop[0]; i++)
@@ -345,9 +394,23 @@ static int store_results(sqlite3 *db, int64_t run_id, int64_t previous,
                          const struct findings *fs, double seconds, char *err, size_t errlen)
 {
     sqlite3_stmt *st = NULL, *hour_st = NULL;
-    if (exec2(db, "UPDATE analysis_run SET tuples = ?2 WHERE id = ?1", run_id,
-              scan->read.tuples) != 0)
-        goto sqlfail;
+    /* its figures, kept with it (its report stays true after a prune) */
+    static const char *const figures[] = {
+        "UPDATE analysis_run SET tuples = ?2,"
+        " blobs = (SELECT count(*) FROM source_file f WHERE f.identity IS NOT NULL"
+        "          AND f.max_ts >= window_start AND f.min_ts <= window_end),"
+        " partial_blobs = (SELECT count(*) FROM source_file f WHERE f.identity IS NOT NULL"
+        "          AND f.status = 'partial' AND f.max_ts >= window_start AND f.min_ts <= window_end)"
+        " WHERE id = ?1",
+        "INSERT INTO analysis_format(run_id, format, blobs)"
+        " SELECT r.id, g.format, count(DISTINCT f.id) FROM analysis_run r"
+        " JOIN source_file f ON f.identity IS NOT NULL AND f.max_ts >= r.window_start"
+        "                   AND f.min_ts <= r.window_end"
+        " JOIN flow_group g ON g.file_id = f.id WHERE r.id = ?1 GROUP BY g.format",
+    };
+    for (size_t i = 0; i < sizeof figures / sizeof figures[0]; i++)
+        if (exec2(db, figures[i], run_id, scan->read.tuples) != 0)
+            goto sqlfail;
     if (sqlite3_prepare_v2(db, "UPDATE analysis_run SET seconds = ? WHERE id = ?", -1, &st,
                            NULL) != SQLITE_OK)
         goto sqlfail;
@@ -499,6 +562,244 @@ static void timing(const char *step, double start)
             peak_kb / 1024.0);
 }
 
+/* A finding of the previous window kept open (not judged again), as the
+ * summary lists it. */
+struct carried {
+    char severity[16], analyzer[40], host[64], title[400];
+};
+struct carried_list {
+    struct carried *v;
+    size_t n;
+};
+
+/* The run's figures as its report will show them, read back from the rows
+ * it stored (before they are committed, or rolled back by --dry-run): the
+ * findings by severity (resolved ones aside, the ones kept open from the
+ * previous window included), their lives, and the list of those kept open.
+ * Returns 0, or -1 with err. */
+static int count_lives(sqlite3 *db, struct analyze_result *res, struct carried_list *carried,
+                       char *err, size_t errlen)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "SELECT coalesce(sum(status != 'resolved' AND severity = 'error'), 0),"
+                               " coalesce(sum(status != 'resolved' AND severity = 'warning'), 0),"
+                               " coalesce(sum(status != 'resolved' AND severity = 'info'), 0),"
+                               " coalesce(sum(status = 'new'), 0),"
+                               " coalesce(sum(status = 'resolved'), 0),"
+                               " coalesce(sum(status = 'new' AND severity != 'info'), 0),"
+                               " (SELECT blobs FROM analysis_run WHERE id = ?1)"
+                               " FROM finding WHERE run_id = ?1", -1, &st, NULL) != SQLITE_OK)
+        goto sqlfail;
+    sqlite3_bind_int64(st, 1, res->run_id);
+    if (sqlite3_step(st) != SQLITE_ROW)
+        goto sqlfail;
+    res->errors = sqlite3_column_int(st, 0);
+    res->warnings = sqlite3_column_int(st, 1);
+    res->infos = sqlite3_column_int(st, 2);
+    res->new_findings = sqlite3_column_int(st, 3);
+    res->resolved = sqlite3_column_int(st, 4);
+    res->new_problems = sqlite3_column_int(st, 5);
+    res->blobs = sqlite3_column_int64(st, 6);
+    sqlite3_finalize(st);
+    if (sqlite3_prepare_v2(db, "SELECT severity, analyzer, coalesce(host, '-'), title FROM finding"
+                               " WHERE run_id = ? AND status = 'open' AND flows = 0"
+                               " AND connections = 0 ORDER BY CASE severity WHEN 'error' THEN 0"
+                               " WHEN 'warning' THEN 1 ELSE 2 END, analyzer, host, port", -1, &st,
+                           NULL) != SQLITE_OK)
+        goto sqlfail;
+    sqlite3_bind_int64(st, 1, res->run_id);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        struct carried *v = realloc(carried->v, (carried->n + 1) * sizeof *v);
+        if (!v) {
+            sqlite3_finalize(st);
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        carried->v = v;
+        struct carried *c = &v[carried->n++];
+        const char *col[4];
+        for (int i = 0; i < 4; i++)
+            col[i] = (const char *)sqlite3_column_text(st, i);
+        snprintf(c->severity, sizeof c->severity, "%s", col[0] ? col[0] : "");
+        snprintf(c->analyzer, sizeof c->analyzer, "%s", col[1] ? col[1] : "");
+        snprintf(c->host, sizeof c->host, "%s", col[2] ? col[2] : "");
+        snprintf(c->title, sizeof c->title, "%s", col[3] ? col[3] : "");
+    }
+    sqlite3_finalize(st);
+    res->carried = (int)carried->n;
+    return 0;
+sqlfail:
+    snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+    return -1;
+}
+
+/* Given --apim-subnet ranges, the hosts found in them: a range that holds
+ * no traffic in the window is a mistake to say (in err: 1 when none of the
+ * ranges holds any, which is refused, naming the hosts the traffic shows)
+ * or to warn about (some of them). */
+static int subnets_refused(const struct analyze_options *o, sqlite3 *db, struct netconfig *nc,
+                           const struct scan_result *scan, const struct apim_hosts *hosts,
+                           char *err, size_t errlen)
+{
+    int empty[ANALYZE_MAX_SUBNETS] = {0};
+    size_t nempty = 0;
+    for (size_t k = 0; k < o->nsubnets; k++) {
+        int found = 0;
+        for (size_t i = 0; i < hosts->n && !found; i++) {
+            char ip[IP_TEXT_MAX];
+            struct ip_addr a;
+            addresses_text(db, hosts->ids[i], ip);
+            found = ip_parse(ip, strlen(ip), &a) == 0 &&
+                    ip_in_range(&a, &o->subnets[2 * k], &o->subnets[2 * k + 1]);
+        }
+        if (!found) {
+            empty[k] = 1;
+            nempty++;
+        }
+    }
+    if (nempty < o->nsubnets) {
+        for (size_t k = 0; k < o->nsubnets; k++)
+            if (empty[k] && !o->quiet)
+                msg(stderr, "nsgflow analyze: warning: --apim-subnet %s holds no traffic in the"
+                            " window\n", o->subnet_text[k]);
+        return 0;
+    }
+    /* none: say which hosts the traffic shows */
+    struct analyze_options none = *o;
+    none.nsubnets = 0;
+    struct apim_hosts detected = {0};
+    struct strbuf b = {0};
+    strbuf_printf(&b, "--apim-subnet %s hold%s no traffic in the window; nothing was stored.",
+                  o->nsubnets == 1 ? o->subnet_text[0] : "ranges", o->nsubnets == 1 ? "s" : "");
+    struct ip_addr *ips = NULL;
+    size_t nips = 0;
+    if (choose_hosts(&none, HOSTS_DETECTED, db, nc, scan, &detected) == 0 && detected.n &&
+        (ips = calloc(detected.n, sizeof *ips))) {
+        for (size_t i = 0; i < detected.n; i++) {
+            char ip[IP_TEXT_MAX];
+            addresses_text(db, detected.ids[i], ip);
+            if (ip_parse(ip, strlen(ip), &ips[nips]) == 0)
+                nips++;
+        }
+        qsort(ips, nips, sizeof *ips, ip_compare);
+        strbuf_printf(&b, " APIM hosts detected in the traffic:");
+        for (size_t i = 0; i < nips && i < 8; i++) {
+            char ip[IP_TEXT_MAX];
+            ip_format(&ips[i], ip);
+            strbuf_printf(&b, "%s %s", i ? "," : "", ip);
+        }
+        if (detected.n > 8)
+            strbuf_printf(&b, " and %zu more", detected.n - 8);
+        strbuf_printf(&b, " (analyze without --apim-subnet to use them)");
+    } else {
+        strbuf_printf(&b, " No APIM host is detected in the traffic either (no management calls"
+                          " on 3443, no load-balancer probes on 6390)");
+    }
+    free(ips);
+    hosts_free(&detected);
+    snprintf(err, errlen, "%s", strbuf_failed(&b) ? "out of memory" : strbuf_text(&b));
+    strbuf_free(&b);
+    return 1;
+}
+
+/* What the database holds of flow logs: its blobs and their time span. */
+struct data_span {
+    int64_t blobs, first, last;
+};
+
+static void data_span_of(sqlite3 *db, struct data_span *d)
+{
+    d->blobs = scalar(db, "SELECT count(*) FROM source_file WHERE identity IS NOT NULL"
+                          " AND first_tuple IS NOT NULL", 0);
+    d->first = scalar(db, "SELECT min(min_ts) FROM source_file WHERE identity IS NOT NULL", 0);
+    d->last = scalar(db, "SELECT max(max_ts) FROM source_file WHERE identity IS NOT NULL", 0);
+}
+
+/* ", the database holds 30 blobs of flows from A to B" (or none). */
+static void data_span_text(const struct data_span *d, char *out, size_t n)
+{
+    char a[24], b[24];
+    time_format(d->first, a);
+    time_format(d->last, b);
+    if (d->blobs)
+        snprintf(out, n, "the database holds %" PRId64 " blob%s of flows from %s to %s",
+                 d->blobs, d->blobs == 1 ? "" : "s", a, b);
+    else
+        snprintf(out, n, "the database holds no flow logs (nsgflow ingest PATH)");
+}
+
+/* Why the window [from, to] cannot be analyzed, in err; 0 when it can. A
+ * window with no flows is no healthy window: it is refused unless a
+ * configuration is there to be judged, and an inverted one always is. */
+static int window_refused(sqlite3 *db, const struct analyze_options *o, int have_config,
+                          int64_t from, int64_t to, char *err, size_t errlen)
+{
+    struct data_span d;
+    data_span_of(db, &d);
+    char span[200], a[24], b[24];
+    data_span_text(&d, span, sizeof span);
+    time_format(from, a);
+    time_format(to, b);
+    if (!d.blobs && !have_config) {
+        snprintf(err, errlen, "nothing to analyze: the database holds no flow logs (nsgflow"
+                              " ingest PATH) and no configuration (nsgflow config import FILE)");
+        return 1;
+    }
+    if (from > to) {
+        if (o->since != INT64_MIN && d.blobs && o->since > d.last)
+            snprintf(err, errlen, "the window is empty: --since %s is after the newest flow;"
+                                  " %s", a, span);
+        else if (o->until != INT64_MAX && d.blobs && o->until < d.first)
+            snprintf(err, errlen, "the window is empty: --until %s is before the oldest flow;"
+                                  " %s", b, span);
+        else
+            snprintf(err, errlen, "the window is empty: %s is after %s; %s", a, b, span);
+        return 1;
+    }
+    if (!have_config &&
+        scalar2(db, "SELECT count(*) FROM source_file WHERE identity IS NOT NULL"
+                    " AND first_tuple IS NOT NULL AND max_ts >= ?1 AND min_ts <= ?2", from, to) == 0) {
+        snprintf(err, errlen, "no flow logs in the window %s to %s: %s; nothing was stored",
+                 a, b, span);
+        return 1;
+    }
+    return 0;
+}
+
+void analyze_print_tag_note(const struct analyze_result *res, FILE *out)
+{
+    char data[700];
+    snprintf(data, sizeof data, "the service-tag data (%s, changeNumber %ld, published %s)",
+             res->tag_origin, res->tag_change_number,
+             res->tag_published[0] ? res->tag_published : "unknown");
+    if (!res->tag_published[0]) {
+        msg(out, "note: %s has no publication date; if it is old, import a current"
+                 " ServiceTags_Public_YYYYMMDD.json with 'nsgflow tags import FILE'\n", data);
+        return;
+    }
+    char age_text[64] = "", behind_text[120] = "";
+    long age = age_days(res->tag_published);
+    if (age > 90)
+        snprintf(age_text, sizeof age_text, " is %ld days old", age);
+    /* against the flows judged, not only against today */
+    int64_t published;
+    if (res->judged_tuples && time_arg_parse(res->tag_published, time(NULL), &published) == 0) {
+        int64_t days = (res->window_end - published) / 86400;
+        char until[24];
+        time_format(res->window_end, until);
+        if (days > 90 || days < -90)
+            snprintf(behind_text, sizeof behind_text, "%s %lld months %s than the flows judged"
+                                                      " (to %.10s)", age_text[0] ? ", and" : " is",
+                     (long long)((days < 0 ? -days : days) / 30), days > 0 ? "older" : "newer",
+                     until);
+    }
+    if (age_text[0] || behind_text[0])
+        msg(out, "note: %s%s%s: addresses may have moved between services; import a current"
+                 " ServiceTags_Public_YYYYMMDD.json with 'nsgflow tags import FILE'\n", data,
+            age_text, behind_text);
+}
+
 int analyze_run(const struct analyze_options *o, struct analyze_result *res)
 {
     memset(res, 0, sizeof *res);
@@ -512,6 +813,7 @@ int analyze_run(const struct analyze_options *o, struct analyze_result *res)
     int scanned = 0;
     struct apim_hosts hosts = {0};
     struct findings fs = {0};
+    struct carried_list carried = {0};
     struct tag_source src;
     struct netconfig nc;
     memset(&nc, 0, sizeof nc);
@@ -523,29 +825,33 @@ int analyze_run(const struct analyze_options *o, struct analyze_result *res)
     struct analyze_options eff = *o;
     int hosts_from = o->nsubnets ? HOSTS_GIVEN : HOSTS_DETECTED, fell_back = 0;
 
-    if (db_open_or_say(o->db_path, o->wait_ms, &db) != 0)
+    if (db_open_existing_or_say(o->db_path, o->wait_ms, &db) != 0)
         return EXIT_FATAL;
-    if (tags_ensure(db, &src, err, sizeof err) != 0)
-        goto fail;
-    /* one write transaction: the connections, the findings and their lives
-     * appear together or not at all; a page cache that holds what it
-     * writes (the connection rows) */
+    /* one write transaction: the tag data's first load, the connections,
+     * the findings and their lives appear together or not at all (and
+     * --dry-run leaves none of it); a page cache that holds what it writes
+     * (the connection rows) */
     sqlite3_exec(db, "PRAGMA cache_size = -8192", NULL, NULL, NULL);
-    if (db_exec(db, "BEGIN IMMEDIATE", err, sizeof err) != 0)
-        goto fail;
-    if (netconfig_load(db, &nc, err, sizeof err) != 0)
+    if (db_exec(db, "BEGIN IMMEDIATE", err, sizeof err) != 0 ||
+        tags_ensure(db, &src, err, sizeof err) != 0 ||
+        netconfig_load(db, &nc, err, sizeof err) != 0)
         goto fail;
     int64_t from = o->since, to = o->until;
     int any_flows = scalar(db, "SELECT count(*) FROM source_file WHERE identity IS NOT NULL", 0) > 0;
+    if (!any_flows && nc.import_id) {
+        /* the configuration alone: its window is the snapshot's moment, so
+         * that the next snapshot's analysis follows it (new, open, resolved) */
+        if (from == INT64_MIN)
+            from = nc.imported_at;
+        if (to == INT64_MAX)
+            to = nc.imported_at;
+    }
     if (from == INT64_MIN)
         from = scalar(db, "SELECT min(min_ts) FROM source_file WHERE identity IS NOT NULL", 0);
     if (to == INT64_MAX)
         to = scalar(db, "SELECT max(max_ts) FROM source_file WHERE identity IS NOT NULL", 0);
-    if (!any_flows && nc.import_id && o->since == INT64_MIN && o->until == INT64_MAX) {
-        /* the configuration alone: its window is the snapshot's moment, so
-         * that the next snapshot's analysis follows it (new, open, resolved) */
-        from = to = nc.imported_at;
-    }
+    if (window_refused(db, o, nc.import_id != 0, from, to, err, sizeof err))
+        goto fail;
     /* judge_from: where the judgement starts. With after_previous, what the
      * previous window judged stays judged: a window that overlaps it (a blob
      * fetched again after it grew, an E written after the hour) is judged
@@ -629,10 +935,22 @@ int analyze_run(const struct analyze_options *o, struct analyze_result *res)
     timing("pass", start);
     if (scan_rc != 0)
         goto fail;
+    if (!scan.read.tuples && !nc.import_id) {
+        /* blobs around the window, none of their flows inside it */
+        char a[24], b[24];
+        time_format(judge_from, a);
+        time_format(to, b);
+        snprintf(err, sizeof err, "no flows in the window %s to %s (its blobs' flows all lie"
+                                  " outside it); nothing was stored", a, b);
+        goto fail;
+    }
     if (choose_hosts(&eff, hosts_from, db, &nc, &scan, &hosts) != 0) {
         snprintf(err, sizeof err, "out of memory");
         goto fail;
     }
+    if (hosts_from == HOSTS_GIVEN && scan.read.tuples &&
+        subnets_refused(o, db, &nc, &scan, &hosts, err, sizeof err))
+        goto fail;
     if (hosts_from == HOSTS_CONFIGURED && hosts.n == 0 && scan.read.tuples) {
         /* the configured subnets are quiet in these logs: detect instead */
         hosts_free(&hosts);
@@ -664,63 +982,28 @@ int analyze_run(const struct analyze_options *o, struct analyze_result *res)
     if (addresses_save_tags(db, addrs, err, sizeof err) != 0 ||
         store_results(db, res->run_id, previous, &scan, &reqs, &hosts, &nc, &fs,
                       now_seconds() - start, err, sizeof err) != 0 ||
-        db_exec(db, "COMMIT", err, sizeof err) != 0)
+        count_lives(db, res, &carried, err, sizeof err) != 0 ||
+        db_exec(db, o->dry_run ? "ROLLBACK" : "COMMIT", err, sizeof err) != 0)
         goto fail;
     timing("commit", start);
-
-    for (size_t i = 0; i < fs.n; i++) {
-        const char *s = fs.v[i].severity;
-        res->errors += strcmp(s, "error") == 0;
-        res->warnings += strcmp(s, "warning") == 0;
-        res->infos += strcmp(s, "info") == 0;
-    }
-    sqlite3_stmt *lives;
-    if (sqlite3_prepare_v2(db, "SELECT coalesce(sum(status = 'new'), 0),"
-                               " coalesce(sum(status = 'resolved'), 0),"
-                               " coalesce(sum(status = 'new' AND severity != 'info'), 0),"
-                               " coalesce(sum(status = 'open' AND flows = 0 AND connections = 0), 0)"
-                               " FROM finding WHERE run_id = ?",
-                           -1, &lives, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(lives, 1, res->run_id);
-        if (sqlite3_step(lives) == SQLITE_ROW) {
-            res->new_findings = sqlite3_column_int(lives, 0);
-            res->resolved = sqlite3_column_int(lives, 1);
-            res->new_problems = sqlite3_column_int(lives, 2);
-            res->carried = sqlite3_column_int(lives, 3);
-        }
-        sqlite3_finalize(lives);
-    }
     res->hosts = hosts.n;
+    if (o->dry_run)
+        res->run_id = 0; /* nothing of it was kept */
 
-    /* the tag data against the flows judged, not only against today */
-    int64_t published;
-    if (src.published[0] && scan.read.tuples &&
-        time_arg_parse(src.published, time(NULL), &published) == 0) {
-        int64_t days = (to - published) / 86400;
-        char until[24];
-        time_format(to, until);
-        if (days > 90 || days < -90)
-            msg(stderr, "warning: the service-tag data (published %s) is %lld months %s than the"
-                        " flows judged (to %.10s): addresses may have moved between services\n",
-                src.published, (long long)((days < 0 ? -days : days) / 30),
-                days > 0 ? "older" : "newer", until);
-    }
-    long age = age_days(src.published);
-    if (age > 90)
-        msg(stderr, "warning: the service-tag data (%s, changeNumber %ld, published %s) is %ld"
-                    " days old: download a current ServiceTags_Public_YYYYMMDD.json and run"
-                    " 'nsgflow tags import FILE'\n",
-            src.origin, src.change_number, src.published, age);
-    else if (age < 0)
-        msg(stderr, "warning: the service-tag data (%s) has no publication date; if it is"
-                    " old, import a current ServiceTags_Public_YYYYMMDD.json\n", src.origin);
+    /* the note on the tag data, kept for whoever prints it */
+    snprintf(res->tag_origin, sizeof res->tag_origin, "%s", src.origin);
+    snprintf(res->tag_published, sizeof res->tag_published, "%s", src.published);
+    res->tag_change_number = src.change_number;
+    res->judged_tuples = scan.read.tuples;
+    if (!o->quiet)
+        analyze_print_tag_note(res, stderr);
     if (!o->quiet) {
         char a[24], b[24];
         time_format(judge_from, a);
         time_format(to, b);
         msg(stdout, "analyze: window %s to %s: %" PRId64 " tuples in %" PRId64 " blobs, %" PRId64
                     " connections (%.2f s)\n",
-            a, b, scan.read.tuples, scan.read.blobs, scan.connections, now_seconds() - start);
+            a, b, scan.read.tuples, res->blobs, scan.connections, now_seconds() - start);
         msg(stdout, "analyze: service tags: %s, changeNumber %ld, published %s; requirements of"
                     " platform %s%s\n", src.origin, src.change_number,
             src.published[0] ? src.published : "unknown", platform,
@@ -763,9 +1046,10 @@ int analyze_run(const struct analyze_options *o, struct analyze_result *res)
         }
         if (scan.read.tuples)
             coverage_print(db, judge_from, to, stdout);
-        msg(stdout, "analyze: %zu finding%s: %d error%s, %d warning%s, %d info; %d new, %d resolved"
-                    " since the previous window\n", fs.n,
-            fs.n == 1 ? "" : "s", res->errors, res->errors == 1 ? "" : "s", res->warnings,
+        int total = res->errors + res->warnings + res->infos;
+        msg(stdout, "analyze: %d finding%s: %d error%s, %d warning%s, %d info; %d new, %d resolved"
+                    " since the previous window\n", total,
+            total == 1 ? "" : "s", res->errors, res->errors == 1 ? "" : "s", res->warnings,
             res->warnings == 1 ? "" : "s", res->infos, res->new_findings, res->resolved);
         for (size_t i = 0; i < fs.n; i++) {
             const struct finding *f = &fs.v[i];
@@ -783,10 +1067,14 @@ int analyze_run(const struct analyze_options *o, struct analyze_result *res)
             msg(stdout, "  %-7s %-20s %-15s %s (%s, confidence %s)\n", f->severity,
                 f->analyzer, f->host[0] ? f->host : "-", f->title, counts, f->confidence);
         }
-        if (res->carried)
-            msg(stdout, "analyze: %d finding%s of the previous window had no traffic to judge by"
-                        " here and stay open\n", res->carried, res->carried == 1 ? "" : "s");
-        if (fs.n)
+        for (size_t i = 0; i < carried.n; i++) {
+            const struct carried *c = &carried.v[i];
+            msg(stdout, "  %-7s %-20s %-15s %s (open: not judged again in this window)\n",
+                c->severity, c->analyzer, c->host, c->title);
+        }
+        if (o->dry_run)
+            msg(stdout, "analyze: --dry-run: nothing was stored; the database is as it was\n");
+        else if (total)
             msg(stdout, "analyze: evidence and fixes: sqlite3 %s 'SELECT * FROM findings'\n", o->db_path);
     }
     status = EXIT_OK;
@@ -800,6 +1088,7 @@ fail:
     status = EXIT_FATAL;
 done:
     findings_free(&fs);
+    free(carried.v);
     hosts_free(&hosts);
     netconfig_free(&nc);
     if (scanned)
@@ -830,6 +1119,7 @@ int analyze_main(int argc, char **argv)
         {"vnet-type", required_argument, NULL, 'v'},
         {"fail-on", required_argument, NULL, 'f'},
         {"quiet", no_argument, NULL, 'q'},
+        {"dry-run", no_argument, NULL, 'n'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -839,6 +1129,7 @@ int analyze_main(int argc, char **argv)
         switch (c) {
         case 'd': db = optarg; break;
         case 'q': o.quiet = 1; break;
+        case 'n': o.dry_run = 1; break;
         case 's':
             if (o.nsubnets == ANALYZE_MAX_SUBNETS ||
                 ip_prefix_parse(optarg, strlen(optarg), &o.subnets[2 * o.nsubnets],

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "../ingest/ipaddr.h"
 
@@ -27,6 +28,7 @@ struct analyze_options {
     int after_previous;            /* start after the previous analysis's
                                     * window where they overlap (run) */
     int quiet;
+    int dry_run;                   /* judge and print, store nothing */
     int wait_ms;
 };
 
@@ -37,9 +39,19 @@ struct analyze_result {
     int errors, warnings, infos;  /* the run's findings, resolved ones aside */
     int new_findings, resolved;   /* their lives against the previous window */
     int new_problems;             /* new errors and warnings */
-    int carried;                  /* previous findings kept open: no traffic here */
+    int carried;                  /* previous findings kept open: not judged here */
     size_t hosts;
+    int64_t judged_tuples;        /* the window's tuples */
+    int64_t blobs;                /* the blobs whose flows reach into it */
+    /* the tag data it used (for analyze_print_tag_note) */
+    char tag_origin[512], tag_published[32];
+    long tag_change_number;
 };
+
+/* Prints one note when the tag data of an analysis is old (more than 90
+ * days, or 90 days away from the flows it judged), else nothing. analyze
+ * prints it unless --quiet; run prints it once for all its databases. */
+void analyze_print_tag_note(const struct analyze_result *res, FILE *out);
 
 /* Runs an analysis on an open database and prints its summary to out
  * (unless o->quiet). Returns an EXIT_* status (EXIT_FATAL with a message on

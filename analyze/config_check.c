@@ -439,12 +439,6 @@ static void common_fields(struct check *c, struct finding *f, const char *analyz
     f->confidence = "high";
 }
 
-static int by_ip(const void *a, const void *b)
-{
-    const struct ip_addr *x = a, *y = b;
-    return x->family != y->family ? x->family - y->family : memcmp(x->b, y->b, 16);
-}
-
 void config_flow_logs_sentence(struct strbuf *out, const char *analyzer, int64_t connections,
                                int64_t tuples, const char *const *hosts, size_t n, int read)
 {
@@ -519,12 +513,12 @@ static int flow_logs_say(struct check *c, struct finding *f, int s, const char *
         if (ip_parse(g->host, strlen(g->host), &ip) != 0)
             continue;
         size_t k = 0;
-        while (k < n && by_ip(&ips[k], &ip) != 0)
+        while (k < n && ip_compare(&ips[k], &ip) != 0)
             k++;
         if (k == n)
             ips[n++] = ip;
     }
-    qsort(ips, n, sizeof *ips, by_ip);
+    qsort(ips, n, sizeof *ips, ip_compare);
     for (size_t k = 0; k < n; k++) {
         ip_format(&ips[k], texts[k]);
         hosts[k] = texts[k];

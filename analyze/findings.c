@@ -117,6 +117,30 @@ int findings_healthy(struct findings *out, const char *analyzer, const char *hos
     return 0;
 }
 
+int findings_thin(struct findings *out, const char *analyzer, const char *host,
+                  const char *remote, int port, const char *text)
+{
+    if (out->nthin == out->cap_thin) {
+        size_t cap = out->cap_thin ? out->cap_thin * 2 : 16;
+        struct thin_note *v = realloc(out->thin, cap * sizeof *v);
+        if (!v)
+            return -1;
+        out->thin = v;
+        out->cap_thin = cap;
+    }
+    struct strbuf p = {0};
+    strbuf_printf(&p, "%s|%s|%s|%d|", analyzer, host, remote, port);
+    char *t = strdup(text);
+    if (strbuf_failed(&p) || !t) {
+        strbuf_free(&p);
+        free(t);
+        return -1;
+    }
+    out->thin[out->nthin].prefix = p.p;
+    out->thin[out->nthin++].text = t;
+    return 0;
+}
+
 int apim_host_index(const struct apim_hosts *h, int64_t id)
 {
     const size_t *i = hashmap_get((struct hashmap *)&h->index, &id, 0);
@@ -393,27 +417,30 @@ nomem:
     return -1;
 }
 
-/* Requirements allowed in the window: a denied-required-port finding of
- * the previous window for the same host, requirement and port is resolved. */
-static int note_allowed(sqlite3 *db, const struct scan_result *scan,
-                        const struct requirements *reqs, const struct apim_hosts *hosts,
-                        struct findings *out)
+/* The requirement ports an APIM host used in the window, allowed or
+ * denied: each was judged again. A denied-required-port finding of the
+ * previous window for the same host, requirement and port that is not
+ * found again (the port is allowed now, or denied by another rule, which
+ * is a finding of its own) is resolved, never kept open as "not judged". */
+static int note_judged(sqlite3 *db, const struct scan_result *scan,
+                       const struct requirements *reqs, const struct apim_hosts *hosts,
+                       struct findings *out)
 {
-    size_t pos = 0;
-    const void *kp;
-    void *vp;
-    while (hashmap_next(&scan->allowed_ports, &pos, &kp, &vp)) {
-        const struct denied_key *k = kp;
-        if (apim_host_index(hosts, k->local) < 0)
-            continue;
-        struct allowed_key dk = {k->local, k->requirement};
-        if (hashmap_get((struct hashmap *)&scan->denied_by_requirement, &dk, 0))
-            continue; /* still denied too */
-        char host[IP_TEXT_MAX];
-        addresses_text(db, k->local, host);
-        if (findings_healthy(out, "denied-required-port", host, reqs->v[k->requirement].remote,
-                             (int)k->port) != 0)
-            return -1;
+    const struct hashmap *seen[] = {&scan->allowed_ports, &scan->denied};
+    for (size_t m = 0; m < sizeof seen / sizeof seen[0]; m++) {
+        size_t pos = 0;
+        const void *kp;
+        void *vp;
+        while (hashmap_next(seen[m], &pos, &kp, &vp)) {
+            const struct denied_key *k = kp;
+            if (apim_host_index(hosts, k->local) < 0)
+                continue;
+            char host[IP_TEXT_MAX];
+            addresses_text(db, k->local, host);
+            if (findings_healthy(out, "denied-required-port", host,
+                                 reqs->v[k->requirement].remote, (int)k->port) != 0)
+                return -1;
+        }
     }
     return 0;
 }
@@ -527,7 +554,7 @@ int findings_build(sqlite3 *db, int64_t run_id, const struct scan_result *scan,
 {
     memset(out, 0, sizeof *out);
     if (build_denied(db, scan, reqs, hosts, external, out) != 0 ||
-        note_allowed(db, scan, reqs, hosts, out) != 0 ||
+        note_judged(db, scan, reqs, hosts, out) != 0 ||
         build_missing(db, scan, reqs, hosts, out) != 0 ||
         build_double_logging(scan, out) != 0) {
         snprintf(err, errlen, "out of memory");
@@ -560,6 +587,11 @@ void findings_free(struct findings *f)
     for (size_t i = 0; i < f->nhealthy; i++)
         free(f->healthy[i]);
     free(f->healthy);
+    for (size_t i = 0; i < f->nthin; i++) {
+        free(f->thin[i].prefix);
+        free(f->thin[i].text);
+    }
+    free(f->thin);
     free(f->v);
     memset(f, 0, sizeof *f);
 }

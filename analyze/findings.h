@@ -71,13 +71,21 @@ struct finding {
 struct findings {
     struct finding *v;
     size_t n, cap;
-    /* what the window showed healthy: key prefixes
-     * "analyzer|host|remote|port|" of findings that would have been made
-     * had it been broken (a requirement allowed, a source answered); a
-     * finding of the previous window that is gone is resolved only when
-     * its prefix is here */
+    /* what the window judged and found nothing to report under: key
+     * prefixes "analyzer|host|remote|port|" of findings that would have
+     * been made had the traffic been broken (a requirement's port used by
+     * an APIM host, allowed or denied; a source whose answers came back).
+     * A finding of the previous window that is not found again is resolved
+     * when its prefix is here; else it stays open, "not judged again" */
     char **healthy;
     size_t nhealthy, cap_healthy;
+    /* what the window saw too little of to judge: a prefix as above, and
+     * a sentence saying what it saw ("1 connection ..."), which a finding
+     * kept open shows instead of "no traffic for it" */
+    struct thin_note {
+        char *prefix, *text;
+    } *thin;
+    size_t nthin, cap_thin;
 };
 
 /* Builds the findings of all analyzers for the given hosts, most severe

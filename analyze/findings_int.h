@@ -13,10 +13,16 @@ struct finding *finding_new(struct findings *out);
  * Returns 0, or -1 when out of memory. */
 int finding_add_hour(struct finding *f, int64_t hour, int64_t bad, int64_t good);
 
-/* Notes that the window shows analyzer's check of host, remote and port
- * healthy (see struct findings). Returns 0, or -1 when out of memory. */
+/* Notes that the window judged analyzer's check of host, remote and port
+ * and found nothing to report (see struct findings). Returns 0, or -1 when
+ * out of memory. */
 int findings_healthy(struct findings *out, const char *analyzer, const char *host,
                      const char *remote, int port);
+
+/* Notes that the window saw traffic for that check, too little to judge;
+ * text says what it saw. Returns 0, or -1 when out of memory. */
+int findings_thin(struct findings *out, const char *analyzer, const char *host,
+                  const char *remote, int port, const char *text);
 
 /* The text the single-column query sql returns for id, "" when none. */
 void text_by_id(sqlite3 *db, const char *sql, int64_t id, char *buf, size_t n);

@@ -268,11 +268,12 @@ static void describe_example(sqlite3 *db, int64_t first_tuple, struct strbuf *s,
     sqlite3_finalize(st);
 }
 
-/* Judges a caller: a finding when any hour is bad, else a healthy note
- * (when it had enough connections to say so). */
+/* Judges a caller: a finding when any hour is bad; else a healthy note when
+ * its connections say so (two or more, or one whose answer came back), or
+ * a note of what little it saw (one connection whose answer was lost). */
 static int judge(sqlite3 *db, const struct caller *c, struct findings *out)
 {
-    int64_t connections = 0, lost = 0, by_counters = 0, bad_hours = 0;
+    int64_t connections = 0, lost = 0, by_counters = 0, bad_hours = 0, answered = 0;
     int64_t first_bad = -1, last_hour = -1, last_bad_state = 0;
     int by_retransmits = 0;
     struct hour_verdict *v = calloc(c->nh + 1, sizeof *v);
@@ -281,6 +282,7 @@ static int judge(sqlite3 *db, const struct caller *c, struct findings *out)
     for (size_t i = 0; i < c->nh; i++) {
         v[i] = judge_hour(&c->h[i]);
         connections += v[i].total;
+        answered += c->h[i].n[CONN_COMPLETED] + c->h[i].n[CONN_ANSWERED] + c->h[i].n[CONN_CLOSED];
         if (v[i].bad) {
             bad_hours++;
             lost += v[i].lost;
@@ -297,8 +299,14 @@ static int judge(sqlite3 *db, const struct caller *c, struct findings *out)
     addresses_text(db, c->local, host);
     if (!bad_hours) {
         free(v);
-        return connections >= 2 ? findings_healthy(out, "asymmetric-return", host, c->label, c->port)
-                                : 0;
+        if (connections >= 2 || answered > 0)
+            return findings_healthy(out, "asymmetric-return", host, c->label, c->port);
+        if (connections == 0)
+            return 0;
+        char seen[160];
+        snprintf(seen, sizeof seen, "1 connection from %s, not answered: too few to judge (a"
+                                    " source is judged on 2 or more)", c->label);
+        return findings_thin(out, "asymmetric-return", host, c->label, c->port, seen);
     }
     struct finding *f = finding_new(out);
     if (!f) {

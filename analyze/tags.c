@@ -743,7 +743,9 @@ int tags_main(int argc, char **argv)
     }
     sqlite3 *db;
     char err[600];
-    if (db_open_or_say(db_default_path(dbpath), 300000, &db) != 0)
+    const char *path = db_default_path(dbpath);
+    /* import may make the database; show reads one that exists */
+    if ((import ? db_open_or_say(path, 300000, &db) : db_open_existing_or_say(path, 300000, &db)) != 0)
         return EXIT_FATAL;
     int status = EXIT_OK;
     if (import) {

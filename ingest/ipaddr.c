@@ -128,3 +128,9 @@ int ip_in_range(const struct ip_addr *a, const struct ip_addr *first,
     return a->family == first->family && memcmp(a->b, first->b, 16) >= 0 &&
            memcmp(a->b, last->b, 16) <= 0;
 }
+
+int ip_compare(const void *a, const void *b)
+{
+    const struct ip_addr *x = a, *y = b;
+    return x->family != y->family ? x->family - y->family : memcmp(x->b, y->b, 16);
+}

@@ -29,6 +29,10 @@ int ip_parse(const char *s, size_t n, struct ip_addr *out);
 int ip_prefix_parse(const char *s, size_t n, struct ip_addr *first,
                     struct ip_addr *last);
 
+/* Orders addresses by value, IPv4 before IPv6 (a qsort comparator of
+ * struct ip_addr). */
+int ip_compare(const void *a, const void *b);
+
 /* 1 when first <= a <= last, in one family. */
 int ip_in_range(const struct ip_addr *a, const struct ip_addr *first,
                 const struct ip_addr *last);

@@ -16,23 +16,74 @@
 #include "store.h"
 
 const char prune_usage[] =
-    "usage: nsgflow prune --older-than AGE [--db FILE]\n"
+    "usage: nsgflow prune --older-than AGE [--dry-run] [--db FILE]\n"
     "\n"
-    "Drops the flows (and the blobs' records) older than AGE (30d, 12h, or an\n"
-    "ISO-8601 time), keeps the analyses and their findings, and gives the\n"
-    "space back to the file system. A blob goes when its newest flow is older\n"
-    "than that. Run it while no ingest is running: it needs the database to\n"
-    "itself, and says so when another nsgflow is using it.\n"
+    "Drops the flows (and the blobs' records) older than AGE, keeps the analyses\n"
+    "and their findings (with their own figures: blobs, tuples), and gives the\n"
+    "space back to the file system. AGE is a span (30d, 12h) counted back from\n"
+    "the NEWEST FLOW IN THE DATABASE, not from today (a month-old incident\n"
+    "database keeps its month), or an ISO-8601 time. A blob goes when its newest\n"
+    "flow is older than that. Run it while no ingest is running: it needs the\n"
+    "database to itself, and says so when another nsgflow is using it.\n"
     "\n"
-    "Exit status: 0 done; 1 the database is in use or could not be written\n"
-    "(nothing was dropped); 2 usage.\n";
+    "  --older-than AGE  what to drop (required)\n"
+    "  --dry-run         say what would be dropped and what stays; change nothing\n"
+    "  --db FILE         the database (default: $NSGFLOW_DB, else ./nsgflow.db)\n"
+    "\n"
+    "Exit status: 0 done (or nothing to drop); 1 no database, the database is in\n"
+    "use or could not be written (nothing was dropped); 2 usage.\n";
+
+/* Counts of the blobs older than cutoff and of the others. */
+struct prune_counts {
+    int64_t drop_blobs, drop_tuples, keep_blobs, keep_tuples;
+};
+
+static int count_old(sqlite3 *db, int64_t cutoff, struct prune_counts *c)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "SELECT coalesce(sum(old), 0), coalesce(sum(CASE WHEN old THEN tuples END), 0),"
+                               " coalesce(sum(NOT old), 0), coalesce(sum(CASE WHEN NOT old THEN tuples END), 0)"
+                               " FROM (SELECT tuples, max_ts < ?1 OR (max_ts IS NULL AND ingested_at < ?1) AS old"
+                               "       FROM source_file)", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_int64(st, 1, cutoff);
+    int rc = sqlite3_step(st) == SQLITE_ROW ? 0 : -1;
+    if (rc == 0) {
+        c->drop_blobs = sqlite3_column_int64(st, 0);
+        c->drop_tuples = sqlite3_column_int64(st, 1);
+        c->keep_blobs = sqlite3_column_int64(st, 2);
+        c->keep_tuples = sqlite3_column_int64(st, 3);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* The cutoff of AGE: a span back from the newest flow (*relative set), or
+ * a time. -1 when AGE is neither. */
+static int cutoff_of(sqlite3 *db, const char *age, int64_t *cutoff, int64_t *newest,
+                     int *relative)
+{
+    sqlite3_stmt *st;
+    *newest = 0;
+    if (sqlite3_prepare_v2(db, "SELECT max(max_ts) FROM source_file", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        *newest = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    int64_t a, b;
+    if (time_arg_parse(age, 0, &a) != 0 || time_arg_parse(age, 1, &b) != 0)
+        return -1;
+    *relative = a != b;
+    return time_arg_parse(age, (time_t)*newest, cutoff);
+}
 
 int prune_main(int argc, char **argv)
 {
     const char *db_path = NULL, *age = NULL;
+    int dry_run = 0;
     static const struct option longopts[] = {
         {"db", required_argument, NULL, 'd'},
         {"older-than", required_argument, NULL, 'o'},
+        {"dry-run", no_argument, NULL, 'n'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -42,22 +93,54 @@ int prune_main(int argc, char **argv)
         switch (c) {
         case 'd': db_path = optarg; break;
         case 'o': age = optarg; break;
+        case 'n': dry_run = 1; break;
         case 'h': fputs(prune_usage, stdout); return EXIT_OK;
         default: fputs("Try 'nsgflow help prune'.\n", stderr); return EXIT_USAGE;
         }
     }
-    int64_t cutoff;
-    if (!age || optind < argc || time_arg_parse(age, time(NULL), &cutoff) != 0) {
-        fputs(age ? "nsgflow prune: --older-than: an age like 30d or 12h, or a time\n"
-                  : "nsgflow prune: --older-than AGE is required\n", stderr);
+    int64_t probe;
+    if (!age || optind < argc || time_arg_parse(age, 0, &probe) != 0) {
+        fputs(!age ? "nsgflow prune: --older-than AGE is required\n"
+              : optind < argc ? "nsgflow prune: unexpected argument (prune takes options only)\n"
+                              : "nsgflow prune: --older-than: an age like 30d or 12h (back from"
+                                " the newest flow), or a time\n", stderr);
         return EXIT_USAGE;
     }
     db_path = db_default_path(db_path);
     sqlite3 *db;
     /* a short wait: prune should not queue behind a long ingest */
-    if (db_open_or_say(db_path, 2000, &db) != 0)
+    if (db_open_existing_or_say(db_path, 2000, &db) != 0)
         return EXIT_FATAL;
-    char why[600] = "";
+    char why[600] = "", t[24], n[24];
+    int64_t cutoff, newest;
+    int relative;
+    struct prune_counts counts;
+    if (cutoff_of(db, age, &cutoff, &newest, &relative) != 0 ||
+        count_old(db, cutoff, &counts) != 0) {
+        msg(stderr, "nsgflow prune: %s: %s; nothing was dropped\n", db_path, sqlite3_errmsg(db));
+        sqlite3_close(db);
+        return EXIT_FATAL;
+    }
+    if (counts.drop_blobs + counts.keep_blobs == 0) {
+        msg(stdout, "prune: the database holds no flows; nothing to drop\n");
+        sqlite3_close(db);
+        return EXIT_OK;
+    }
+    time_format(cutoff, t);
+    time_format(newest, n);
+    char whence[120];
+    if (relative)
+        snprintf(whence, sizeof whence, "%s before the newest flow, %s", age, n);
+    else
+        snprintf(whence, sizeof whence, "as given");
+    if (dry_run) {
+        msg(stdout, "prune: --dry-run: would drop %lld blobs (%lld tuples) whose newest flow is"
+                    " older than %s (%s); %lld blobs (%lld tuples) would stay; nothing was"
+                    " changed\n", (long long)counts.drop_blobs, (long long)counts.drop_tuples, t,
+            whence, (long long)counts.keep_blobs, (long long)counts.keep_tuples);
+        sqlite3_close(db);
+        return EXIT_OK;
+    }
     /* alone with the database: no other nsgflow may have it open, even
      * between its transactions (an ingest commits every second) */
     if (db_use_alone(db_path, 2000) != 0) {
@@ -96,7 +179,7 @@ int prune_main(int argc, char **argv)
         goto fail;
     sqlite3_finalize(st);
     st = NULL;
-    if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+    if (count_old(db, cutoff, &counts) != 0 || sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
         goto fail;
     store_free(s);
     s = NULL;
@@ -105,10 +188,10 @@ int prune_main(int argc, char **argv)
                   sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL) != SQLITE_OK))
         msg(stderr, "nsgflow prune: the flows were dropped, but the space could not be given"
                         " back yet: %s (it is reused by later ingests)\n", sqlite3_errmsg(db));
-    char t[24];
-    time_format(cutoff, t);
-    msg(stdout, "prune: dropped %lld blobs (%lld tuples) older than %s; analyses and findings kept\n",
-           (long long)blobs, (long long)tuples, t);
+    msg(stdout, "prune: dropped %lld blobs (%lld tuples) whose newest flow is older than %s (%s);"
+                " %lld blobs (%lld tuples) stay; analyses and findings kept, with their figures\n",
+        (long long)blobs, (long long)tuples, t, whence, (long long)counts.keep_blobs,
+        (long long)counts.keep_tuples);
     sqlite3_close(db);
     return EXIT_OK;
 fail:

@@ -24,7 +24,8 @@ const char run_usage[] =
     "usage: nsgflow run [--db FILE]... [--report FILE] [--format text|md|csv|json|html]\n"
     "                   [--fail-on new|error|warning] [--apim-subnet CIDR]...\n"
     "                   [--platform stv1|stv2] [--vnet-type external|internal]\n"
-    "                   [--config FILE]... [--strict] [--wait SECONDS] [PATH...]\n"
+    "                   [--config FILE]... [--strict] [--wait SECONDS] [--quiet]\n"
+    "                   [PATH...]\n"
     "\n"
     "The nightly job in one command: import the configuration (--config), ingest\n"
     "PATH..., analyze the time range of the flows this run brought in (the first\n"
@@ -47,18 +48,29 @@ const char run_usage[] =
     "  --config FILE  import this configuration export first (as config import:\n"
     "                 a file or a folder; repeatable): the analysis then judges\n"
     "                 it too, even when no new flows came in\n"
+    "  --quiet, -q    no log lines and no notes (errors still go to stderr)\n"
     "  --apim-subnet, --platform, --vnet-type: as for analyze;\n"
     "  --strict, --wait: as for ingest\n"
     "\n"
+    "When PATH... held no new flow logs (no blob at all: a failed download or\n"
+    "mount; or only blobs already in the database and analyzed), nothing new is\n"
+    "judged, the report opens with \"No new flow logs since ...\", and the exit\n"
+    "status is 4, so a nightly job can tell \"nothing arrived\" from \"all is\n"
+    "well\".\n"
+    "\n"
     "Exit status: 0 done; 1 --fail-on matched, or a fatal error; 2 usage;\n"
-    "3 done, but some blobs were partial or rejected.\n";
+    "3 done, but some blobs were partial or rejected; 4 no new flow logs.\n";
 
-static int log_plain;
+static int log_plain, log_quiet;
 
 static void logline(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* A line of the job's log on stderr (timestamped when stderr is no
+ * terminal); none with --quiet. */
 static void logline(const char *fmt, ...)
 {
+    if (log_quiet)
+        return;
     if (log_plain) {
         char t[24];
         time_format((int64_t)time(NULL), t);
@@ -157,6 +169,35 @@ static void latest_window_of(const char *db_path, int64_t *from, int64_t *to)
     sqlite3_close(db);
 }
 
+/* The report's first sentence when the inputs brought no new flow: a
+ * failed download or mount must not read as a quiet night. */
+static void nothing_new_notice(const char *const *db_paths, size_t ndbs, long input_blobs,
+                               int config_judged, int analyses, char *out, size_t n)
+{
+    int64_t first = INT64_MIN, last = INT64_MAX;
+    for (size_t i = 0; i < ndbs; i++)
+        data_window(db_paths[i], &first, &last);
+    char newest[24];
+    time_format(last, newest);
+    int used;
+    if (last == INT64_MAX)
+        used = snprintf(out, n, "No flow logs: the inputs held %s and the database holds none",
+                        input_blobs ? "no new blob" : "no blob");
+    else if (!input_blobs)
+        used = snprintf(out, n, "No new flow logs since %s (the newest flow in the database):"
+                                " the inputs held no blob (a failed download or mount?)", newest);
+    else
+        used = snprintf(out, n, "No new flow logs since %s (the newest flow in the database):"
+                                " the inputs' %ld blob%s held nothing that was not analyzed"
+                                " already", newest, input_blobs, input_blobs == 1 ? "" : "s");
+    if (used > 0 && (size_t)used < n)
+        snprintf(out + used, n - (size_t)used, !analyses ? "."
+                 : config_judged
+                 ? ". The configuration was judged again; the flow-log findings below are those"
+                   " of the latest analysis."
+                 : ". The findings below are those of the latest analysis.");
+}
+
 /* The nightly job on ndbs databases: one is today's job; several are the
  * shards of one archive, database i holding the NICs of shard i of ndbs.
  * Each is given the configuration, its shard of PATH..., an analysis in
@@ -190,6 +231,7 @@ static int run_shards(struct ingest_options *io, struct analyze_options *ao,
 
     /* 1. ingest: database i keeps shard i's NICs */
     int64_t new_tuples = 0, new_from = INT64_MAX, new_to = INT64_MIN, any_earlier = 0;
+    long input_blobs = 0;
     int ingest_status = EXIT_OK;
     for (size_t i = 0; i < ndbs; i++) {
         earlier_runs[i] = count_runs(db_paths[i]);
@@ -208,6 +250,7 @@ static int run_shards(struct ingest_options *io, struct analyze_options *ao,
                 (long long)t.tuples, t.seconds);
         if (st == EXIT_FATAL || st >= EXIT_STOPPED)
             return st; /* stopped: it said what was committed */
+        input_blobs += t.blobs;
         if (st != EXIT_OK)
             ingest_status = st;
         if (t.tuples > 0) {
@@ -222,14 +265,15 @@ static int run_shards(struct ingest_options *io, struct analyze_options *ao,
         ingest_status = EXIT_PROBLEMS;
 
     /* 2. analyze what came in (the first time: everything), in one window
-     * for all the databases */
-    int analyzed = 0;
+     * for all the databases. Inputs that brought no new flow are no
+     * healthy night: the report says so and the exit status too. */
+    int analyzed = 0, nothing_new = npaths && new_tuples == 0;
     int64_t from = INT64_MIN, to = INT64_MAX;
-    if (any_earlier) {
-        if (new_tuples == 0 && !nconfigs) {
-            logline("nsgflow run: analyze: no new flows; the report shows the latest analysis");
-            goto report;
-        }
+    if (nothing_new && !nconfigs) {
+        logline("nsgflow run: analyze: no new flows; the report shows the latest analysis");
+        goto report;
+    }
+    if (any_earlier || nothing_new) {
         if (new_tuples == 0) {
             /* a new configuration, no new flows: the latest window again,
              * judged with it */
@@ -253,6 +297,13 @@ static int run_shards(struct ingest_options *io, struct analyze_options *ao,
         ao->after_previous = earlier_runs[i] > 0 && new_tuples > 0;
         if (analyze_run(ao, &ar[i]) != EXIT_OK)
             return EXIT_FATAL;
+        if (!ar[i].run_id) {
+            /* everything that came in lay in windows judged before */
+            logline("nsgflow run: analyze%s: the new flows lie in windows analyzed before;"
+                    " nothing new to judge", name[i]);
+            nothing_new |= npaths > 0;
+            continue;
+        }
         char a[24], b[24];
         time_format(ar[i].window_start, a);
         time_format(ar[i].window_end, b);
@@ -261,6 +312,8 @@ static int run_shards(struct ingest_options *io, struct analyze_options *ao,
                 ar[i].warnings, ar[i].infos, ar[i].new_findings, ar[i].resolved);
     }
     analyzed = 1;
+    if (!log_quiet && ar[0].run_id)
+        analyze_print_tag_note(&ar[0], stderr); /* once, for all the databases */
 report:;
     /* 3. report: one, of all the databases */
     int latest_errors = 0, latest_warnings = 0, merged_new_problems = 0;
@@ -298,6 +351,9 @@ report:;
             msg(stderr, "nsgflow run: report: %s\n", err);
             return EXIT_FATAL;
         }
+        if (nothing_new)
+            nothing_new_notice(db_paths, ndbs, input_blobs, nconfigs > 0 && analyzed, r.runs,
+                               r.notice, sizeof r.notice);
         latest_errors = r.errors;
         latest_warnings = r.warnings;
         for (size_t k = 0; k < r.nfindings; k++)
@@ -347,6 +403,10 @@ report:;
             return EXIT_FATAL;
         }
     }
+    if (nothing_new) {
+        logline("nsgflow run: no new flow logs (exit status %d)", EXIT_NOTHING_NEW);
+        return EXIT_NOTHING_NEW;
+    }
     return ingest_status;
 }
 
@@ -374,14 +434,16 @@ int run_main(int argc, char **argv)
         {"strict", no_argument, NULL, 'S'},
         {"wait", required_argument, NULL, 'w'},
         {"config", required_argument, NULL, 'c'},
+        {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     optind = 1;
     int c;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
         switch (c) {
         case 'd': db_paths[ndbs++] = optarg; break;
+        case 'q': log_quiet = 1; break;
         case 'r': report_path = optarg; break;
         case 'c':
             if (nconfigs == (int)(sizeof configs / sizeof configs[0])) {
@@ -446,7 +508,7 @@ int run_main(int argc, char **argv)
     if (format < 0)
         format = report_path ? format_of_path(report_path) : REPORT_TEXT;
     log_plain = !isatty(2);
-    io.progress = !log_plain;
+    io.progress = !log_plain && !log_quiet;
     if (!ndbs)
         db_paths[ndbs++] = db_default_path(NULL);
     int status = run_shards(&io, &ao, db_paths, ndbs, configs, nconfigs, argv + optind,

@@ -150,23 +150,15 @@ int report_write_path(const struct report *r, enum report_format f, const char *
     return rc;
 }
 
-/* Opens the databases to read for a report: with several, each must exist
- * already (a missing shard is an error, not an empty database). Says why
- * not on stderr. Returns 0, or -1 with the opened ones closed. */
-int report_open_dbs(const char *command, const char *const *paths, size_t n,
-                    struct report_db *dbs)
+/* Opens the databases to read for a report: each must exist already (a
+ * missing one is an error, not an empty database). Says why not on stderr.
+ * Returns 0, or -1 with the opened ones closed. */
+int report_open_dbs(const char *const *paths, size_t n, struct report_db *dbs)
 {
     for (size_t i = 0; i < n; i++) {
-        struct stat st;
         dbs[i].path = paths[i];
         dbs[i].run_id = 0;
         dbs[i].db = NULL;
-        if (n > 1 && stat(paths[i], &st) != 0) {
-            msg(stderr, "nsgflow %s: %s: no such database: %s\n", command, paths[i],
-                strerror(errno));
-            report_close_dbs(dbs, i);
-            return -1;
-        }
         if (db_open_to_read_or_say(paths[i], 300000, &dbs[i].db) != 0) {
             report_close_dbs(dbs, i);
             return -1;
@@ -251,7 +243,7 @@ int report_main(int argc, char **argv)
         since = INT64_MIN + 1;
     char err[600];
     struct report_db *dbs = calloc(ndbs, sizeof *dbs);
-    if (!dbs || report_open_dbs("report", db_paths, ndbs, dbs) != 0) {
+    if (!dbs || report_open_dbs(db_paths, ndbs, dbs) != 0) {
         free(dbs);
         free(db_paths);
         return EXIT_FATAL;

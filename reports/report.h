@@ -88,6 +88,9 @@ struct report {
     size_t coverage_hours;              /* cells per NIC (at most 31 days) */
     struct report_coverage *coverage;   /* per NIC */
     size_t ncoverage;
+    /* a sentence the reader must see first, set by the caller ("" none):
+     * run's "no new flow logs since ..." */
+    char notice[400];
 };
 
 /* Loads the findings of analysis run_id (when > 0), else of the kept
@@ -120,11 +123,10 @@ int report_load_many(const struct report_db *dbs, size_t n, int64_t from, int64_
                      struct report *r, char *err, size_t errlen);
 void report_free(struct report *r);
 
-/* Opens paths[0..n) to read, into dbs (run_id 0). With n > 1 each must
- * exist. On failure says why on stderr, naming the file, and returns -1
- * with none left open. */
-int report_open_dbs(const char *command, const char *const *paths, size_t n,
-                    struct report_db *dbs);
+/* Opens paths[0..n) to read, into dbs (run_id 0). Each must exist (a
+ * mistyped path is no empty database). On failure says why on stderr,
+ * naming the file, and returns -1 with none left open. */
+int report_open_dbs(const char *const *paths, size_t n, struct report_db *dbs);
 void report_close_dbs(struct report_db *dbs, size_t n);
 
 enum report_format { REPORT_TEXT, REPORT_MD, REPORT_CSV, REPORT_JSON, REPORT_HTML };

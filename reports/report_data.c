@@ -216,28 +216,24 @@ static int load_latest(sqlite3 *db, struct report *r)
     return 0;
 }
 
-/* The blobs of the window in db, added to r. */
+/* What the reported analyses of db read (their blobs, tuples and formats,
+ * as each analysis kept them: true after a prune), added to r. */
 static int load_data(sqlite3 *db, struct report *r)
 {
     sqlite3_stmt *st;
-    if (prepare(db, "SELECT count(*), coalesce(sum(tuples), 0),"
-                    " coalesce(sum(status = 'partial'), 0) FROM source_file"
-                    " WHERE identity IS NOT NULL AND max_ts >= ?1 AND min_ts <= ?2", &st) != 0)
+    if (prepare(db, "SELECT coalesce(sum(blobs), 0), coalesce(sum(tuples), 0),"
+                    " coalesce(sum(partial_blobs), 0) FROM analysis_run"
+                    " WHERE id IN (SELECT id FROM report_run)", &st) != 0)
         return -1;
-    sqlite3_bind_int64(st, 1, r->window_start);
-    sqlite3_bind_int64(st, 2, r->window_end);
     sqlite3_step(st);
     r->blobs += sqlite3_column_int64(st, 0);
     r->tuples += sqlite3_column_int64(st, 1);
     r->partial += sqlite3_column_int64(st, 2);
     sqlite3_finalize(st);
-    if (prepare(db, "SELECT g.format, count(DISTINCT f.id) FROM source_file f"
-                    " JOIN flow_group g ON g.file_id = f.id"
-                    " WHERE f.identity IS NOT NULL AND f.max_ts >= ?1 AND f.min_ts <= ?2"
-                    " GROUP BY g.format ORDER BY g.format", &st) != 0)
+    if (prepare(db, "SELECT format, sum(blobs) FROM analysis_format"
+                    " WHERE run_id IN (SELECT id FROM report_run) GROUP BY format ORDER BY format",
+                &st) != 0)
         return -1;
-    sqlite3_bind_int64(st, 1, r->window_start);
-    sqlite3_bind_int64(st, 2, r->window_end);
     while (sqlite3_step(st) == SQLITE_ROW) {
         int code = sqlite3_column_int(st, 0);
         size_t i = 0;

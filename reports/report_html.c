@@ -22,6 +22,8 @@ static const char style[] =
     "h1{font-size:26px;margin:0 0 4px}h2{font-size:20px;margin:32px 0 10px;"
     "border-bottom:2px solid #d0d7de;padding-bottom:4px}h3{font-size:16px;margin:0 0 8px}"
     ".sub{color:#57606a;margin:0 0 16px}"
+    ".notice{border:2px solid #bf8700;background:#fff8c5;border-radius:6px;padding:8px 12px;"
+    "font-weight:600}"
     ".cards{display:flex;flex-wrap:wrap;gap:10px;margin:12px 0}"
     ".card{border:1px solid #d0d7de;border-radius:8px;padding:8px 14px;min-width:90px}"
     ".card b{display:block;font-size:24px}.card.error b{color:#cf222e}"
@@ -259,7 +261,13 @@ int report_write_html(const struct report *r, FILE *out)
     fputs(style, out);
     fputs("</style></head><body>\n<h1>nsgflow report</h1>", out);
     if (!r->runs) {
-        fputs("<p>No analysis yet: run <code>nsgflow analyze</code> first.</p></body></html>\n", out);
+        fputs("<p>No analysis yet: run <code>nsgflow analyze</code> first.</p>\n", out);
+        if (r->notice[0]) {
+            fputs("<p class=\"notice\">", out);
+            put_html(out, r->notice);
+            fputs("</p>\n", out);
+        }
+        fputs("</body></html>\n", out);
         return ferror(out) ? -1 : 0;
     }
     fputs("<p class=\"sub\">", out);
@@ -267,6 +275,11 @@ int report_write_html(const struct report *r, FILE *out)
     fputs(" to ", out);
     put_time(out, r->window_end);
     fprintf(out, " &middot; %d analys%s</p>\n", r->runs, r->runs == 1 ? "is" : "es");
+    if (r->notice[0]) {
+        fputs("<p class=\"notice\">", out);
+        put_html(out, r->notice);
+        fputs("</p>\n", out);
+    }
     fprintf(out, "<div class=\"cards\"><div class=\"card error\"><b>%d</b>errors</div>"
                  "<div class=\"card warning\"><b>%d</b>warnings</div>"
                  "<div class=\"card info\"><b>%d</b>info</div>"

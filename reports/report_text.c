@@ -136,11 +136,24 @@ int report_write_text(const struct report *r, FILE *out, int color, int width, i
     if (!r->runs) {
         fputs(md ? "# nsgflow report\n\nNo analysis yet: run `nsgflow analyze` first.\n"
                  : "nsgflow report: no analysis yet; run 'nsgflow analyze' first\n", out);
+        if (r->notice[0]) {
+            fputs(md ? "\n> **" : "NOTE: ", out);
+            (md ? put_md : put_term)(out, r->notice);
+            fputs(md ? "**\n" : "\n", out);
+        }
         return ferror(out) ? -1 : 0;
     }
     summary_window(r, line, sizeof line);
-    if (md) {
+    if (md && r->notice[0]) {
+        fputs("# nsgflow report\n\n> **", out);
+        put_md(out, r->notice);
+        fputs("**\n\n- **Window:** ", out);
+        fputs(line, out);
+        fputs("\n- **Data:** ", out);
+    } else if (md) {
         fprintf(out, "# nsgflow report\n\n- **Window:** %s\n- **Data:** ", line);
+    }
+    if (md) {
         summary_data(r, line, sizeof line);
         put_md(out, line);
         if (r->config_import_id) {
@@ -160,6 +173,13 @@ int report_write_text(const struct report *r, FILE *out, int color, int width, i
                 r->errors, r->warnings, r->infos, r->new_, r->open_, r->resolved);
     } else {
         fprintf(out, "%snsgflow report%s: %s\n", bold, reset, line);
+        if (r->notice[0]) {
+            char n[sizeof r->notice + 16];
+            snprintf(n, sizeof n, "NOTE: %s", r->notice);
+            fputs(bold, out);
+            put_wrapped(out, n, 0, width);
+            fputs(reset, out);
+        }
         summary_data(r, line, sizeof line);
         put_wrapped(out, line, 0, width);
         if (r->config_import_id) {
@@ -321,6 +341,11 @@ int report_write_json(const struct report *r, FILE *out)
     fputs(", \"end\": ", out);
     put_json_time(out, r->window_end);
     fprintf(out, ", \"analyses\": %d},\n", r->runs);
+    if (r->notice[0]) {
+        fputs("  \"notice\": ", out);
+        put_json(out, r->notice);
+        fputs(",\n", out);
+    }
     fprintf(out, "  \"data\": {\"blobs\": %lld, \"tuples\": %lld, \"partial_blobs\": %lld,"
                  " \"formats\": ", (long long)r->blobs, (long long)r->tuples, (long long)r->partial);
     put_json(out, r->formats);

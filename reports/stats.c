@@ -275,7 +275,7 @@ int stats_main(int argc, char **argv)
     if (!ndbs)
         db_paths[ndbs++] = db_default_path(NULL);
     struct report_db dbs[ndbs];
-    if (report_open_dbs("stats", db_paths, ndbs, dbs) != 0)
+    if (report_open_dbs(db_paths, ndbs, dbs) != 0)
         return EXIT_FATAL;
     static struct stats s;
     memset(&s, 0, sizeof s);

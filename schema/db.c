@@ -366,6 +366,32 @@ int db_open_or_say(const char *path, int wait_ms, sqlite3 **out)
     return -1;
 }
 
+/* 0 when path holds something to open; else says why not and returns -1.
+ * An empty file is no database yet: opening it would make it one. */
+static int exists_or_say(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        if (errno == ENOENT)
+            msg(stderr, "nsgflow: no database at %s (nsgflow ingest creates one)\n", path);
+        else
+            msg(stderr, "nsgflow: %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    if (S_ISREG(st.st_mode) && st.st_size == 0) {
+        msg(stderr, "nsgflow: %s is an empty file, not an nsgflow database (nsgflow ingest"
+                    " creates one)\n", path);
+        return -1;
+    }
+    return 0;
+}
+
+int db_open_existing_or_say(const char *path, int wait_ms, sqlite3 **out)
+{
+    *out = NULL;
+    return exists_or_say(path) == 0 ? db_open_or_say(path, wait_ms, out) : -1;
+}
+
 /* path as an SQLite URI filename with the given parameter. */
 static void uri_of(const char *path, const char *param, char *out, size_t n)
 {
@@ -382,6 +408,9 @@ static void uri_of(const char *path, const char *param, char *out, size_t n)
 int db_open_to_read_or_say(const char *path, int wait_ms, sqlite3 **out)
 {
     char err[600];
+    *out = NULL;
+    if (exists_or_say(path) != 0)
+        return -1;
     int rc = db_open(path, 0, wait_ms, out, err, sizeof err);
     if (rc == DB_WRITE_PROTECTED) {
         /* read it as it is: through SQLite's read-only mode, or, when even

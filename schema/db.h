@@ -46,8 +46,16 @@ int db_open(const char *path, int readonly, int wait_ms, sqlite3 **out,
  * to stderr and returns -1. */
 int db_open_or_say(const char *path, int wait_ms, sqlite3 **out);
 
-/* The same for a command that only reads (report, stats): it migrates the
- * database when it may, and reads a write-protected one as it is. */
+/* db_open_or_say for a command that judges or changes what a database
+ * holds but must never create one (analyze, prune, accept): a missing path
+ * or an empty file is an error ("no database at PATH (nsgflow ingest creates
+ * one)"), so that a mistyped --db never reads as an empty, healthy
+ * database. Only ingest, run, config import and tags import create one. */
+int db_open_existing_or_say(const char *path, int wait_ms, sqlite3 **out);
+
+/* The same for a command that only reads (report, stats, config show, tags
+ * show): the database must exist (as for db_open_existing_or_say); it is
+ * migrated when it may be, and a write-protected one is read as it is. */
 int db_open_to_read_or_say(const char *path, int wait_ms, sqlite3 **out);
 
 /* Every nsgflow process that opens a database for writing marks it as in

@@ -13,7 +13,11 @@ assert_contains "$T/out" "analyze: window 2026-11-01T00:00:00Z to 2026-11-01T02:
 assert_contains "$T/out" "APIM hosts, detected from the traffic" "hosts detected"
 assert_contains "$T/out" "10.20.1.4       management calls on 3443 from the control plane" "host reason"
 assert_contains "$T/out" "Outbound TCP 1433 to Sql is denied by UserRule_Deny-All-Outbound" "the denied port"
-assert_contains "$T/err" "days old: download a current ServiceTags_Public_YYYYMMDD.json" "stale tag warning"
+assert_contains "$T/err" "days old, and 12 months older than the flows judged (to 2026-11-01)" "stale tag note"
+assert_contains "$T/err" "import a current ServiceTags_Public_YYYYMMDD.json with 'nsgflow tags import FILE'" "stale tag note: the fix"
+assert_eq "$(grep -c "service-tag data" "$T/err")" 1 "the tag note is one line"
+run_status "$NSGFLOW" analyze -q
+assert_eq "$(wc -c <"$T/err")" 0 "analyze -q: no note"
 findings=$(q "select count(*) from findings")
 [ "$findings" -gt 0 ] || fail "no findings"
 assert_eq "$(q "select count(*) from findings where analyzer = 'denied-required-port' and remote = 'Sql' and port = 1433 and severity = 'error' and confidence = 'high' and host like '10.20.1.%'")" 2 "Sql 1433 on both APIM hosts"
@@ -37,19 +41,19 @@ assert_eq "$(q "select window_start || ' ' || window_end from analysis_run order
 assert_eq "$(q "select count(*) from findings where run_id = (select max(id) from analysis_run) and first_seen < '2026-11-01T01:00:00Z'")" 0 "nothing outside the window"
 run_status "$NSGFLOW" analyze -q
 assert_eq "$(q "select count(*) from analysis_run")" 1 "the wider window replaces the narrower"
-# an empty window
+# an empty window is refused, not reported healthy (more in 24_trust.sh)
 run_status "$NSGFLOW" analyze --since 2020-01-01 --until 2020-01-02
-assert_eq "$status" 0 "empty window"
-assert_contains "$T/out" "0 tuples in 0 blobs" "empty window message"
-assert_contains "$T/out" "no APIM instance found" "no hosts message"
+assert_eq "$status" 1 "empty window"
+assert_contains "$T/err" "no flow logs in the window 2020-01-01T00:00:00Z to 2020-01-02T00:00:00Z" "empty window message"
+assert_eq "$(q "select count(*) from analysis_run")" 1 "empty window: nothing stored"
 
 # --fail-on
 run_status "$NSGFLOW" analyze -q --fail-on error
 assert_eq "$status" 1 "--fail-on error with errors"
 run_status "$NSGFLOW" analyze -q --fail-on warning
 assert_eq "$status" 1 "--fail-on warning with errors"
-run_status "$NSGFLOW" analyze -q --fail-on error --since 2020-01-01 --until 2020-01-02
-assert_eq "$status" 0 "--fail-on with nothing found"
+run_status "$NSGFLOW" analyze -q --fail-on error --apim-subnet 10.20.2.0/24
+assert_eq "$status" 0 "--fail-on error with info findings only"
 
 # hosts given: only those are judged
 run_status "$NSGFLOW" analyze --apim-subnet 10.20.1.5/32

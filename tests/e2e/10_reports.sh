@@ -5,9 +5,17 @@
 # documented shape, the HTML needs nothing from the network.
 . "$TESTS/lib.sh"
 
+# a mistyped or missing database is no empty report
+run_status "$NSGFLOW" report
+assert_eq "$status" 1 "report without a database"
+assert_contains "$T/err" "no database at $NSGFLOW_DB (nsgflow ingest creates one)" "report: no database"
+[ ! -e "$NSGFLOW_DB" ] || fail "report created a database"
+checks=$((checks + 1))
+"$NSGFLOW" ingest -q "$FIXTURES/nsg_v2_compact.json"
 run_status "$NSGFLOW" report
 assert_eq "$status" 0 "report before any analysis"
 assert_contains "$T/out" "no analysis yet" "nothing to report"
+rm -f "$NSGFLOW_DB"*
 
 "$NSGFLOW_GEN" tree --out "$T/logs" --seed 71 --hours 2 --nics 4 --apim-nics 2 \
     --tuples-per-hour 1000 --format nsg-v2 --scenario apim-outage

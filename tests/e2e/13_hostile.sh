@@ -148,6 +148,7 @@ cat >"$tags" <<'JSON'
  {"name": "Sql", "id": "Sql", "properties": {"changeNumber": 1, "region": "", "systemService": "AzureSQL",
   "addressPrefixes": ["13.69.104.0/26"]}}]}
 JSON
+"$NSGFLOW" ingest -q "$FIXTURES/nsg_v2_compact.json" # flows for analyze to judge
 for cmd in "tags import $tags" "tags show" "stats" "analyze"; do
     # shellcheck disable=SC2086
     run_status "$NSGFLOW" $cmd
