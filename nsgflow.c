@@ -36,7 +36,8 @@ static const char usage[] =
     "  report           write the findings as text, md, csv, json or html\n"
     "  run PATH...      the nightly job: ingest, analyze what came in, report\n"
     "  stats            what the database holds\n"
-    "  prune --older-than AGE  drop old flows, keep findings, give space back\n"
+    "  prune --older-than AGE  drop flows older than AGE before the newest one,\n"
+    "                   keep findings, give space back\n"
     "  tags import FILE load a current Azure service-tags file\n"
     "  tags show        the service-tag data in use\n"
     "  help [COMMAND]   show help, for one command\n"
@@ -47,9 +48,10 @@ static const char usage[] =
     "\n"
     "  nsgflow --version  shows the version and the libraries in use.\n"
     "\n"
-    "Exit status: 0 success; 1 fatal error, or findings at the --fail-on\n"
-    "level; 2 usage; 3 some inputs were partial or rejected. 'nsgflow help\n"
-    "COMMAND' has the details of each.\n";
+    "Exit status: 0 success; 1 fatal error (no database at --db, for all but\n"
+    "ingest, run, config import and tags import), or findings at the --fail-on\n"
+    "level; 2 usage; 3 some inputs were partial or rejected; 4 run: no new\n"
+    "flow logs. 'nsgflow help COMMAND' has the details of each.\n";
 
 struct command {
     const char *name;
