@@ -850,7 +850,7 @@ int analyze_run(const struct analyze_options *o, struct analyze_result *res)
         from = scalar(db, "SELECT min(min_ts) FROM source_file WHERE identity IS NOT NULL", 0);
     if (to == INT64_MAX)
         to = scalar(db, "SELECT max(max_ts) FROM source_file WHERE identity IS NOT NULL", 0);
-    if (window_refused(db, o, nc.import_id != 0, from, to, err, sizeof err))
+    if (window_refused(db, o, nc.import_id != 0 || o->shard, from, to, err, sizeof err))
         goto fail;
     /* judge_from: where the judgement starts. With after_previous, what the
      * previous window judged stays judged: a window that overlaps it (a blob
@@ -935,7 +935,7 @@ int analyze_run(const struct analyze_options *o, struct analyze_result *res)
     timing("pass", start);
     if (scan_rc != 0)
         goto fail;
-    if (!scan.read.tuples && !nc.import_id) {
+    if (!scan.read.tuples && !nc.import_id && !o->shard) {
         /* blobs around the window, none of their flows inside it */
         char a[24], b[24];
         time_format(judge_from, a);
@@ -948,7 +948,7 @@ int analyze_run(const struct analyze_options *o, struct analyze_result *res)
         snprintf(err, sizeof err, "out of memory");
         goto fail;
     }
-    if (hosts_from == HOSTS_GIVEN && scan.read.tuples &&
+    if (hosts_from == HOSTS_GIVEN && scan.read.tuples && !o->shard &&
         subnets_refused(o, db, &nc, &scan, &hosts, err, sizeof err))
         goto fail;
     if (hosts_from == HOSTS_CONFIGURED && hosts.n == 0 && scan.read.tuples) {

@@ -29,6 +29,11 @@ struct analyze_options {
                                     * window where they overlap (run) */
     int quiet;
     int dry_run;                   /* judge and print, store nothing */
+    int shard;                     /* one of several shard databases (run):
+                                    * a window without its flows, or without
+                                    * its --apim-subnet hosts, is judged (and
+                                    * stored, empty) rather than refused, as
+                                    * the other shards may hold them */
     int wait_ms;
 };
 

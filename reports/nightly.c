@@ -295,6 +295,7 @@ static int run_shards(struct ingest_options *io, struct analyze_options *ao,
         /* a window that overlaps the previous night's (a blob that grew, an E
          * written after the hour) starts where that one ended */
         ao->after_previous = earlier_runs[i] > 0 && new_tuples > 0;
+        ao->shard = shards;
         if (analyze_run(ao, &ar[i]) != EXIT_OK)
             return EXIT_FATAL;
         if (!ar[i].run_id) {

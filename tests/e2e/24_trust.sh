@@ -143,6 +143,13 @@ assert_eq "$status" 4 "run: an empty folder on a new database"
 assert_contains "$T/out" "NOTE: No flow logs: the inputs held no blob and the database holds none." "run: nothing anywhere"
 # the tag note: once per run, none with -q
 assert_eq "$(grep -c "service-tag data" "$T/err" || true)" 0 "no analysis, no tag note"
+# shards: one NIC in two shard databases leaves one of them without flows,
+# which is judged (empty), not refused
+run_status "$NSGFLOW" run --db "$T/sh0.db" --db "$T/sh1.db" --format json "$T/logs"
+assert_eq "$status" 0 "run: a shard without flows"
+assert_eq "$(sqlite3 "$T/sh0.db" "select count(*) from analysis_run") $(sqlite3 "$T/sh1.db" "select count(*) from analysis_run")" \
+    "1 1" "run: every shard analyzed"
+assert_eq "$(python3 -c "import json, sys; print(json.load(sys.stdin)['data']['tuples'])" <"$T/out")" "$tuples" "run: the shards' tuples add up"
 rm -f "$NSGFLOW_DB"*
 run_status "$NSGFLOW" run --report "$T/n.txt" "$T/logs"
 assert_eq "$(grep -c "note: the service-tag data" "$T/err")" 1 "run: the tag note once"
