@@ -9,19 +9,8 @@
 
 #include <stdint.h>
 
+#include "../common/exitcode.h"
 #include "ipaddr.h"
-
-/* Exit statuses shared by all commands. */
-enum {
-    EXIT_OK = 0,
-    EXIT_FATAL = 1,    /* the run could not be done (database, memory, ...) */
-    EXIT_USAGE = 2,    /* bad command line */
-    EXIT_PROBLEMS = 3, /* done, but some inputs were partial or rejected */
-    EXIT_NOTHING_NEW = 4, /* run: the inputs held no flow logs that were not
-                           * in the database (and judged) already */
-    EXIT_STOPPED = 128, /* + the signal: ingest stopped by SIGINT (130) or
-                         * SIGTERM (143), after committing what it had done */
-};
 
 /* Defaults of the limits: far beyond any real hour of one NIC, low enough
  * that a runaway input ends with a clear error. */
