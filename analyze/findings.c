@@ -1,6 +1,7 @@
 /* findings.c: the analyzers' findings, their evidence and their fixes (see
  * findings.h): denied-required-port, missing-dependency, double-logging,
- * and what they share; asymmetric-return is in returns.c. */
+ * and what they share; asymmetric-return is in returns.c, the judging of
+ * sources on the clients' ports in clients.c. */
 #include "findings_int.h"
 
 #include <stdio.h>
