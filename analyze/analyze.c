@@ -26,12 +26,15 @@
 const char analyze_usage[] =
     "usage: nsgflow analyze [--db FILE] [--apim-subnet CIDR]... [--since T] [--until T]\n"
     "                       [--platform stv1|stv2] [--vnet-type external|internal]\n"
-    "                       [--fail-on error|warning] [--dry-run] [--quiet]\n"
+    "                       [--fail-on error|warning] [--shard K/N] [--dry-run]\n"
+    "                       [--quiet]\n"
     "\n"
     "Finds what breaks API Management in a virtual network, from the flows in\n"
     "the database:\n"
     "  denied-required-port  flows to or from an APIM instance, on a port APIM\n"
-    "                        needs, denied by an NSG rule (error when required)\n"
+    "                        needs, denied by an NSG rule (error when required);\n"
+    "                        on 80/443 from the Internet refused clients only:\n"
+    "                        scanners (3+ ports, 8+ NICs, a SYN or two) set aside\n"
     "  asymmetric-return     management calls on TCP 3443 (or client calls on 443)\n"
     "                        whose replies are lost: a route sends them elsewhere\n"
     "  missing-dependency    a required dependency with no allowed flow (info)\n"
@@ -56,6 +59,9 @@ const char analyze_usage[] =
     "  --vnet-type external|internal  drop requirements of the other mode\n"
     "  --fail-on error|warning  exit 1 when a finding of that severity or worse\n"
     "                      exists\n"
+    "  --shard K/N         this database is shard K of N (ingest --shard K/N): a\n"
+    "                      window without flows or --apim-subnet hosts here is\n"
+    "                      analyzed (empty) rather than refused\n"
     "  --dry-run           judge and print, store nothing (try windows and subnets\n"
     "                      without changing the history run compares against)\n"
     "  --quiet, -q         print nothing but errors\n"
@@ -1120,6 +1126,7 @@ int analyze_main(int argc, char **argv)
         {"fail-on", required_argument, NULL, 'f'},
         {"quiet", no_argument, NULL, 'q'},
         {"dry-run", no_argument, NULL, 'n'},
+        {"shard", required_argument, NULL, 'k'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -1130,6 +1137,16 @@ int analyze_main(int argc, char **argv)
         case 'd': db = optarg; break;
         case 'q': o.quiet = 1; break;
         case 'n': o.dry_run = 1; break;
+        case 'k': {
+            unsigned k, n;
+            if (ingest_parse_shard(optarg, &k, &n) != 0) {
+                msg(stderr, "nsgflow analyze: --shard: K/N with 0 <= K < N <= 4096, not '%s'\n",
+                    optarg);
+                return EXIT_USAGE;
+            }
+            o.shard = n > 1;
+            break;
+        }
         case 's':
             if (o.nsubnets == ANALYZE_MAX_SUBNETS ||
                 ip_prefix_parse(optarg, strlen(optarg), &o.subnets[2 * o.nsubnets],

@@ -144,8 +144,9 @@ typedef struct conn_writer conn_writer;
 conn_writer *conn_writer_new(sqlite3 *db, int64_t run_id, char *err, size_t errlen);
 /* Queues one connection, with the requirement it matched (0: none). With
  * candidate set it also goes into temp.return_candidate: the few columns
- * asymmetric-return reads (returns.c), so that it need not read the whole
- * table. Returns 0, or -1 once writing has failed. */
+ * asymmetric-return (returns.c) and the clients' judgement (clients.c)
+ * read, so that they need not read the whole table. Returns 0, or -1 once
+ * writing has failed. */
 int conn_writer_add(conn_writer *w, const struct connection *c, int requirement_id,
                     int candidate);
 /* Writes what is queued and stops the thread. Returns 0, or -1 with the

@@ -1,6 +1,7 @@
 /* findings.c: the analyzers' findings, their evidence and their fixes (see
  * findings.h): denied-required-port, missing-dependency, double-logging,
- * and what they share; asymmetric-return is in returns.c. */
+ * and what they share; asymmetric-return is in returns.c, the judging of
+ * sources on the clients' ports in clients.c. */
 #include "findings_int.h"
 
 #include <stdio.h>
@@ -235,11 +236,19 @@ static int applies(const struct requirement *q, const struct scan_result *scan,
     return h && h->public_clients > 0;
 }
 
+/* A denied finding made, in the order made: its key, and whether it counts
+ * refused clients only. */
+struct denied_made {
+    struct denied_key key;
+    int clients;
+};
+
 /* The series of the denied findings, from the pass's hourly counts in one
- * walk over them: denied connections as bad, the same host's allowed
- * connections of the requirement as good. */
-static int denied_series(const struct scan_result *scan, struct findings *out, size_t first,
-                         const struct denied_key *keys)
+ * walk over them: denied connections as bad (the refused clients' only, on
+ * the clients' ports: from cv), the same host's allowed connections of the
+ * requirement as good. */
+static int denied_series(const struct scan_result *scan, const struct client_verdicts *cv,
+                         struct findings *out, size_t first, const struct denied_made *made)
 {
     struct hashmap by_key, by_req; /* -> a list head: the first finding's index + 1 */
     hashmap_init(&by_key, sizeof(struct denied_key), sizeof(size_t));
@@ -249,8 +258,8 @@ static int denied_series(const struct scan_result *scan, struct findings *out, s
     if (!next)
         goto done;
     for (size_t i = first; i < out->n; i++) {
-        size_t *slot = hashmap_get(&by_key, &keys[i - first], 1);
-        struct allowed_key rk = {keys[i - first].local, keys[i - first].requirement};
+        size_t *slot = hashmap_get(&by_key, &made[i - first].key, 1);
+        struct allowed_key rk = {made[i - first].key.local, made[i - first].key.requirement};
         size_t *head = hashmap_get(&by_req, &rk, 1);
         if (!slot || !head)
             goto done;
@@ -267,7 +276,8 @@ static int denied_series(const struct scan_result *scan, struct findings *out, s
         if (k->kind == HOURLY_DENIED) {
             struct denied_key dk = {k->local, k->requirement_or_remote, k->rule_id, k->port};
             size_t *slot = hashmap_get(&by_key, &dk, 0);
-            if (slot && finding_add_hour(&out->v[*slot - 1], k->hour, c->bad, 0) != 0)
+            if (slot && !made[*slot - 1 - first].clients &&
+                finding_add_hour(&out->v[*slot - 1], k->hour, c->bad, 0) != 0)
                 goto done;
         } else if (k->kind == HOURLY_ALLOWED) {
             struct allowed_key rk = {k->local, k->requirement_or_remote};
@@ -276,6 +286,15 @@ static int denied_series(const struct scan_result *scan, struct findings *out, s
                 if (finding_add_hour(&out->v[i - 1], k->hour, 0, c->good) != 0)
                     goto done;
         }
+    }
+    pos = 0;
+    while (hashmap_next(&cv->hourly, &pos, &kp, &vp)) {
+        const struct hourly_key *k = kp;
+        const struct hourly_count *c = vp;
+        struct denied_key dk = {k->local, k->requirement_or_remote, k->rule_id, k->port};
+        size_t *slot = hashmap_get(&by_key, &dk, 0);
+        if (slot && finding_add_hour(&out->v[*slot - 1], k->hour, c->bad, 0) != 0)
+            goto done;
     }
     rc = 0;
 done:
@@ -296,13 +315,76 @@ static const char *how_matched(const struct requirement *q, int conf)
                                : "by port only: no address data can confirm it";
 }
 
+/* The ports of q other than port's range, as the docs write them
+ * ("443"); sets *count to how many ranges. */
+static void other_ports(const struct requirement *q, int port, char *buf, size_t n, int *count)
+{
+    buf[0] = '\0';
+    *count = 0;
+    for (int i = 0; i < q->nranges; i++) {
+        if (port >= q->first[i] && port <= q->last[i])
+            continue;
+        size_t used = strlen(buf);
+        if (q->first[i] == q->last[i])
+            snprintf(buf + used, n - used, "%s%d", used ? "," : "", q->first[i]);
+        else
+            snprintf(buf + used, n - used, "%s%d-%d", used ? "," : "", q->first[i], q->last[i]);
+        (*count)++;
+    }
+}
+
+/* What a finding on a clients' port adds: who was counted and who was set
+ * aside (see clients.c). */
+static void clients_evidence(struct finding *f, const struct requirement *q,
+                             const struct client_figures *cf)
+{
+    char others[40];
+    int nothers;
+    other_ports(q, f->port, others, sizeof others, &nothers);
+    strbuf_puts(&f->evidence, " These are the refused clients only:");
+    if (cf->retried)
+        strbuf_printf(&f->evidence, " %lld retried (%d or more SYNs, or came back)",
+                      (long long)cf->retried, CLIENT_SYNS);
+    if (cf->other_port)
+        strbuf_printf(&f->evidence, "%s %lld also called %s %s of %s", cf->retried ? "," : "",
+                      (long long)cf->other_port, nothers == 1 ? "port" : "ports", others, f->host);
+    strbuf_puts(&f->evidence, ".");
+    int64_t aside = cf->scanners + cf->one_syn;
+    if (aside) {
+        strbuf_printf(&f->evidence, " %lld other source%s set aside as scanners:",
+                      (long long)aside, aside == 1 ? " was" : "s were");
+        if (cf->scanners)
+            strbuf_printf(&f->evidence, " %lld touched %d or more ports or %d or more hosts",
+                          (long long)cf->scanners, SCANNER_PORTS, SCANNER_NICS);
+        if (cf->one_syn)
+            strbuf_printf(&f->evidence, "%s %lld sent a SYN or two and left",
+                          cf->scanners ? "," : "", (long long)cf->one_syn);
+        strbuf_puts(&f->evidence, ".");
+    }
+    strbuf_printf(&f->details, ",\"clients_retried\":%lld,\"clients_other_port\":%lld,"
+                               "\"set_aside_scanners\":%lld,\"set_aside_one_syn\":%lld",
+                  (long long)cf->retried, (long long)cf->other_port, (long long)cf->scanners,
+                  (long long)cf->one_syn);
+}
+
+/* A denied connection on a clients' port whose sources were all set aside:
+ * no finding; the port counts as healthy, so that a finding of the previous
+ * window on it is resolved. Returns 0, or -1 when out of memory. */
+static int scanners_only(sqlite3 *db, const struct denied_key *k, const struct requirement *q,
+                         struct findings *out)
+{
+    char host[IP_TEXT_MAX];
+    addresses_text(db, k->local, host);
+    return findings_healthy(out, "denied-required-port", host, q->remote, (int)k->port);
+}
+
 static int build_denied(sqlite3 *db, const struct scan_result *scan,
-                        const struct requirements *reqs, const struct apim_hosts *hosts,
-                        int external, struct findings *out)
+                        const struct client_verdicts *cv, const struct requirements *reqs,
+                        const struct apim_hosts *hosts, int external, struct findings *out)
 {
     size_t first = out->n;
-    struct denied_key *keys = NULL;
-    size_t nkeys = 0, cap_keys = 0;
+    struct denied_made *made = NULL;
+    size_t nmade = 0, cap_made = 0;
     size_t pos = 0;
     const void *kp;
     void *vp;
@@ -314,23 +396,33 @@ static int build_denied(sqlite3 *db, const struct scan_result *scan,
         const struct requirement *q = &reqs->v[k->requirement];
         if (!applies(q, scan, k->local, external))
             continue;
+        /* on the clients' ports, the refused clients' figures only */
+        const struct client_figures *cf =
+            q->clients ? hashmap_get((struct hashmap *)&cv->figures, k, 0) : NULL;
+        if (q->clients && (!cf || !cf->clients.remotes)) {
+            if (scanners_only(db, k, q, out) != 0)
+                goto nomem;
+            continue;
+        }
+        const struct denied_agg *fig = cf ? &cf->clients : a;
         struct finding *f = finding_new(out);
         if (!f)
             goto nomem;
-        if (nkeys == cap_keys) {
-            cap_keys = cap_keys ? cap_keys * 2 : 32;
-            struct denied_key *nk = realloc(keys, cap_keys * sizeof *nk);
-            if (!nk)
+        if (nmade == cap_made) {
+            cap_made = cap_made ? cap_made * 2 : 32;
+            struct denied_made *nm = realloc(made, cap_made * sizeof *nm);
+            if (!nm)
                 goto nomem;
-            keys = nk;
+            made = nm;
         }
-        keys[nkeys++] = *k;
+        made[nmade].key = *k;
+        made[nmade++].clients = cf != NULL;
         f->analyzer = "denied-required-port";
         int conf = a->best_confidence;
         /* VirtualNetwork traffic between two APIM hosts is certain */
         int remote_hosts = 0;
-        for (int i = 0; i < a->nsamples; i++)
-            remote_hosts += apim_host_index(hosts, a->samples[i]) >= 0;
+        for (int i = 0; i < fig->nsamples; i++)
+            remote_hosts += apim_host_index(hosts, fig->samples[i]) >= 0;
         if (q->kind == RK_VNET && remote_hosts > 0)
             conf = CONF_HIGH;
         /* a dependency the docs give only by host name cannot be told from
@@ -350,23 +442,23 @@ static int build_denied(sqlite3 *db, const struct scan_result *scan,
         int outbound = q->direction == DIRECTION_OUTBOUND;
         f->direction = outbound ? "outbound" : "inbound";
         rule_name(db, k->rule_id, f->rule, sizeof f->rule);
-        f->flows = a->tuples;
-        f->connections = a->connections;
-        f->first = a->first;
-        f->last = a->last;
+        f->flows = fig->tuples;
+        f->connections = fig->connections;
+        f->first = fig->first;
+        f->last = fig->last;
         f->requirement_id = q->id;
         f->confidence = confidence_name(q->kind == RK_NAMED ? CONF_LOW : conf);
         snprintf(f->title, sizeof f->title, "%s %s %d %s %s is denied by %s",
                  outbound ? "Outbound" : "Inbound", f->protocol, f->port,
                  outbound ? "to" : "from", q->remote, f->rule);
         char window[64];
-        window_text(a->first, a->last, window, sizeof window);
+        window_text(fig->first, fig->last, window, sizeof window);
         strbuf_printf(&f->evidence, "%lld denied connection%s (%lld tuple%s) between %s, %s %s %s"
                                     " %lld address%s (",
-                      (long long)a->connections, a->connections == 1 ? "" : "s",
-                      (long long)a->tuples, a->tuples == 1 ? "" : "s", window,
+                      (long long)fig->connections, fig->connections == 1 ? "" : "s",
+                      (long long)fig->tuples, fig->tuples == 1 ? "" : "s", window,
                       outbound ? "from" : "to", f->host, outbound ? "to" : "from",
-                      (long long)a->remotes, a->remotes == 1 ? "" : "es");
+                      (long long)fig->remotes, fig->remotes == 1 ? "" : "es");
         strbuf_puts(&f->details, "{\"requirement_id\":");
         strbuf_printf(&f->details, "%d,\"purpose\":", q->id);
         json_quote(&f->details, q->purpose);
@@ -375,16 +467,16 @@ static int build_denied(sqlite3 *db, const struct scan_result *scan,
         strbuf_puts(&f->details, ",\"docs\":");
         json_quote(&f->details, q->docs);
         strbuf_printf(&f->details, ",\"connections\":%lld,\"tuples\":%lld,\"remote_addresses\":[",
-                      (long long)a->connections, (long long)a->tuples);
-        for (int i = 0; i < a->nsamples; i++) {
+                      (long long)fig->connections, (long long)fig->tuples);
+        for (int i = 0; i < fig->nsamples; i++) {
             char ip[IP_TEXT_MAX];
-            addresses_text(db, a->samples[i], ip);
+            addresses_text(db, fig->samples[i], ip);
             strbuf_printf(&f->evidence, "%s%s", i ? ", " : "", ip);
             if (i)
                 strbuf_puts(&f->details, ",");
             json_quote(&f->details, ip);
         }
-        if (a->remotes > a->nsamples)
+        if (fig->remotes > fig->nsamples)
             strbuf_puts(&f->evidence, ", ...");
         const char *how = how_matched(q, conf);
         strbuf_printf(&f->evidence, "). They match the requirement \"%s\" (%s in the newest docs;"
@@ -395,8 +487,10 @@ static int build_denied(sqlite3 *db, const struct scan_result *scan,
             strbuf_printf(&f->evidence, " Clients do reach %s on other ports (%lld allowed"
                                         " connections), so this port may be closed on purpose.",
                           f->host, (long long)hs->public_clients);
-        strbuf_printf(&f->details, "],\"remote_count\":%lld,\"match\":", (long long)a->remotes);
+        strbuf_printf(&f->details, "],\"remote_count\":%lld,\"match\":", (long long)fig->remotes);
         json_quote(&f->details, how);
+        if (cf)
+            clients_evidence(f, q, cf);
         strbuf_puts(&f->details, "}");
         if (q->kind == RK_NAMED) {
             /* no command: opening the port to every address is not the fix */
@@ -409,11 +503,11 @@ static int build_denied(sqlite3 *db, const struct scan_result *scan,
             denied_hint(db, f, q, a->flow_log_id);
         }
     }
-    int rc = denied_series(scan, out, first, keys);
-    free(keys);
+    int rc = denied_series(scan, cv, out, first, made);
+    free(made);
     return rc;
 nomem:
-    free(keys);
+    free(made);
     return -1;
 }
 
@@ -553,7 +647,12 @@ int findings_build(sqlite3 *db, int64_t run_id, const struct scan_result *scan,
                    struct findings *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
-    if (build_denied(db, scan, reqs, hosts, external, out) != 0 ||
+    struct client_verdicts cv;
+    if (clients_judge(db, scan, reqs, addrs, hosts, &cv, err, errlen) != 0)
+        return -1;
+    int rc = build_denied(db, scan, &cv, reqs, hosts, external, out);
+    clients_free(&cv);
+    if (rc != 0 ||
         note_judged(db, scan, reqs, hosts, out) != 0 ||
         build_missing(db, scan, reqs, hosts, out) != 0 ||
         build_double_logging(scan, out) != 0) {

@@ -5,7 +5,8 @@
  *   denied-required-port  denied connections to or from an APIM host that
  *                         match a requirement (error when required and
  *                         matched by service tag or address; a requirement
- *                         given only by name is at most info)
+ *                         given only by name is at most info; on the
+ *                         clients' ports, refused clients only: clients.c)
  *   asymmetric-return     a source whose calls on 3443 (the management
  *                         plane) or 443 (clients) lose their answers, judged
  *                         per source and hour (returns.c): a missing route

@@ -37,6 +37,46 @@ void id_segment(const char *id, const char *name, char *out, size_t n);
 /* "2026-11-01T00:00:00Z and 2026-11-01T05:59:59Z" */
 void window_text(int64_t first, int64_t last, char *buf, size_t n);
 
+/* The clients' ports (clients.c). What a source denied on a port of a
+ * clients' requirement of a host is: */
+enum { SOURCE_CLIENT, SOURCE_SCANNER, SOURCE_ONE_SYN };
+
+/* A scanner when note says so (scan_is_scanner); else a refused client
+ * when it retried: CLIENT_SYNS or more SYNs to the host and port (syns, over
+ * all its connections there: a TCP stack's own retransmits of a call that
+ * nobody answers, 3 on Windows and up to 7 on Linux, where a scanner's
+ * connect() waits for one or two) or 2 or more connections (it came back),
+ * or it also called another of the requirement's ports on the host
+ * (other_port); else it sent a SYN or two and never came back. */
+#define CLIENT_SYNS 3
+int client_verdict(const struct source_note *note, int64_t syns, int64_t connections,
+                   int other_port);
+
+/* The sources denied on one host, requirement, rule and port. */
+struct client_figures {
+    struct denied_agg clients;  /* the refused clients' connections, tuples,
+                                 * first, last, remotes and examples (the
+                                 * pass's flow_log_id, best_confidence and
+                                 * seen are not set) */
+    int64_t retried;            /* clients that sent 2 or more SYNs */
+    int64_t other_port;         /* the others: they called another port */
+    int64_t scanners;           /* set aside: scan_is_scanner */
+    int64_t one_syn;            /* set aside: one SYN, never back */
+};
+struct client_verdicts {
+    struct hashmap figures;     /* struct denied_key -> struct client_figures */
+    struct hashmap hourly;      /* struct hourly_key (HOURLY_DENIED) ->
+                                 * struct hourly_count: the clients' only */
+};
+
+/* Judges the sources denied on the clients' ports of the hosts (the pass's
+ * client_denied), looking up their allowed calls in temp.return_candidate.
+ * Returns 0 (free *out with clients_free), or -1 with err (nothing held). */
+int clients_judge(sqlite3 *db, const struct scan_result *scan, const struct requirements *reqs,
+                  const addresses *addrs, const struct apim_hosts *hosts,
+                  struct client_verdicts *out, char *err, size_t errlen);
+void clients_free(struct client_verdicts *v);
+
 /* asymmetric-return (returns.c). */
 int build_returns(sqlite3 *db, int64_t run_id, const struct scan_result *scan,
                   const addresses *addrs, const struct apim_hosts *hosts,

@@ -191,6 +191,8 @@ int requirements_load(sqlite3 *db, const char *platform, const char *vnet_type,
             goto fail;
         }
         classify_remote(q);
+        q->clients = q->direction == DIRECTION_INBOUND && q->kind == RK_INTERNET &&
+                     q->external_only;
     }
     if (rc != SQLITE_DONE) {
         snprintf(err, errlen, "%s", sqlite3_errmsg(db));

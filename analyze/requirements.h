@@ -53,6 +53,9 @@ struct requirement {
     char level[16];          /* required, optional, recommended, conditional */
     int required;            /* level == required: findings are errors */
     int external_only;       /* only for External mode (public endpoint) */
+    int clients;             /* inbound from the Internet, External mode only:
+                              * the gateway's and portal's clients (80, 443),
+                              * whose denied sources may be scanners */
     char purpose[200];
     char docs[200];          /* "2025-06-17 stv2 required; 2023-08-29 stv1 optional" */
     char fqdns[200];

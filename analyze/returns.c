@@ -2,7 +2,8 @@
  * the APIM instance answers, and a route sends the answers elsewhere (a
  * firewall, on-premises), so the caller never gets them. Judged from the
  * window's connections, per source and hour (the pass hands the ones it
- * needs, allowed inbound TCP on 443 and 3443, to temp.return_candidate):
+ * needs, allowed inbound TCP on 443 and 3443, to temp.return_candidate,
+ * with the allowed calls on the clients' ports that clients.c looks up):
  *
  *   - management calls on TCP 3443 from the control plane: each source on
  *     its own (a finding per host and source);
@@ -32,9 +33,6 @@
 #include "tags.h"
 
 #define LOST_MIN 3
-/* A source that called this many destination ports, or NICs, is a scanner. */
-#define SCANNER_PORTS 3
-#define SCANNER_NICS 8
 #define EXAMPLES 3
 
 struct hour_counts {
@@ -459,10 +457,7 @@ static int source_done(sqlite3 *db, const struct scan_result *scan, const addres
         for (int k = 0; k < CONN_CLASSES; k++)
             connections += c->h[i].n[k];
     const struct remote_info *ri = addresses_info(addrs, c->remote);
-    const struct source_note *note = scan_source(scan, c->remote);
-    int scanner = note && (note->nports >= SCANNER_PORTS ||
-                           __builtin_popcountll(note->nics) >= SCANNER_NICS);
-    if (!ri || connections < 2 || scanner)
+    if (!ri || connections < 2 || scan_is_scanner(scan_source(scan, c->remote)))
         return 0;
     if (c->port == 3443) {
         if (!ri->is_control_plane && !(ri->tags & (1u << TAG_API_MANAGEMENT)))
@@ -488,7 +483,7 @@ int build_returns(sqlite3 *db, int64_t run_id, const struct scan_result *scan,
             "SELECT local, port, remote, first_ts - first_ts % 3600 AS hour, class,"
             " counted, count(*), min(((first_ts % 3600) << 50) | first_tuple), min(first_ts),"
             " max(first_ts + duration_ms / 1000), sum(tuples)"
-            " FROM temp.return_candidate"
+            " FROM temp.return_candidate WHERE port IN (443, 3443)"
             " GROUP BY local, port, remote, hour, class, counted"
             " ORDER BY local, port, remote, hour", -1, &st, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "%s", sqlite3_errmsg(db));

@@ -128,12 +128,17 @@ static void note_source(struct scan_result *r, const struct connection *c)
     n->nics |= (uint16_t)(1u << ((uint64_t)c->nic & 15));
 }
 
-/* The examples of a denied aggregate are its DENIED_SAMPLES lowest remote
- * addresses (address order, addresses_rank), kept sorted: the same list
- * whatever order the connections come in and whatever ids the database
- * gave the addresses, so a shard holding the host's NIC names the examples
- * one database of everything does. remote is new to the aggregate. */
-static void keep_lowest(const addresses *addrs, struct denied_agg *a, int64_t remote)
+int scan_is_scanner(const struct source_note *note)
+{
+    return note && (note->nports >= SCANNER_PORTS ||
+                    __builtin_popcount(note->nics) >= SCANNER_NICS);
+}
+
+/* The examples are the lowest addresses: the same list whatever order the
+ * connections come in and whatever ids the database gave the addresses, so
+ * a shard holding the host's NIC names the examples one database of
+ * everything does. */
+void scan_keep_lowest(const addresses *addrs, struct denied_agg *a, int64_t remote)
 {
     uint32_t rank = addresses_rank(addrs, remote);
     int i = a->nsamples;
@@ -147,6 +152,26 @@ static void keep_lowest(const addresses *addrs, struct denied_agg *a, int64_t re
     for (; i > 0 && addresses_rank(addrs, a->samples[i - 1]) > rank; i--)
         a->samples[i] = a->samples[i - 1];
     a->samples[i] = remote;
+}
+
+/* A denied connection to a port of the clients' requirement qi, per source
+ * and hour (clients.c tells refused clients from scanners by them). */
+static int note_client(struct scan_result *r, const struct connection *c, int64_t qi,
+                       int64_t start)
+{
+    struct client_key k = {c->local, qi, c->rule_id, c->dst_port, c->remote,
+                           start - start % 3600};
+    struct client_count *n = hashmap_get(&r->client_denied, &k, 1);
+    if (!n)
+        return -1;
+    if (!n->connections || start < n->first)
+        n->first = start;
+    if (c->last_ms / 1000 > n->last)
+        n->last = c->last_ms / 1000;
+    n->connections++;
+    n->syns += c->syns > 1 ? c->syns : 1;
+    n->tuples += c->tuples;
+    return 0;
 }
 
 static int on_connection(void *ctx, const struct connection *c)
@@ -242,8 +267,10 @@ static int on_connection(void *ctx, const struct connection *c)
             goto nomem;
         if (fresh) {
             a->remotes++;
-            keep_lowest(p->addrs, a, c->remote);
+            scan_keep_lowest(p->addrs, a, c->remote);
         }
+        if (q->clients && note_client(r, c, qi, start) != 0)
+            goto nomem;
     } else if (q) {
         struct allowed_key k = {c->local, q - p->reqs->v};
         int64_t *allowed = hashmap_get(&r->allowed, &k, 1);
@@ -261,9 +288,10 @@ static int on_connection(void *ctx, const struct connection *c)
         hc->good++;
     }
 write:;
-    /* what asymmetric-return judges: allowed inbound TCP on 443 and 3443 */
+    /* what asymmetric-return judges: allowed inbound TCP on 443 and 3443;
+     * and the allowed calls on the clients' ports (clients.c) */
     int candidate = in && tcp && !deny && start >= r->judge_from &&
-                    (c->dst_port == 443 || c->dst_port == 3443);
+                    (c->dst_port == 443 || c->dst_port == 3443 || (q && q->clients));
     if (conn_writer_add(p->writer, c, q ? q->id : 0, candidate) != 0) {
         p->failed = 2;
         return 1;
@@ -284,6 +312,7 @@ int scan_window(sqlite3 *read_db, sqlite3 *db, int64_t from, int64_t judge_from,
     hashmap_init(&r->locals, sizeof(int64_t), sizeof(struct local_seen));
     hashmap_init(&r->nics, sizeof(int64_t), sizeof(struct nic_seen));
     hashmap_init(&r->denied, sizeof(struct denied_key), sizeof(struct denied_agg));
+    hashmap_init(&r->client_denied, sizeof(struct client_key), sizeof(struct client_count));
     hashmap_init(&r->allowed, sizeof(struct allowed_key), sizeof(int64_t));
     hashmap_init(&r->denied_by_requirement, sizeof(struct allowed_key), sizeof(int64_t));
     hashmap_init(&r->allowed_ports, sizeof(struct denied_key), sizeof(int64_t));
@@ -334,6 +363,7 @@ void scan_free(struct scan_result *r)
     hashmap_free(&r->locals);
     hashmap_free(&r->nics);
     hashmap_free(&r->denied);
+    hashmap_free(&r->client_denied);
     hashmap_free(&r->allowed);
     hashmap_free(&r->denied_by_requirement);
     hashmap_free(&r->allowed_ports);

@@ -10,15 +10,18 @@
  *     on 80/443, --apim-subnet);
  *   - adds denied connections that match a requirement per local address,
  *     requirement, rule and port (connections, tuples, hours), and allowed
- *     ones per local address and requirement;
+ *     ones per local address and requirement; the denied ones on the
+ *     clients' ports (a requirement with `clients` set) also per source and
+ *     hour, for telling refused clients from scanners (clients.c);
  *   - notes, per remote address, how many inbound connections it made and
  *     to how many ports and NICs (scanners touch many);
  *   - writes the connection's row (table connection).
  * The aggregates are keyed by local address (a NIC's own), requirement and
- * rule, so they stay small; what grows with the remote addresses (their
- * notes) is one small record per address id, and the per-source judgement
- * of asymmetric-return reads the connection table with SQL (findings.c).
- * Nothing grows with the number of tuples. */
+ * rule, so they stay small; what grows with the remote addresses is their
+ * notes (one small record per address id) and the denied sources on the
+ * clients' ports (a record per source and hour), and the per-source
+ * judgement of asymmetric-return reads the connection table with SQL
+ * (returns.c). Nothing grows with the number of tuples. */
 #ifndef NSGFLOW_SCAN_H
 #define NSGFLOW_SCAN_H
 
@@ -61,6 +64,16 @@ struct denied_agg {
  * map over all address ids once that is smaller (a scanner's thousands of
  * sources cost max_address / 8 bytes, not more). */
 struct id_set;
+
+/* Key of client_denied: a source's denied connections to one port of a
+ * clients' requirement, per local address, rule and hour (Unix seconds). */
+struct client_key {
+    int64_t local, requirement, rule_id, port, remote, hour;
+};
+struct client_count {
+    int64_t connections, syns, tuples; /* syns: each connection's SYNs, at least 1 */
+    int64_t first, last;
+};
 
 /* Key of allowed: allowed connections per local host and requirement. */
 struct allowed_key {
@@ -111,6 +124,7 @@ struct scan_result {
     struct hashmap locals;      /* int64_t -> struct local_seen */
     struct hashmap nics;        /* int64_t -> struct nic_seen */
     struct hashmap denied;      /* struct denied_key -> struct denied_agg */
+    struct hashmap client_denied; /* struct client_key -> struct client_count */
     struct hashmap allowed;     /* struct allowed_key -> int64_t (connections) */
     struct hashmap denied_by_requirement; /* struct allowed_key -> int64_t */
     struct hashmap allowed_ports; /* struct denied_key (rule_id 0) -> int64_t:
@@ -140,5 +154,20 @@ void scan_free(struct scan_result *r);
 
 /* The note of a remote address, or NULL. */
 const struct source_note *scan_source(const struct scan_result *r, int64_t address);
+
+/* A source that called this many destination ports, or NICs, in the window
+ * is a scanner: asymmetric-return does not judge it, and denied-required-port
+ * sets it aside on the clients' ports. */
+#define SCANNER_PORTS 3
+#define SCANNER_NICS 8
+
+/* 1 when note (NULL: none) shows a scanner: SCANNER_PORTS or more distinct
+ * destination ports, or SCANNER_NICS or more NICs (counted as the distinct
+ * bits of their ids mod 16, so never more than it called). */
+int scan_is_scanner(const struct source_note *note);
+
+/* Adds remote, new to a, to the examples of a: its DENIED_SAMPLES lowest
+ * remote addresses in address order (addresses_rank), kept sorted. */
+void scan_keep_lowest(const addresses *addrs, struct denied_agg *a, int64_t remote);
 
 #endif

@@ -1,6 +1,7 @@
 /* test_analyze.c: the analyzers' building blocks: address prefixes, the
  * service-tag snapshot and its range index, `tags import`, the merging and
- * matching of the APIM requirements, and command-line times. */
+ * matching of the APIM requirements, scanners and refused clients on the
+ * clients' ports, and command-line times. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,7 +13,9 @@
 
 #include <cmocka.h>
 
+#include "analyze/findings_int.h"
 #include "analyze/requirements.h"
+#include "analyze/scan.h"
 #include "analyze/tags.h"
 #include "common/timearg.h"
 #include "ingest/ipaddr.h"
@@ -251,10 +254,27 @@ static void test_requirements(void **state)
     struct remote_info monitor = {.tags = 1u << TAG_AZURE_MONITOR};
     q = match(&r, DIRECTION_OUTBOUND, 6, 1886, monitor, &conf);
     assert_true(q->required);
-    /* clients from the Internet: External mode only */
+    /* clients from the Internet: External mode only, the clients' ports */
     q = match(&r, DIRECTION_INBOUND, 6, 443, public_, &conf);
     assert_string_equal(q->remote, "Internet");
     assert_true(q->external_only);
+    assert_true(q->clients);
+    assert_string_equal(q->ports, "80,443");
+    assert_ptr_equal(match(&r, DIRECTION_INBOUND, 6, 80, public_, &conf), q);
+    /* no other row is the clients': outbound 80 to the Internet (CRL),
+     * Traffic Manager on 443 (External too, but a service tag) */
+    size_t nclients = 0;
+    for (size_t i = 0; i < r.n; i++)
+        nclients += r.v[i].clients != 0;
+    assert_int_equal(nclients, 1);
+    q = match(&r, DIRECTION_OUTBOUND, 6, 80, public_, &conf);
+    assert_string_equal(q->remote, "Internet");
+    assert_false(q->clients);
+    struct remote_info tm = {.tags = 1u << TAG_TRAFFIC_MANAGER};
+    q = match(&r, DIRECTION_INBOUND, 6, 443, tm, &conf);
+    assert_string_equal(q->remote, "AzureTrafficManager");
+    assert_true(q->external_only);
+    assert_false(q->clients);
     requirements_free(&r);
 
     /* stv1 only: the 2025 table is stv2, so AzureMonitor is optional */
@@ -269,6 +289,40 @@ static void test_requirements(void **state)
     assert_null(match(&r, DIRECTION_INBOUND, 6, 443, public_, &conf));
     requirements_free(&r);
     drop_db(db, path);
+}
+
+/* Who is a scanner, and who a refused client, on the clients' ports. */
+static void test_client_verdict(void **state)
+{
+    (void)state;
+    /* 3 distinct ports make a scanner, 2 do not */
+    struct source_note n = {.connections = 3, .nports = 2, .ports = {80, 22}, .nics = 1};
+    assert_false(scan_is_scanner(&n));
+    n.nports = 3;
+    assert_true(scan_is_scanner(&n));
+    /* 8 NICs make a scanner, 7 do not (bits of NIC id mod 16) */
+    struct source_note h = {.connections = 8, .nports = 1, .ports = {80}, .nics = 0x7f};
+    assert_false(scan_is_scanner(&h));
+    h.nics = 0xff;
+    assert_true(scan_is_scanner(&h));
+    h.nics = 0x8421 | 0x1248; /* 8 bits spread over the 16 */
+    assert_true(scan_is_scanner(&h));
+    assert_false(scan_is_scanner(NULL));
+    /* a scanner stays one though it retried and called 443 */
+    assert_int_equal(client_verdict(&n, 5, 2, 1), SOURCE_SCANNER);
+    assert_int_equal(client_verdict(&h, 3, 1, 0), SOURCE_SCANNER);
+    /* a client: 3 or more SYNs, a second connection, or another of the
+     * requirement's ports */
+    struct source_note one = {.connections = 1, .nports = 1, .ports = {80}, .nics = 1};
+    assert_int_equal(client_verdict(&one, 3, 1, 0), SOURCE_CLIENT);
+    assert_int_equal(client_verdict(&one, 2, 2, 0), SOURCE_CLIENT);
+    assert_int_equal(client_verdict(&one, 1, 1, 1), SOURCE_CLIENT);
+    assert_int_equal(client_verdict(NULL, 3, 1, 0), SOURCE_CLIENT);
+    /* a SYN or two (a connect() that gave up), nothing else: set aside */
+    assert_int_equal(client_verdict(&one, 1, 1, 0), SOURCE_ONE_SYN);
+    assert_int_equal(client_verdict(&one, 2, 1, 0), SOURCE_ONE_SYN);
+    struct source_note two = {.connections = 2, .nports = 2, .ports = {80, 22}, .nics = 1};
+    assert_int_equal(client_verdict(&two, 1, 1, 0), SOURCE_ONE_SYN);
 }
 
 static void test_times(void **state)
@@ -308,6 +362,7 @@ int main(void)
         cmocka_unit_test(test_snapshot_and_index),
         cmocka_unit_test(test_tags_import),
         cmocka_unit_test(test_requirements),
+        cmocka_unit_test(test_client_verdict),
         cmocka_unit_test(test_times),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
