@@ -34,7 +34,7 @@ const char analyze_usage[] =
     "  denied-required-port  flows to or from an APIM instance, on a port APIM\n"
     "                        needs, denied by an NSG rule (error when required);\n"
     "                        on 80/443 from the Internet refused clients only:\n"
-    "                        scanners (3+ ports, 8+ NICs, a SYN or two) set aside\n"
+    "                        scanners (3+ ports, 8+ NICs, one knock) set aside\n"
     "  asymmetric-return     management calls on TCP 3443 (or client calls on 443)\n"
     "                        whose replies are lost: a route sends them elsewhere\n"
     "  missing-dependency    a required dependency with no allowed flow (info)\n"

@@ -343,7 +343,7 @@ static void clients_evidence(struct finding *f, const struct requirement *q,
     other_ports(q, f->port, others, sizeof others, &nothers);
     strbuf_puts(&f->evidence, " These are the refused clients only:");
     if (cf->retried)
-        strbuf_printf(&f->evidence, " %lld retried (%d or more SYNs, or came back)",
+        strbuf_printf(&f->evidence, " %lld retried (came back, or %d or more SYNs)",
                       (long long)cf->retried, CLIENT_SYNS);
     if (cf->other_port)
         strbuf_printf(&f->evidence, "%s %lld also called %s %s of %s", cf->retried ? "," : "",
@@ -357,7 +357,7 @@ static void clients_evidence(struct finding *f, const struct requirement *q,
             strbuf_printf(&f->evidence, " %lld touched %d or more ports or %d or more hosts",
                           (long long)cf->scanners, SCANNER_PORTS, SCANNER_NICS);
         if (cf->one_syn)
-            strbuf_printf(&f->evidence, "%s %lld sent a SYN or two and left",
+            strbuf_printf(&f->evidence, "%s %lld knocked once and left",
                           cf->scanners ? "," : "", (long long)cf->one_syn);
         strbuf_puts(&f->evidence, ".");
     }

@@ -42,13 +42,14 @@ void window_text(int64_t first, int64_t last, char *buf, size_t n);
 enum { SOURCE_CLIENT, SOURCE_SCANNER, SOURCE_ONE_SYN };
 
 /* A scanner when note says so (scan_is_scanner); else a refused client
- * when it retried: CLIENT_SYNS or more SYNs to the host and port (syns, over
- * all its connections there: a TCP stack's own retransmits of a call that
- * nobody answers, 3 on Windows and up to 7 on Linux, where a scanner's
- * connect() waits for one or two) or 2 or more connections (it came back),
- * or it also called another of the requirement's ports on the host
- * (other_port); else it sent a SYN or two and never came back. */
-#define CLIENT_SYNS 3
+ * when it retried: 2 or more connections to the host and port (it came
+ * back), or CLIENT_SYNS or more SYNs (syns, over all its connections there:
+ * a program that waits for its answer, as Linux's TCP does for 2 minutes
+ * and 7 SYNs; a scanner's connect() gives up after a few seconds and 3 SYNs
+ * at most, and so does Windows, whose clients count when they come back or
+ * call the other port), or it also called another of the requirement's
+ * ports on the host (other_port); else it knocked once and left. */
+#define CLIENT_SYNS 4
 int client_verdict(const struct source_note *note, int64_t syns, int64_t connections,
                    int other_port);
 

@@ -29,8 +29,8 @@ base() {
 # scanners DAY: 7 sources denied on 80 of 10.20.1.4, all set aside:
 #   198.51.100.7  80 (2 SYNs), 22, 3389, 8080: 4 ports
 #   192.0.2.99    80 of 10.20.1.4 (2 SYNs) and of 7 other NICs: 8 hosts
-#   45.1.1.1-3    one SYN on 80 (00:30, 00:31, 00:32); 45.1.1.2 two (a
-#                 scanner's connect() that retransmitted once, then gave up)
+#   45.1.1.1-3    one SYN on 80 (00:30, 00:31, 00:32); 45.1.1.2 three (a
+#                 scanner's connect() that retransmitted twice, then gave up)
 #   45.1.1.4      one SYN on 80, one on 22 (2 ports: not a sweep)
 #   45.1.1.5      one SYN on 80; 443 allowed, but on the other host
 scanners() {
@@ -44,19 +44,20 @@ scanners() {
         echo "${d}T00:35:1${i}Z 000D3A00001$i tcp 192.0.2.99:4200$i 10.20.2.$i:80 in $DENY denied syns=1"
     done
     for i in 1 2 3 4 5; do
-        echo "${d}T00:3$((i - 1)):00Z $APIM tcp 45.1.1.$i:4300$i 10.20.1.4:80 in $DENY denied syns=$((i == 2 ? 2 : 1))"
+        echo "${d}T00:3$((i - 1)):00Z $APIM tcp 45.1.1.$i:4300$i 10.20.1.4:80 in $DENY denied syns=$((i == 2 ? 3 : 1))"
     done
     echo "${d}T00:34:20Z $APIM tcp 45.1.1.4:43010 10.20.1.4:22 in $DENY denied syns=1"
     echo "${d}T00:35:30Z $APIM2 tcp 45.1.1.5:43011 10.20.1.5:443 in $CLIENT completed dur=2"
 }
 
-# clients DAY: 3 refused clients on 80 of 10.20.1.4: 4 connections, 6 tuples
-#   203.0.113.50  3 SYNs in one connection (00:40:00, :01, :03)
+# clients DAY: 3 refused clients on 80 of 10.20.1.4: 4 connections, 8 tuples
+#   203.0.113.50  5 SYNs in one connection (00:40:00 to :15: a client that
+#                 waits for its answer; a scanner gives up after 3)
 #   203.0.113.60  one SYN, and a call on 443 allowed
 #   203.0.113.70  one SYN at 00:42 and one at 00:47: two connections
 clients() {
     local d=2026-11-0$1
-    echo "${d}T00:40:00Z $APIM tcp 203.0.113.50:44001 10.20.1.4:80 in $DENY denied syns=3"
+    echo "${d}T00:40:00Z $APIM tcp 203.0.113.50:44001 10.20.1.4:80 in $DENY denied syns=5"
     echo "${d}T00:41:00Z $APIM tcp 203.0.113.60:44002 10.20.1.4:80 in $DENY denied syns=1"
     echo "${d}T00:41:05Z $APIM tcp 203.0.113.60:44003 10.20.1.4:443 in $CLIENT completed dur=2"
     echo "${d}T00:42:00Z $APIM tcp 203.0.113.70:44004 10.20.1.4:80 in $DENY denied syns=1"
@@ -101,7 +102,7 @@ for format in nsg-v1 nsg-v2 vnet-v4; do
         "10.20.1.4 10.20.1.5" "$format scanners: the APIM hosts"
     assert_eq "$(matrix)" "2|7" "$format scanners: the matrix still counts the 7 denied connections on 80"
     assert_eq "$(q "select count(*) || '|' || sum(tuples) from connections where dst_ip = '10.20.1.4' and dst_port = 80 and class = 'denied'")" \
-        "7|10" "$format scanners: the denied connections on 80"
+        "7|11" "$format scanners: the denied connections on 80"
 
     # 2. the same plus 3 refused clients: one finding, their figures only
     fresh refused $format
@@ -111,21 +112,21 @@ for format in nsg-v1 nsg-v2 vnet-v4; do
         "$format refused: one denied-required-port finding"
     assert_eq "$(q "select severity || '|' || remote || '|' || protocol || '|' || direction || '|' || rule || '|' || connections || '|' || flows
                     || '|' || first_seen || '|' || last_seen || '|' || confidence from findings where $denied80")" \
-        "warning|Internet|TCP|inbound|$DENY|4|6|2026-11-01T00:40:00Z|2026-11-01T00:47:00Z|medium" \
+        "warning|Internet|TCP|inbound|$DENY|4|8|2026-11-01T00:40:00Z|2026-11-01T00:47:00Z|medium" \
         "$format refused: the clients' figures"
     assert_eq "$(q "select json_extract(details, '$.remote_count') || '|' || json_extract(details, '$.remote_addresses')
                     || '|' || json_extract(details, '$.connections') || '|' || json_extract(details, '$.tuples')
                     || '|' || json_extract(details, '$.clients_retried') || '|' || json_extract(details, '$.clients_other_port')
                     || '|' || json_extract(details, '$.set_aside_scanners') || '|' || json_extract(details, '$.set_aside_one_syn')
                     from findings where $denied80")" \
-        '3|["203.0.113.50","203.0.113.60","203.0.113.70"]|4|6|2|1|2|5' "$format refused: details"
+        '3|["203.0.113.50","203.0.113.60","203.0.113.70"]|4|8|2|1|2|5' "$format refused: details"
     ev=$(q "select evidence from findings where $denied80")
     case $ev in
-    "4 denied connections (6 tuples) between 2026-11-01T00:40:00Z and 2026-11-01T00:47:00Z, to 10.20.1.4 from 3 addresses (203.0.113.50, 203.0.113.60, 203.0.113.70). "*) ;;
+    "4 denied connections (8 tuples) between 2026-11-01T00:40:00Z and 2026-11-01T00:47:00Z, to 10.20.1.4 from 3 addresses (203.0.113.50, 203.0.113.60, 203.0.113.70). "*) ;;
     *) fail "$format refused: the evidence's figures: $ev" ;;
     esac
     case $ev in
-    *" These are the refused clients only: 2 retried (3 or more SYNs, or came back), 1 also called port 443 of 10.20.1.4. 7 other sources were set aside as scanners: 2 touched 3 or more ports or 8 or more hosts, 5 sent a SYN or two and left.") ;;
+    *" These are the refused clients only: 2 retried (came back, or 4 or more SYNs), 1 also called port 443 of 10.20.1.4. 7 other sources were set aside as scanners: 2 touched 3 or more ports or 8 or more hosts, 5 knocked once and left.") ;;
     *) fail "$format refused: the evidence's clients and scanners: $ev" ;;
     esac
     checks=$((checks + 2))

@@ -310,17 +310,18 @@ static void test_client_verdict(void **state)
     assert_false(scan_is_scanner(NULL));
     /* a scanner stays one though it retried and called 443 */
     assert_int_equal(client_verdict(&n, 5, 2, 1), SOURCE_SCANNER);
-    assert_int_equal(client_verdict(&h, 3, 1, 0), SOURCE_SCANNER);
-    /* a client: 3 or more SYNs, a second connection, or another of the
+    assert_int_equal(client_verdict(&h, 4, 1, 0), SOURCE_SCANNER);
+    /* a client: 4 or more SYNs, a second connection, or another of the
      * requirement's ports */
     struct source_note one = {.connections = 1, .nports = 1, .ports = {80}, .nics = 1};
-    assert_int_equal(client_verdict(&one, 3, 1, 0), SOURCE_CLIENT);
+    assert_int_equal(client_verdict(&one, 4, 1, 0), SOURCE_CLIENT);
     assert_int_equal(client_verdict(&one, 2, 2, 0), SOURCE_CLIENT);
     assert_int_equal(client_verdict(&one, 1, 1, 1), SOURCE_CLIENT);
-    assert_int_equal(client_verdict(NULL, 3, 1, 0), SOURCE_CLIENT);
-    /* a SYN or two (a connect() that gave up), nothing else: set aside */
+    assert_int_equal(client_verdict(NULL, 7, 1, 0), SOURCE_CLIENT);
+    /* up to 3 SYNs in one connection (a connect() that gave up), nothing
+     * else: set aside */
     assert_int_equal(client_verdict(&one, 1, 1, 0), SOURCE_ONE_SYN);
-    assert_int_equal(client_verdict(&one, 2, 1, 0), SOURCE_ONE_SYN);
+    assert_int_equal(client_verdict(&one, 3, 1, 0), SOURCE_ONE_SYN);
     struct source_note two = {.connections = 2, .nports = 2, .ports = {80, 22}, .nics = 1};
     assert_int_equal(client_verdict(&two, 1, 1, 0), SOURCE_ONE_SYN);
 }
