@@ -635,11 +635,20 @@ static void tell_fate(struct run *r, const struct blob_job *j, enum fate fate,
             shown, j->skipped - REPORTED_TUPLE_ERRORS, j->skipped);
     switch (fate) {
     case FATE_UNCHANGED:
+        /* (as when the reader skips an unchanged blob unread) */
         t->files_unchanged++;
-        if (same_as)
+        if (strcmp(old->status, "ok") != 0) {
+            if (strcmp(old->status, "partial") == 0)
+                t->files_partial++;
+            else
+                t->files_rejected++;
+            say(r, "%s: unchanged, and still %s as an earlier ingest found it%s\n", shown,
+                old->status, also);
+        } else if (same_as) {
             say(r, "%s: the same blob as %s (already stored): unchanged\n", shown, same_as);
-        else if (r->o->verbose)
+        } else if (r->o->verbose) {
             say(r, "%s: unchanged\n", shown);
+        }
         return;
     case FATE_EARLIER:
         t->files_earlier++;
@@ -721,13 +730,13 @@ static void write_end(struct run *r, struct blob_job *j)
     }
     int have_old = how != MATCH_NONE;
     enum fate fate = have_old ? decide_fate(j, b, &old, fptext) : FATE_NEW;
-    /* found under another identity: the blob keeps the name its path gives
-     * it, else the stored one's when that is a name */
+    /* found under another identity: a name (path identity) once given
+     * stays, and replaces a content identity; a key's content identity
+     * replaces the form of rows stored before keys */
     const char *identity = j->identity;
-    if (how == MATCH_KEY || how == MATCH_COPY) {
-        if (!own_identity && identity_is_path(old.identity))
-            identity = old.identity;
-    }
+    if ((how == MATCH_KEY || how == MATCH_COPY) &&
+        (identity_is_path(old.identity) || (!own_identity && !j->key[0])))
+        identity = old.identity;
     /* a copy recognised in another file (or standard input): said */
     const char *same_as = have_old && (how != MATCH_IDENTITY || !own_identity) &&
                                   strcmp(old.path, shown) != 0
