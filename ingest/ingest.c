@@ -545,15 +545,18 @@ static int find_stored(struct run *r, const struct blob_job *j, int own_identity
                : MATCH_NONE;
 }
 
-/* What becomes of blob j (read into b, fingerprint fptext) next to its
- * stored copy old: the same content under the same filter is unchanged; a
- * worse copy (partial or rejected against a better one, the shorter of
- * two partial ones) is not stored; the shorter of two complete copies with
- * the same key (the same blob at two moments of its hour) and the same
- * filter is an earlier download, not stored; anything else replaces it. */
-static enum fate decide_fate(const struct blob_job *j, const struct blob *b,
+/* What becomes of blob j (read into r->blob, fingerprint fptext) next to
+ * its stored copy old, found as how says: the same content under the same
+ * filter is unchanged; a worse copy (partial or rejected against a better
+ * one, the shorter of two partial ones) is not stored; the shorter of two
+ * complete copies of the same blob at two moments of its hour (the same
+ * key; for a copy stored before keys existed and found by its name, the
+ * same first tuple time) under the same filter is an earlier download, not
+ * stored; anything else replaces it. */
+static enum fate decide_fate(struct run *r, const struct blob_job *j, enum match how,
                              const struct stored_file *old, const char *fptext)
 {
+    const struct blob *b = &r->blob;
     const char *status = j->out.status;
     int same_filter = strcmp(old->filter, j->filter) == 0;
     if (strcmp(old->fingerprint, fptext) == 0 && same_filter)
@@ -563,8 +566,13 @@ static enum fate decide_fate(const struct blob_job *j, const struct blob *b,
     if (strcmp(status, "partial") == 0 && strcmp(old->status, "partial") == 0 &&
         b->tuples < old->tuples)
         return FATE_KEPT_OLDER; /* two broken copies: keep the fuller one */
+    int64_t first = 0, last = 0;
+    store_file_time_range(r->st, &first, &last);
+    int same_blob = j->key[0] && (strcmp(j->key, old->blob_key) == 0 ||
+                                  (!old->blob_key[0] && how == MATCH_IDENTITY &&
+                                   old->min_ts == first));
     if (strcmp(status, "ok") == 0 && strcmp(old->status, "ok") == 0 && same_filter &&
-        j->key[0] && strcmp(j->key, old->blob_key) == 0 && b->tuples < old->tuples)
+        same_blob && b->tuples < old->tuples)
         return FATE_EARLIER;
     return FATE_REPLACED;
 }
@@ -729,7 +737,7 @@ static void write_end(struct run *r, struct blob_job *j)
         return;
     }
     int have_old = how != MATCH_NONE;
-    enum fate fate = have_old ? decide_fate(j, b, &old, fptext) : FATE_NEW;
+    enum fate fate = have_old ? decide_fate(r, j, how, &old, fptext) : FATE_NEW;
     /* found under another identity: a name (path identity) once given
      * stays, and replaces a content identity; a key's content identity
      * replaces the form of rows stored before keys */
