@@ -175,6 +175,21 @@ for how in path renamed stdin; do
         "earlier download by $how: the full copy stays"
 done
 
+# a copy under another name is matched with its filter, as by its name:
+# under the same --only unchanged, without it read again
+export NSGFLOW_DB="$T/filter.db"
+run_status "$NSGFLOW" ingest --only 168.63.129.16/32 "$gz"
+assert_contains "$T/err" "1 blobs: 1 new" "--only: the blob"
+only_tuples=$(q "select tuples from ingested_files")
+[ "$only_tuples" -gt 0 ] && [ "$only_tuples" -lt "$gz_tuples" ] || fail "--only kept $only_tuples of $gz_tuples"
+checks=$((checks + 1))
+run_status "$NSGFLOW" ingest --only 168.63.129.16/32 "$T/renamed.gz"
+assert_contains "$T/err" "0 new, 0 replaced, 1 unchanged" "--only: the renamed copy, the same filter"
+run_status sh -c "gunzip -c '$gz' | '$NSGFLOW' ingest -"
+assert_contains "$T/err" "(stdin): the same blob as $gz_name (already stored): replaced, " "without --only: read again"
+assert_eq "$(q "select count(*) from flow_tuple")|$(q "select coalesce(filter, '-') from ingested_files")" \
+    "$gz_tuples|-" "without --only: every tuple, once"
+
 # --- different blobs are never merged ---------------------------------------
 # three blobs of one NIC and another, under the same file name in three
 # folders: another hour, another MAC
