@@ -108,7 +108,7 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_FIND_KEYLESS] = STORED_FILE_COLUMNS " WHERE blob_key IS NULL AND fingerprint = ?"
                        " AND identity IS NOT NULL ORDER BY id LIMIT 1",
     /* (what the new path does not say, the row keeps) */
-    [S_RENAME_FILE] = "UPDATE source_file SET identity = ?, path = ?,"
+    [S_RENAME_FILE] = "UPDATE source_file SET identity = ?, path = coalesce(?, path),"
                       " subscription = coalesce(?, subscription),"
                       " resource_group = coalesce(?, resource_group), nsg = coalesce(?, nsg),"
                       " flow_log = coalesce(?, flow_log), mac = coalesce(?, mac),"
@@ -398,13 +398,15 @@ int store_find_keyless_copy(store *s, const char *fingerprint, struct stored_fil
 int store_rename_file(store *s, int64_t id, const char *identity, const char *path,
                       const struct path_meta *m, const char *key)
 {
+    static const struct path_meta none;
+    if (!m)
+        m = &none;
     sqlite3_stmt *st = s->st[S_RENAME_FILE];
     sqlite3_bind_text(st, 1, identity, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
-    const char *meta[] = {m->subscription, m->resource_group, m->nsg, m->flow_log,
-                          m->mac, m->hour, key};
-    for (int i = 0; i < 7; i++)
-        bind_text_or_null(st, 3 + i, meta[i]);
+    const char *texts[] = {path, m->subscription, m->resource_group, m->nsg, m->flow_log,
+                           m->mac, m->hour, key};
+    for (int i = 0; i < 8; i++)
+        bind_text_or_null(st, 2 + i, texts[i]);
     sqlite3_bind_int64(st, 10, id);
     return run(s, st);
 }

@@ -116,8 +116,8 @@ int store_find_by_key(store *s, const char *key, struct stored_file *out);
 int store_find_keyless_copy(store *s, const char *fingerprint, struct stored_file *out);
 
 /* Gives the stored file id another identity, the path it was read from
- * and what that path's metadata says (the rest stays), and its blob key
- * when it had none (key NULL: left as it is). */
+ * and what that path's metadata says (path and m NULL, or fields "": kept
+ * as they are), and its blob key when it had none (key NULL: none). */
 int store_rename_file(store *s, int64_t id, const char *identity, const char *path,
                       const struct path_meta *m, const char *key);
 

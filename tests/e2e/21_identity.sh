@@ -333,6 +333,12 @@ assert_contains "$T/err" "$m_blobs blobs: 0 new, 0 replaced, $((m_blobs - 2)) un
     "migrated: m2 again, the worse copies not stored"
 assert_contains "$T/err" ": an earlier download of a blob stored in full ($short_id:" "migrated: the earlier download"
 assert_eq "$(q "select count(*) from flow_tuple")" $((m_total + s_tuples)) "migrated: the full copies stay"
+# a blob read again by its name (through standard input, so not skipped
+# unread) gets its key
+run_status sh -c "'$NSGFLOW' ingest --name '$T/m1/$short_name' - < '$T/m1/$short_name'"
+assert_contains "$T/err" "1 blobs: 0 new, 0 replaced, 1 unchanged" "migrated: a blob by its name, unchanged"
+assert_eq "$(q "select path || ' ' || (blob_key like '/SUBSCRIPTIONS/%/time=%') from ingested_files where identity = '$short_id'")" \
+    "$T/m1/$short_name 1" "migrated: it gets its key, its row stays"
 run_status "$NSGFLOW" ingest "$T/s"
 assert_contains "$T/err" "the same blob as stdin:crc32:" "migrated: the stdin blob by path"
 assert_contains "$T/err" "1 blobs: 0 new, 0 replaced, 1 unchanged" "migrated: the stdin blob unchanged"
