@@ -261,7 +261,9 @@ open(p, "wb").write(text[: len(text) // 2])
 text, p = read(short)
 open(p, "w").write(json.dumps({"records": json.loads(text)["records"][:2]}))
 PY
-export NSGFLOW_DB="$T/old.db"
+# (written by this nsgflow, then copied into a database made of the schema
+# files 001..008)
+export NSGFLOW_DB="$T/written.db"
 run_status "$NSGFLOW" ingest "$T/m1"
 assert_contains "$T/err" "$m_blobs blobs: $m_blobs new" "old: m1"
 # (m1 hidden from the new rules while m2 is written: another identity, a
@@ -284,16 +286,24 @@ checks=$((checks + 1))
 old_connections=$(q "select count(*) from connection")
 assert_eq "$(q "select count(*) from source_file")|$(q "select count(*) from flow_tuple")" \
     "$((2 * m_blobs + 1))|$(q "select sum(tuples) from source_file")" "old: every blob twice"
-# back to schema 8: no key, main's view
-q "drop view ingested_files; drop index source_file_blob_key; drop index source_file_keyless;
-   alter table source_file drop column blob_key;
-   $(sed -n '/^CREATE VIEW ingested_files/,$p' "$TESTS/../schema/008_scale.sql")
-   pragma user_version = 8;"
-assert_eq "$(q "pragma user_version")" 8 "old: schema 8"
+# the schema-8 database: its tables, and the rows they hold
+cat "$TESTS"/../schema/00[1-8]_*.sql | sqlite3 -batch "$T/schema8.db"
+copy="attach '$T/written.db' as w;"
+for t in source_file flow_log rule mac address encryption flow_group flow_tuple address_file \
+    port_file flow_hour connection; do
+    cols=$(sqlite3 -batch "$T/schema8.db" "select group_concat(name, ', ') from pragma_table_info('$t')")
+    copy="$copy insert into main.$t($cols) select $cols from w.$t;"
+done
+sqlite3 -batch "$T/schema8.db" "$copy pragma user_version = 8; pragma application_id = $((0x4E534746));"
+export NSGFLOW_DB="$T/schema8.db"
+assert_eq "$(q "pragma user_version")|$(q "select count(*) from pragma_table_info('source_file') where name = 'blob_key'")" \
+    "8|0" "old: schema 8"
+assert_eq "$(q "select count(*) from source_file")|$(q "select count(*) from flow_tuple")" \
+    "$((2 * m_blobs + 1))|$(sqlite3 -batch "$T/written.db" "select count(*) from flow_tuple")" "old: the rows copied"
 
 run_status "$NSGFLOW" stats
 assert_eq "$status" 0 "migrated on open"
-assert_eq "$(q "pragma user_version")" 9 "schema 9"
+assert_eq "$(q "select count(*) from pragma_table_info('source_file') where name = 'blob_key'")" 1 "schema 9 and on"
 assert_eq "$(q "select count(*) from source_file")" $((m_blobs + 1)) "one row per blob"
 assert_eq "$(q "select count(*) from flow_tuple")" $((m_total + s_tuples)) "the full copies' tuples, once"
 assert_eq "$(q "select sum(tuples) from source_file")" $((m_total + s_tuples)) "the file rows' tuples"
