@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,7 +32,6 @@
 
 #define READ_CHUNK (256u << 10)
 #define REPORTED_TUPLE_ERRORS 5   /* per blob, then only counted */
-#define IDENTITY_MAX 4096
 #define ONLY_MAX 16         /* --only ranges: their text fits STORE_FILTER_MAX */
 
 const char ingest_usage[] =
@@ -69,9 +69,14 @@ const char ingest_usage[] =
     "  --threads 1|2   read (inflate, parse) in one thread and write to SQLite\n"
     "                  in another (2, the default), or do both in one (1)\n"
     "\n"
-    "A blob is identified by its path from the insights-logs-* folder on (or\n"
-    "its absolute path) and its content: an unchanged blob is skipped, a grown\n"
-    "one replaces its earlier rows. Each blob is written in one transaction.\n"
+    "A blob is known by its name: its path from the resourceId= (or\n"
+    "flowLogResourceID=) folder on, with or without the insights-logs-*\n"
+    "container folder above it; a file whose path names none (standard input,\n"
+    "a renamed file) by its content: its first record's resource id, MAC and\n"
+    "time. An unchanged blob is skipped, a grown one replaces its earlier rows\n"
+    "wherever it lies, an earlier (shorter) download of a stored blob is not\n"
+    "stored, and a copy found under another name says so. Each blob is\n"
+    "written in one transaction.\n"
     "\n"
     "Exit status: 0 all ingested; 1 fatal error; 2 usage; 3 some blobs were\n"
     "partial or rejected, or some paths could not be read.\n";
@@ -98,10 +103,13 @@ struct outcome {
 struct blob_job {
     const char *path;        /* as given */
     const char *shown;       /* as shown to the user */
-    const char *name;        /* what gives it its identity (NULL: stdin alone) */
+    const char *name;        /* its path, or --name (NULL: stdin alone) */
     uint64_t size;
     struct path_meta meta;
-    char identity[IDENTITY_MAX];
+    /* what its path says (blob_identity; "" nothing), until the writer
+     * gives a blob without one its content identity */
+    char identity[BLOB_IDENTITY_MAX];
+    char key[BLOB_KEY_MAX];  /* its content's key (blob_key_of; "" none) */
     char filter[STORE_FILTER_MAX]; /* what --only and --shard leave out ("" none) */
     int shard_by_record;     /* the path names no NIC: each record's decides */
     /* the outcome, filled by the reader before EV_END */
@@ -148,6 +156,7 @@ struct reading {
     uint8_t *other_shard;        /* per group of the record */
     size_t cap_other_shard;
     int out_of_memory;
+    int key_seen;                /* the first flow record gave the key (or none) */
 };
 
 /* The state of one run. */
@@ -327,7 +336,11 @@ static int group_id_for(struct run *r, const struct fl_record *rec, size_t g,
 }
 
 /* The fate of a blob after it was read. */
-enum fate { FATE_NEW, FATE_REPLACED, FATE_UNCHANGED, FATE_KEPT_OLDER };
+enum fate {
+    FATE_NEW, FATE_REPLACED, FATE_UNCHANGED,
+    FATE_KEPT_OLDER, /* worse than the stored copy: not stored */
+    FATE_EARLIER,    /* a complete but shorter download of a stored blob */
+};
 
 static int status_rank(const char *status)
 {
@@ -405,9 +418,9 @@ static void writer_fails(struct run *r, const char *shown)
     atomic_store(&r->abort, 1);
 }
 
-/* Records a blob that is not stored as a rejected file row, replacing an
- * older rejected row of the same identity. */
-static int record_rejection(struct run *r, const struct blob_job *j,
+/* Records a blob that is not stored as a rejected file row under
+ * identity, replacing an older rejected copy of it. */
+static int record_rejection(struct run *r, const struct blob_job *j, const char *identity,
                             const struct stored_file *old, int have_old, const char *fptext)
 {
     int64_t id;
@@ -415,9 +428,10 @@ static int record_rejection(struct run *r, const struct blob_job *j,
         store_add_file(r->st, j->shown, &j->meta, &id) != 0)
         return -1;
     struct file_result fr = {
-        .identity = j->identity, .status = "rejected", .error = j->out.error,
+        .identity = identity, .status = "rejected", .error = j->out.error,
         .error_offset = j->out.error_offset, .json_bytes = (int64_t)j->out.fp.length,
         .gzip = j->out.gzip, .fingerprint = fptext, .filter = j->filter[0] ? j->filter : NULL,
+        .blob_key = j->key[0] ? j->key : NULL,
     };
     return store_finish_file(r->st, id, &fr);
 }
@@ -497,10 +511,198 @@ static void write_record(struct run *r, const struct batch *batch, const struct 
     }
 }
 
+/* How the stored copy of a blob was found. */
+enum match {
+    MATCH_NONE,
+    MATCH_IDENTITY,  /* by its identity */
+    MATCH_KEY,       /* by its content's key, under another identity */
+    MATCH_COPY,      /* by its fingerprint: an exact copy under another identity */
+};
+
+/* Finds the stored copy of blob j, read into b with fingerprint fptext:
+ * the row of its identity; else, when it has a key, the row of its key;
+ * else an exact copy without a key: for a blob without a key and without
+ * a path identity, one of the same fingerprint; for a blob with a key, one
+ * stored before keys existed (schema 9) of the same fingerprint, records,
+ * tuples and time range. (Fingerprints alone never merge two blobs that
+ * have keys or names of their own: a CRC-32 may collide.) Fills *old and
+ * returns the match, or -1 on a database error. */
+static int find_stored(struct run *r, const struct blob_job *j, int own_identity,
+                       const char *fptext, struct stored_file *old)
+{
+    int rc = store_find_file(r->st, j->identity, old);
+    if (rc != 0)
+        return rc < 0 ? -1 : MATCH_IDENTITY;
+    if (j->key[0] && (rc = store_find_by_key(r->st, j->key, old)) != 0)
+        return rc < 0 ? -1 : MATCH_KEY;
+    if (!j->key[0] && own_identity)
+        return MATCH_NONE;
+    if ((rc = store_find_keyless_copy(r->st, fptext, old)) <= 0)
+        return rc < 0 ? -1 : MATCH_NONE;
+    if (!j->key[0])
+        return MATCH_COPY;
+    const struct blob *b = &r->blob;
+    int64_t lo = 0, hi = 0;
+    store_file_time_range(r->st, &lo, &hi);
+    return old->records == b->records && old->tuples == b->tuples && old->min_ts == lo &&
+                   old->max_ts == hi
+               ? MATCH_COPY
+               : MATCH_NONE;
+}
+
+/* What becomes of blob j (read into r->blob, fingerprint fptext) next to
+ * its stored copy old, found as how says: the same content under the same
+ * filter is unchanged; a worse copy (partial or rejected against a better
+ * one, the shorter of two partial ones) is not stored; the shorter of two
+ * complete copies of the same blob at two moments of its hour (the same
+ * key; for a copy stored before keys existed and found by its name, the
+ * same first tuple time) under the same filter is an earlier download, not
+ * stored; anything else replaces it. */
+static enum fate decide_fate(struct run *r, const struct blob_job *j, enum match how,
+                             const struct stored_file *old, const char *fptext)
+{
+    const struct blob *b = &r->blob;
+    const char *status = j->out.status;
+    int same_filter = strcmp(old->filter, j->filter) == 0;
+    if (strcmp(old->fingerprint, fptext) == 0 && same_filter)
+        return FATE_UNCHANGED;
+    if (status_rank(status) < status_rank(old->status))
+        return FATE_KEPT_OLDER;
+    if (strcmp(status, "partial") == 0 && strcmp(old->status, "partial") == 0 &&
+        b->tuples < old->tuples)
+        return FATE_KEPT_OLDER; /* two broken copies: keep the fuller one */
+    int64_t first = 0, last = 0;
+    store_file_time_range(r->st, &first, &last);
+    int same_blob = j->key[0] && (strcmp(j->key, old->blob_key) == 0 ||
+                                  (!old->blob_key[0] && how == MATCH_IDENTITY &&
+                                   old->min_ts == first));
+    if (strcmp(status, "ok") == 0 && strcmp(old->status, "ok") == 0 && same_filter &&
+        same_blob && b->tuples < old->tuples)
+        return FATE_EARLIER;
+    return FATE_REPLACED;
+}
+
+/* The blob's own rows, once its fate is known: dropped (unchanged, not
+ * stored, rejected: then a rejected row may record it), or finished under
+ * identity in place of its stored copy. Returns 0, or -1 on a database
+ * error. */
+static int settle_rows(struct run *r, struct blob_job *j, enum fate fate, const char *identity,
+                       const struct stored_file *old, int have_old, const char *fptext)
+{
+    struct blob *b = &r->blob;
+    const struct outcome *out = &j->out;
+    int kept = fate == FATE_UNCHANGED || fate == FATE_KEPT_OLDER || fate == FATE_EARLIER;
+    if (kept || strcmp(out->status, "rejected") == 0) {
+        /* nothing of this copy's rows stays */
+        if (store_discard_file(r->st, b->file_id) != 0)
+            return -1;
+        if (kept)
+            return 0;
+        r->batch_blobs++;
+        return record_rejection(r, j, identity, old, have_old, fptext);
+    }
+    struct file_result fr = {
+        .identity = identity, .status = out->status,
+        .error = out->error[0] ? out->error : NULL,
+        .error_offset = out->error_offset, .records = b->records,
+        .tuples = b->tuples, .skipped_tuples = j->skipped,
+        .json_bytes = (int64_t)out->fp.length, .gzip = out->gzip,
+        .fingerprint = fptext, .dropped_tuples = j->dropped,
+        .filter = j->filter[0] ? j->filter : NULL,
+        .blob_key = j->key[0] ? j->key : NULL,
+    };
+    if ((have_old && store_drop_file(r->st, old->id) != 0) ||
+        store_finish_file(r->st, b->file_id, &fr) != 0)
+        return -1;
+    r->batch_blobs++;
+    struct ingest_totals *t = r->t;
+    t->tuples += b->tuples;
+    t->skipped_tuples += j->skipped;
+    t->dropped_tuples += j->dropped;
+    int64_t lo, hi;
+    if (store_file_time_range(r->st, &lo, &hi)) {
+        if (lo < t->min_ts)
+            t->min_ts = lo;
+        if (hi > t->max_ts)
+            t->max_ts = hi;
+    }
+    return 0;
+}
+
+/* Counts blob j's fate and tells the user what needs telling; same_as is
+ * the identity of the stored copy when it was found in another file. */
+static void tell_fate(struct run *r, const struct blob_job *j, enum fate fate,
+                      const struct stored_file *old, const char *same_as)
+{
+    struct ingest_totals *t = r->t;
+    const struct blob *b = &r->blob;
+    const struct outcome *out = &j->out;
+    const char *shown = j->shown;
+    int rejected = strcmp(out->status, "rejected") == 0;
+    int partial = strcmp(out->status, "partial") == 0;
+    char also[BLOB_IDENTITY_MAX + 64] = "";
+    if (same_as)
+        snprintf(also, sizeof also, "; the same blob as %s (already stored)", same_as);
+    if (j->skipped > REPORTED_TUPLE_ERRORS)
+        say(r, "%s: %" PRId64 " more broken tuples skipped (%" PRId64 " in all)\n",
+            shown, j->skipped - REPORTED_TUPLE_ERRORS, j->skipped);
+    switch (fate) {
+    case FATE_UNCHANGED:
+        /* (as when the reader skips an unchanged blob unread) */
+        t->files_unchanged++;
+        if (strcmp(old->status, "ok") != 0) {
+            if (strcmp(old->status, "partial") == 0)
+                t->files_partial++;
+            else
+                t->files_rejected++;
+            say(r, "%s: unchanged, and still %s as an earlier ingest found it%s\n", shown,
+                old->status, also);
+        } else if (same_as) {
+            say(r, "%s: the same blob as %s (already stored): unchanged\n", shown, same_as);
+        } else if (r->o->verbose) {
+            say(r, "%s: unchanged\n", shown);
+        }
+        return;
+    case FATE_EARLIER:
+        t->files_earlier++;
+        say(r, "%s: an earlier download of a blob stored in full (%s: %" PRId64
+               " tuples, this copy %" PRId64 "): not stored\n",
+            shown, old->identity, old->tuples, b->tuples);
+        return;
+    case FATE_KEPT_OLDER:
+        t->files_kept_older++;
+        break;
+    case FATE_REPLACED:
+        if (!rejected)
+            t->files_replaced++;
+        break;
+    case FATE_NEW:
+        if (!rejected)
+            t->files_new++;
+        break;
+    }
+    if (partial) {
+        t->files_partial++;
+        say(r, "%s: partial: %s; %s %" PRId64 " complete records (%" PRId64 " tuples)%s%s\n",
+            shown, out->error, fate == FATE_KEPT_OLDER ? "it has" : "kept",
+            b->records, b->tuples,
+            fate == FATE_KEPT_OLDER ? "; the database keeps its fuller earlier copy" : "", also);
+    } else if (rejected) {
+        t->files_rejected++;
+        say(r, "%s: rejected: %s%s%s\n", shown, out->error,
+            fate == FATE_KEPT_OLDER ? " (the database keeps its earlier copy)" : "", also);
+    } else if (same_as) {
+        say(r, "%s: the same blob as %s (already stored): replaced, %" PRId64 " records, %" PRId64
+               " tuples\n", shown, same_as, b->records, b->tuples);
+    } else if (r->o->verbose) {
+        say(r, "%s: %s, %" PRId64 " records, %" PRId64 " tuples\n", shown,
+            fate == FATE_REPLACED ? "replaced" : "new", b->records, b->tuples);
+    }
+}
+
 /* The blob was read: its rows stay, replace an older copy, or go. */
 static void write_end(struct run *r, struct blob_job *j)
 {
-    const struct ingest_options *o = r->o;
     struct ingest_totals *t = r->t;
     struct blob *b = &r->blob;
     struct outcome *out = &j->out;
@@ -529,107 +731,52 @@ static void write_end(struct run *r, struct blob_job *j)
         b->tuples = b->chunk_tuples;
     }
     fingerprint_text(&out->fp, fptext, sizeof fptext);
-    if (!j->name)
-        snprintf(j->identity, sizeof j->identity, "stdin:%s", fptext);
+    int own_identity = j->identity[0] != '\0';
+    if (!own_identity)
+        content_identity(j->key, fptext, strcmp(j->path, "-") == 0, j->identity,
+                         sizeof j->identity);
     /* inside the transaction: another process may have written it */
-    int have_old = store_find_file(r->st, j->identity, &old);
-    if (have_old < 0) {
+    int how = find_stored(r, j, own_identity, fptext, &old);
+    if (how < 0) {
         writer_fails(r, shown);
         return;
     }
-    int rejected = strcmp(out->status, "rejected") == 0;
-    int partial = strcmp(out->status, "partial") == 0;
-    enum fate fate = have_old ? FATE_REPLACED : FATE_NEW;
-    if (have_old && strcmp(old.fingerprint, fptext) == 0 && strcmp(old.filter, j->filter) == 0)
-        fate = FATE_UNCHANGED;
-    else if (have_old && status_rank(out->status) < status_rank(old.status))
-        fate = FATE_KEPT_OLDER;
-    else if (have_old && partial && strcmp(old.status, "partial") == 0 &&
-             b->tuples < old.tuples)
-        fate = FATE_KEPT_OLDER; /* two broken copies: keep the fuller one */
-
-    if (fate == FATE_UNCHANGED || fate == FATE_KEPT_OLDER || rejected) {
-        /* nothing of this copy's rows stays */
-        if (store_discard_file(r->st, b->file_id) != 0) {
+    int have_old = how != MATCH_NONE;
+    enum fate fate = have_old ? decide_fate(r, j, how, &old, fptext) : FATE_NEW;
+    /* found under another identity: a name (path identity) once given
+     * stays, and replaces a content identity; a key's content identity
+     * replaces the form of rows stored before keys */
+    const char *identity = j->identity;
+    if ((how == MATCH_KEY || how == MATCH_COPY) &&
+        (identity_is_path(old.identity) || (!own_identity && !j->key[0])))
+        identity = old.identity;
+    /* a copy recognised in another file (or standard input): said */
+    const char *same_as = have_old && (how != MATCH_IDENTITY || !own_identity) &&
+                                  strcmp(old.path, shown) != 0
+                              ? old.identity
+                              : NULL;
+    if (settle_rows(r, j, fate, identity, &old, have_old, fptext) != 0) {
+        writer_fails(r, shown);
+        return;
+    }
+    if (fate == FATE_UNCHANGED && strcasecmp(identity, old.identity) != 0) {
+        /* the stored copy takes the name (and its key, if it had none) */
+        if (store_rename_file(r->st, old.id, identity, shown, &j->meta,
+                              j->key[0] ? j->key : NULL) != 0) {
             writer_fails(r, shown);
             return;
         }
-        if (rejected && fate != FATE_UNCHANGED && fate != FATE_KEPT_OLDER) {
-            if (record_rejection(r, j, &old, have_old, fptext) != 0) {
-                writer_fails(r, shown);
-                return;
-            }
-            r->batch_blobs++;
-        }
-    } else {
-        struct file_result fr = {
-            .identity = j->identity, .status = out->status,
-            .error = out->error[0] ? out->error : NULL,
-            .error_offset = out->error_offset, .records = b->records,
-            .tuples = b->tuples, .skipped_tuples = j->skipped,
-            .json_bytes = (int64_t)out->fp.length, .gzip = out->gzip,
-            .fingerprint = fptext, .dropped_tuples = j->dropped,
-            .filter = j->filter[0] ? j->filter : NULL,
-        };
-        if ((have_old && store_drop_file(r->st, old.id) != 0) ||
-            store_finish_file(r->st, b->file_id, &fr) != 0) {
+    } else if (fate == FATE_UNCHANGED && !old.blob_key[0] && j->key[0]) {
+        /* a copy stored before keys existed gets its key */
+        if (store_rename_file(r->st, old.id, old.identity, NULL, NULL, j->key) != 0) {
             writer_fails(r, shown);
             return;
-        }
-        r->batch_blobs++;
-        t->tuples += b->tuples;
-        t->skipped_tuples += j->skipped;
-        t->dropped_tuples += j->dropped;
-        int64_t lo, hi;
-        if (store_file_time_range(r->st, &lo, &hi)) {
-            if (lo < t->min_ts)
-                t->min_ts = lo;
-            if (hi > t->max_ts)
-                t->max_ts = hi;
         }
     }
     t->json_bytes += (int64_t)out->fp.length;
     r->bytes_done_files += j->size;
     r->files_done++;
-
-    /* tell the user */
-    if (j->skipped > REPORTED_TUPLE_ERRORS)
-        say(r, "%s: %" PRId64 " more broken tuples skipped (%" PRId64 " in all)\n",
-            shown, j->skipped - REPORTED_TUPLE_ERRORS, j->skipped);
-    switch (fate) {
-    case FATE_UNCHANGED:
-        t->files_unchanged++;
-        if (o->verbose)
-            say(r, "%s: unchanged\n", shown);
-        if (batch_commit(r, 0) != 0)
-            writer_fails(r, shown);
-        return;
-    case FATE_KEPT_OLDER:
-        t->files_kept_older++;
-        break;
-    case FATE_REPLACED:
-        if (!rejected)
-            t->files_replaced++;
-        break;
-    case FATE_NEW:
-        if (!rejected)
-            t->files_new++;
-        break;
-    }
-    if (partial) {
-        t->files_partial++;
-        say(r, "%s: partial: %s; %s %" PRId64 " complete records (%" PRId64 " tuples)%s\n",
-            shown, out->error, fate == FATE_KEPT_OLDER ? "it has" : "kept",
-            b->records, b->tuples,
-            fate == FATE_KEPT_OLDER ? "; the database keeps its fuller earlier copy" : "");
-    } else if (rejected) {
-        t->files_rejected++;
-        say(r, "%s: rejected: %s%s\n", shown, out->error,
-            fate == FATE_KEPT_OLDER ? " (the database keeps its earlier copy)" : "");
-    } else if (o->verbose) {
-        say(r, "%s: %s, %" PRId64 " records, %" PRId64 " tuples\n", shown,
-            fate == FATE_REPLACED ? "replaced" : "new", b->records, b->tuples);
-    }
+    tell_fate(r, j, fate, &old, same_as);
     if (batch_commit(r, 0) != 0)
         writer_fails(r, shown);
 }
@@ -763,6 +910,13 @@ static int on_record(void *ctx, const struct fl_record *rec)
     if (!rec->is_flow_record) {
         rd->record_tuple_index += (int64_t)rec->ntuples;
         return 0;
+    }
+    if (!rd->key_seen && rec->resource_id[0] && rec->time[0]) {
+        /* the first flow record names the blob (a record too long to be
+         * Azure's gives it no key) */
+        const char *mac = rec->mac[0] ? rec->mac : rec->ngroups ? rec->groups[0].mac : "";
+        blob_key_of(rec->resource_id, mac, rec->time, j->key, sizeof j->key);
+        rd->key_seen = 1;
     }
     int64_t limit = r->o->max_tuples > 0 ? r->o->max_tuples : INGEST_MAX_TUPLES;
     if (rd->kept + j->skipped + (int64_t)rec->ntuples > limit) {
@@ -1054,8 +1208,9 @@ static int read_entry(struct run *r, const char *path, uint64_t size)
         }
     }
     blob_filter_text(o, j->shard_by_record, j->filter, sizeof j->filter);
-    /* Unchanged since last time? Then it is not read again. */
-    if (j->name && !is_stdin) {
+    /* Unchanged since last time? Then it is not read again. (A blob whose
+     * path gives no identity is known by its content: it is read.) */
+    if (j->identity[0] && !is_stdin) {
         struct stored_file old;
         char fptext[64];
         if (look_up(r, j->identity, &old) > 0 &&
@@ -1321,8 +1476,8 @@ void ingest_print_summary(const struct ingest_totals *t)
             "%ld rejected",
             blobs, t->files_new, t->files_replaced, t->files_unchanged,
             t->files_partial, t->files_rejected);
-    if (t->files_kept_older)
-        msg(stderr, ", %ld worse copies not stored", t->files_kept_older);
+    if (t->files_kept_older + t->files_earlier)
+        msg(stderr, ", %ld worse copies not stored", t->files_kept_older + t->files_earlier);
     if (t->other_files_skipped)
         msg(stderr, "; %ld other files skipped", t->other_files_skipped);
     if (t->path_problems)

@@ -42,6 +42,8 @@ struct ingest_totals {
     long blobs;          /* blobs looked at */
     long files_new, files_replaced, files_unchanged, files_partial,
         files_rejected, files_kept_older; /* a worse copy of a stored blob */
+    long files_earlier;  /* an earlier, shorter download of a blob stored in
+                          * full: not stored, and no problem */
     long other_files_skipped, path_problems;
     long files_other_shard; /* blobs of other shards' NICs, not read */
     int64_t tuples, skipped_tuples, json_bytes;

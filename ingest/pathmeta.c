@@ -1,10 +1,9 @@
-/* pathmeta.c: path metadata and blob identity (see pathmeta.h). Segments are
- * read generically (key=value pairs and resource-id name/value pairs), so the
- * several path shapes Azure and its docs show all work. */
+/* pathmeta.c: path metadata, blob identity and blob key (see pathmeta.h).
+ * Segments are read generically (key=value pairs and resource-id name/value
+ * pairs), so the several path shapes Azure and its docs show all work. */
 #include "pathmeta.h"
 
 #include <ctype.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,41 +149,80 @@ void path_meta_parse(const char *path, struct path_meta *m)
     }
 }
 
-static const char *find_insights_segment(const char *path)
+/* The first segment of path that starts with one of the words
+ * (case-insensitive), or NULL. */
+static const char *find_segment(const char *path, const char *const *words, size_t nwords)
 {
-    const char *p = path;
-    while (*p) {
-        if ((p == path || p[-1] == '/' || p[-1] == '\\') &&
-            strncasecmp(p, "insights-logs-", 14) == 0)
-            return p;
-        p++;
+    for (const char *p = path; *p; p++) {
+        if (p != path && p[-1] != '/' && p[-1] != '\\')
+            continue;
+        for (size_t i = 0; i < nwords; i++)
+            if (strncasecmp(p, words[i], strlen(words[i])) == 0)
+                return p;
     }
     return NULL;
 }
 
+static const char *const blob_name_starts[] = {"resourceId=", "flowLogResourceID="};
+static const char *const container_starts[] = {"insights-logs-"};
+
 int blob_identity(const char *path, char *out, size_t outlen)
 {
-    const char *from = find_insights_segment(path);
-    char abs[PATH_MAX];
-    if (!from) {
-        if (realpath(path, abs) == NULL) {
-            if (strlen(path) >= sizeof abs)
-                return -1;
-            strcpy(abs, path);
-        }
-        from = abs;
-    }
+    const char *from = find_segment(path, blob_name_starts, 2);
+    if (!from)
+        from = find_segment(path, container_starts, 1);
+    if (outlen == 0)
+        return -1;
+    out[0] = '\0';
+    if (!from)
+        return 0;
     size_t j = 0;
     for (const char *p = from; *p; p++) {
         char c = *p == '\\' ? '/' : *p;
         if (c == '/' && j > 0 && out[j - 1] == '/')
             continue;
-        if (j + 1 >= outlen)
+        if (j + 1 >= outlen) {
+            out[0] = '\0';
             return -1;
+        }
         out[j++] = c;
     }
     out[j] = '\0';
     if (j > 3 && strcasecmp(out + j - 3, ".gz") == 0)
         out[j - 3] = '\0';
     return 0;
+}
+
+int identity_is_path(const char *identity)
+{
+    for (size_t i = 0; i < 2; i++)
+        if (strncasecmp(identity, blob_name_starts[i], strlen(blob_name_starts[i])) == 0)
+            return 1;
+    return strncasecmp(identity, container_starts[0], strlen(container_starts[0])) == 0;
+}
+
+int blob_key_of(const char *resource_id, const char *mac, const char *time,
+                char *out, size_t outlen)
+{
+    char norm[PATHMETA_FIELD_MAX];
+    mac_normalize(mac, strlen(mac), norm, sizeof norm);
+    size_t n = strlen(resource_id);
+    int k = snprintf(out, outlen, "%s/macAddress=%s/time=%s", resource_id, norm, time);
+    if (!*resource_id || !*time || k < 0 || (size_t)k >= outlen) {
+        if (outlen)
+            out[0] = '\0';
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        out[i] = (char)toupper((unsigned char)out[i]);
+    return 0;
+}
+
+void content_identity(const char *key, const char *fingerprint, int from_stdin,
+                      char *out, size_t outlen)
+{
+    if (key && *key)
+        snprintf(out, outlen, "content:%s", key);
+    else
+        snprintf(out, outlen, "%s:%s", from_stdin ? "stdin" : "file", fingerprint);
 }

@@ -90,12 +90,29 @@ enum stmt {
     S_FIND_ENC, S_ADD_ENC, S_ADD_GROUP, S_ADD_TUPLE, S_ADD_ADDRESS_FILE,
     S_ADD_PORT_FILE, S_DERIVE_ADDRESS_FILES, S_DERIVE_PORT_FILES,
     S_DROP_ADDRESS_FILES, S_DROP_PORT_FILES, S_DROP_TUPLES_AFTER, S_TIME_RANGE,
-    S_DROP_CONNECTIONS, S_ADD_HOUR, S_DERIVE_HOURS, S_DROP_HOURS, S_COUNT
+    S_DROP_CONNECTIONS, S_ADD_HOUR, S_DERIVE_HOURS, S_DROP_HOURS, S_FIND_KEY,
+    S_FIND_KEYLESS, S_RENAME_FILE, S_COUNT
 };
 
+/* What a lookup of a stored file reads (find_file_row). */
+#define STORED_FILE_COLUMNS                                                   \
+    "SELECT id, fingerprint, status, records, tuples, coalesce(filter, ''),"  \
+    " identity, path, coalesce(blob_key, ''), coalesce(min_ts, 0),"          \
+    " coalesce(max_ts, 0) FROM source_file"
+
 static const char *const stmt_sql[S_COUNT] = {
-    [S_FIND_FILE] = "SELECT id, fingerprint, status, records, tuples, coalesce(filter, '')"
-                    " FROM source_file WHERE identity = ?",
+    [S_FIND_FILE] = STORED_FILE_COLUMNS " WHERE identity = ?",
+    /* (the file being written has no identity yet) */
+    [S_FIND_KEY] = STORED_FILE_COLUMNS " WHERE blob_key = ? AND identity IS NOT NULL"
+                   " ORDER BY id LIMIT 1",
+    [S_FIND_KEYLESS] = STORED_FILE_COLUMNS " WHERE blob_key IS NULL AND fingerprint = ?"
+                       " AND identity IS NOT NULL ORDER BY id LIMIT 1",
+    /* (what the new path does not say, the row keeps) */
+    [S_RENAME_FILE] = "UPDATE source_file SET identity = ?, path = coalesce(?, path),"
+                      " subscription = coalesce(?, subscription),"
+                      " resource_group = coalesce(?, resource_group), nsg = coalesce(?, nsg),"
+                      " flow_log = coalesce(?, flow_log), mac = coalesce(?, mac),"
+                      " hour = coalesce(?, hour), blob_key = coalesce(blob_key, ?) WHERE id = ?",
     [S_ADD_FILE] = "INSERT INTO source_file(path, status, ingested_at, subscription,"
                    " resource_group, nsg, flow_log, mac, hour)"
                    " VALUES(?, 'rejected', ?, ?, ?, ?, ?, ?, ?)",
@@ -103,7 +120,7 @@ static const char *const stmt_sql[S_COUNT] = {
                       " error_offset = ?, records = ?, tuples = ?, skipped_tuples = ?,"
                       " json_bytes = ?, gzip = ?, fingerprint = ?, first_tuple = ?,"
                       " last_tuple = ?, min_ts = ?, max_ts = ?, dropped_tuples = ?,"
-                      " filter = ? WHERE id = ?",
+                      " filter = ?, blob_key = ? WHERE id = ?",
     [S_DROP_TUPLES] = "DELETE FROM flow_tuple WHERE id BETWEEN ? AND ?",
     [S_DROP_TUPLES_AFTER] = "DELETE FROM flow_tuple WHERE id > ? AND id <= ?",
     /* an analysis's connections that began in a blob go with it */
@@ -330,21 +347,31 @@ static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
         sqlite3_bind_null(st, i);
 }
 
-/* Steps a S_FIND_FILE statement: 1 and *out filled, 0 none, -1 an error. */
-static int find_file_row(sqlite3_stmt *st, const char *identity, struct stored_file *out)
+/* Column i of the row st is on as text into out ("" for NULL). */
+static void column_text(sqlite3_stmt *st, int i, char *out, size_t size)
 {
-    sqlite3_bind_text(st, 1, identity, -1, SQLITE_STATIC);
+    const char *v = (const char *)sqlite3_column_text(st, i);
+    snprintf(out, size, "%s", v ? v : "");
+}
+
+/* Steps a lookup of STORED_FILE_COLUMNS by its one parameter: 1 and *out
+ * filled, 0 none, -1 an error. */
+static int find_file_row(sqlite3_stmt *st, const char *param, struct stored_file *out)
+{
+    sqlite3_bind_text(st, 1, param, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         out->id = sqlite3_column_int64(st, 0);
-        const char *fp = (const char *)sqlite3_column_text(st, 1);
-        snprintf(out->fingerprint, sizeof out->fingerprint, "%s", fp ? fp : "");
-        snprintf(out->status, sizeof out->status, "%s",
-                 (const char *)sqlite3_column_text(st, 2));
+        column_text(st, 1, out->fingerprint, sizeof out->fingerprint);
+        column_text(st, 2, out->status, sizeof out->status);
         out->records = sqlite3_column_int64(st, 3);
         out->tuples = sqlite3_column_int64(st, 4);
-        snprintf(out->filter, sizeof out->filter, "%s",
-                 (const char *)sqlite3_column_text(st, 5));
+        column_text(st, 5, out->filter, sizeof out->filter);
+        column_text(st, 6, out->identity, sizeof out->identity);
+        column_text(st, 7, out->path, sizeof out->path);
+        column_text(st, 8, out->blob_key, sizeof out->blob_key);
+        out->min_ts = sqlite3_column_int64(st, 9);
+        out->max_ts = sqlite3_column_int64(st, 10);
     }
     sqlite3_reset(st);
     return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
@@ -354,6 +381,34 @@ int store_find_file(store *s, const char *identity, struct stored_file *out)
 {
     int rc = find_file_row(s->st[S_FIND_FILE], identity, out);
     return rc < 0 ? sql_fail(s) : rc;
+}
+
+int store_find_by_key(store *s, const char *key, struct stored_file *out)
+{
+    int rc = find_file_row(s->st[S_FIND_KEY], key, out);
+    return rc < 0 ? sql_fail(s) : rc;
+}
+
+int store_find_keyless_copy(store *s, const char *fingerprint, struct stored_file *out)
+{
+    int rc = find_file_row(s->st[S_FIND_KEYLESS], fingerprint, out);
+    return rc < 0 ? sql_fail(s) : rc;
+}
+
+int store_rename_file(store *s, int64_t id, const char *identity, const char *path,
+                      const struct path_meta *m, const char *key)
+{
+    static const struct path_meta none;
+    if (!m)
+        m = &none;
+    sqlite3_stmt *st = s->st[S_RENAME_FILE];
+    sqlite3_bind_text(st, 1, identity, -1, SQLITE_STATIC);
+    const char *texts[] = {path, m->subscription, m->resource_group, m->nsg, m->flow_log,
+                           m->mac, m->hour, key};
+    for (int i = 0; i < 8; i++)
+        bind_text_or_null(st, 2 + i, texts[i]);
+    sqlite3_bind_int64(st, 10, id);
+    return run(s, st);
 }
 
 struct file_lookup {
@@ -562,7 +617,8 @@ int store_finish_file(store *s, int64_t id, const struct file_result *r)
     }
     sqlite3_bind_int64(st, 15, r->dropped_tuples);
     bind_text_or_null(st, 16, r->filter);
-    sqlite3_bind_int64(st, 17, id);
+    bind_text_or_null(st, 17, r->blob_key);
+    sqlite3_bind_int64(st, 18, id);
     return run(s, st);
 }
 

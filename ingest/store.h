@@ -23,7 +23,7 @@ typedef struct store store;
 /* The longest text of a file's filter (source_file.filter), with its NUL. */
 #define STORE_FILTER_MAX 2048
 
-/* What the database already holds for a blob identity. */
+/* What the database already holds of a blob. */
 struct stored_file {
     int64_t id;
     char fingerprint[64];
@@ -31,6 +31,10 @@ struct stored_file {
     int64_t records;
     int64_t tuples;
     char filter[STORE_FILTER_MAX]; /* what --only/--shard left out ("" none) */
+    char identity[BLOB_IDENTITY_MAX];
+    char path[BLOB_IDENTITY_MAX]; /* as it was given (cut when longer) */
+    char blob_key[BLOB_KEY_MAX];  /* "" when it has none */
+    int64_t min_ts, max_ts;       /* 0 when it has no tuples */
 };
 
 /* The outcome of reading one blob, written by store_finish_file. */
@@ -45,6 +49,7 @@ struct file_result {
     const char *fingerprint;
     int64_t dropped_tuples;   /* left out by --only or --shard */
     const char *filter;       /* which ones, as text; NULL: none */
+    const char *blob_key;     /* NULL: none (see blob_key_of) */
 };
 
 /* The keys of a flow group: everything the tuples of one rule in one record
@@ -100,6 +105,21 @@ int store_discard_file(store *s, int64_t id);
 /* Looks up a blob identity. Returns 1 and fills *out when found, 0 when not,
  * -1 on error. */
 int store_find_file(store *s, const char *identity, struct stored_file *out);
+
+/* Looks up the stored blob with this blob key (see blob_key_of). Returns 1
+ * and fills *out when found, 0 when not, -1 on error. */
+int store_find_by_key(store *s, const char *key, struct stored_file *out);
+
+/* Looks up a stored blob without a key whose content has this fingerprint
+ * (fingerprint_text). Returns 1 and fills *out when found, 0 when not, -1
+ * on error. */
+int store_find_keyless_copy(store *s, const char *fingerprint, struct stored_file *out);
+
+/* Gives the stored file id another identity, the path it was read from
+ * and what that path's metadata says (path and m NULL, or fields "": kept
+ * as they are), and its blob key when it had none (key NULL: none). */
+int store_rename_file(store *s, int64_t id, const char *identity, const char *path,
+                      const struct path_meta *m, const char *key);
 
 /* The same lookup on a connection of its own, read-only, for the reader
  * thread of ingest: it sees what is committed. NULL when the database

@@ -42,7 +42,12 @@ assert_eq "$(q "select count(*) from flows where action = 'deny'")" 6 "deny coun
 # ingested_files
 assert_eq "$(q "select status, records, tuples, skipped_tuples, compression from ingested_files order by path" | tr '\n' ' ')" \
     "ok|1|4|0|plain ok|1|6|0|plain ok|1|4|0|plain " "ingested_files"
-assert_eq "$(q "select count(*) from ingested_files where identity like '/%' and fingerprint like 'crc32:%'")" 3 "identities"
+# their paths name no blob: each is known by its first record's resource
+# id, MAC and time
+assert_eq "$(q "select identity from ingested_files where path like '%nsg_v1_pretty.json'")" \
+    "content:/SUBSCRIPTIONS/11111111-2222-3333-4444-555555555555/RESOURCEGROUPS/RG-FIXTURE/PROVIDERS/MICROSOFT.NETWORK/NETWORKSECURITYGROUPS/NSG-FIXTURE-V1/macAddress=000D3A6B2C10/time=2026-03-02T08:00:41.1000000Z" \
+    "a content identity"
+assert_eq "$(q "select count(*) from ingested_files where identity = 'content:' || blob_key and fingerprint like 'crc32:%'")" 3 "identities"
 
 # the queries the README shows use the indexes
 assert_contains <(q "explain query plan select * from flows where ts between 1772438400 and 1772442000") "flow_tuple_ts" "time-window index"

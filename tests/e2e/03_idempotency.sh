@@ -1,6 +1,7 @@
 # 03_idempotency.sh: the same data ingested any number of times, from any
-# folder, plain or gzipped, never duplicates a row; a blob that grew during
-# its hour replaces its earlier rows in one go.
+# folder, plain or gzipped, by path or through standard input, never
+# duplicates a row; a blob that grew during its hour replaces its earlier
+# rows in one go. (21_identity.sh: download layouts, renamed copies.)
 . "$TESTS/lib.sh"
 
 "$NSGFLOW_GEN" tree --out "$T/a" --seed 3 --hours 2 --nics 2 --tuples-per-hour 500 \
@@ -34,12 +35,22 @@ one=$(find "$T/a" -name 'PT1H.json.gz' | head -1)
 run_status sh -c "gunzip -c '$one' | '$NSGFLOW' ingest --name '$one' -"
 assert_eq "$status" 0 "stdin ingest"
 assert_contains "$T/err" "1 unchanged" "stdin with --name is the same blob"
-# without a name, identity is the content: twice is once
+# without a name, the content names it (its first record's resource id,
+# MAC and time): the blob stored from its path
+stored=$(q "select identity from ingested_files where path = '$one'")
 run_status sh -c "gunzip -c '$one' | '$NSGFLOW' ingest -"
+assert_eq "$status" 0 "anonymous stdin of a stored blob"
+assert_contains "$T/err" "(stdin): the same blob as $stored (already stored): unchanged" "anonymous stdin is the stored blob"
+assert_contains "$T/err" "0 new, 0 replaced, 1 unchanged" "anonymous stdin: nothing new"
+assert_eq "$(q "select count(*) from flow_tuple")" "$total" "tuples after anonymous stdin"
+# a blob that only ever came through standard input: twice is once
+"$NSGFLOW_GEN" blob --tuples 300 --seed 31 -o "$T/only-stdin.json"
+run_status sh -c "'$NSGFLOW' ingest - < '$T/only-stdin.json'"
 assert_contains "$T/err" "1 new" "anonymous stdin, first time"
-run_status sh -c "gunzip -c '$one' | '$NSGFLOW' ingest -"
+run_status sh -c "'$NSGFLOW' ingest - < '$T/only-stdin.json'"
 assert_contains "$T/err" "1 unchanged" "anonymous stdin, second time"
-assert_eq "$(q "select count(*) from ingested_files where identity like 'stdin:crc32:%'")" 1 "one stdin blob"
+assert_eq "$(q "select count(*) from ingested_files where identity like 'content:/SUBSCRIPTIONS/%/time=%'")" 1 "one blob known by its content"
+assert_eq "$(q "select count(*) from flow_tuple")" $((total + 300)) "tuples after the stdin blob twice"
 
 # a blob that grows during its hour: a mid-hour download, then the full one
 "$NSGFLOW_GEN" blob --tuples 5000 --seed 9 --format nsg-v2 -o "$T/full.json" --manifest "$T/full.tsv"

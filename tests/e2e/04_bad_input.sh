@@ -9,10 +9,14 @@ mkdir -p "$T/in"
 "$NSGFLOW_GEN" blob --tuples 3000 --seed 4 --format nsg-v2 -o "$T/good.json" --manifest "$T/good.tsv"
 cp "$T/good.json" "$T/in/good.json"
 
+# The broken blobs below are made from good.json, each another blob: its
+# first record's time differs (a copy of good.json under another name would
+# be good.json itself, recognised by its first record).
 # broken tuples: wrong field count, bad address, port out of range, bad counter
 python3 - "$T/good.json" "$T/in/tuples.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
+d["records"][0]["time"] = "2026-11-01T00:00:01.0000001Z"
 t = d["records"][1]["properties"]["flows"][0]["flows"][0]["flowTuples"]
 t[0] = "1793491201,10.0.0.1,10.0.0.2,1,2,T,I,A"                    # 8 fields in v2
 t[1] = "1793491201,10.0.0.999,10.0.0.2,1,2,T,I,A,B,,,,"            # address
@@ -22,14 +26,19 @@ json.dump(d, open(sys.argv[2], "w"))
 PY
 good_tuples=$(awk -F'\t' 'NR == 2 { print $4 }' "$T/good.tsv")
 
-# a truncated JSON blob (cut inside the third record) and a truncated gzip
-python3 - "$T/good.json" "$T/in/cut.json" <<'PY'
-import sys
+# a truncated JSON blob (cut inside the third record) and a truncated gzip,
+# of two more blobs
+python3 - "$T/good.json" "$T/in/cut.json" "$T/cut-full.json" "$T/gzip-full.json" <<'PY'
+import re, sys
 text = open(sys.argv[1]).read()
-starts = [i for i in range(len(text)) if text.startswith('{"time"', i)]
-open(sys.argv[2], "w").write(text[: starts[2] + 200])
+first = re.search(r'"time":"([^"]*)"', text).group(1)
+whole = text.replace(first, "2026-11-01T00:00:02.0000002Z", 1)
+open(sys.argv[3], "w").write(whole)
+open(sys.argv[4], "w").write(text.replace(first, "2026-11-01T00:00:03.0000003Z", 1))
+starts = [i for i in range(len(whole)) if whole.startswith('{"time"', i)]
+open(sys.argv[2], "w").write(whole[: starts[2] + 200])
 PY
-gzip -c "$T/good.json" | head -c 20000 >"$T/in/cut-gzip.json.gz"
+gzip -c "$T/gzip-full.json" | head -c 20000 >"$T/in/cut-gzip.json.gz"
 printf '[1, 2, 3]' >"$T/in/array.json"
 printf '{"time":"2026-11-01T00:00:00Z","category":"NetworkSecurityGroupFlowEvent","properties":{"Version":2,"flows":[]}}' >"$T/in/single-record.json"
 printf '{"changeNumber": 375, "cloud": "Public", "values": []}' >"$T/in/servicetags.json"
@@ -74,12 +83,12 @@ assert_contains "$T/err" "unchanged, and still partial" "still partial"
 assert_eq "$(q "select count(*) from flow_tuple")" "$before" "no rows added"
 
 # a complete copy of the truncated blob replaces the partial one
-cp "$T/good.json" "$T/in/cut.json"
+cp "$T/cut-full.json" "$T/in/cut.json"
 run_status "$NSGFLOW" ingest "$T/in/cut.json"
 assert_eq "$status" 0 "clean copy exit status"
 assert_eq "$(q "select status, tuples from ingested_files where path like '%/cut.json'")" "ok|$good_tuples" "clean copy replaces partial"
 # and a broken copy never replaces a complete one
-head -c $(($(stat -c %s "$T/good.json") / 2)) "$T/good.json" >"$T/in/cut.json"
+head -c $(($(stat -c %s "$T/cut-full.json") / 2)) "$T/cut-full.json" >"$T/in/cut.json"
 run_status "$NSGFLOW" ingest "$T/in/cut.json"
 assert_eq "$status" 3 "broken copy exit status"
 assert_contains "$T/err" "the database keeps its fuller earlier copy" "kept"
@@ -87,7 +96,7 @@ assert_eq "$(q "select status, tuples from ingested_files where path like '%/cut
 
 # a discarded copy and a new blob in one run: the new blob's rows all
 # belong to groups that exist (the discarded copy's file id is reused)
-"$NSGFLOW_GEN" blob --tuples 500 --seed 4 --format nsg-v2 -o "$T/in2.json"
+"$NSGFLOW_GEN" blob --tuples 500 --seed 44 --format nsg-v2 -o "$T/in2.json"
 run_status "$NSGFLOW" ingest "$T/in/cut.json" "$T/in2.json"
 assert_contains "$T/err" "the database keeps its fuller earlier copy" "kept, again"
 assert_eq "$(q "select count(*) from flow_tuple")" "$(q "select count(*) from flows")" "no tuple without its group"
@@ -144,8 +153,10 @@ ln -s "$T/good.json" "$T/loop/link.json"
 run_status "$NSGFLOW" ingest "$T/loop"
 assert_eq "$status" 3 "loop exit status"
 assert_contains "$T/err" "sub/back: directory loop" "loop message"
-assert_eq "$(q "select count(*) from ingested_files")" 2 "the blob and the link to a blob"
-assert_eq "$(q "select count(*) from flow_tuple")" $((2 * good_tuples)) "loop: rows"
+# (a copy, and a link to the original: one blob)
+assert_contains "$T/err" ": the same blob as content:/SUBSCRIPTIONS/" "loop: the copy recognised"
+assert_eq "$(q "select count(*) from ingested_files")" 1 "the blob and the link to a blob"
+assert_eq "$(q "select count(*) from flow_tuple")" "$good_tuples" "loop: rows"
 
 # a web of symbolic links (20 folders, each with two links to the next:
 # a million paths to one blob) is walked once per folder and file

@@ -59,6 +59,7 @@ static inline int64_t read_all(const char *sql)
 
 struct db_state {
     int64_t files, tuples, groups, records, skipped;
+    int64_t keyed;   /* file rows with a blob key */
     char fingerprint[80], status[16];
 };
 
@@ -152,6 +153,7 @@ static inline void fuzz_check_db(sqlite3 *db, const char *when, int identities,
         out->groups = q1("SELECT count(*) FROM flow_group");
         out->records = q1("SELECT coalesce(sum(records), 0) FROM source_file");
         out->skipped = q1("SELECT coalesce(sum(skipped_tuples), 0) FROM source_file");
+        out->keyed = q1("SELECT count(*) FROM source_file WHERE blob_key IS NOT NULL");
         q1_text("SELECT coalesce(max(fingerprint), '') FROM source_file", out->fingerprint,
                 sizeof out->fingerprint);
         q1_text("SELECT coalesce(max(status), '') FROM source_file", out->status,

@@ -1,6 +1,6 @@
-/* test_pathmeta.c: path metadata and blob identity for the path shapes
- * Azure writes, the ones its docs show, and paths that have none. */
-#include <limits.h>
+/* test_pathmeta.c: path metadata, blob identity and blob key for the path
+ * shapes Azure writes, the download layouts, the ones its docs show, and
+ * paths that have none. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -79,37 +78,84 @@ static void test_path_without_metadata(void **state)
     assert_string_equal(m.hour, "2026-01-02T03:00:00Z");
 }
 
+#define BLOB_NAME                                                             \
+    "resourceId=/SUBSCRIPTIONS/AAAA0A0A-BB1B-CC2C-DD3D-EEEEEE4E4E4E/"         \
+    "RESOURCEGROUPS/RG-APIM/PROVIDERS/MICROSOFT.NETWORK/NETWORKSECURITYGROUPS/" \
+    "NSG-APIM/y=2026/m=11/d=28/h=09/m=00/macAddress=000D3AF87856/PT1H.json"
+
 static void test_identity(void **state)
 {
     (void)state;
     char a[4096], b[4096];
-    /* two downloads of one blob into different folders */
+    /* azcopy keeps the container's folder: the identity is the blob's name */
     assert_int_equal(blob_identity(NSG_PATH, a, sizeof a), 0);
-    assert_int_equal(strncmp(a, "insights-logs-networksecuritygroupflowevent/", 44), 0);
-    const char *elsewhere = strstr(NSG_PATH, "insights-logs-");
-    char moved[4096];
-    snprintf(moved, sizeof moved, "/other/place//%s", elsewhere);
-    assert_int_equal(blob_identity(moved, b, sizeof b), 0);
-    assert_string_equal(a, b);
-    /* a gzipped copy is the same blob */
-    char gz[4096];
-    snprintf(gz, sizeof gz, "%s.gz", NSG_PATH);
-    assert_int_equal(blob_identity(gz, b, sizeof b), 0);
-    assert_string_equal(a, b);
-    /* no insights-logs segment: the absolute path */
-    char cwd[PATH_MAX], expect[PATH_MAX + 32];
-    assert_non_null(getcwd(cwd, sizeof cwd));
-    assert_int_equal(blob_identity("no-such-dir/../blob.json", b, sizeof b), 0);
-    snprintf(expect, sizeof expect, "no-such-dir/../blob.json");
-    assert_string_equal(b, expect); /* unresolvable: kept as given */
-    assert_int_equal(blob_identity("Makefile", b, sizeof b), 0);
-    snprintf(expect, sizeof expect, "%s/Makefile", cwd);
-    assert_string_equal(b, expect);
-    /* a segment that merely contains the word is not the start */
-    assert_int_equal(blob_identity("/x/my-insights-logs-copy/f.json", b, sizeof b), 0);
-    assert_int_equal(b[0], '/');
+    assert_string_equal(a, BLOB_NAME);
+    /* az storage blob download-batch -d DIR does not: the same name */
+    assert_int_equal(blob_identity("/home/u/dl/" BLOB_NAME, b, sizeof b), 0);
+    assert_string_equal(b, BLOB_NAME);
+    /* a relative path, doubled and Windows separators, any case, gzip */
+    assert_int_equal(blob_identity("dl\\\\" BLOB_NAME ".GZ", b, sizeof b), 0);
+    assert_string_equal(b, BLOB_NAME);
+    assert_int_equal(blob_identity("x//RESOURCEID=/S//y/PT1H.json", b, sizeof b), 0);
+    assert_string_equal(b, "RESOURCEID=/S/y/PT1H.json");
+    /* VNet flow logs: from flowLogResourceID= on */
+    assert_int_equal(blob_identity("/d/insights-logs-flowlogflowevent/flowLogResourceID=/S_RG/"
+                                   "NETWORKWATCHER_EASTUS_FL/y=2025/m=01/d=02/h=23/m=00/"
+                                   "macAddress=00224871C205/PT1H.json.gz", a, sizeof a), 0);
+    assert_string_equal(a, "flowLogResourceID=/S_RG/NETWORKWATCHER_EASTUS_FL/y=2025/m=01/"
+                           "d=02/h=23/m=00/macAddress=00224871C205/PT1H.json");
+    /* the first such segment, not a later one */
+    assert_int_equal(blob_identity("/a/resourceId=/b/flowLogResourceID=/c.json", b, sizeof b), 0);
+    assert_string_equal(b, "resourceId=/b/flowLogResourceID=/c.json");
+    /* no resourceId= segment: from the insights-logs-* folder on */
+    assert_int_equal(blob_identity("/x/insights-logs-other/blob/PT1H.json", b, sizeof b), 0);
+    assert_string_equal(b, "insights-logs-other/blob/PT1H.json");
+    /* a segment that merely contains the words is none: no identity */
+    assert_int_equal(blob_identity("/x/my-insights-logs-copy/a-resourceId=/f.json", b, sizeof b), 0);
+    assert_string_equal(b, "");
+    assert_int_equal(blob_identity("/tmp/nic1-h10.json.gz", b, sizeof b), 0);
+    assert_string_equal(b, "");
     /* too small a buffer */
     assert_int_equal(blob_identity(NSG_PATH, a, 20), -1);
+    /* which identities are names */
+    assert_int_equal(identity_is_path(BLOB_NAME), 1);
+    assert_int_equal(identity_is_path("FLOWLOGRESOURCEID=/x"), 1);
+    assert_int_equal(identity_is_path("insights-logs-other/x"), 1);
+    assert_int_equal(identity_is_path("content:/SUBSCRIPTIONS/S"), 0);
+    assert_int_equal(identity_is_path("stdin:crc32:00000000:0"), 0);
+    assert_int_equal(identity_is_path("/abs/path.json"), 0);
+}
+
+static void test_blob_key(void **state)
+{
+    (void)state;
+    char k[BLOB_KEY_MAX], id[BLOB_IDENTITY_MAX];
+    /* resource id in upper case, MAC normalised, time as written */
+    assert_int_equal(blob_key_of("/subscriptions/s/resourceGroups/rg/providers/"
+                                 "Microsoft.Network/networkSecurityGroups/nsg",
+                                 "00-0d-3a-f8-78-56", "2026-11-01T10:00:32.8950000Z",
+                                 k, sizeof k), 0);
+    assert_string_equal(k, "/SUBSCRIPTIONS/S/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.NETWORK/"
+                           "NETWORKSECURITYGROUPS/NSG/macAddress=000D3AF87856/"
+                           "time=2026-11-01T10:00:32.8950000Z");
+    content_identity(k, "crc32:1a2b3c4d:10", 1, id, sizeof id);
+    assert_string_equal(id, "content:/SUBSCRIPTIONS/S/RESOURCEGROUPS/RG/PROVIDERS/"
+                            "MICROSOFT.NETWORK/NETWORKSECURITYGROUPS/NSG/"
+                            "macAddress=000D3AF87856/time=2026-11-01T10:00:32.8950000Z");
+    /* a record without a MAC still has a key */
+    assert_int_equal(blob_key_of("/S/FL", "", "t", k, sizeof k), 0);
+    assert_string_equal(k, "/S/FL/macAddress=/time=t");
+    /* without a resource id or a time, or too long: no key */
+    assert_int_equal(blob_key_of("", "000D3AF87856", "t", k, sizeof k), -1);
+    assert_string_equal(k, "");
+    assert_int_equal(blob_key_of("/S/FL", "000D3AF87856", "", k, sizeof k), -1);
+    assert_int_equal(blob_key_of("/S/FL", "000D3AF87856", "t", k, 20), -1);
+    assert_string_equal(k, "");
+    /* no key: the fingerprint, by where it came from */
+    content_identity("", "crc32:1a2b3c4d:10", 1, id, sizeof id);
+    assert_string_equal(id, "stdin:crc32:1a2b3c4d:10");
+    content_identity(NULL, "crc32:1a2b3c4d:10", 0, id, sizeof id);
+    assert_string_equal(id, "file:crc32:1a2b3c4d:10");
 }
 
 static void test_mac_normalize(void **state)
@@ -129,6 +175,7 @@ int main(void)
         cmocka_unit_test(test_vnet_paths),
         cmocka_unit_test(test_path_without_metadata),
         cmocka_unit_test(test_identity),
+        cmocka_unit_test(test_blob_key),
         cmocka_unit_test(test_mac_normalize),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
