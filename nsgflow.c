@@ -10,6 +10,7 @@
 #include <zlib.h>
 
 #include "common/escape.h"
+#include "analyze/accept.h"
 #include "analyze/analyze.h"
 #include "analyze/tags.h"
 #include "ingest/config.h"
@@ -64,6 +65,7 @@ static const struct command commands[] = {
     {"analyze", analyze_main, analyze_usage},
     {"report", report_main, report_usage},
     {"run", run_main, run_usage},
+    {"accept", accept_main, accept_usage},
     {"stats", stats_main, stats_usage},
     {"prune", prune_main, prune_usage},
     {"tags", tags_main, tags_usage},
