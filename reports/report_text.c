@@ -130,9 +130,15 @@ static int longest_backtick_run(const char *s)
 }
 
 /* A finding's key for a Markdown page: a code span (literal text to copy),
- * fenced by more backticks than any run in it. */
+ * fenced by more backticks than any run in it; a key with < > or & (from a
+ * hostile rule name) as escaped text instead, so that no page holds raw
+ * markup. */
 static void md_key(FILE *out, const char *key)
 {
+    if (strpbrk(key, "<>&")) {
+        put_md(out, key);
+        return;
+    }
     int fence = longest_backtick_run(key) + 1;
     size_t n = strlen(key);
     int pad = n && (key[0] == '`' || key[n - 1] == '`');
