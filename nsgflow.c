@@ -36,6 +36,8 @@ static const char usage[] =
     "                   lost return paths (missing routes)\n"
     "  report           write the findings as text, md, csv, json or html\n"
     "  run PATH...      the nightly job: ingest, analyze what came in, report\n"
+    "  accept KEY --reason TEXT  live with a finding: reports list it apart,\n"
+    "                   --fail-on never counts it (--until T, --list, --remove)\n"
     "  stats            what the database holds\n"
     "  prune --older-than AGE  drop flows older than AGE before the newest one,\n"
     "                   keep findings, give space back\n"
