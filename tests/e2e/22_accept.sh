@@ -277,7 +277,11 @@ for key in "$E1" "$E2"; do
     assert_eq "$taken" 1 "shards: ${key:21:9} accepted in its own shard only"
 done
 run_status "$NSGFLOW" run --db "$S0" --db "$S1" --fail-on error "$T/l1"
-assert_eq "$status" 0 "shards: both errors accepted, each in one shard (no new flows: the merged latest analysis judges)"
+# (no new flows: the merged latest analysis judges; exit 4 says nothing new
+# came in, where a finding at the --fail-on level would have made it 1)
+assert_eq "$status" 4 "shards: both errors accepted, each in one shard"
+checks=$((checks + 1))
+if grep -q -- "--fail-on error" "$T/err"; then fail "shards: --fail-on counted an accepted finding"; fi
 assert_contains "$T/out" "Findings: 0 errors, 1 warnings, 8 info; 9 new, 0 open, 0 resolved; 2 accepted (listed last)" \
     "shards: the merged report"
 run_status "$NSGFLOW" report --db "$S0" --db "$S1" --format json -o "$T/s.json"
