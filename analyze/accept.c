@@ -10,8 +10,8 @@
 #include <time.h>
 
 #include "../common/escape.h"
+#include "../common/exitcode.h"
 #include "../common/timearg.h"
-#include "../ingest/ingest.h"
 #include "../schema/db.h"
 
 const char accept_usage[] =
