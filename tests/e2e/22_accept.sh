@@ -1,22 +1,23 @@
 # 22_accept.sh: nsgflow accept, on traffic written connection by connection
 # (nsgflow-gen script): two APIM hosts whose load-balancer probes are denied
-# (two errors, one fix), scanners denied on port 80 of one of them (a
-# warning) and eight dependencies never seen (info). Accepting a key takes
-# its finding out of --fail-on (analyze's error/warning, run's new, merged
+# (two errors, one fix), old clients still calling port 80 of one of them,
+# which the team closed on purpose (a warning: each waits through 4 SYNs),
+# and eight dependencies never seen (info). Accepting a key takes its
+# finding out of --fail-on (analyze's error/warning, run's new, merged
 # shards) and puts it under Accepted in every report with its reason
-# (escaped); --list shows it; an expiry brings it back by itself;
-# --remove brings it back at once; typos, missing reasons, past expiries and
-# missing databases are refused with nothing written.
+# (escaped); --list shows it; an expiry brings it back by itself; --remove
+# brings it back at once; typos, missing reasons, past expiries and missing
+# databases are refused with nothing written.
 . "$TESTS/lib.sh"
 
 E1='denied-required-port|10.20.1.4|AzureLoadBalancer|6390|TCP|inbound|UserRule_Deny-LoadBalancer-Inbound'
 E2='denied-required-port|10.20.1.5|AzureLoadBalancer|6390|TCP|inbound|UserRule_Deny-LoadBalancer-Inbound'
 W='denied-required-port|10.20.1.4|Internet|80|TCP|inbound|UserRule_Deny-Http-Inbound'
 ESC=$(printf '\033')
-HOSTILE="scanners <script>alert(1)</script> ${ESC}[2J"
+HOSTILE="old HTTP clients <script>alert(1)</script> ${ESC}[2J"
 
-# three days of one hour: day 1 and day 3 deny the scanners' port 80, day 2
-# allows it (the warning is resolved, then new again)
+# three days of one hour: day 1 and day 3 deny the old clients' port 80, day
+# 2 allows it (the warning is resolved, then new again)
 python3 - "$T" <<'PY'
 import datetime, sys
 out = sys.argv[1]
@@ -36,7 +37,8 @@ for day, http in ((1, "denied"), (2, "completed"), (3, "denied")):
             line(f, t(3), NIC1, "203.0.113.%d" % (m + 1), "10.20.1.4", 443, "UserRule_Allow-Clients", "completed")
             if m % 5 == 0:
                 rule = "UserRule_Deny-Http-Inbound" if http == "denied" else "UserRule_Allow-Http-Inbound"
-                line(f, t(4), NIC1, "45.33.%d.1" % m, "10.20.1.4", 80, rule, http)
+                line(f, t(4), NIC1, "45.33.%d.1" % m, "10.20.1.4", 80, rule,
+                     "denied syns=4" if http == "denied" else http)
 PY
 for d in 1 2 3; do
     "$NSGFLOW_GEN" script --in "$T/day$d.txt" --out "$T/l$d" --format vnet-v4 >/dev/null
@@ -119,10 +121,10 @@ assert_eq "$(sqlite3 "$A" "select severity || ' ' || status from findings where 
 # a reason with markup and a terminal escape: escaped wherever it is shown
 run_status "$NSGFLOW" accept --db "$A" "$W" --reason "$HOSTILE"
 assert_eq "$status" 0 "accept W"
-assert_contains "$T/out" "accepted $W (no end): scanners <script>alert(1)</script> \\x1b[2J" "accept: the reason escaped"
+assert_contains "$T/out" "accepted $W (no end): old HTTP clients <script>alert(1)</script> \\x1b[2J" "accept: the reason escaped"
 run_status "$NSGFLOW" analyze --db "$A" --fail-on warning
 assert_eq "$status" 0 "analyze --fail-on warning: the warning accepted"
-assert_contains "$T/out" "(12 connections, 24 tuples, confidence medium); accepted: scanners <script>alert(1)</script> \\x1b[2J" \
+assert_contains "$T/out" "(12 connections, 48 tuples, confidence medium); accepted: old HTTP clients <script>alert(1)</script> \\x1b[2J" \
     "analyze: the reason escaped"
 for f in out err; do
     checks=$((checks + 1))
@@ -135,7 +137,7 @@ assert_contains "$T/out" "Findings: 0 errors, 0 warnings, 8 info; 8 new, 0 open,
     "text: the counts"
 assert_contains "$T/out" "Accepted (3): findings the team has decided to live with (nsgflow accept); in none of the" \
     "text: the heading"
-assert_contains "$T/out" "  Accepted: scanners <script>alert(1)</script> [2J (accepted " "text: the reason, defanged"
+assert_contains "$T/out" "  Accepted: old HTTP clients <script>alert(1)</script> [2J (accepted " "text: the reason, defanged"
 assert_contains "$T/out" "  key: $W" "text: the key"
 checks=$((checks + 1))
 if LC_ALL=C grep -q "$ESC" "$T/out"; then fail "text: an escape character reached the report"; fi
@@ -148,7 +150,7 @@ run_status "$NSGFLOW" report --db "$A" --format md
 assert_contains "$T/out" "- **Findings:** 0 errors, 0 warnings, 8 info; 8 new, 0 open, 0 resolved; 3 accepted (listed last)" \
     "md: the counts"
 assert_contains "$T/out" "## Accepted (3)" "md: the heading"
-assert_contains "$T/out" "- **Accepted:** scanners &lt;script&gt;alert(1)&lt;/script&gt;  \\[2J (accepted " \
+assert_contains "$T/out" "- **Accepted:** old HTTP clients &lt;script&gt;alert(1)&lt;/script&gt;  \\[2J (accepted " \
     "md: the reason escaped (the escape character a space)"
 assert_contains "$T/out" "- **Key:** \`$W\`" "md: the key, to copy"
 checks=$((checks + 1))
@@ -163,7 +165,7 @@ accepted = [r for r in rows if r["accepted_reason"]]
 assert [r["key"] for r in rows[-3:]] == [r["key"] for r in accepted], "accepted rows last"
 assert len(accepted) == 3, accepted
 w = [r for r in rows if r["key"] == sys.argv[2]][0]
-assert w["accepted_reason"] == "scanners <script>alert(1)</script> [2J", w["accepted_reason"]
+assert w["accepted_reason"] == "old HTTP clients <script>alert(1)</script> [2J", w["accepted_reason"]
 assert w["accepted_until"] == "" and w["accepted_at"].endswith("Z"), w
 assert [r for r in rows if r["key"] == sys.argv[3]][0]["accepted_reason"] == "probes of the old load balancer"
 PY
@@ -178,7 +180,7 @@ assert d["summary"] == {"errors": 0, "warnings": 0, "info": 8, "new": 8, "open":
 accepted = [f for f in d["findings"] if f["accepted"]]
 assert len(accepted) == 3 and d["findings"][-3:] == accepted
 w = [f for f in d["findings"] if f["key"] == sys.argv[2]][0]
-assert w["accepted"]["reason"] == "scanners <script>alert(1)</script> \x1b[2J", w["accepted"]
+assert w["accepted"]["reason"] == "old HTTP clients <script>alert(1)</script> \x1b[2J", w["accepted"]
 assert w["accepted"]["until"] is None and w["accepted"]["accepted_at"].endswith("Z")
 assert w["severity"] == "warning" and w["status"] == "new"
 PY
@@ -189,7 +191,7 @@ if grep -q "<script>" "$T/a.json" || LC_ALL=C grep -q "$ESC" "$T/a.json"; then f
 "$NSGFLOW" report --db "$A" --format html -o "$T/a.html"
 assert_contains "$T/a.html" '<div class="card accepted"><b>3</b>accepted</div>' "html: the card"
 assert_contains "$T/a.html" "<h2>Accepted (3)</h2>" "html: the heading"
-assert_contains "$T/a.html" '<span class="accepted-reason">Accepted: scanners &lt;script&gt;alert(1)&lt;/script&gt; [2J</span>' \
+assert_contains "$T/a.html" '<span class="accepted-reason">Accepted: old HTTP clients &lt;script&gt;alert(1)&lt;/script&gt; [2J</span>' \
     "html: the reason escaped"
 assert_contains "$T/a.html" "<p class=\"key\">Key: <code>$W</code></p>" "html: the key"
 assert_eq "$(grep -o '<article class="finding accepted">' "$T/a.html" | wc -l)" 3 "html: three accepted"
@@ -200,7 +202,7 @@ if grep -q "<script>" "$T/a.html" || LC_ALL=C grep -q "$ESC" "$T/a.html"; then f
 run_status "$NSGFLOW" accept --list --db "$A"
 assert_eq "$status" 0 "--list"
 assert_eq "$(grep -c '^denied-required-port|' "$T/out")" 3 "--list: three keys"
-assert_contains "$T/out" "  reason: scanners <script>alert(1)</script> \\x1b[2J" "--list: the reason escaped"
+assert_contains "$T/out" "  reason: old HTTP clients <script>alert(1)</script> \\x1b[2J" "--list: the reason escaped"
 assert_contains "$T/out" "  latest finding: warning (new): Inbound TCP 80 from Internet is denied by UserRule_Deny-Http-Inbound" \
     "--list: the latest finding"
 assert_contains "$T/out" "3 acceptances in $A: 3 in force, 0 ended" "--list: the count"
@@ -246,7 +248,7 @@ assert_eq "$(acceptances "$A")" 2 "the ended acceptances stay until removed"
 N=$T/n.db
 run_status "$NSGFLOW" run --db "$N" --fail-on new "$T/l1"
 assert_eq "$status" 1 "night 1: new findings"
-"$NSGFLOW" accept --db "$N" "$W" --reason "scanners" >/dev/null
+"$NSGFLOW" accept --db "$N" "$W" --reason "old HTTP clients" >/dev/null
 run_status "$NSGFLOW" run --db "$N" --fail-on new "$T/l2"
 assert_eq "$status" 0 "night 2: nothing new"
 assert_contains "$T/err" "2 errors, 0 warnings, 8 info; 0 new, 1 resolved" "night 2: the warning resolved"
