@@ -10,6 +10,7 @@
 #include <zlib.h>
 
 #include "common/escape.h"
+#include "analyze/accept.h"
 #include "analyze/analyze.h"
 #include "analyze/tags.h"
 #include "ingest/config.h"
@@ -35,6 +36,8 @@ static const char usage[] =
     "                   lost return paths (missing routes)\n"
     "  report           write the findings as text, md, csv, json or html\n"
     "  run PATH...      the nightly job: ingest, analyze what came in, report\n"
+    "  accept KEY --reason TEXT  live with a finding: reports list it apart,\n"
+    "                   --fail-on never counts it (--until T, --list, --remove)\n"
     "  stats            what the database holds\n"
     "  prune --older-than AGE  drop flows older than AGE before the newest one,\n"
     "                   keep findings, give space back\n"
@@ -64,6 +67,7 @@ static const struct command commands[] = {
     {"analyze", analyze_main, analyze_usage},
     {"report", report_main, report_usage},
     {"run", run_main, run_usage},
+    {"accept", accept_main, accept_usage},
     {"stats", stats_main, stats_usage},
     {"prune", prune_main, prune_usage},
     {"tags", tags_main, tags_usage},

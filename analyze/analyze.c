@@ -13,6 +13,7 @@
 
 #include "../ingest/ingest.h"
 #include "../schema/db.h"
+#include "accept.h"
 #include "addresses.h"
 #include "config_check.h"
 #include "coverage.h"
@@ -58,7 +59,7 @@ const char analyze_usage[] =
     "  --platform stv1|stv2  judge against that platform's requirements only\n"
     "  --vnet-type external|internal  drop requirements of the other mode\n"
     "  --fail-on error|warning  exit 1 when a finding of that severity or worse\n"
-    "                      exists\n"
+    "                      exists, not counting the accepted ones (nsgflow accept)\n"
     "  --shard K/N         this database is shard K of N (ingest --shard K/N): a\n"
     "                      window without flows or --apim-subnet hosts here is\n"
     "                      analyzed (empty) rather than refused\n"
@@ -640,6 +641,41 @@ sqlfail:
     return -1;
 }
 
+/* Takes the run's findings accepted now (accept.h) out of the figures
+ * count_lives made, into res->accepted: an accepted finding is counted
+ * apart, never by --fail-on, as its report shows it. Returns 0, or -1 with
+ * err. */
+static int count_accepted(sqlite3 *db, const struct acceptances *acc,
+                          struct analyze_result *res, char *err, size_t errlen)
+{
+    sqlite3_stmt *st;
+    if (!acc->n)
+        return 0;
+    if (sqlite3_prepare_v2(db, "SELECT key, status, severity FROM finding"
+                               " WHERE run_id = ? AND status != 'resolved'", -1, &st,
+                           NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+        return -1;
+    }
+    sqlite3_bind_int64(st, 1, res->run_id);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *key = (const char *)sqlite3_column_text(st, 0);
+        const char *status = (const char *)sqlite3_column_text(st, 1);
+        const char *severity = (const char *)sqlite3_column_text(st, 2);
+        if (!key || !status || !severity || !acceptance_find(acc, key))
+            continue;
+        int fresh = strcmp(status, "new") == 0, info = strcmp(severity, "info") == 0;
+        res->accepted++;
+        res->errors -= strcmp(severity, "error") == 0;
+        res->warnings -= strcmp(severity, "warning") == 0;
+        res->infos -= info;
+        res->new_findings -= fresh;
+        res->new_problems -= fresh && !info;
+    }
+    sqlite3_finalize(st);
+    return 0;
+}
+
 /* Given --apim-subnet ranges, the hosts found in them: a range that holds
  * no traffic in the window is a mistake to say (in err: 1 when none of the
  * ranges holds any, which is refused, naming the hosts the traffic shows)
@@ -820,6 +856,7 @@ int analyze_run(const struct analyze_options *o, struct analyze_result *res)
     struct apim_hosts hosts = {0};
     struct findings fs = {0};
     struct carried_list carried = {0};
+    struct acceptances acc = {0};
     struct tag_source src;
     struct netconfig nc;
     memset(&nc, 0, sizeof nc);
@@ -989,6 +1026,8 @@ int analyze_run(const struct analyze_options *o, struct analyze_result *res)
         store_results(db, res->run_id, previous, &scan, &reqs, &hosts, &nc, &fs,
                       now_seconds() - start, err, sizeof err) != 0 ||
         count_lives(db, res, &carried, err, sizeof err) != 0 ||
+        acceptances_load(db, (int64_t)time(NULL), &acc, err, sizeof err) != 0 ||
+        count_accepted(db, &acc, res, err, sizeof err) != 0 ||
         db_exec(db, o->dry_run ? "ROLLBACK" : "COMMIT", err, sizeof err) != 0)
         goto fail;
     timing("commit", start);
@@ -1052,11 +1091,15 @@ int analyze_run(const struct analyze_options *o, struct analyze_result *res)
         }
         if (scan.read.tuples)
             coverage_print(db, judge_from, to, stdout);
-        int total = res->errors + res->warnings + res->infos;
-        msg(stdout, "analyze: %d finding%s: %d error%s, %d warning%s, %d info; %d new, %d resolved"
-                    " since the previous window\n", total,
+        int total = res->errors + res->warnings + res->infos + res->accepted;
+        char accepted[64] = "";
+        if (res->accepted)
+            snprintf(accepted, sizeof accepted, ", %d accepted (nsgflow accept --list)",
+                     res->accepted);
+        msg(stdout, "analyze: %d finding%s: %d error%s, %d warning%s, %d info%s; %d new, %d"
+                    " resolved since the previous window\n", total,
             total == 1 ? "" : "s", res->errors, res->errors == 1 ? "" : "s", res->warnings,
-            res->warnings == 1 ? "" : "s", res->infos, res->new_findings, res->resolved);
+            res->warnings == 1 ? "" : "s", res->infos, accepted, res->new_findings, res->resolved);
         for (size_t i = 0; i < fs.n; i++) {
             const struct finding *f = &fs.v[i];
             char counts[96];
@@ -1070,8 +1113,12 @@ int analyze_run(const struct analyze_options *o, struct analyze_result *res)
                 snprintf(counts, sizeof counts, "about the logs");
             else
                 snprintf(counts, sizeof counts, "%" PRId64 " tuples", f->flows);
-            msg(stdout, "  %-7s %-20s %-15s %s (%s, confidence %s)\n", f->severity,
-                f->analyzer, f->host[0] ? f->host : "-", f->title, counts, f->confidence);
+            char key[600];
+            finding_key(f, key, sizeof key);
+            const struct acceptance *a = acceptance_find(&acc, key);
+            msg(stdout, "  %-7s %-20s %-15s %s (%s, confidence %s)%s%s\n", f->severity,
+                f->analyzer, f->host[0] ? f->host : "-", f->title, counts, f->confidence,
+                a ? "; accepted: " : "", a ? a->reason : "");
         }
         for (size_t i = 0; i < carried.n; i++) {
             const struct carried *c = &carried.v[i];
@@ -1093,6 +1140,7 @@ fail:
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     status = EXIT_FATAL;
 done:
+    acceptances_free(&acc);
     findings_free(&fs);
     free(carried.v);
     hosts_free(&hosts);

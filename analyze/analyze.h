@@ -41,9 +41,13 @@ struct analyze_options {
 struct analyze_result {
     int64_t run_id;
     int64_t window_start, window_end;
-    int errors, warnings, infos;  /* the run's findings, resolved ones aside */
-    int new_findings, resolved;   /* their lives against the previous window */
-    int new_problems;             /* new errors and warnings */
+    int errors, warnings, infos;  /* the run's findings, resolved and accepted
+                                   * ones aside */
+    int accepted;                 /* the run's findings accepted now (accept.h),
+                                   * resolved ones aside */
+    int new_findings, resolved;   /* their lives against the previous window
+                                   * (new: accepted ones aside) */
+    int new_problems;             /* new errors and warnings, not accepted */
     int carried;                  /* previous findings kept open: not judged here */
     size_t hosts;
     int64_t judged_tuples;        /* the window's tuples */

@@ -70,6 +70,17 @@ int time_arg_parse(const char *s, time_t now, int64_t *out)
     return 0;
 }
 
+int time_arg_parse_ahead(const char *s, time_t now, int64_t *out)
+{
+    int64_t t;
+    if (time_arg_parse(s, now, &t) != 0)
+        return -1;
+    size_t n = strlen(s);
+    int relative = n && strchr("smhd", s[n - 1]); /* a date ends in a digit or Z */
+    *out = relative ? (int64_t)now + ((int64_t)now - t) : t;
+    return 0;
+}
+
 int time_arg_option(const char *command, const char *option, const char *arg,
                     int64_t *out)
 {

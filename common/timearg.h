@@ -11,6 +11,11 @@
 /* Parses s into Unix seconds. Returns 0, or -1 when s is not a time. */
 int time_arg_parse(const char *s, time_t now, int64_t *out);
 
+/* time_arg_parse for a time ahead (an expiry): a relative time counts
+ * forward from now (30d: thirty days from now), a date or time is as
+ * given. */
+int time_arg_parse_ahead(const char *s, time_t now, int64_t *out);
+
 /* time_arg_parse for an option of a command: on failure prints
  * "nsgflow COMMAND: --OPTION: not a time (...): 'ARG'" and returns -1. */
 int time_arg_option(const char *command, const char *option, const char *arg,

@@ -44,7 +44,8 @@ const char run_usage[] =
     "  --format F     the report's format (default: from the FILE's extension\n"
     "                 .html .md .csv .json, else text)\n"
     "  --fail-on L    exit 1 when this run has new findings (new), or findings\n"
-    "                 of that severity or worse (error, warning)\n"
+    "                 of that severity or worse (error, warning); a finding\n"
+    "                 accepted with nsgflow accept never counts\n"
     "  --config FILE  import this configuration export first (as config import:\n"
     "                 a file or a folder; repeatable): the analysis then judges\n"
     "                 it too, even when no new flows came in\n"
@@ -308,9 +309,12 @@ static int run_shards(struct ingest_options *io, struct analyze_options *ao,
         char a[24], b[24];
         time_format(ar[i].window_start, a);
         time_format(ar[i].window_end, b);
+        char accepted[32] = ""; /* accepted findings: counted apart (accept.h) */
+        if (ar[i].accepted)
+            snprintf(accepted, sizeof accepted, ", %d accepted", ar[i].accepted);
         logline("nsgflow run: analyze%s: window %s to %s: %zu APIM hosts; %d errors, %d warnings,"
-                " %d info; %d new, %d resolved", name[i], a, b, ar[i].hosts, ar[i].errors,
-                ar[i].warnings, ar[i].infos, ar[i].new_findings, ar[i].resolved);
+                " %d info%s; %d new, %d resolved", name[i], a, b, ar[i].hosts, ar[i].errors,
+                ar[i].warnings, ar[i].infos, accepted, ar[i].new_findings, ar[i].resolved);
     }
     analyzed = 1;
     if (!log_quiet && ar[0].run_id)
@@ -359,6 +363,7 @@ report:;
         latest_warnings = r.warnings;
         for (size_t k = 0; k < r.nfindings; k++)
             merged_new_problems += strcmp(r.findings[k].status, "new") == 0 &&
+                                   !r.findings[k].accepted_reason &&
                                    (strcmp(r.findings[k].severity, "error") == 0 ||
                                     strcmp(r.findings[k].severity, "warning") == 0);
         int rc;

@@ -34,6 +34,12 @@ struct report_finding {
      * (on the first only; 1 for a finding alone) */
     size_t fix_group;
     size_t fix_count;
+    /* an acceptance in force for its key (analyze/accept.h): the reason
+     * (NULL: not accepted), when it was given and when it ends (0: no end).
+     * An accepted finding is shown apart and in no count but `accepted`;
+     * a resolved one is never accepted */
+    char *accepted_reason;
+    int64_t accepted_at, accepted_until;
 };
 
 struct report_host {
@@ -81,7 +87,8 @@ struct report {
     size_t nhosts;
     struct report_finding *findings;    /* most severe first */
     size_t nfindings;
-    int errors, warnings, infos, new_, open_, resolved;
+    int errors, warnings, infos, new_, open_, resolved; /* accepted ones aside */
+    int accepted;                       /* findings accepted now, listed last */
     struct report_requirement *matrix;  /* per host, per requirement */
     size_t nmatrix;
     int64_t coverage_start;             /* the first cell's hour */
@@ -98,6 +105,7 @@ struct report {
  * latest analysis only). A finding seen in several of them appears once,
  * with the latest status and summed flows. Findings that share one fix
  * (the same analyzer, severity and commands) are grouped (fix_group).
+ * Findings accepted now (analyze/accept.h) come last, each alone.
  * Returns 0, or -1 with err. Free with report_free. */
 int report_load(sqlite3 *db, int64_t from, int64_t to, int64_t run_id, struct report *r,
                 char *err, size_t errlen);
@@ -117,8 +125,9 @@ struct report_db {
  * (and requirement), findings by key (the parts of one window's finding
  * first, then the windows as report_load does), the coverage by NIC; the
  * tag data and the configuration come from the database whose latest
- * analysis is latest. n = 1 is report_load. On failure, err names the
- * database. */
+ * analysis is latest. A finding is accepted when an acceptance of its key
+ * is in force in any of the databases (the first one's reason is shown).
+ * n = 1 is report_load. On failure, err names the database. */
 int report_load_many(const struct report_db *dbs, size_t n, int64_t from, int64_t to,
                      struct report *r, char *err, size_t errlen);
 void report_free(struct report *r);

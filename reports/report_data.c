@@ -6,6 +6,7 @@
  * counted) once. One database is the case of one part. */
 #include "report.h"
 
+#include "../analyze/accept.h"
 #include "../analyze/config_check.h"
 #include "../analyze/findings.h"
 #include "../common/strbuf.h"
@@ -51,7 +52,9 @@ static int status_rank(const char *s)
 static int by_severity(const void *a, const void *b)
 {
     const struct report_finding *x = a, *y = b;
-    int c = severity_rank(x->severity) - severity_rank(y->severity);
+    int c = !!x->accepted_reason - !!y->accepted_reason; /* accepted ones last */
+    if (!c)
+        c = severity_rank(x->severity) - severity_rank(y->severity);
     if (!c)
         c = status_rank(x->status) - status_rank(y->status);
     if (!c)
@@ -98,7 +101,7 @@ static void free_finding(struct report_finding *f)
 {
     char *strings[] = {f->analyzer, f->severity, f->status, f->title, f->host, f->remote,
                        f->protocol, f->direction, f->rule, f->evidence, f->hint,
-                       f->confidence, f->details, f->key, f->commands};
+                       f->confidence, f->details, f->key, f->commands, f->accepted_reason};
     for (size_t k = 0; k < sizeof strings / sizeof strings[0]; k++)
         free(strings[k]);
     free(f->hours);
@@ -297,7 +300,7 @@ static int load_hosts(sqlite3 *db, struct report *r, size_t *cap)
 }
 
 /* Findings that share one fix: same analyzer, severity, status and
- * commands. Sorted indices put them side by side; each group points at its
+ * commands; an accepted finding stands alone, with its own reason. Sorted indices put them side by side; each group points at its
  * first finding in report order. */
 static const struct report *grouping;
 
@@ -305,7 +308,9 @@ static int by_fix(const void *a, const void *b)
 {
     const struct report_finding *x = &grouping->findings[*(const size_t *)a];
     const struct report_finding *y = &grouping->findings[*(const size_t *)b];
-    int c = strcmp(x->analyzer, y->analyzer);
+    int c = !!x->accepted_reason - !!y->accepted_reason;
+    if (!c)
+        c = strcmp(x->analyzer, y->analyzer);
     if (!c)
         c = strcmp(x->severity, y->severity);
     if (!c)
@@ -337,7 +342,8 @@ static int group_fixes(struct report *r)
         struct report_finding *first = &r->findings[order[i]];
         while (j < r->nfindings) {
             struct report_finding *f = &r->findings[order[j]];
-            if (!first->commands[0] || strcmp(f->analyzer, first->analyzer) ||
+            if (!first->commands[0] || first->accepted_reason || f->accepted_reason ||
+                strcmp(f->analyzer, first->analyzer) ||
                 strcmp(f->severity, first->severity) || strcmp(f->status, first->status) ||
                 strcmp(f->commands, first->commands))
                 break;
@@ -971,6 +977,27 @@ static int load_coverage(sqlite3 *db, struct report *r, size_t *cap)
     return 0;
 }
 
+/* Marks the findings whose key is accepted in force in any of the n
+ * databases (acc[i]: the acceptances of database i), the first one's
+ * reason; a resolved finding is never accepted (it is gone). Returns 0, or
+ * -1 out of memory. */
+static int mark_accepted(struct report *r, const struct acceptances *acc, size_t n)
+{
+    for (size_t i = 0; i < r->nfindings; i++) {
+        struct report_finding *f = &r->findings[i];
+        const struct acceptance *a = NULL;
+        for (size_t k = 0; k < n && !a; k++)
+            a = acceptance_find(&acc[k], f->key);
+        if (!a || strcmp(f->status, "resolved") == 0)
+            continue;
+        if (!(f->accepted_reason = strdup(a->reason)))
+            return -1;
+        f->accepted_at = a->accepted_at;
+        f->accepted_until = a->until;
+    }
+    return 0;
+}
+
 /* The merged report's derived parts: the formats line, the matrix's order
  * and words, the coverage's counts, the findings' order, fix groups and
  * counts. */
@@ -1006,6 +1033,10 @@ static int finish(struct report *r)
         return -1;
     for (size_t i = 0; i < r->nfindings; i++) {
         const struct report_finding *f = &r->findings[i];
+        if (f->accepted_reason) {
+            r->accepted++;
+            continue;
+        }
         r->errors += strcmp(f->severity, "error") == 0 && strcmp(f->status, "resolved") != 0;
         r->warnings += strcmp(f->severity, "warning") == 0 && strcmp(f->status, "resolved") != 0;
         r->infos += strcmp(f->severity, "info") == 0 && strcmp(f->status, "resolved") != 0;
@@ -1016,6 +1047,13 @@ static int finish(struct report *r)
     return 0;
 }
 
+static void acceptances_free_all(struct acceptances *acc, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        acceptances_free(&acc[i]);
+    free(acc);
+}
+
 int report_load_many(const struct report_db *dbs, size_t n, int64_t from, int64_t to,
                      struct report *r, char *err, size_t errlen)
 {
@@ -1024,6 +1062,11 @@ int report_load_many(const struct report_db *dbs, size_t n, int64_t from, int64_
     struct parts p;
     memset(&p, 0, sizeof p);
     size_t begun = 0, i = 0, hosts_cap = 0, matrix_cap = 0, coverage_cap = 0;
+    struct acceptances *acc = calloc(n ? n : 1, sizeof *acc);
+    if (!acc) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
     /* one read transaction per database, for all that is read from it */
     for (i = 0; i < n; i++) {
         if (sqlite3_exec(dbs[i].db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
@@ -1052,18 +1095,21 @@ int report_load_many(const struct report_db *dbs, size_t n, int64_t from, int64_
     }
     for (i = 0; i < n; i++) {
         sqlite3 *db = dbs[i].db;
+        char why[200];
         if (load_data(db, r) != 0 || load_hosts(db, r, &hosts_cap) != 0 ||
             load_finding_rows(db, i, &p) != 0 || load_matrix(db, r, &matrix_cap) != 0 ||
-            load_coverage(db, r, &coverage_cap) != 0)
+            load_coverage(db, r, &coverage_cap) != 0 ||
+            acceptances_load(db, r->generated_at, &acc[i], why, sizeof why) != 0)
             goto fail;
     }
-    if (merge_findings(&p, r) != 0 || finish(r) != 0) {
+    if (merge_findings(&p, r) != 0 || mark_accepted(r, acc, n) != 0 || finish(r) != 0) {
         snprintf(err, errlen, "out of memory");
         goto fail_quiet;
     }
     for (size_t k = 0; k < begun; k++)
         sqlite3_exec(dbs[k].db, "COMMIT", NULL, NULL, NULL);
     parts_free(&p);
+    acceptances_free_all(acc, n);
     return 0;
 fail:
     snprintf(err, errlen, "%s: %s", dbs[i < n ? i : 0].path ? dbs[i < n ? i : 0].path : "",
@@ -1072,6 +1118,7 @@ fail_quiet:
     for (size_t k = 0; k < begun; k++)
         sqlite3_exec(dbs[k].db, "ROLLBACK", NULL, NULL, NULL);
     parts_free(&p);
+    acceptances_free_all(acc, n);
     report_free(r);
     return -1;
 }
@@ -1140,15 +1187,8 @@ void report_free(struct report *r)
         free(r->hosts[i].address);
         free(r->hosts[i].reason);
     }
-    for (size_t i = 0; i < r->nfindings; i++) {
-        struct report_finding *f = &r->findings[i];
-        char *strings[] = {f->analyzer, f->severity, f->status, f->title, f->host, f->remote,
-                           f->protocol, f->direction, f->rule, f->evidence, f->hint,
-                           f->confidence, f->details, f->key, f->commands};
-        for (size_t k = 0; k < sizeof strings / sizeof strings[0]; k++)
-            free(strings[k]);
-        free(f->hours);
-    }
+    for (size_t i = 0; i < r->nfindings; i++)
+        free_finding(&r->findings[i]);
     for (size_t i = 0; i < r->nmatrix; i++) {
         struct report_requirement *m = &r->matrix[i];
         char *strings[] = {m->host, m->direction, m->protocol, m->ports, m->remote, m->configuration,

@@ -36,7 +36,9 @@ static const char style[] =
     ".finding{border:1px solid #d0d7de;border-left:6px solid #6e7781;border-radius:6px;"
     "padding:12px 16px;margin:14px 0;break-inside:avoid}"
     ".finding.error{border-left-color:#cf222e}.finding.warning{border-left-color:#bf8700}"
-    ".finding.info{border-left-color:#0969da}"
+    ".finding.info{border-left-color:#0969da}.finding.accepted{border-left-color:#8250df}"
+    ".card.accepted b{color:#8250df}.accepted-reason{font-weight:600}"
+    ".key{font-size:12.5px;color:#57606a}.key code{word-break:break-all}"
     ".badge{display:inline-block;border-radius:4px;padding:1px 6px;font-size:12px;"
     "font-weight:700;color:#fff;background:#6e7781;margin-right:6px}"
     ".badge.error{background:#cf222e}.badge.warning{background:#bf8700}.badge.info{background:#0969da}"
@@ -253,6 +255,92 @@ static void html_command(void *ctx, const char *line, size_t n)
     free(copy);
 }
 
+/* The keys of the findings shown as finding i (the members of its fix),
+ * for nsgflow accept. */
+static void html_keys(FILE *out, const struct report *r, size_t i)
+{
+    const struct report_finding *f = &r->findings[i];
+    fputs(f->fix_count > 1 ? "<p class=\"key\">Keys:" : "<p class=\"key\">Key:", out);
+    for (size_t k = i, shown = 0; k < r->nfindings && shown < f->fix_count; k++) {
+        if (r->findings[k].fix_group != i)
+            continue;
+        fputs(shown++ ? "<br><code>" : " <code>", out);
+        put_html(out, r->findings[k].key);
+        fputs("</code>", out);
+    }
+    fputs("</p>", out);
+}
+
+/* Finding i: a problem with its timeline, evidence and fix, or an accepted
+ * one with its reason and end. */
+static void html_finding(FILE *out, const struct report *r, size_t i)
+{
+    const struct report_finding *f = &r->findings[i];
+    const char *sev = word(f->severity, "error", "warning", "info");
+    fprintf(out, "\n<article class=\"finding %s\"><h3><span class=\"badge %s\">",
+            f->accepted_reason ? "accepted" : sev, sev);
+    put_html(out, f->severity);
+    fprintf(out, "</span><span class=\"status %s\">", word(f->status, "new", "resolved", "open"));
+    put_html(out, f->status);
+    fputs("</span>", out);
+    put_html(out, f->title);
+    fputs("</h3>", out);
+    if (f->accepted_reason) {
+        char at[24], until[24];
+        time_format(f->accepted_at, at);
+        time_format(f->accepted_until, until);
+        fputs("<p><span class=\"accepted-reason\">Accepted: ", out);
+        put_html(out, f->accepted_reason);
+        fprintf(out, "</span> (accepted %s, %s%s)</p>", at, f->accepted_until ? "until " : "no end",
+                f->accepted_until ? until : "");
+    }
+    if (f->fix_count > 1) {
+        char members[800];
+        report_fix_members(r, i, members, sizeof members);
+        fprintf(out, "<p class=\"shared\">One fix for %zu findings: ", f->fix_count);
+        put_html(out, members);
+        fputs("</p>", out);
+    }
+    if (!f->accepted_reason)
+        timeline(out, r, f);
+    fputs("<table><tr><th>Host</th><th>Remote</th><th>Port</th><th>Direction</th><th>Rule</th>"
+          "<th>Seen</th><th>First seen</th><th>Last seen</th><th>Confidence</th><th>Analyzer</th></tr><tr><td>", out);
+    put_html(out, f->host);
+    fputs("</td><td>", out);
+    put_html(out, f->remote);
+    fprintf(out, "</td><td>%d/", f->port);
+    put_html(out, f->protocol);
+    fputs("</td><td>", out);
+    put_html(out, f->direction);
+    fputs("</td><td>", out);
+    put_html(out, f->rule);
+    char counts[80];
+    report_counts(f, counts, sizeof counts);
+    fprintf(out, "</td><td>%s</td><td>", counts);
+    put_time(out, f->first);
+    fputs("</td><td>", out);
+    put_time(out, f->last);
+    fputs("</td><td>", out);
+    put_html(out, f->confidence);
+    fputs("</td><td>", out);
+    put_html(out, f->analyzer);
+    fputs("</td></tr></table>", out);
+    html_keys(out, r, i);
+    if (!f->accepted_reason) {
+        fputs("<p>", out);
+        put_html(out, f->evidence);
+        fputs("</p><h4>Fix</h4><p>", out);
+        put_html(out, f->hint);
+        fputs("</p>", out);
+        if (f->commands[0]) {
+            fputs("<p class=\"shell\">Commands (" REPORT_SHELL "):</p><pre><code>", out);
+            report_each_command(f->commands, html_command, out);
+            fputs("</code></pre>", out);
+        }
+    }
+    fputs("</article>", out);
+}
+
 int report_write_html(const struct report *r, FILE *out)
 {
     fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -284,8 +372,11 @@ int report_write_html(const struct report *r, FILE *out)
                  "<div class=\"card warning\"><b>%d</b>warnings</div>"
                  "<div class=\"card info\"><b>%d</b>info</div>"
                  "<div class=\"card\"><b>%d</b>new</div><div class=\"card\"><b>%d</b>open</div>"
-                 "<div class=\"card\"><b>%d</b>resolved</div></div>\n",
+                 "<div class=\"card\"><b>%d</b>resolved</div>",
             r->errors, r->warnings, r->infos, r->new_, r->open_, r->resolved);
+    if (r->accepted)
+        fprintf(out, "<div class=\"card accepted\"><b>%d</b>accepted</div>", r->accepted);
+    fputs("</div>\n", out);
     char buf[1200];
     fputs("<table class=\"facts\">", out);
     snprintf(buf, sizeof buf, "%lld blobs, %lld flow tuples%s%s%s", (long long)r->blobs,
@@ -317,60 +408,18 @@ int report_write_html(const struct report *r, FILE *out)
     matrix(out, r);
     coverage(out, r);
     fputs("\n<h2>Findings</h2>", out);
-    if (!r->nfindings)
+    if (r->nfindings == (size_t)r->accepted)
         fputs("<p>None: nothing in this window breaks API Management as far as the flows tell.</p>", out);
-    for (size_t i = 0; i < r->nfindings; i++) {
-        const struct report_finding *f = &r->findings[i];
-        if (!f->fix_count)
-            continue; /* shown with the first finding of its fix */
-        const char *sev = word(f->severity, "error", "warning", "info");
-        fprintf(out, "\n<article class=\"finding %s\"><h3><span class=\"badge %s\">", sev, sev);
-        put_html(out, f->severity);
-        fprintf(out, "</span><span class=\"status %s\">", word(f->status, "new", "resolved", "open"));
-        put_html(out, f->status);
-        fputs("</span>", out);
-        put_html(out, f->title);
-        fputs("</h3>", out);
-        if (f->fix_count > 1) {
-            char members[800];
-            report_fix_members(r, i, members, sizeof members);
-            fprintf(out, "<p class=\"shared\">One fix for %zu findings: ", f->fix_count);
-            put_html(out, members);
-            fputs("</p>", out);
-        }
-        timeline(out, r, f);
-        fputs("<table><tr><th>Host</th><th>Remote</th><th>Port</th><th>Direction</th><th>Rule</th>"
-              "<th>Seen</th><th>First seen</th><th>Last seen</th><th>Confidence</th><th>Analyzer</th></tr><tr><td>", out);
-        put_html(out, f->host);
-        fputs("</td><td>", out);
-        put_html(out, f->remote);
-        fprintf(out, "</td><td>%d/", f->port);
-        put_html(out, f->protocol);
-        fputs("</td><td>", out);
-        put_html(out, f->direction);
-        fputs("</td><td>", out);
-        put_html(out, f->rule);
-        char counts[80];
-        report_counts(f, counts, sizeof counts);
-        fprintf(out, "</td><td>%s</td><td>", counts);
-        put_time(out, f->first);
-        fputs("</td><td>", out);
-        put_time(out, f->last);
-        fputs("</td><td>", out);
-        put_html(out, f->confidence);
-        fputs("</td><td>", out);
-        put_html(out, f->analyzer);
-        fputs("</td></tr></table><p>", out);
-        put_html(out, f->evidence);
-        fputs("</p><h4>Fix</h4><p>", out);
-        put_html(out, f->hint);
-        fputs("</p>", out);
-        if (f->commands[0]) {
-            fputs("<p class=\"shell\">Commands (" REPORT_SHELL "):</p><pre><code>", out);
-            report_each_command(f->commands, html_command, out);
-            fputs("</code></pre>", out);
-        }
-        fputs("</article>", out);
+    for (size_t i = 0; i < r->nfindings; i++)
+        if (r->findings[i].fix_count && !r->findings[i].accepted_reason)
+            html_finding(out, r, i); /* a fix's others are shown with it */
+    if (r->accepted) {
+        fprintf(out, "\n<h2>Accepted (%d)</h2><p class=\"sub\">Findings the team has decided to"
+                     " live with (<code>nsgflow accept</code>): in none of the counts above, never"
+                     " counted by <code>--fail-on</code>.</p>", r->accepted);
+        for (size_t i = 0; i < r->nfindings; i++)
+            if (r->findings[i].accepted_reason)
+                html_finding(out, r, i);
     }
     fputs("\n<footer>nsgflow " NSGFLOW_VERSION " &middot; generated ", out);
     put_time(out, r->generated_at);

@@ -129,9 +129,192 @@ static int longest_backtick_run(const char *s)
     return best;
 }
 
+/* A finding's key for a Markdown page: a code span (literal text to copy),
+ * fenced by more backticks than any run in it; a key with < > or & (from a
+ * hostile rule name) as escaped text instead, so that no page holds raw
+ * markup. */
+static void md_key(FILE *out, const char *key)
+{
+    if (strpbrk(key, "<>&")) {
+        put_md(out, key);
+        return;
+    }
+    int fence = longest_backtick_run(key) + 1;
+    size_t n = strlen(key);
+    int pad = n && (key[0] == '`' || key[n - 1] == '`');
+    fprintf(out, "%.*s%s", fence, "``````````````````````````````", pad ? " " : "");
+    put_term(out, key);
+    fprintf(out, "%s%.*s", pad ? " " : "", fence, "``````````````````````````````");
+}
+
+/* The keys of the findings shown as finding i (the members of its fix),
+ * each for nsgflow accept: whole on one line, never wrapped, so that it
+ * copies as it is. */
+static void text_keys(const struct report *r, size_t i, FILE *out, int md)
+{
+    const struct report_finding *f = &r->findings[i];
+    if (f->fix_count <= 1) {
+        fputs(md ? "- **Key:** " : "  key: ", out);
+        if (md)
+            md_key(out, f->key);
+        else
+            put_term(out, f->key);
+        fputc('\n', out);
+        return;
+    }
+    fputs(md ? "- **Keys:**\n" : "  keys:\n", out);
+    for (size_t k = i, shown = 0; k < r->nfindings && shown < f->fix_count; k++) {
+        if (r->findings[k].fix_group != i)
+            continue;
+        shown++;
+        fputs(md ? "  - " : "    ", out);
+        if (md)
+            md_key(out, r->findings[k].key);
+        else
+            put_term(out, r->findings[k].key);
+        fputc('\n', out);
+    }
+}
+
+/* A finding's title and facts, as the text or Markdown report starts it
+ * (level: the Markdown heading's). */
+static void text_heading(const struct report_finding *f, FILE *out, int color, int width,
+                         int md, const char *level)
+{
+    char sev[16], a[24], b[24], counts[80], line[1024];
+    const char *bold = color ? "\033[1m" : "", *reset = color ? "\033[0m" : "";
+    report_counts(f, counts, sizeof counts);
+    upper(f->severity, sev, sizeof sev);
+    time_format(f->first, a);
+    time_format(f->last, b);
+    if (md) {
+        fprintf(out, "\n%s %s (%s): ", level, sev, f->status);
+        put_md(out, f->title);
+        fputs("\n\n- **Host:** ", out);
+        put_md(out, f->host[0] ? f->host : "-");
+        fputs(" **Remote:** ", out);
+        put_md(out, f->remote[0] ? f->remote : "-");
+        fprintf(out, " **Port:** %d/%s %s **Rule:** ", f->port, f->protocol, f->direction);
+        put_md(out, f->rule[0] ? f->rule : "-");
+        fprintf(out, "\n- **Seen:** %s, %s to %s; **analyzer:** %s; **confidence:** %s\n",
+                counts, a, b, f->analyzer, f->confidence);
+        return;
+    }
+    if (color) {
+        fprintf(out, "\n%s%s%s [%s] ", color_of(f->severity), sev, reset, f->status);
+        term_clean(f->title, line, sizeof line);
+        fprintf(out, "%s%s%s\n", bold, line, reset);
+    } else { /* a long title wraps like the rest */
+        snprintf(line, sizeof line, "%s [%s] %s", sev, f->status, f->title);
+        fputc('\n', out);
+        put_wrapped(out, line, 0, width);
+    }
+    snprintf(line, sizeof line, "host %s, remote %s, port %d/%s %s, rule %s; %s, "
+                                "%s to %s; %s, confidence %s",
+             f->host[0] ? f->host : "-", f->remote[0] ? f->remote : "-", f->port,
+             f->protocol, f->direction, f->rule[0] ? f->rule : "-", counts,
+             a, b, f->analyzer, f->confidence);
+    put_wrapped(out, line, 2, width);
+}
+
+/* A finding that is not accepted: its facts, keys, evidence, fix and
+ * commands. */
+static void text_finding(const struct report *r, size_t i, FILE *out, int color, int width,
+                         int md)
+{
+    const struct report_finding *f = &r->findings[i];
+    const char *bold = color ? "\033[1m" : "", *reset = color ? "\033[0m" : "";
+    char members[800] = "", line[1024];
+    if (f->fix_count > 1)
+        report_fix_members(r, i, members, sizeof members);
+    text_heading(f, out, color, width, md, "##");
+    if (md) {
+        if (f->fix_count > 1) {
+            fprintf(out, "- **One fix for %zu findings:** ", f->fix_count);
+            put_md(out, members);
+            fputs("\n", out);
+        }
+        text_keys(r, i, out, md);
+        fputs("- **Evidence:** ", out);
+        put_md(out, f->evidence);
+        fputs("\n- **Fix:** ", out);
+        put_md(out, f->hint);
+        fputs("\n", out);
+        if (f->commands[0]) {
+            int fence = longest_backtick_run(f->commands) + 1;
+            if (fence < 3)
+                fence = 3;
+            fputs("\n  Commands (" REPORT_SHELL "):\n\n", out);
+            fprintf(out, "%.*s" "sh\n", fence, "``````````````````````````````");
+            report_each_command(f->commands, md_command, out);
+            fprintf(out, "%.*s\n", fence, "``````````````````````````````");
+        }
+        return;
+    }
+    if (f->fix_count > 1) {
+        snprintf(line, sizeof line, "One fix for %zu findings: %s", f->fix_count, members);
+        put_wrapped(out, line, 2, width);
+    }
+    text_keys(r, i, out, md);
+    fprintf(out, "  %sEvidence:%s\n", bold, reset);
+    put_wrapped(out, f->evidence, 4, width);
+    fprintf(out, "  %sFix:%s\n", bold, reset);
+    put_wrapped(out, f->hint, 4, width);
+    if (f->commands[0]) {
+        fprintf(out, "  %sCommands%s (" REPORT_SHELL "):\n", bold, reset);
+        struct term_width tw = {out, width};
+        report_each_command(f->commands, term_command, &tw);
+    }
+}
+
+/* "accepted 2026-12-01T10:00:00Z, until 2027-01-01T00:00:00Z" (or "no
+ * end") into buf. */
+static void accepted_when(const struct report_finding *f, char *buf, size_t n)
+{
+    char at[24], until[24];
+    time_format(f->accepted_at, at);
+    time_format(f->accepted_until, until);
+    snprintf(buf, n, "accepted %s, %s%s", at, f->accepted_until ? "until " : "no end",
+             f->accepted_until ? until : "");
+}
+
+/* The findings accepted now, under their own heading: each with its facts,
+ * key, reason and end; the evidence and fix are in the database. */
+static void text_accepted(const struct report *r, FILE *out, int color, int width, int md)
+{
+    char when[80], line[1200];
+    if (md)
+        fprintf(out, "\n## Accepted (%d)\n\nFindings the team has decided to live with"
+                     " (`nsgflow accept`): in none of the counts above, never counted by"
+                     " `--fail-on`.\n", r->accepted);
+    else {
+        snprintf(line, sizeof line, "Accepted (%d): findings the team has decided to live with"
+                                    " (nsgflow accept); in none of the counts above, never"
+                                    " counted by --fail-on", r->accepted);
+        fputc('\n', out);
+        put_wrapped(out, line, 0, width);
+    }
+    for (size_t i = 0; i < r->nfindings; i++) {
+        const struct report_finding *f = &r->findings[i];
+        if (!f->accepted_reason)
+            continue;
+        text_heading(f, out, color, width, md, "###");
+        text_keys(r, i, out, md);
+        accepted_when(f, when, sizeof when);
+        if (md) {
+            fputs("- **Accepted:** ", out);
+            put_md(out, f->accepted_reason);
+            fprintf(out, " (%s)\n", when);
+        } else {
+            snprintf(line, sizeof line, "Accepted: %s (%s)", f->accepted_reason, when);
+            put_wrapped(out, line, 2, width);
+        }
+    }
+}
+
 int report_write_text(const struct report *r, FILE *out, int color, int width, int md)
 {
-    char line[1024];
+    char line[1024], accepted[48] = "";
     const char *bold = color ? "\033[1m" : "", *reset = color ? "\033[0m" : "";
     if (!r->runs) {
         fputs(md ? "# nsgflow report\n\nNo analysis yet: run `nsgflow analyze` first.\n"
@@ -143,6 +326,8 @@ int report_write_text(const struct report *r, FILE *out, int color, int width, i
         }
         return ferror(out) ? -1 : 0;
     }
+    if (r->accepted)
+        snprintf(accepted, sizeof accepted, "; %d accepted (listed last)", r->accepted);
     summary_window(r, line, sizeof line);
     if (md && r->notice[0]) {
         fputs("# nsgflow report\n\n> **", out);
@@ -169,8 +354,8 @@ int report_write_text(const struct report *r, FILE *out, int color, int width, i
             put_md(out, r->hosts[i].reason);
             fputs(")", out);
         }
-        fprintf(out, "\n- **Findings:** %d errors, %d warnings, %d info; %d new, %d open, %d resolved\n",
-                r->errors, r->warnings, r->infos, r->new_, r->open_, r->resolved);
+        fprintf(out, "\n- **Findings:** %d errors, %d warnings, %d info; %d new, %d open, %d resolved%s\n",
+                r->errors, r->warnings, r->infos, r->new_, r->open_, r->resolved, accepted);
     } else {
         fprintf(out, "%snsgflow report%s: %s\n", bold, reset, line);
         if (r->notice[0]) {
@@ -196,83 +381,14 @@ int report_write_text(const struct report *r, FILE *out, int color, int width, i
             snprintf(line, sizeof line, "%s: %s", r->hosts[i].address, r->hosts[i].reason);
             put_wrapped(out, line, 2, width);
         }
-        fprintf(out, "Findings: %d errors, %d warnings, %d info; %d new, %d open, %d resolved\n",
-                r->errors, r->warnings, r->infos, r->new_, r->open_, r->resolved);
+        fprintf(out, "Findings: %d errors, %d warnings, %d info; %d new, %d open, %d resolved%s\n",
+                r->errors, r->warnings, r->infos, r->new_, r->open_, r->resolved, accepted);
     }
-    for (size_t i = 0; i < r->nfindings; i++) {
-        const struct report_finding *f = &r->findings[i];
-        if (!f->fix_count)
-            continue; /* shown with the first finding of its fix */
-        char sev[16], a[24], b[24];
-        char members[800] = "";
-        if (f->fix_count > 1)
-            report_fix_members(r, i, members, sizeof members);
-        char counts[80];
-        report_counts(f, counts, sizeof counts);
-        upper(f->severity, sev, sizeof sev);
-        time_format(f->first, a);
-        time_format(f->last, b);
-        if (md) {
-            fprintf(out, "\n## %s (%s): ", sev, f->status);
-            put_md(out, f->title);
-            fputs("\n\n- **Host:** ", out);
-            put_md(out, f->host[0] ? f->host : "-");
-            fputs(" **Remote:** ", out);
-            put_md(out, f->remote[0] ? f->remote : "-");
-            fprintf(out, " **Port:** %d/%s %s **Rule:** ", f->port, f->protocol, f->direction);
-            put_md(out, f->rule[0] ? f->rule : "-");
-            fprintf(out, "\n- **Seen:** %s, %s to %s; **analyzer:** %s; **confidence:** %s\n",
-                    counts, a, b, f->analyzer, f->confidence);
-            if (f->fix_count > 1) {
-                fprintf(out, "- **One fix for %zu findings:** ", f->fix_count);
-                put_md(out, members);
-                fputs("\n", out);
-            }
-            fputs("- **Evidence:** ", out);
-            put_md(out, f->evidence);
-            fputs("\n- **Fix:** ", out);
-            put_md(out, f->hint);
-            fputs("\n", out);
-            if (f->commands[0]) {
-                int fence = longest_backtick_run(f->commands) + 1;
-                if (fence < 3)
-                    fence = 3;
-                fputs("\n  Commands (" REPORT_SHELL "):\n\n", out);
-                fprintf(out, "%.*s" "sh\n", fence, "``````````````````````````````");
-                report_each_command(f->commands, md_command, out);
-                fprintf(out, "%.*s\n", fence, "``````````````````````````````");
-            }
-        } else {
-            if (color) {
-                fprintf(out, "\n%s%s%s [%s] ", color_of(f->severity), sev, reset, f->status);
-                term_clean(f->title, line, sizeof line);
-                fprintf(out, "%s%s%s\n", bold, line, reset);
-            } else { /* a long title wraps like the rest */
-                snprintf(line, sizeof line, "%s [%s] %s", sev, f->status, f->title);
-                fputc('\n', out);
-                put_wrapped(out, line, 0, width);
-            }
-            snprintf(line, sizeof line, "host %s, remote %s, port %d/%s %s, rule %s; %s, "
-                                        "%s to %s; %s, confidence %s",
-                     f->host[0] ? f->host : "-", f->remote[0] ? f->remote : "-", f->port,
-                     f->protocol, f->direction, f->rule[0] ? f->rule : "-", counts,
-                     a, b, f->analyzer, f->confidence);
-            put_wrapped(out, line, 2, width);
-            if (f->fix_count > 1) {
-                snprintf(line, sizeof line, "One fix for %zu findings: %s", f->fix_count, members);
-                put_wrapped(out, line, 2, width);
-            }
-            fprintf(out, "  %sEvidence:%s\n", bold, reset);
-            put_wrapped(out, f->evidence, 4, width);
-            fprintf(out, "  %sFix:%s\n", bold, reset);
-            put_wrapped(out, f->hint, 4, width);
-            if (f->commands[0]) {
-                fprintf(out, "  %sCommands%s (" REPORT_SHELL "):\n", bold, reset);
-                struct term_width tw = {out, width};
-                report_each_command(f->commands, term_command, &tw);
-            }
-        }
-    }
+    for (size_t i = 0; i < r->nfindings; i++)
+        if (r->findings[i].fix_count && !r->findings[i].accepted_reason)
+            text_finding(r, i, out, color, width, md); /* a fix's others are shown with it */
+    if (r->accepted)
+        text_accepted(r, out, color, width, md);
     return ferror(out) ? -1 : 0;
 }
 
@@ -280,7 +396,7 @@ int report_write_csv(const struct report *r, FILE *out)
 {
     fputs("severity,status,analyzer,title,host,remote,port,protocol,direction,rule,flows,"
           "first_seen,last_seen,confidence,evidence,hint,commands,window_start,window_end,"
-          "configuration_snapshot\r\n", out);
+          "configuration_snapshot,key,accepted_reason,accepted_at,accepted_until\r\n", out);
     char ws[24], we[24], snap[24] = "";
     time_format(r->window_start, ws);
     time_format(r->window_end, we);
@@ -288,15 +404,20 @@ int report_write_csv(const struct report *r, FILE *out)
         time_format(r->config_imported_at, snap);
     for (size_t i = 0; i < r->nfindings; i++) {
         const struct report_finding *f = &r->findings[i];
-        char a[24], b[24], port[16], flows[24];
+        char a[24], b[24], port[16], flows[24], acc_at[24] = "", acc_until[24] = "";
         time_format(f->first, a);
         time_format(f->last, b);
         snprintf(port, sizeof port, "%d", f->port);
         snprintf(flows, sizeof flows, "%lld", (long long)f->flows);
+        if (f->accepted_reason)
+            time_format(f->accepted_at, acc_at);
+        if (f->accepted_reason && f->accepted_until)
+            time_format(f->accepted_until, acc_until);
         const char *cells[] = {f->severity, f->status, f->analyzer, f->title, f->host,
                                f->remote, port, f->protocol, f->direction, f->rule, flows,
                                a, b, f->confidence, f->evidence, f->hint, f->commands, ws, we,
-                               snap};
+                               snap, f->key, f->accepted_reason ? f->accepted_reason : "",
+                               acc_at, acc_until};
         for (size_t c = 0; c < sizeof cells / sizeof cells[0]; c++) {
             if (c)
                 fputc(',', out);
@@ -374,17 +495,19 @@ int report_write_json(const struct report *r, FILE *out)
         fprintf(out, ", \"flows\": %lld}", (long long)r->hosts[i].flows);
     }
     fprintf(out, "%s],\n  \"summary\": {\"errors\": %d, \"warnings\": %d, \"info\": %d,"
-                 " \"new\": %d, \"open\": %d, \"resolved\": %d},\n  \"findings\": [",
+                 " \"new\": %d, \"open\": %d, \"resolved\": %d, \"accepted\": %d},\n"
+                 "  \"findings\": [",
             r->nhosts ? "\n  " : "", r->errors, r->warnings, r->infos, r->new_, r->open_,
-            r->resolved);
+            r->resolved, r->accepted);
     for (size_t i = 0; i < r->nfindings; i++) {
         const struct report_finding *f = &r->findings[i];
         fputs(i ? ",\n    {" : "\n    {", out);
         const char *names[] = {"analyzer", "severity", "status", "title", "host", "remote",
-                               "protocol", "direction", "rule", "confidence", "evidence", "hint"};
+                               "protocol", "direction", "rule", "confidence", "evidence", "hint",
+                               "key"};
         const char *values[] = {f->analyzer, f->severity, f->status, f->title, f->host,
                                 f->remote, f->protocol, f->direction, f->rule, f->confidence,
-                                f->evidence, f->hint};
+                                f->evidence, f->hint, f->key};
         for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
             fprintf(out, "%s\"%s\": ", k ? ", " : "", names[k]);
             put_json(out, values[k]);
@@ -395,6 +518,20 @@ int report_write_json(const struct report *r, FILE *out)
         put_json_time(out, f->first);
         fputs(", \"last_seen\": ", out);
         put_json_time(out, f->last);
+        fputs(", \"accepted\": ", out);
+        if (f->accepted_reason) {
+            fputs("{\"reason\": ", out);
+            put_json(out, f->accepted_reason);
+            fputs(", \"accepted_at\": ", out);
+            put_json_time(out, f->accepted_at);
+            fputs(", \"until\": ", out);
+            if (f->accepted_until)
+                put_json_time(out, f->accepted_until);
+            else
+                fputs("null", out);
+            fputs("}", out);
+        } else
+            fputs("null", out);
         fputs(", \"commands\": [", out);
         struct json_list commands = {out, 0};
         report_each_command(f->commands, json_command, &commands);

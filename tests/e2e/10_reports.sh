@@ -53,7 +53,13 @@ assert_contains "$T/out" "az network nsg rule create" "text: the fix"
 assert_contains "$T/out" "[2J[31mevil" "text: the hostile rule, defanged"
 checks=$((checks + 1))
 if LC_ALL=C grep -q "$(printf '\033')" "$T/out"; then fail "text: an escape character reached the output"; fi
-awk 'length > 100 { bad = 1 } END { exit bad }' "$T/out" || fail "text: lines wider than 100 columns"
+# (but a finding's key, which is never wrapped so that it copies whole for
+# nsgflow accept: "  key: K", or one a line under "  keys:")
+awk '!/^  key: / && !/^    [a-z-]+[|]/ && length > 100 { bad = 1 } END { exit bad }' "$T/out" ||
+    fail "text: lines wider than 100 columns"
+assert_contains "$T/out" "  key: denied-required-port|10.20.1.4|Sql|1433|TCP|outbound|UserRule_<script>alert(\"x\")</script>" "text: a finding's key, whole"
+assert_eq "$(grep -A2 -x '  keys:' "$T/out" | grep -c -x '    denied-required-port|10.20.1.[45]|Sql|1433|TCP|outbound|UserRule_Deny-Sql-Outbound')" 2 \
+    "text: the keys of a shared fix, one a line"
 
 # markdown
 run_status "$NSGFLOW" report --format md
@@ -67,7 +73,7 @@ if grep -q "<script>" "$T/out"; then fail "md: a raw <script>"; fi
 run_status "$NSGFLOW" report --format csv -o "$T/r.csv"
 assert_eq "$status" 0 "csv to a file"
 assert_eq "$(head -1 "$T/r.csv" | tr -d '\r')" \
-    "severity,status,analyzer,title,host,remote,port,protocol,direction,rule,flows,first_seen,last_seen,confidence,evidence,hint,commands,window_start,window_end,configuration_snapshot" "csv header"
+    "severity,status,analyzer,title,host,remote,port,protocol,direction,rule,flows,first_seen,last_seen,confidence,evidence,hint,commands,window_start,window_end,configuration_snapshot,key,accepted_reason,accepted_at,accepted_until" "csv header"
 python3 - "$T/r.csv" "$(q "select count(*) from findings")" <<'PY' || fail "csv content"
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1], newline="")))
@@ -91,15 +97,17 @@ assert set(d["window"]) == {"start", "end", "analyses"}
 assert set(d["data"]) == {"blobs", "tuples", "partial_blobs", "formats", "service_tags"}
 assert set(d["data"]["service_tags"]) == {"origin", "change_number", "published"}
 assert {h["address"] for h in d["hosts"]} == {"10.20.1.4", "10.20.1.5"}
-assert set(d["summary"]) == {"errors", "warnings", "info", "new", "open", "resolved"}
+assert set(d["summary"]) == {"errors", "warnings", "info", "new", "open", "resolved", "accepted"}
+assert d["summary"]["accepted"] == 0
 keys = {"analyzer", "severity", "status", "title", "host", "remote", "protocol", "direction", "rule",
         "confidence", "evidence", "hint", "commands", "port", "flows", "connections", "fix_group",
-        "first_seen", "last_seen", "details", "hourly"}
+        "first_seen", "last_seen", "details", "hourly", "key", "accepted"}
 for f in d["findings"]:
     assert set(f) == keys, set(f) ^ keys
     assert f["severity"] in ("error", "warning", "info") and f["status"] in ("new", "open", "resolved")
     assert isinstance(f["port"], int) and isinstance(f["flows"], int) and isinstance(f["details"], dict)
     assert isinstance(f["commands"], list) and all(c.startswith("az ") for c in f["commands"])
+    assert f["accepted"] is None and f["key"].startswith(f["analyzer"] + "|" + f["host"] + "|")
     for h in f["hourly"]:
         assert set(h) == {"hour", "bad", "good"}
 assert any(f["rule"] == 'UserRule_<script>alert("x")</script>' for f in d["findings"])

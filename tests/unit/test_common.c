@@ -1002,6 +1002,25 @@ static void test_timearg_day_past_month_end(void **state)
         }
 }
 
+/* An expiry (nsgflow accept --until): a relative time counts forward, a
+ * date or time stays as given (in the past too: the caller refuses it). */
+static void test_timearg_ahead(void **state)
+{
+    (void)state;
+    int64_t t;
+    time_t now = 1800000000;
+    assert_int_equal(time_arg_parse_ahead("3s", now, &t), 0);
+    assert_int_equal(t, now + 3);
+    assert_int_equal(time_arg_parse_ahead("30d", now, &t), 0);
+    assert_int_equal(t, now + 30 * 86400);
+    assert_int_equal(time_arg_parse_ahead("2026-11-01", now, &t), 0);
+    assert_int_equal(t, 1793491200);
+    assert_int_equal(time_arg_parse_ahead("2026-11-01T10:00Z", now, &t), 0);
+    assert_int_equal(t, 1793491200 + 36000);
+    assert_int_equal(time_arg_parse_ahead("soon", now, &t), -1);
+    assert_int_equal(time_arg_parse_ahead("-3d", now, &t), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1021,6 +1040,7 @@ int main(void)
         cmocka_unit_test(test_strbuf),
         cmocka_unit_test(test_timearg_more),
         cmocka_unit_test(test_timearg_day_past_month_end),
+        cmocka_unit_test(test_timearg_ahead),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
