@@ -1454,8 +1454,10 @@ int ingest_run(const struct ingest_options *o, char **paths, int npaths,
         status = EXIT_STOPPED + sig;
     }
 done:
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
+    if (!o->keep_stop_handler) {
+        sigaction(SIGINT, &old_int, NULL);
+        sigaction(SIGTERM, &old_term, NULL);
+    }
     store_free(r.st);
     free(r.buf);
     if (r.db)
@@ -1567,7 +1569,7 @@ static int parse_only(const char *arg, struct ip_addr (*ranges)[2], size_t *n)
 
 int ingest_main(int argc, char **argv)
 {
-    struct ingest_options o = {.wait_ms = 300000};
+    struct ingest_options o = {.wait_ms = 300000, .keep_stop_handler = 1};
     struct ip_addr only[ONLY_MAX][2];
     o.only = (const struct ip_addr(*)[2])only;
     const char *db = NULL;

@@ -35,6 +35,11 @@ struct ingest_options {
      * (nonly 0: every tuple) */
     const struct ip_addr (*only)[2]; /* [i][0] first, [i][1] last address */
     size_t nonly;
+    /* keep ingest's SIGINT/SIGTERM handling after the run (the ingest
+     * command, which exits next: a signal that comes after the last commit
+     * then ends nothing, where the restored default would kill the process
+     * without a word); run restores the previous handling */
+    int keep_stop_handler;
 };
 
 /* What a run did; printed as the summary. */
