@@ -62,6 +62,25 @@ struct report_coverage {
     int64_t missing, partial;
 };
 
+/* One change of the fix plan (view fix_plan): one NSG rule, one route, one
+ * subnet update, each once, with every finding that calls for it; the
+ * plan is what to do, in order, most severe first. */
+struct report_fix {
+    int ordinal;          /* 1, 2, ... in the plan's order */
+    char *kind;           /* nsg-rule, route, subnet-endpoints, subnet-delegation, manual */
+    char *severity;       /* the worst of its findings: error, warning, info */
+    char *title;          /* the change in words ("Allow outbound TCP 5671, 5672,
+                           * 443 to EventHub in NSG nsg-apim") */
+    char *target;         /* the resource it changes ("NSG nsg-apim in rg-apim") */
+    char *why;            /* its evidence in a paragraph: the findings, hosts
+                           * and sources, from flow logs and configuration */
+    char *commands;       /* the commands, one a line ("" for a manual step) */
+    char *placeholders;   /* "" or what to export and import to fill the
+                           * <placeholders> the commands still hold */
+    size_t *findings;     /* indices into report.findings, in their order */
+    size_t nfindings;
+};
+
 /* The blobs of one format in the window. */
 struct report_format_count {
     int code;                           /* flow_group.format: 1, 2, 4 */
@@ -87,6 +106,8 @@ struct report {
     size_t nhosts;
     struct report_finding *findings;    /* most severe first */
     size_t nfindings;
+    struct report_fix *fixes;           /* the fix plan, in its order */
+    size_t nfixes;
     int errors, warnings, infos, new_, open_, resolved; /* accepted ones aside */
     int accepted;                       /* findings accepted now, listed last */
     struct report_requirement *matrix;  /* per host, per requirement */
