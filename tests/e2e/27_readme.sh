@@ -48,6 +48,21 @@ def sh(cmd, cwd, **kw):
                           errors="replace", **kw)
 
 
+def commands(body):
+    """Shell commands of a block: continuations joined, comments skipped."""
+    cmds, cur = [], ""
+    for line in body:
+        if not cur and (not line.strip() or line.lstrip().startswith("#")):
+            continue
+        cur += line.strip() if cur else line
+        if cur.endswith("\\"):
+            cur = cur[:-1].rstrip() + " "
+            continue
+        cmds.append(cur)
+        cur = ""
+    return cmds
+
+
 # --- make demo, as its recipe in the Makefile says ---------------------------
 def makefile_recipe(target):
     """The recipe of TARGET: one command per line, continuations joined."""
@@ -55,17 +70,12 @@ def makefile_recipe(target):
     start = next((i for i, l in enumerate(lines) if l.startswith(target + ":")), None)
     if start is None:
         fail("Makefile: no target '%s'" % target)
-    cmds, cur = [], ""
+    body = []
     for line in lines[start + 1:]:
         if not line.startswith("\t"):
             break
-        cur += line[1:].strip() if cur else line[1:]
-        if cur.endswith("\\"):
-            cur = cur[:-1].rstrip() + " "
-            continue
-        cmds.append(cur)
-        cur = ""
-    return cmds
+        body.append(line[1:])
+    return commands(body)
 
 
 demo = os.path.join(tmp, "demo")
@@ -169,21 +179,6 @@ def blocks(path):
     if info is not None:
         fail("%s:%d: a code block that is not closed" % (path, start))
     return out
-
-
-def commands(body):
-    """Shell commands of a block: continuations joined, comments skipped."""
-    cmds, cur = [], ""
-    for line in body:
-        if not cur and (not line.strip() or line.lstrip().startswith("#")):
-            continue
-        cur += line.strip() if cur else line
-        if cur.endswith("\\"):
-            cur = cur[:-1].rstrip() + " "
-            continue
-        cmds.append(cur)
-        cur = ""
-    return cmds
 
 
 files = [os.path.join(root, "README.md")] + sorted(glob.glob(os.path.join(root, "docs", "*.md")))
