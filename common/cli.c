@@ -282,7 +282,8 @@ void cli_stop_hold(void)
 
 void cli_stop_release(const char *note)
 {
-    atomic_store(&stop_note_text, note);
+    if (note)
+        atomic_store(&stop_note_text, note);
     sigset_t set;
     stop_signals(&set);
     pthread_sigmask(SIG_UNBLOCK, &set, NULL);

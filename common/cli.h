@@ -61,8 +61,9 @@ void cli_stop_note(const char *note);
 
 /* cli_stop_hold holds the stop signals back (in this thread) while the
  * state the note speaks of changes (a COMMIT); cli_stop_release(note) sets
- * the note for the new state, then lets them through: a signal that came
- * meanwhile is taken now, with the right note. */
+ * the note for the new state (NULL: the note stays), then lets them
+ * through: a signal that came meanwhile is taken now, with the right
+ * note. */
 void cli_stop_hold(void);
 void cli_stop_release(const char *note);
 

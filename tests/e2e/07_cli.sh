@@ -63,7 +63,7 @@ assert_eq "$(wc -c <"$T/err")" 0 "--quiet prints nothing when all is well"
 run_status "$NSGFLOW" ingest -v --db "$T/verbose.db" "$FIXTURES/nsg_v1_pretty.json"
 run_status "$NSGFLOW" ingest -v --db "$T/verbose.db" "$FIXTURES"
 assert_contains "$T/err" "nsg_v1_pretty.json: unchanged" "--verbose"
-assert_contains "$T/err" "vnet_tabs_padded.json: new, 1 records, 4 tuples" "--verbose new"
+assert_contains "$T/err" "vnet_tabs_padded.json: new, 1 record, 4 tuples" "--verbose new"
 # no progress line when stderr is not a terminal
 if grep -q "ETA" "$T/err"; then fail "progress line written to a file"; fi
 

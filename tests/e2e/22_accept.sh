@@ -262,7 +262,7 @@ assert_eq "$(sqlite3 "$N" "select status from findings where key = '$W' and run_
     new "night 3: the finding is stored as new"
 run_status "$NSGFLOW" run --db "$T/b.db" --fail-on new "$T/l3"
 assert_eq "$status" 1 "night 3 without the acceptance: new"
-assert_contains "$T/err" "2 errors, 1 warnings, 8 info; 1 new, 0 resolved" "night 3 without the acceptance: the log line"
+assert_contains "$T/err" "2 errors, 1 warning, 8 info; 1 new, 0 resolved" "night 3 without the acceptance: the log line"
 assert_contains "$T/err" "nsgflow run: --fail-on new: new findings" "night 3 without the acceptance: why"
 
 # --- shards: an acceptance in the database that has the finding counts for all ----
