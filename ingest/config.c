@@ -822,13 +822,16 @@ int config_import_paths(const char *db_path, int wait_ms, char **paths, int npat
             }
             sqlite3_finalize(st);
         }
-        msg(stderr, "config import: %ld file%s: %lld NSG%s (%lld rules), %lld route table%s (%lld"
-                    " routes), %lld VNet%s, %lld subnet%s, %lld APIM instance%s; snapshot %lld%s\n",
-            im.files_ok, im.files_ok == 1 ? "" : "s", (long long)n[0], n[0] == 1 ? "" : "s",
-            (long long)n[1], (long long)n[2], n[2] == 1 ? "" : "s", (long long)n[3],
-            (long long)n[4], n[4] == 1 ? "" : "s", (long long)n[5], n[5] == 1 ? "" : "s",
-            (long long)n[6], n[6] == 1 ? "" : "s", (long long)im.import_id,
-            im.files_refused ? "; some files refused" : "");
+        msg_wrapped(stderr, cli_width(stderr), 4, "config import: %ld %s: %lld %s (%lld %s),"
+                    " %lld %s (%lld %s), %lld %s, %lld %s, %lld APIM %s; snapshot %lld%s\n",
+                    im.files_ok, plural(im.files_ok, "file", "files"), (long long)n[0],
+                    plural(n[0], "NSG", "NSGs"), (long long)n[1], plural(n[1], "rule", "rules"),
+                    (long long)n[2], plural(n[2], "route table", "route tables"),
+                    (long long)n[3], plural(n[3], "route", "routes"), (long long)n[4],
+                    plural(n[4], "VNet", "VNets"), (long long)n[5],
+                    plural(n[5], "subnet", "subnets"), (long long)n[6],
+                    plural(n[6], "instance", "instances"), (long long)im.import_id,
+                    im.files_refused ? "; some files refused" : "");
     }
     if (im.files_refused || w.problems)
         status = EXIT_PROBLEMS;

@@ -5,7 +5,7 @@
 
 run_status "$NSGFLOW" --help
 assert_eq "$status" 0 "--help"
-assert_contains "$T/out" "usage: nsgflow COMMAND" "--help text"
+assert_contains "$T/out" "usage: nsgflow [--db FILE] [-q] [--json] [--no-color] COMMAND" "--help text"
 assert_contains "$T/out" "ingest PATH..." "--help lists ingest"
 run_status "$NSGFLOW" help ingest
 assert_eq "$status" 0 "help ingest"
