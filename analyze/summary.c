@@ -187,10 +187,10 @@ static void json_gap(void *ctx, const char *mac, int hours, const char *gaps)
     jsonw_end(w);
 }
 
-/* "" as null: a finding without a host, remote or rule */
+/* "" and "-" as null: a finding without a host, remote or rule */
 static void json_text(struct jsonw *w, const char *key, const char *v)
 {
-    jsonw_str(w, key, v && v[0] ? v : NULL);
+    jsonw_str(w, key, v && v[0] && strcmp(v, "-") != 0 ? v : NULL);
 }
 
 static void json_findings(const struct analysis_summary *s, struct jsonw *w)
@@ -239,7 +239,7 @@ static void json_findings(const struct analysis_summary *s, struct jsonw *w)
         jsonw_object(w, NULL);
         jsonw_str(w, "severity", c->severity);
         jsonw_str(w, "analyzer", c->analyzer);
-        json_text(w, "host", strcmp(c->host, "-") ? c->host : NULL);
+        json_text(w, "host", c->host);
         jsonw_str(w, "title", c->title);
         jsonw_end(w);
     }

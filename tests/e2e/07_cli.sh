@@ -20,7 +20,8 @@ assert_contains "$T/out" "SQLite 3." "library versions"
 
 # output that cannot be written is an error with a message, in every command
 NSGFLOW_DB="$T/full.db" "$NSGFLOW" ingest -q "$FIXTURES" 2>/dev/null || true
-for cmd in "--help" "help analyze" "--version" "stats" "tags show" "analyze" "report" "accept --list"; do
+for cmd in "--help" "help analyze" "help help" "--version" "stats" "stats --json" "tags show" "analyze" \
+           "analyze --dry-run --json" "report" "accept --list" "config show --json"; do
     set +e
     # shellcheck disable=SC2086
     NSGFLOW_DB="$T/full.db" "$NSGFLOW" $cmd >/dev/full 2>"$T/err"

@@ -284,7 +284,7 @@ run_status "$NSGFLOW" run --db "$S0" --db "$S1" --fail-on error "$T/l1"
 assert_eq "$status" 4 "shards: both errors accepted, each in one shard"
 checks=$((checks + 1))
 if grep -q -- "--fail-on error" "$T/err"; then fail "shards: --fail-on counted an accepted finding"; fi
-assert_contains "$T/out" "Findings: 0 errors, 1 warnings, 8 info; 9 new, 0 open, 0 resolved; 2 accepted (listed last)" \
+assert_contains "$T/out" "Findings: 0 errors, 1 warning, 8 info; 9 new, 0 open, 0 resolved; 2 accepted (listed last)" \
     "shards: the merged report"
 run_status "$NSGFLOW" report --db "$S0" --db "$S1" --format json -o "$T/s.json"
 python3 - "$T/s.json" <<'PY' || fail "shards: merged json"
