@@ -167,6 +167,15 @@ void summary_print_text(const struct analysis_summary *s, FILE *out)
         msg_wrapped(out, t.width, 10, "  %-7s %-20s %-15s %s (open: not judged again in this"
                                       " window)\n", c->severity, c->analyzer, c->host, c->title);
     }
+    if (s->plan->n) {
+        msg_wrapped(out, t.width, 4, "analyze: the fix plan: %zu %s, each once (nsgflow report"
+                                     " shows each with its evidence and command; --format sh"
+                                     " writes the plan as a script)\n", s->plan->n,
+                    plural((long long)s->plan->n, "change", "changes"));
+        for (size_t i = 0; i < s->plan->n; i++)
+            msg_wrapped(out, t.width, 14, "  %2zu. %-7s %s\n", i + 1, s->plan->v[i].severity,
+                        strbuf_text(&s->plan->v[i].title));
+    }
     if (s->o->dry_run)
         msg_wrapped(out, t.width, 4, "analyze: --dry-run: nothing was stored; the database is as"
                                      " it was\n");
@@ -241,6 +250,19 @@ static void json_findings(const struct analysis_summary *s, struct jsonw *w)
         jsonw_str(w, "analyzer", c->analyzer);
         json_text(w, "host", c->host);
         jsonw_str(w, "title", c->title);
+        jsonw_end(w);
+    }
+    jsonw_end(w);
+    jsonw_array(w, "fix_plan");
+    for (size_t i = 0; i < s->plan->n; i++) {
+        const struct fixplan_entry *e = &s->plan->v[i];
+        jsonw_object(w, NULL);
+        jsonw_int(w, "ordinal", (int64_t)i + 1);
+        jsonw_str(w, "kind", fixplan_kind_name(e->kind));
+        jsonw_str(w, "severity", e->severity);
+        jsonw_str(w, "title", strbuf_text(&e->title));
+        jsonw_str(w, "target", strbuf_text(&e->target));
+        jsonw_int(w, "findings", (int64_t)e->nitems);
         jsonw_end(w);
     }
     jsonw_end(w);

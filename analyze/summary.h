@@ -14,6 +14,7 @@
 #include "accept.h"
 #include "analyze.h"
 #include "findings.h"
+#include "fixplan.h"
 #include "netconfig.h"
 #include "scan.h"
 #include "tags.h"
@@ -49,6 +50,7 @@ struct analysis_summary {
     const struct findings *fs;
     const struct acceptances *acc;
     const struct carried_list *carried;
+    const struct fixplan *plan;        /* the changes to make, each once */
     char (*statuses)[12];              /* per finding of fs: new, open ("" unknown) */
     double seconds;
 };

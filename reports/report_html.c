@@ -255,6 +255,42 @@ static void html_command(void *ctx, const char *line, size_t n)
     free(copy);
 }
 
+/* The fix plan: each change once, with what calls for it and its
+ * commands. */
+static void html_plan(FILE *out, const struct report *r)
+{
+    if (!r->nfixes)
+        return;
+    fprintf(out, "\n<h2 id=\"plan\">Fix plan: %zu change%s</h2><p class=\"sub\">Each change once,"
+                 " most severe first, with the findings that call for it; the commands are for a"
+                 " " REPORT_SHELL " (<code>nsgflow report --format sh</code> writes the plan as a"
+                 " script).</p>\n", r->nfixes, r->nfixes == 1 ? "" : "s");
+    for (size_t e = 0; e < r->nfixes; e++) {
+        const struct report_fix *x = &r->fixes[e];
+        fprintf(out, "<article class=\"finding %s\" id=\"change-%d\"><h3>%d. <span class=\"badge"
+                     " %s\">%s</span>", word(x->severity, "error", "warning", "info"), x->ordinal,
+                x->ordinal, word(x->severity, "error", "warning", "info"),
+                word(x->severity, "error", "warning", "info"));
+        put_html(out, x->title);
+        fputs("</h3><p>Changes ", out);
+        put_html(out, x->target);
+        fputs(".</p><p>", out);
+        put_html(out, x->why);
+        fputs("</p>", out);
+        if (x->placeholders[0]) {
+            fputs("<p><b>To fill in first:</b> ", out);
+            put_html(out, x->placeholders);
+            fputs("</p>", out);
+        }
+        if (x->commands[0]) {
+            fputs("<pre>", out);
+            report_each_command(x->commands, html_command, out);
+            fputs("</pre>", out);
+        }
+        fputs("</article>\n", out);
+    }
+}
+
 /* The keys of the findings shown as finding i (the members of its fix),
  * for nsgflow accept. */
 static void html_keys(FILE *out, const struct report *r, size_t i)
@@ -330,13 +366,13 @@ static void html_finding(FILE *out, const struct report *r, size_t i)
         fputs("<p>", out);
         put_html(out, f->evidence);
         fputs("</p><h4>Fix</h4><p>", out);
+        char fixes[200];
+        report_fixes_of(r, i, fixes, sizeof fixes);
+        if (fixes[0]) /* (its commands are in the plan) */
+            fprintf(out, "<a href=\"#change-%d\">%s of the fix plan</a>: ",
+                    atoi(strpbrk(fixes, "0123456789")), fixes);
         put_html(out, f->hint);
         fputs("</p>", out);
-        if (f->commands[0]) {
-            fputs("<p class=\"shell\">Commands (" REPORT_SHELL "):</p><pre><code>", out);
-            report_each_command(f->commands, html_command, out);
-            fputs("</code></pre>", out);
-        }
     }
     fputs("</article>", out);
 }
@@ -405,6 +441,7 @@ int report_write_html(const struct report *r, FILE *out)
         put_html(out, r->hosts[i].reason);
     }
     fputs("</td></tr></table>\n", out);
+    html_plan(out, r);
     matrix(out, r);
     coverage(out, r);
     fputs("\n<h2>Findings</h2>", out);
