@@ -381,34 +381,32 @@ assert_eq "$(complete_words "$BASH_COMPLETION" nsgflow analyze --si)" "--since" 
 assert_eq "$(complete_words "$BASH_COMPLETION" nsgflow run --fail-on "")" "new error warning" "bash: an option's values"
 assert_eq "$(complete_words "$BASH_COMPLETION" nsgflow report -o "$T/r.ht")" "$T/r.html" "bash: a file"
 # every command and every long option of the help texts, in both
+in_completion() { # HELP-TEXT-FILE SOURCE: each long option it prints, in both scripts
+    local opt
+    for opt in $(grep -o -- '--[a-z][a-z-]*' "$1" | sort -u); do
+        grep -q -- "$opt\b" "$BASH_COMPLETION" || fail "bash completion: no $opt (from $2)"
+        grep -q -- "$opt\[\|$opt}'\[" "$ZSH_COMPLETION" || fail "zsh completion: no $opt (from $2)"
+        checks=$((checks + 2))
+    done
+}
 for cmd in $commands; do
     grep -q "^_nsgflow_commands=.*\b$cmd\b" "$BASH_COMPLETION" || fail "bash completion: no command $cmd"
     grep -q "^  '$cmd:" "$ZSH_COMPLETION" || fail "zsh completion: no command $cmd"
     checks=$((checks + 2))
     [ "$cmd" = help ] && continue
     "$NSGFLOW" help "$cmd" >"$T/help"
-    # the command's own options: its usage lines; every option: the whole text
-    own=$(sed '/^$/q' "$T/help" | grep -o -- '--[a-z][a-z-]*' | sort -u)
-    for opt in $own; do
-        grep -q "^_nsgflow_opts_$cmd=.* $opt\b" "$BASH_COMPLETION" || grep -q "^_nsgflow_opts_$cmd=\"$opt\b" "$BASH_COMPLETION" ||
-            fail "bash completion: $cmd has no $opt"
+    in_completion "$T/help" "help $cmd"
+    # the command's own options (its usage lines) under its name in bash's
+    for opt in $(sed '/^$/q' "$T/help" | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+        grep -q "^_nsgflow_opts_$cmd=\"\(.* \)\?$opt\b" "$BASH_COMPLETION" || fail "bash completion: $cmd has no $opt"
         checks=$((checks + 1))
-    done
-    for opt in $(grep -o -- '--[a-z][a-z-]*' "$T/help" | sort -u); do
-        grep -q -- "$opt\b" "$BASH_COMPLETION" || fail "bash completion: no $opt (from help $cmd)"
-        grep -q -- "$opt\[\|$opt}'\[" "$ZSH_COMPLETION" || fail "zsh completion: no $opt (from help $cmd)"
-        checks=$((checks + 2))
     done
 done
 "$NSGFLOW" --help >"$T/help"
+in_completion "$T/help" "--help"
 for opt in $(head -n 1 "$T/help" | grep -o -- '--[a-z][a-z-]*' | sort -u); do
     grep -q -- "^_nsgflow_global=.*$opt\b" "$BASH_COMPLETION" || fail "bash completion: no global $opt"
     checks=$((checks + 1))
-done
-for opt in $(grep -o -- '--[a-z][a-z-]*' "$T/help" | sort -u); do
-    grep -q -- "$opt\b" "$BASH_COMPLETION" || fail "bash completion: no $opt (from --help)"
-    grep -q -- "$opt\[\|$opt}'\[" "$ZSH_COMPLETION" || fail "zsh completion: no $opt (from --help)"
-    checks=$((checks + 2))
 done
 # make install puts them where bash-completion and zsh look
 bin_dir=$(dirname "$NSGFLOW")
