@@ -199,8 +199,7 @@ int prune_main(int argc, char **argv)
     cli_stop_hold();
     rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
     cli_stop_release(rc == SQLITE_OK ? "the flows were dropped; the space was not given back"
-                                       " yet (later ingests reuse it; prune again to give it"
-                                       " back)" : NULL);
+                                       " to the file system (later ingests reuse it)" : NULL);
     if (rc != SQLITE_OK)
         goto fail;
     store_free(s);
