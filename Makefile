@@ -7,7 +7,7 @@
 #   make bench        the benchmark (figures for the README)
 #   make bench-scale  30 days of 10 NICs in one database (BENCH_SCALE_DIR, ~6 GB)
 #   make demo         generate sample flow logs, ingest them, show the result
-#   make install PREFIX=/usr/local   (the binary and the man page)
+#   make install PREFIX=/usr/local   (the binary, the man page, bash and zsh completion)
 
 VERSION   = 0.1.0
 PREFIX   ?= /usr/local
@@ -185,11 +185,17 @@ demo: $(BUILD)/nsgflow $(BUILD)/nsgflow-gen
 	@echo "flows_by_port, ingested_files, connections, findings, requirement_matrix, apim_requirements,"
 	@echo "fix_plan, service_tags, nsg_rules, routes, subnets, apim_instances)"
 
+# The completion scripts go where bash-completion and zsh look for them.
 install: $(BUILD)/nsgflow
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(BUILD)/nsgflow $(DESTDIR)$(PREFIX)/bin/nsgflow
 	install -d $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 644 man/nsgflow.1 $(DESTDIR)$(PREFIX)/share/man/man1/nsgflow.1
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 644 completion/nsgflow.bash \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/nsgflow
+	install -d $(DESTDIR)$(PREFIX)/share/zsh/site-functions
+	install -m 644 completion/_nsgflow $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_nsgflow
 
 clean:
 	rm -rf $(BUILD)

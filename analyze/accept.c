@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../common/cli.h"
 #include "../common/escape.h"
 #include "../common/exitcode.h"
 #include "../common/timearg.h"
@@ -35,8 +36,9 @@ const char accept_usage[] =
     "  --reason TEXT  why the team lives with it (required, not empty); every\n"
     "                 report shows it\n"
     "  --until T      the acceptance ends then: ISO-8601 UTC (2026-12-31 is its\n"
-    "                 00:00, 2026-12-31T18:00Z) or from now (12h, 30d); it must\n"
-    "                 be in the future. Default: no end\n"
+    "                 00:00, 2026-12-31T18:00Z), with an offset (+01:00), Unix\n"
+    "                 seconds (@1798743600) or from now (12h, 30d); it must be\n"
+    "                 in the future. Default: no end\n"
     "                 Accepting a key again replaces its reason and end.\n"
     "  --list         the acceptances, in force or ended, with the latest\n"
     "                 finding of each key\n"
@@ -341,9 +343,10 @@ int accept_main(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    static const char shortopts[] = "h";
     optind = 1;
     int c;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, shortopts, longopts)) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
         case 'r': reason = optarg; break;
@@ -351,13 +354,14 @@ int accept_main(int argc, char **argv)
         case 'l': list = 1; break;
         case 'R': remove = optarg; break;
         case 'h': fputs(accept_usage, stdout); return EXIT_OK;
-        default: fputs("Try 'nsgflow help accept'.\n", stderr); return EXIT_USAGE;
+        default: return cli_bad_option("accept", argv, shortopts, longopts);
         }
     }
     int nkeys = argc - optind;
     const char *key = nkeys ? argv[optind] : NULL;
     const char *path = db_default_path(db);
     int64_t now = (int64_t)time(NULL);
+    cli_on_stop("accept", "nothing was changed (each change is one transaction)");
     if (list || remove) {
         if (list && remove) {
             fputs("nsgflow accept: --list or --remove, not both\n", stderr);
@@ -391,7 +395,7 @@ int accept_main(int argc, char **argv)
     if (until_arg) {
         if (time_arg_parse_ahead(until_arg, (time_t)now, &until) != 0) {
             msg(stderr, "nsgflow accept: --until: not a time (2026-12-31, 2026-12-31T18:00Z,"
-                        " 30d): '%s'\n", until_arg);
+                        " 2026-12-31T19:00+01:00, @1798743600, 30d): '%s'\n", until_arg);
             return EXIT_USAGE;
         }
         if (until <= now) {

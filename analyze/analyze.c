@@ -1,6 +1,8 @@
 /* analyze.c: the analyze command (see analyze.h): window, tag data,
  * requirements, hosts, the pass, the findings, and their storage. */
+#include "../common/cli.h"
 #include "../common/escape.h"
+#include "../common/plural.h"
 #include "analyze.h"
 
 #include <getopt.h>
@@ -22,6 +24,7 @@
 #include "netconfig.h"
 #include "requirements.h"
 #include "scan.h"
+#include "summary.h"
 #include "tags.h"
 #include "../common/timearg.h"
 
@@ -115,9 +118,6 @@ static long age_days(const char *date)
 /* ------------------------------------------------------------------ */
 /* hosts                                                              */
 
-/* Where the APIM subnets came from. */
-enum hosts_from { HOSTS_DETECTED, HOSTS_GIVEN, HOSTS_CONFIGURED };
-
 /* The configured instance names on the subnet of host id, for its reason. */
 static void configured_names(sqlite3 *db, struct netconfig *nc, int64_t id, char *out, size_t n)
 {
@@ -130,7 +130,11 @@ static void configured_names(sqlite3 *db, struct netconfig *nc, int64_t id, char
     int s = netconfig_subnet_of(nc, &a);
     const struct nc_instance *on[4];
     size_t k = s >= 0 ? netconfig_instances_on(nc, s, on, 4) : 0;
-    snprintf(out, n, "subnet %s", s >= 0 ? nc->subnets[s].name : "?");
+    if (s < 0) {
+        snprintf(out, n, "a configured subnet");
+        return;
+    }
+    snprintf(out, n, "subnet %s", nc->subnets[s].name);
     for (size_t i = 0; i < k; i++)
         snprintf(out + strlen(out), n - strlen(out), "%s%s", i ? ", " : " of APIM ", on[i]->name);
 }
@@ -158,13 +162,14 @@ static int choose_hosts(const struct analyze_options *o, int from, sqlite3 *db,
                 continue;
             char names[120];
             configured_names(db, nc, id, names, sizeof names);
-            snprintf(why, 160, "inside %s (configuration; %" PRId64 " connections)", names,
-                     s->in_subnet);
+            snprintf(why, 160, "inside %s (configuration; %" PRId64 " %s)", names,
+                     s->in_subnet, plural(s->in_subnet, "connection", "connections"));
             h->flows[h->n] = s->in_subnet;
         } else if (o->nsubnets) {
             if (!s->in_subnet)
                 continue;
-            snprintf(why, 160, "inside --apim-subnet (%" PRId64 " connections)", s->in_subnet);
+            snprintf(why, 160, "inside --apim-subnet (%" PRId64 " %s)", s->in_subnet,
+                     plural(s->in_subnet, "connection", "connections"));
             h->flows[h->n] = s->in_subnet;
         } else {
             if (!s->management && !s->probes)
@@ -172,11 +177,13 @@ static int choose_hosts(const struct analyze_options *o, int from, sqlite3 *db,
             why[0] = '\0';
             if (s->management)
                 snprintf(why, 160, "management calls on 3443 from the control plane (%" PRId64
-                                   " connections)", s->management);
+                                   " %s)", s->management,
+                         plural(s->management, "connection", "connections"));
             if (s->probes)
                 snprintf(why + strlen(why), 160 - strlen(why),
-                         "%sload-balancer probes on 6390 (%" PRId64 " connections)",
-                         why[0] ? "; " : "", s->probes);
+                         "%sload-balancer probes on 6390 (%" PRId64 " %s)",
+                         why[0] ? "; " : "", s->probes,
+                         plural(s->probes, "connection", "connections"));
             h->flows[h->n] = s->management + s->probes;
         }
         size_t *slot = hashmap_get(&h->index, &id, 1);
@@ -582,16 +589,6 @@ static void timing(const char *step, double start)
             peak_kb / 1024.0);
 }
 
-/* A finding of the previous window kept open (not judged again), as the
- * summary lists it. */
-struct carried {
-    char severity[16], analyzer[40], host[64], title[400];
-};
-struct carried_list {
-    struct carried *v;
-    size_t n;
-};
-
 /* The run's figures as its report will show them, read back from the rows
  * it stored (before they are committed, or rolled back by --dry-run): the
  * findings by severity (resolved ones aside, the ones kept open from the
@@ -827,6 +824,36 @@ static int window_refused(sqlite3 *db, const struct analyze_options *o, int have
     return 0;
 }
 
+/* Each finding's life in this run (new, open), read before the run is
+ * committed or rolled back, for the JSON summary: into *out, one per
+ * finding of fs ("" when not found). Returns 0, or -1 with err. */
+static int read_statuses(sqlite3 *db, int64_t run_id, const struct findings *fs,
+                         char (**out)[12], char *err, size_t errlen)
+{
+    sqlite3_stmt *st;
+    *out = calloc(fs->n ? fs->n : 1, sizeof **out);
+    if (!*out) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    if (sqlite3_prepare_v2(db, "SELECT status FROM finding WHERE run_id = ? AND key = ?", -1,
+                           &st, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+        return -1;
+    }
+    for (size_t i = 0; i < fs->n; i++) {
+        char key[600];
+        finding_key(&fs->v[i], key, sizeof key);
+        sqlite3_bind_int64(st, 1, run_id);
+        sqlite3_bind_text(st, 2, key, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            snprintf((*out)[i], sizeof (*out)[i], "%s", sqlite3_column_text(st, 0));
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    return 0;
+}
+
 void analyze_print_tag_note(const struct analyze_result *res, FILE *out)
 {
     char data[700];
@@ -834,8 +861,9 @@ void analyze_print_tag_note(const struct analyze_result *res, FILE *out)
              res->tag_origin, res->tag_change_number,
              res->tag_published[0] ? res->tag_published : "unknown");
     if (!res->tag_published[0]) {
-        msg(out, "note: %s has no publication date; if it is old, import a current"
-                 " ServiceTags_Public_YYYYMMDD.json with 'nsgflow tags import FILE'\n", data);
+        msg_wrapped(out, cli_width(out), 6, "note: %s has no publication date; if it is old,"
+                    " import a current ServiceTags_Public_YYYYMMDD.json with 'nsgflow tags"
+                    " import FILE'\n", data);
         return;
     }
     char age_text[64] = "", behind_text[120] = "";
@@ -855,9 +883,9 @@ void analyze_print_tag_note(const struct analyze_result *res, FILE *out)
                      until);
     }
     if (age_text[0] || behind_text[0])
-        msg(out, "note: %s%s%s: addresses may have moved between services; import a current"
-                 " ServiceTags_Public_YYYYMMDD.json with 'nsgflow tags import FILE'\n", data,
-            age_text, behind_text);
+        msg_wrapped(out, cli_width(out), 6, "note: %s%s%s: addresses may have moved between"
+                    " services; import a current ServiceTags_Public_YYYYMMDD.json with 'nsgflow"
+                    " tags import FILE'\n", data, age_text, behind_text);
 }
 
 int analyze_run(const struct analyze_options *o, struct analyze_result *res)
@@ -876,6 +904,7 @@ int analyze_run(const struct analyze_options *o, struct analyze_result *res)
     struct carried_list carried = {0};
     struct fixplan plan = {0};
     struct acceptances acc = {0};
+    char (*statuses)[12] = NULL;
     struct tag_source src;
     struct netconfig nc;
     memset(&nc, 0, sizeof nc);
@@ -1048,7 +1077,14 @@ int analyze_run(const struct analyze_options *o, struct analyze_result *res)
         acceptances_load(db, (int64_t)time(NULL), &acc, err, sizeof err) != 0 ||
         count_accepted(db, &acc, res, err, sizeof err) != 0 ||
         plan_store(db, res->run_id, &nc, &acc, &plan, err, sizeof err) != 0 ||
-        db_exec(db, o->dry_run ? "ROLLBACK" : "COMMIT", err, sizeof err) != 0)
+        (o->json && read_statuses(db, res->run_id, &fs, &statuses, err, sizeof err) != 0))
+        goto fail;
+    /* a stop signal is taken before the commit or after it, with the note
+     * that says which */
+    cli_stop_hold();
+    int ended = db_exec(db, o->dry_run ? "ROLLBACK" : "COMMIT", err, sizeof err);
+    cli_stop_release(ended == 0 ? o->stored_note : NULL);
+    if (ended != 0)
         goto fail;
     timing("commit", start);
     res->hosts = hosts.n;
@@ -1062,101 +1098,19 @@ int analyze_run(const struct analyze_options *o, struct analyze_result *res)
     res->judged_tuples = scan.read.tuples;
     if (!o->quiet)
         analyze_print_tag_note(res, stderr);
-    if (!o->quiet) {
-        char a[24], b[24];
-        time_format(judge_from, a);
-        time_format(to, b);
-        msg(stdout, "analyze: window %s to %s: %" PRId64 " tuples in %" PRId64 " blobs, %" PRId64
-                    " connections (%.2f s)\n",
-            a, b, scan.read.tuples, res->blobs, scan.connections, now_seconds() - start);
-        msg(stdout, "analyze: service tags: %s, changeNumber %ld, published %s; requirements of"
-                    " platform %s%s\n", src.origin, src.change_number,
-            src.published[0] ? src.published : "unknown", platform,
-            o->platform ? "" : lead ? " (the tier of the configured instance)"
-                                    : " (the default; --platform stv1 for the retired one)");
-        if (nc.import_id) {
-            char t[24];
-            time_format(nc.imported_at, t);
-            struct strbuf names = {0};
-            for (size_t i = 0; i < nc.ninstances; i++)
-                strbuf_printf(&names, "%s%s (%s, %s)", i ? ", " : "", nc.instances[i].name,
-                              nc.instances[i].sku[0] ? nc.instances[i].sku : "tier unknown",
-                              nc.instances[i].vnet_type);
-            msg(stdout, "analyze: configuration: snapshot %" PRId64 " of %s: %zu APIM instance%s%s%s\n",
-                nc.import_id, t, nc.ninstances, nc.ninstances == 1 ? "" : "s",
-                nc.ninstances ? ": " : "", strbuf_text(&names));
-            strbuf_free(&names);
-        }
-        if (fell_back)
-            msg(stdout, "analyze: the configured APIM subnets have no connections in the window:"
-                        " instances detected from the traffic instead\n");
-        if (hosts.n == 0 && scan.read.tuples == 0 && nc.import_id)
-            msg(stdout, "analyze: no flow logs in the window: the configuration alone is judged\n");
-        else if (hosts.n == 0)
-            msg(stdout, "analyze: no APIM instance %s; give --apim-subnet CIDR\n",
-                o->nsubnets ? "inside the --apim-subnet ranges has connections in the window"
-                : hosts_from == HOSTS_CONFIGURED
-                    ? "inside the configured subnets has connections in the window"
-                    : "found in the traffic (no management calls on 3443, no probes on 6390)");
+    if (!o->quiet || o->json) {
+        struct analysis_summary sum = {
+            .o = o, .db = db, .from = judge_from, .to = to, .scan = &scan, .res = res,
+            .src = &src, .platform = platform,
+            .platform_from = o->platform ? "option" : lead ? "configuration" : "default",
+            .nc = &nc, .hosts = &hosts, .hosts_from = hosts_from, .fell_back = fell_back,
+            .fs = &fs, .acc = &acc, .carried = &carried, .plan = &plan,
+            .statuses = statuses, .seconds = now_seconds() - start,
+        };
+        if (o->json)
+            summary_print_json(&sum, stdout);
         else
-            msg(stdout, "analyze: APIM hosts, %s:\n",
-                hosts_from == HOSTS_GIVEN ? "inside --apim-subnet"
-                : hosts_from == HOSTS_CONFIGURED && !fell_back
-                    ? "inside the subnets of the imported configuration"
-                    : "detected from the traffic (choose them with --apim-subnet)");
-        for (size_t i = 0; i < hosts.n; i++) {
-            char ip[IP_TEXT_MAX];
-            addresses_text(db, hosts.ids[i], ip);
-            msg(stdout, "  %-15s %s\n", ip, hosts.reasons[i]);
-        }
-        if (scan.read.tuples)
-            coverage_print(db, judge_from, to, stdout);
-        int total = res->errors + res->warnings + res->infos + res->accepted;
-        char accepted[64] = "";
-        if (res->accepted)
-            snprintf(accepted, sizeof accepted, ", %d accepted (nsgflow accept --list)",
-                     res->accepted);
-        msg(stdout, "analyze: %d finding%s: %d error%s, %d warning%s, %d info%s; %d new, %d"
-                    " resolved since the previous window\n", total,
-            total == 1 ? "" : "s", res->errors, res->errors == 1 ? "" : "s", res->warnings,
-            res->warnings == 1 ? "" : "s", res->infos, accepted, res->new_findings, res->resolved);
-        for (size_t i = 0; i < fs.n; i++) {
-            const struct finding *f = &fs.v[i];
-            char counts[96];
-            if (f->connections)
-                snprintf(counts, sizeof counts, "%" PRId64 " connections, %" PRId64 " tuples",
-                         f->connections, f->flows);
-            else if (!f->flows && strncmp(f->analyzer, "config-", 7) == 0)
-                snprintf(counts, sizeof counts, "from the configuration");
-            else if (!f->flows && (strcmp(f->analyzer, "logging-gap") == 0 ||
-                                   strcmp(f->analyzer, "nsg-flow-logs") == 0))
-                snprintf(counts, sizeof counts, "about the logs");
-            else
-                snprintf(counts, sizeof counts, "%" PRId64 " tuples", f->flows);
-            char key[600];
-            finding_key(f, key, sizeof key);
-            const struct acceptance *a = acceptance_find(&acc, key);
-            msg(stdout, "  %-7s %-20s %-15s %s (%s, confidence %s)%s%s\n", f->severity,
-                f->analyzer, f->host[0] ? f->host : "-", f->title, counts, f->confidence,
-                a ? "; accepted: " : "", a ? a->reason : "");
-        }
-        for (size_t i = 0; i < carried.n; i++) {
-            const struct carried *c = &carried.v[i];
-            msg(stdout, "  %-7s %-20s %-15s %s (open: not judged again in this window)\n",
-                c->severity, c->analyzer, c->host, c->title);
-        }
-        if (plan.n) {
-            msg(stdout, "analyze: the fix plan: %zu change%s, each once (nsgflow report shows each"
-                        " with its evidence and command; --format sh writes the plan as a"
-                        " script)\n", plan.n, plan.n == 1 ? "" : "s");
-            for (size_t i = 0; i < plan.n; i++)
-                msg(stdout, "  %2zu. %-7s %s\n", i + 1, plan.v[i].severity,
-                    strbuf_text(&plan.v[i].title));
-        }
-        if (o->dry_run)
-            msg(stdout, "analyze: --dry-run: nothing was stored; the database is as it was\n");
-        else if (total)
-            msg(stdout, "analyze: evidence and fixes: sqlite3 %s 'SELECT * FROM findings'\n", o->db_path);
+            summary_print_text(&sum, stdout);
     }
     status = EXIT_OK;
     if (o->fail_on && (res->errors || (strcmp(o->fail_on, "warning") == 0 && res->warnings)))
@@ -1169,6 +1123,7 @@ fail:
     status = EXIT_FATAL;
 done:
     acceptances_free(&acc);
+    free(statuses);
     findings_free(&fs);
     free(carried.v);
     fixplan_free(&plan);
@@ -1204,15 +1159,18 @@ int analyze_main(int argc, char **argv)
         {"quiet", no_argument, NULL, 'q'},
         {"dry-run", no_argument, NULL, 'n'},
         {"shard", required_argument, NULL, 'k'},
+        {"json", no_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    static const char shortopts[] = "qh";
     optind = 1;
     int c;
-    while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, shortopts, longopts)) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
         case 'q': o.quiet = 1; break;
+        case 'j': o.json = 1; break;
         case 'n': o.dry_run = 1; break;
         case 'k': {
             unsigned k, n;
@@ -1269,8 +1227,7 @@ int analyze_main(int argc, char **argv)
             fputs(analyze_usage, stdout);
             return EXIT_OK;
         default:
-            fputs("Try 'nsgflow help analyze'.\n", stderr);
-            return EXIT_USAGE;
+            return cli_bad_option("analyze", argv, shortopts, longopts);
         }
     }
     if (optind < argc) {
@@ -1283,6 +1240,10 @@ int analyze_main(int argc, char **argv)
         return EXIT_USAGE;
     }
     o.db_path = db_default_path(db);
+    cli_on_stop("analyze", "nothing of this analysis was stored (it is one transaction)");
+    o.stored_note = o.dry_run ? "nothing was stored (--dry-run)"
+                              : "the analysis was stored whole; only its summary was cut short"
+                                " (nsgflow report shows it)";
     struct analyze_result res;
     return analyze_run(&o, &res);
 }

@@ -27,7 +27,11 @@ struct analyze_options {
     const char *fail_on;           /* NULL, "error", "warning" */
     int after_previous;            /* start after the previous analysis's
                                     * window where they overlap (run) */
-    int quiet;
+    int quiet;                     /* no summary, no notes */
+    int json;                      /* the summary as JSON (summary.h); notes
+                                    * still on stderr unless quiet */
+    const char *stored_note;       /* the stop note (common/cli.h) once the
+                                    * analysis is committed; NULL: as it is */
     int dry_run;                   /* judge and print, store nothing */
     int shard;                     /* one of several shard databases (run):
                                     * a window without its flows, or without
@@ -62,9 +66,15 @@ struct analyze_result {
  * prints it unless --quiet; run prints it once for all its databases. */
 void analyze_print_tag_note(const struct analyze_result *res, FILE *out);
 
-/* Runs an analysis on an open database and prints its summary to out
- * (unless o->quiet). Returns an EXIT_* status (EXIT_FATAL with a message on
- * stderr); *res says what it found. */
+/* What a finding rests on, as its summary and reports say it: "28
+ * connections, 113 tuples", "113 tuples", "from the configuration" (a
+ * config-* finding), "about the logs" (logging-gap, nsg-flow-logs). */
+void analyze_counts_text(const char *analyzer, int64_t connections, int64_t tuples, char *out,
+                         size_t n);
+
+/* Runs an analysis on an open database and prints its summary to stdout
+ * (as text unless o->quiet, or as JSON with o->json). Returns an EXIT_*
+ * status (EXIT_FATAL with a message on stderr); *res says what it found. */
 int analyze_run(const struct analyze_options *o, struct analyze_result *res);
 
 /* `nsgflow analyze ARGS...` */

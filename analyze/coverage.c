@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../common/escape.h"
+#include "../common/plural.h"
 #include "../common/timearg.h"
 #include "../ingest/tuple.h"
 #include "findings_int.h"
@@ -56,8 +57,8 @@ int coverage_gaps(sqlite3 *db, const char *mac, int64_t from, int64_t to, char *
             hour_text(run_start, a);
             hour_text(run_end + 3600, b);
             int hours = (int)((run_end - run_start) / 3600 + 1);
-            used += (size_t)snprintf(out + used, n - used, "%s%s to %s (%d hour%s)",
-                                     used ? ", " : "", a, b, hours, hours == 1 ? "" : "s");
+            used += (size_t)snprintf(out + used, n - used, "%s%s to %s (%d %s)",
+                                     used ? ", " : "", a, b, hours, plural(hours, "hour", "hours"));
         }
         run_start = run_end = ts;
     }
@@ -65,7 +66,9 @@ int coverage_gaps(sqlite3 *db, const char *mac, int64_t from, int64_t to, char *
     return missing;
 }
 
-void coverage_print(sqlite3 *db, int64_t from, int64_t to, FILE *out)
+void coverage_each_gap(sqlite3 *db, int64_t from, int64_t to,
+                       void (*fn)(void *ctx, const char *mac, int hours, const char *gaps),
+                       void *ctx)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, "SELECT DISTINCT mac FROM log_coverage WHERE status = 'missing'"
@@ -79,8 +82,7 @@ void coverage_print(sqlite3 *db, int64_t from, int64_t to, FILE *out)
         char gaps[600];
         int n = coverage_gaps(db, mac, from, to, gaps, sizeof gaps);
         if (n)
-            msg(out, "analyze: NIC %s: no flow logs %s: what happened then is not seen\n", mac,
-                gaps);
+            fn(ctx, mac, n, gaps);
     }
     sqlite3_finalize(st);
 }

@@ -30,9 +30,12 @@
 int coverage_findings(sqlite3 *db, const struct scan_result *scan, const struct apim_hosts *hosts,
                       struct findings *out, size_t nflow, char *err, size_t errlen);
 
-/* Prints "analyze: NIC MAC: no flow logs ..." for each NIC with hours
- * without a blob in [from, to]. */
-void coverage_print(sqlite3 *db, int64_t from, int64_t to, FILE *out);
+/* Calls fn for each NIC with hours without a blob in [from, to], in MAC
+ * order: its MAC, how many hours are missing and their text
+ * (coverage_gaps). analyze prints a line for each. */
+void coverage_each_gap(sqlite3 *db, int64_t from, int64_t to,
+                       void (*fn)(void *ctx, const char *mac, int hours, const char *gaps),
+                       void *ctx);
 
 /* The missing hours of NIC mac in [from, to] as text ("2026-11-01T03:00Z to
  * 05:00Z, ..."), into out; returns how many hours are missing. */

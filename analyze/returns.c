@@ -198,9 +198,11 @@ static void route_hint(sqlite3 *db, struct finding *f, int64_t group_id, int man
         /* the subnet's endpoints: its own are not known from flow logs */
         c = finding_change(f, CHANGE_ENDPOINTS);
         if (c) {
-            snprintf(c->resource_group, sizeof c->resource_group, "%s", rg);
-            snprintf(c->parent, sizeof c->parent, "%s", vnet);
-            snprintf(c->subnet, sizeof c->subnet, "%s", subnet);
+            /* bounded: the change's fields are shorter than the ids' parts */
+            snprintf(c->resource_group, sizeof c->resource_group, "%.*s",
+                     (int)sizeof c->resource_group - 1, rg);
+            snprintf(c->parent, sizeof c->parent, "%.*s", (int)sizeof c->parent - 1, vnet);
+            snprintf(c->subnet, sizeof c->subnet, "%.*s", (int)sizeof c->subnet - 1, subnet);
             snprintf(c->services, sizeof c->services,
                      "Microsoft.Sql Microsoft.Storage Microsoft.EventHub Microsoft.KeyVault");
         }

@@ -1,6 +1,8 @@
 /* tags.c: service-tag data: the built-in snapshot, `nsgflow tags import`,
  * and the in-memory range index (see tags.h). */
+#include "../common/cli.h"
 #include "../common/escape.h"
+#include "../common/plural.h"
 #include "tags.h"
 
 #include <ctype.h>
@@ -695,7 +697,8 @@ const char tags_usage[] =
     "`tags show` says which tag data the database holds.\n"
     "\n"
     "Exit status: 0 done; 1 the file or the database could not be read or\n"
-    "written (nothing changed); 2 usage.\n";
+    "written (nothing changed); 2 usage; 130, 143 stopped by SIGINT, SIGTERM\n"
+    "(nothing changed).\n";
 
 static int tags_show(sqlite3 *db)
 {
@@ -709,10 +712,13 @@ static int tags_show(sqlite3 *db)
     sqlite3_prepare_v2(db, "SELECT count(*), (SELECT count(*) FROM service_tag_prefix)"
                            " FROM service_tag", -1, &st, NULL);
     sqlite3_step(st);
-    msg(stdout, "service tags: %s, cloud %s, changeNumber %ld, published %s: %lld tags, %lld prefixes\n",
-           src.origin, src.cloud[0] ? src.cloud : "?", src.change_number,
-           src.published[0] ? src.published : "unknown",
-           (long long)sqlite3_column_int64(st, 0), (long long)sqlite3_column_int64(st, 1));
+    int64_t tags = sqlite3_column_int64(st, 0), prefixes = sqlite3_column_int64(st, 1);
+    msg_wrapped(stdout, cli_width(stdout), 4, "service tags: %s, cloud %s, changeNumber %ld,"
+                " published %s: %lld %s, %lld %s\n", src.origin,
+                src.cloud[0] ? src.cloud : "not named", src.change_number,
+                src.published[0] ? src.published : "unknown", (long long)tags,
+                plural(tags, "tag", "tags"), (long long)prefixes,
+                plural(prefixes, "prefix", "prefixes"));
     sqlite3_finalize(st);
     return EXIT_OK;
 }
@@ -725,22 +731,34 @@ int tags_main(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    static const char shortopts[] = "h";
     optind = 1;
     int c;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, shortopts, longopts)) != -1) {
         switch (c) {
         case 'd': dbpath = optarg; break;
         case 'h': fputs(tags_usage, stdout); return EXIT_OK;
-        default: fputs("Try 'nsgflow help tags'.\n", stderr); return EXIT_USAGE;
+        default: return cli_bad_option("tags", argv, shortopts, longopts);
         }
     }
     const char *sub = optind < argc ? argv[optind] : NULL;
     int import = sub && strcmp(sub, "import") == 0;
-    if (!sub || (!import && strcmp(sub, "show") != 0) ||
-        (import && optind + 2 != argc) || (!import && optind + 1 != argc)) {
+    if (sub && !import && strcmp(sub, "show") != 0) {
+        static const char *const verbs[] = {"import", "show"};
+        char hint[64];
+        if (cli_suggest(sub, verbs, 2, "", hint, sizeof hint))
+            msg(stderr, "nsgflow tags: '%s' is not a tags command. Did you mean %s?\n", sub, hint);
+        else
+            msg(stderr, "nsgflow tags: '%s' is not a tags command (import, show)\n", sub);
+        return EXIT_USAGE;
+    }
+    if (!sub || (import && optind + 2 != argc) || (!import && optind + 1 != argc)) {
         fputs(tags_usage, stderr);
         return EXIT_USAGE;
     }
+    cli_on_stop(import ? "tags import" : "tags show",
+                import ? "the tag data is unchanged (an import is one transaction)"
+                       : "nothing was changed");
     sqlite3 *db;
     char err[600];
     const char *path = db_default_path(dbpath);

@@ -201,26 +201,27 @@ void put_term(FILE *out, const char *s)
     }
 }
 
-void put_wrapped(FILE *out, const char *s, int indent, int width)
+void put_hanging(FILE *out, const char *s, int first, int rest, int width)
 {
     size_t n = 3 * strlen(s) + 1;
     char *clean = malloc(n);
     if (!clean)
         return;
     term_clean(s, clean, n);
-    int room = width - indent;
-    if (room < 20)
-        room = 20;
+    int indent = first;
     const char *p = clean;
     while (*p) {
         while (*p == ' ')
             p++;
         if (!*p)
             break;
+        int room = width - indent;
+        if (room < 20)
+            room = 20;
         /* the longest run of words that fits (counting UTF-8 characters) */
         const char *end = p, *cut = NULL;
         int cols = 0;
-        while (*end && cols < room) {
+        while (*end && (width <= 0 || cols < room)) {
             if (*end == ' ')
                 cut = end;
             if (((unsigned char)*end & 0xc0) != 0x80)
@@ -233,53 +234,67 @@ void put_wrapped(FILE *out, const char *s, int indent, int width)
             end = cut;
         fprintf(out, "%*s%.*s\n", indent, "", (int)(end - p), p);
         p = end;
+        indent = rest;
     }
     free(clean);
 }
 
-void msg_v(FILE *out, const char *fmt, va_list ap)
+void put_wrapped(FILE *out, const char *s, int indent, int width)
 {
-    char stackbuf[1024], *text = stackbuf;
-    va_list again;
-    va_copy(again, ap);
-    int len = vsnprintf(stackbuf, sizeof stackbuf, fmt, ap);
-    if (len < 0) {
-        va_end(again);
-        return;
-    }
-    if ((size_t)len >= sizeof stackbuf) {
-        text = malloc((size_t)len + 1);
-        if (!text) {
-            va_end(again);
-            return;
-        }
-        vsnprintf(text, (size_t)len + 1, fmt, again);
-    }
-    va_end(again);
-    size_t n = (size_t)len;
-    int newline = n > 0 && text[n - 1] == '\n';
-    if (newline)
-        text[--n] = '\0';
+    put_hanging(out, s, indent, indent, width);
+}
+
+/* text with every unsafe character shown as an escape, as msg writes it */
+static void escape_visibly(struct strbuf *b, const char *text)
+{
     for (struct chars c = chars_of(text); chars_next(&c);) {
         if (c.kind == CH_PLAIN)
-            fwrite(c.p, 1, c.n, out);
+            strbuf_add(b, (const char *)c.p, c.n);
         else if (c.kind == CH_INVALID)
-            fprintf(out, "\\x%02x", *c.p);
+            strbuf_printf(b, "\\x%02x", *c.p);
         else if (c.cp == '\n')
-            fputs("\\n", out);
+            strbuf_add(b, "\\n", 2);
         else if (c.cp == '\r')
-            fputs("\\r", out);
+            strbuf_add(b, "\\r", 2);
         else if (c.cp == '\t')
-            fputs("\\t", out);
+            strbuf_add(b, "\\t", 2);
         else if (c.cp < 0x100)
-            fprintf(out, "\\x%02x", (unsigned)c.cp);
+            strbuf_printf(b, "\\x%02x", (unsigned)c.cp);
         else
-            fprintf(out, "\\u%04x", (unsigned)c.cp);
+            strbuf_printf(b, "\\u%04x", (unsigned)c.cp);
     }
+}
+
+/* fmt and ap formatted, escaped as msg shows outside text, without the
+ * newline at the end (*newline says whether there was one). */
+static void msg_text(struct strbuf *b, int *newline, const char *fmt, va_list ap)
+{
+    va_list again;
+    va_copy(again, ap);
+    int len = vsnprintf(NULL, 0, fmt, ap);
+    if (len >= 0) {
+        char *text = malloc((size_t)len + 1);
+        if (text) {
+            vsnprintf(text, (size_t)len + 1, fmt, again);
+            *newline = len > 0 && text[len - 1] == '\n';
+            if (*newline)
+                text[len - 1] = '\0';
+            escape_visibly(b, text);
+            free(text);
+        }
+    }
+    va_end(again);
+}
+
+void msg_v(FILE *out, const char *fmt, va_list ap)
+{
+    struct strbuf b = {0};
+    int newline = 0;
+    msg_text(&b, &newline, fmt, ap);
+    fputs(strbuf_text(&b), out);
     if (newline)
         fputc('\n', out);
-    if (text != stackbuf)
-        free(text);
+    strbuf_free(&b);
 }
 
 void msg(FILE *out, const char *fmt, ...)
@@ -288,6 +303,25 @@ void msg(FILE *out, const char *fmt, ...)
     va_start(ap, fmt);
     msg_v(out, fmt, ap);
     va_end(ap);
+}
+
+void msg_wrapped(FILE *out, int width, int indent, const char *fmt, ...)
+{
+    struct strbuf b = {0};
+    int newline = 0;
+    va_list ap;
+    va_start(ap, fmt);
+    msg_text(&b, &newline, fmt, ap);
+    va_end(ap);
+    const char *text = strbuf_text(&b);
+    if (width > 0) {
+        int first = (int)strspn(text, " ");
+        put_hanging(out, text + first, first, indent, width);
+    } else {
+        fputs(text, out);
+        fputc('\n', out);
+    }
+    strbuf_free(&b);
 }
 
 void sh_quote(struct strbuf *out, const char *s)

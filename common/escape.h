@@ -42,6 +42,10 @@ void term_clean(const char *s, char *buf, size_t size);
  * spaces (the first one too), cleaned for a terminal. */
 void put_wrapped(FILE *out, const char *s, int indent, int width);
 
+/* put_wrapped with a hanging indent: the first line starts with first
+ * spaces, the others with rest. width <= 0: one line, not wrapped. */
+void put_hanging(FILE *out, const char *s, int first, int rest, int width);
+
 /* A message line: formats like fprintf, then writes the result with every
  * unsafe character shown as an escape (\x1b, \r, \u202e, \xff for a byte
  * that is not UTF-8), so that a file name or a log's text can neither move
@@ -50,6 +54,13 @@ void put_wrapped(FILE *out, const char *s, int indent, int width);
  * through here (or msg_v). */
 void msg(FILE *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void msg_v(FILE *out, const char *fmt, va_list ap);
+
+/* msg for a person at a terminal: the line (one, ending in a newline or
+ * not) wrapped to width columns (0: not wrapped, exactly as msg writes
+ * it); its leading spaces indent the first line, indent spaces the
+ * others. */
+void msg_wrapped(FILE *out, int width, int indent, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* s as a JSON string literal, quotes included: control and bidirectional
  * characters as \u escapes, invalid UTF-8 as \ufffd (the output is always

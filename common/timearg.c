@@ -32,8 +32,20 @@ int time_arg_parse(const char *s, time_t now, int64_t *out)
             return 0;
         }
     }
+    if (s[0] == '@') { /* Unix seconds */
+        if (n < 2 || n > 13)
+            return -1;
+        int64_t v = 0;
+        for (const char *p = s + 1; *p; p++) {
+            if (!isdigit((unsigned char)*p))
+                return -1;
+            v = v * 10 + (*p - '0');
+        }
+        *out = v;
+        return 0;
+    }
     struct tm tm = {0};
-    int y, mo, d, h = 0, mi = 0, sec = 0;
+    int y, mo, d, h = 0, mi = 0, sec = 0, offset = 0;
     if (n < 10 || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) ||
         s[7] != '-' || digits(s + 8, 2, &d))
         return -1;
@@ -51,10 +63,18 @@ int time_arg_parse(const char *s, time_t now, int64_t *out)
                     ;
         }
     }
-    if (*p == 'Z')
+    if (*p == 'Z') {
         p++;
-    else if (strcmp(p, "+00:00") == 0)
-        p += 6;
+    } else if (*p == '+' || *p == '-') { /* +HH:MM or +HHMM east of UTC, -HH:MM west */
+        int oh, om;
+        if (digits(p + 1, 2, &oh))
+            return -1;
+        const char *m = p[3] == ':' ? p + 4 : p + 3;
+        if (digits(m, 2, &om) || oh > 23 || om > 59)
+            return -1;
+        offset = (*p == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+        p = m + 2;
+    }
     static const int month_days[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     if (*p || mo < 1 || mo > 12 || d < 1 || d > month_days[mo - 1] ||
@@ -66,7 +86,7 @@ int time_arg_parse(const char *s, time_t now, int64_t *out)
     tm.tm_hour = h;
     tm.tm_min = mi;
     tm.tm_sec = sec;
-    *out = (int64_t)timegm(&tm);
+    *out = (int64_t)timegm(&tm) - offset;
     return 0;
 }
 
@@ -86,8 +106,8 @@ int time_arg_option(const char *command, const char *option, const char *arg,
 {
     if (time_arg_parse(arg, time(NULL), out) == 0)
         return 0;
-    msg(stderr, "nsgflow %s: --%s: not a time (2026-11-01T10:00Z, 24h, 7d): '%s'\n",
-            command, option, arg);
+    msg(stderr, "nsgflow %s: --%s: not a time (2026-11-01T10:00Z, 2026-11-01T12:00+02:00,"
+                " @1793527200, 24h, 7d): '%s'\n", command, option, arg);
     return -1;
 }
 

@@ -1,7 +1,9 @@
 /* timearg.h: the times users give on the command line (--since, --until)
- * and the times nsgflow prints. A time is ISO-8601 UTC (2026-11-01,
- * 2026-11-01T10:00, 2026-11-01T10:00:00Z, with an optional fraction or a
- * +00:00 offset) or relative to now (90s, 30m, 24h, 7d). */
+ * and the times nsgflow prints. A time is ISO-8601 (2026-11-01,
+ * 2026-11-01T10:00, 2026-11-01T10:00:00Z, with an optional fraction; UTC
+ * unless it ends in an offset, +02:00 or -0500, which is converted to
+ * UTC), Unix seconds (@1793527200), or relative to now (90s, 30m, 24h,
+ * 7d). nsgflow prints times in UTC, as 2026-11-01T10:00:00Z. */
 #ifndef NSGFLOW_TIMEARG_H
 #define NSGFLOW_TIMEARG_H
 
@@ -17,7 +19,8 @@ int time_arg_parse(const char *s, time_t now, int64_t *out);
 int time_arg_parse_ahead(const char *s, time_t now, int64_t *out);
 
 /* time_arg_parse for an option of a command: on failure prints
- * "nsgflow COMMAND: --OPTION: not a time (...): 'ARG'" and returns -1. */
+ * "nsgflow COMMAND: --OPTION: not a time (the forms): 'ARG'" and returns
+ * -1. */
 int time_arg_option(const char *command, const char *option, const char *arg,
                     int64_t *out);
 

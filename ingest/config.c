@@ -15,7 +15,10 @@
 #include <strings.h>
 #include <time.h>
 
+#include "../common/cli.h"
 #include "../common/escape.h"
+#include "../common/jsonw.h"
+#include "../common/plural.h"
 #include "../common/timearg.h"
 #include "../common/strbuf.h"
 #include "../schema/db.h"
@@ -26,7 +29,7 @@
 
 const char config_usage[] =
     "usage: nsgflow config import [--db FILE] [--wait SECONDS] [--quiet] FILE...\n"
-    "       nsgflow config show [--db FILE]\n"
+    "       nsgflow config show [--db FILE] [--json]\n"
     "\n"
     "import reads the network's configuration from the JSON that Azure prints:\n"
     "  az network nsg show|list, az network route-table show|list,\n"
@@ -41,15 +44,20 @@ const char config_usage[] =
     "  changes nothing. analyze then uses the APIM instances, their tiers and\n"
     "  subnets, and judges the NSG rules and routes (the config-* analyzers).\n"
     "\n"
-    "show lists what the database holds: the imports, the APIM instances, the\n"
-    "subnets with their NSG and route table, the NSGs and route tables.\n"
+    "show says in words what the database holds: the snapshots imported, each\n"
+    "APIM instance (tier, mode, platform, subnet, addresses), each subnet (its\n"
+    "prefixes, NSG, route table, service endpoints, delegations), the NSGs and\n"
+    "the route tables.\n"
     "\n"
     "  --db FILE       the database (default: $NSGFLOW_DB, else ./nsgflow.db)\n"
     "  --wait SECONDS  how long to wait when another process is writing (default 300)\n"
     "  --quiet, -q     no summary; problems still shown\n"
+    "  --json          show: the same as one JSON object (\"format\":\n"
+    "                  \"nsgflow-config\"; its keys: man nsgflow, JSON OUTPUT)\n"
     "\n"
     "Exit status: 0 imported; 1 fatal error; 2 usage; 3 done, but some files\n"
-    "were refused or could not be read.\n";
+    "were refused or could not be read; 130, 143 stopped by SIGINT, SIGTERM\n"
+    "(an import is one transaction: nothing of it was stored).\n";
 
 /* ------------------------------------------------------------------ */
 /* one import                                                         */
@@ -814,13 +822,16 @@ int config_import_paths(const char *db_path, int wait_ms, char **paths, int npat
             }
             sqlite3_finalize(st);
         }
-        msg(stderr, "config import: %ld file%s: %lld NSG%s (%lld rules), %lld route table%s (%lld"
-                    " routes), %lld VNet%s, %lld subnet%s, %lld APIM instance%s; snapshot %lld%s\n",
-            im.files_ok, im.files_ok == 1 ? "" : "s", (long long)n[0], n[0] == 1 ? "" : "s",
-            (long long)n[1], (long long)n[2], n[2] == 1 ? "" : "s", (long long)n[3],
-            (long long)n[4], n[4] == 1 ? "" : "s", (long long)n[5], n[5] == 1 ? "" : "s",
-            (long long)n[6], n[6] == 1 ? "" : "s", (long long)im.import_id,
-            im.files_refused ? "; some files refused" : "");
+        msg_wrapped(stderr, cli_width(stderr), 4, "config import: %ld %s: %lld %s (%lld %s),"
+                    " %lld %s (%lld %s), %lld %s, %lld %s, %lld APIM %s; snapshot %lld%s\n",
+                    im.files_ok, plural(im.files_ok, "file", "files"), (long long)n[0],
+                    plural(n[0], "NSG", "NSGs"), (long long)n[1], plural(n[1], "rule", "rules"),
+                    (long long)n[2], plural(n[2], "route table", "route tables"),
+                    (long long)n[3], plural(n[3], "route", "routes"), (long long)n[4],
+                    plural(n[4], "VNet", "VNets"), (long long)n[5],
+                    plural(n[5], "subnet", "subnets"), (long long)n[6],
+                    plural(n[6], "instance", "instances"), (long long)im.import_id,
+                    im.files_refused ? "; some files refused" : "");
     }
     if (im.files_refused || w.problems)
         status = EXIT_PROBLEMS;
@@ -841,52 +852,254 @@ done:
 /* ------------------------------------------------------------------ */
 /* show                                                               */
 
-static int show_rows(sqlite3 *db, const char *title, const char *sql, int columns)
+/* Where show writes: words for people (json NULL) or the JSON object. */
+struct show {
+    sqlite3 *db;
+    sqlite3_stmt *each;          /* the elements of a JSON array column */
+    FILE *out;
+    int width;
+    struct jsonw *json;
+};
+
+/* The elements of the JSON array text list (a column), joined by ", "
+ * into b, or into the JSON document as an array named key. Returns how
+ * many there are. */
+static int show_list(struct show *sh, const char *list, struct strbuf *b, const char *key)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    int rows = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        if (!rows++)
-            msg(stdout, "%s:\n", title);
-        struct strbuf line = {0};
-        for (int i = 0; i < columns; i++) {
-            const char *v = (const char *)sqlite3_column_text(st, i);
-            strbuf_printf(&line, "%s%s", i ? "  " : "  ", v ? v : "-");
-        }
-        msg(stdout, "%s\n", strbuf_text(&line));
-        strbuf_free(&line);
+    int n = 0;
+    if (sh->json)
+        jsonw_array(sh->json, key);
+    sqlite3_bind_text(sh->each, 1, list ? list : "[]", -1, SQLITE_TRANSIENT);
+    while (sqlite3_step(sh->each) == SQLITE_ROW) {
+        const char *v = (const char *)sqlite3_column_text(sh->each, 0);
+        if (sh->json)
+            jsonw_str(sh->json, NULL, v ? v : "");
+        else
+            strbuf_printf(b, "%s%s", n ? ", " : "", v ? v : "");
+        n++;
     }
-    sqlite3_finalize(st);
-    if (!rows)
-        msg(stdout, "%s: none\n", title);
-    return 0;
+    sqlite3_reset(sh->each);
+    if (sh->json)
+        jsonw_end(sh->json);
+    return n;
 }
 
-static int config_show(const char *db_path)
+/* " 10.0.0.4, 10.0.0.5" after "private address(es)", or "no private
+ * address"; the JSON array named key. */
+static void show_words(struct show *sh, struct strbuf *b, const char *list, const char *key,
+                       const char *one, const char *many, const char *none)
+{
+    struct strbuf items = {0};
+    int n = show_list(sh, list, &items, key);
+    if (!sh->json) {
+        if (n)
+            strbuf_printf(b, "%s %s", plural(n, one, many), strbuf_text(&items));
+        else
+            strbuf_puts(b, none);
+    }
+    strbuf_free(&items);
+}
+
+static const char *column(sqlite3_stmt *st, int i)
+{
+    return (const char *)sqlite3_column_text(st, i);
+}
+
+/* One section: its title, then a line per row (show_row), or "none". */
+static int show_section(struct show *sh, const char *title, const char *key, const char *sql,
+                        void (*show_row)(struct show *sh, sqlite3_stmt *st, struct strbuf *line))
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(sh->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    int rows = 0, rc;
+    if (sh->json)
+        jsonw_array(sh->json, key);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct strbuf line = {0};
+        if (sh->json)
+            jsonw_object(sh->json, NULL);
+        else if (!rows)
+            msg(sh->out, "%s:\n", title);
+        show_row(sh, st, &line);
+        if (sh->json)
+            jsonw_end(sh->json);
+        else
+            msg_wrapped(sh->out, sh->width, 6, "  %s\n", strbuf_text(&line));
+        strbuf_free(&line);
+        rows++;
+    }
+    sqlite3_finalize(st);
+    if (sh->json)
+        jsonw_end(sh->json);
+    else if (!rows)
+        msg(sh->out, "%s: none\n", title);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static void show_import(struct show *sh, sqlite3_stmt *st, struct strbuf *line)
+{
+    int64_t resources = sqlite3_column_int64(st, 2);
+    if (sh->json) {
+        jsonw_int(sh->json, "import_id", sqlite3_column_int64(st, 0));
+        jsonw_str(sh->json, "imported_at", column(st, 1));
+        jsonw_int(sh->json, "resources", resources);
+        jsonw_str(sh->json, "paths", column(st, 3));
+        return;
+    }
+    strbuf_printf(line, "snapshot %lld of %s: %lld %s, from %s", sqlite3_column_int64(st, 0),
+                  column(st, 1), (long long)resources,
+                  plural(resources, "resource", "resources"), column(st, 3));
+}
+
+/* The subnet of an instance: its name when imported, else the last
+ * segment of its id ("named, not imported"), else none. */
+static void show_instance(struct show *sh, sqlite3_stmt *st, struct strbuf *line)
+{
+    const char *name = column(st, 0), *kind = column(st, 1), *tier = column(st, 2),
+               *mode = column(st, 3), *platform = column(st, 4), *subnet = column(st, 5),
+               *subnet_id = column(st, 6), *group = column(st, 9);
+    char named[256] = "";
+    if (subnet_id) {
+        const char *slash = strrchr(subnet_id, '/');
+        snprintf(named, sizeof named, "%s", slash ? slash + 1 : subnet_id);
+    }
+    if (sh->json) {
+        jsonw_str(sh->json, "name", name);
+        jsonw_str(sh->json, "kind", kind);
+        jsonw_str(sh->json, "resource_group", group);
+        jsonw_str(sh->json, "tier", tier);
+        jsonw_str(sh->json, "vnet_type", mode);
+        jsonw_str(sh->json, "platform", platform);
+        jsonw_str(sh->json, "subnet", subnet ? subnet : named[0] ? named : NULL);
+        jsonw_bool(sh->json, "subnet_imported", subnet != NULL);
+        show_list(sh, column(st, 7), NULL, "private_ips");
+        show_list(sh, column(st, 8), NULL, "public_ips");
+        return;
+    }
+    strbuf_printf(line, "%s%s: ", name, kind && strcmp(kind, "instance") ? " (workspace gateway)"
+                                                                         : "");
+    strbuf_printf(line, tier ? "%s tier, " : "tier unknown, ", tier);
+    if (mode && strcasecmp(mode, "None") == 0)
+        strbuf_puts(line, "not in a virtual network, ");
+    else
+        strbuf_printf(line, mode ? "%s mode, " : "mode unknown, ", mode);
+    strbuf_printf(line, platform ? "platform %s, " : "platform unknown, ", platform);
+    if (subnet)
+        strbuf_printf(line, "in subnet %s; ", subnet);
+    else if (named[0])
+        strbuf_printf(line, "in subnet %s (named, not in the imported configuration); ", named);
+    else
+        strbuf_puts(line, "no subnet in the imported configuration; ");
+    show_words(sh, line, column(st, 7), NULL, "private address", "private addresses",
+               "no private address");
+    strbuf_puts(line, "; ");
+    show_words(sh, line, column(st, 8), NULL, "public address", "public addresses",
+               "no public address");
+}
+
+static void show_subnet(struct show *sh, sqlite3_stmt *st, struct strbuf *line)
+{
+    const char *name = column(st, 0), *nsg = column(st, 2), *routes = column(st, 3),
+               *group = column(st, 6);
+    if (sh->json) {
+        jsonw_str(sh->json, "name", name);
+        jsonw_str(sh->json, "resource_group", group);
+        show_list(sh, column(st, 1), NULL, "address_prefixes");
+        jsonw_str(sh->json, "nsg", nsg);
+        jsonw_str(sh->json, "route_table", routes);
+        show_list(sh, column(st, 4), NULL, "service_endpoints");
+        show_list(sh, column(st, 5), NULL, "delegations");
+        return;
+    }
+    struct strbuf prefixes = {0};
+    int n = show_list(sh, column(st, 1), &prefixes, NULL);
+    strbuf_printf(line, "%s (%s): ", name, n ? strbuf_text(&prefixes) : "no address prefix");
+    strbuf_free(&prefixes);
+    strbuf_printf(line, nsg ? "NSG %s, " : "no NSG, ", nsg);
+    strbuf_printf(line, routes ? "route table %s, " : "no route table, ", routes);
+    show_words(sh, line, column(st, 4), NULL, "service endpoint", "service endpoints",
+               "no service endpoints");
+    strbuf_puts(line, ", ");
+    struct strbuf to = {0};
+    if (show_list(sh, column(st, 5), &to, NULL))
+        strbuf_printf(line, "delegated to %s", strbuf_text(&to));
+    else
+        strbuf_puts(line, "no delegation");
+    strbuf_free(&to);
+}
+
+static void show_nsg(struct show *sh, sqlite3_stmt *st, struct strbuf *line)
+{
+    int64_t rules = sqlite3_column_int64(st, 2);
+    if (sh->json) {
+        jsonw_str(sh->json, "name", column(st, 0));
+        jsonw_str(sh->json, "resource_group", column(st, 1));
+        jsonw_int(sh->json, "rules", rules);
+        return;
+    }
+    strbuf_printf(line, "%s (resource group %s): %lld %s of its own, besides Azure's defaults",
+                  column(st, 0), column(st, 1) ? column(st, 1) : "unknown", (long long)rules,
+                  plural(rules, "rule", "rules"));
+}
+
+static void show_route_table(struct show *sh, sqlite3_stmt *st, struct strbuf *line)
+{
+    int64_t routes = sqlite3_column_int64(st, 2);
+    int effective = sqlite3_column_int(st, 3);
+    if (sh->json) {
+        jsonw_str(sh->json, "name", column(st, 0));
+        jsonw_str(sh->json, "resource_group", column(st, 1));
+        jsonw_int(sh->json, "routes", routes);
+        jsonw_bool(sh->json, "effective", effective);
+        return;
+    }
+    strbuf_printf(line, "%s (resource group %s): %lld %s%s", column(st, 0),
+                  column(st, 1) ? column(st, 1) : "unknown", (long long)routes,
+                  plural(routes, "route", "routes"),
+                  effective ? ", the routes in force on a NIC (effective routes)" : "");
+}
+
+static int config_show(const char *db_path, int json)
 {
     sqlite3 *db;
     if (db_open_to_read_or_say(db_path, 300000, &db) != 0)
         return EXIT_FATAL;
-    int rc = show_rows(db, "imports", "SELECT import_id, imported_at, resources || ' resources',"
-                                      " paths FROM config_imports ORDER BY import_id", 4);
-    rc |= show_rows(db, "APIM instances",
-                    "SELECT name, coalesce(tier, '?'), coalesce(vnet_type, '?'),"
-                    " coalesce(platform, '?'), 'subnet ' || coalesce(subnet, '?'),"
-                    " 'private ' || private_ips, 'public ' || public_ips FROM apim_instances"
-                    " ORDER BY name", 7);
-    rc |= show_rows(db, "subnets", "SELECT subnet, address_prefixes, 'NSG ' || coalesce(nsg, '-'),"
-                                   " 'routes ' || coalesce(route_table, '-'), 'endpoints ' ||"
-                                   " service_endpoints, 'delegations ' || delegations FROM subnets"
-                                   " ORDER BY subnet", 6);
-    rc |= show_rows(db, "NSGs", "SELECT c.name, c.resource_group, (SELECT count(*) FROM"
-                                " config_nsg_rule r WHERE r.nsg = c.id AND r.is_default = 0) ||"
-                                " ' rules' FROM config_resource c WHERE c.kind = 'nsg' ORDER BY 1", 3);
-    rc |= show_rows(db, "route tables", "SELECT c.name, c.resource_group, (SELECT count(*) FROM"
-                                        " config_route r WHERE r.route_table = c.id) || ' routes'"
-                                        " FROM config_resource c WHERE c.kind = 'route_table'"
-                                        " ORDER BY 1", 3);
+    struct jsonw w;
+    struct show sh = {db, NULL, stdout, cli_width(stdout), json ? &w : NULL};
+    int rc = sqlite3_prepare_v2(db, "SELECT value FROM json_each(?)", -1, &sh.each, NULL);
+    if (rc == SQLITE_OK) {
+        if (json) {
+            jsonw_begin(&w, stdout);
+            jsonw_str(&w, "format", "nsgflow-config");
+            jsonw_int(&w, "version", 1);
+            jsonw_str(&w, "database", db_path);
+        }
+        rc = show_section(&sh, "snapshots imported", "imports",
+                          "SELECT import_id, imported_at, resources, paths FROM config_imports"
+                          " ORDER BY import_id", show_import);
+        rc |= show_section(&sh, "APIM instances", "apim_instances",
+                           "SELECT name, kind, tier, vnet_type, platform, subnet, subnet_id,"
+                           " private_ips, public_ips, resource_group FROM apim_instances"
+                           " ORDER BY name", show_instance);
+        rc |= show_section(&sh, "subnets", "subnets",
+                           "SELECT subnet, address_prefixes, nsg, route_table,"
+                           " service_endpoints, delegations, resource_group FROM subnets"
+                           " ORDER BY subnet", show_subnet);
+        rc |= show_section(&sh, "NSGs", "nsgs",
+                           "SELECT c.name, c.resource_group, (SELECT count(*) FROM"
+                           " config_nsg_rule r WHERE r.nsg = c.id AND r.is_default = 0)"
+                           " FROM config_resource c WHERE c.kind = 'nsg' ORDER BY 1", show_nsg);
+        rc |= show_section(&sh, "route tables", "route_tables",
+                           "SELECT c.name, c.resource_group, (SELECT count(*) FROM config_route r"
+                           " WHERE r.route_table = c.id), coalesce(t.effective, 0)"
+                           " FROM config_resource c LEFT JOIN config_route_table t"
+                           " ON t.resource = c.id WHERE c.kind = 'route_table' ORDER BY 1",
+                           show_route_table);
+        if (json)
+            jsonw_finish(&w);
+    }
+    sqlite3_finalize(sh.each);
     sqlite3_close(db);
     if (rc) {
         msg(stderr, "nsgflow config show: %s: cannot read the configuration\n", db_path);
@@ -900,51 +1113,68 @@ static int config_show(const char *db_path)
 
 int config_main(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        fputs(config_usage, argc < 2 ? stderr : stdout);
-        return argc < 2 ? EXIT_USAGE : EXIT_OK;
-    }
-    const char *verb = argv[1];
-    if (strcmp(verb, "import") != 0 && strcmp(verb, "show") != 0) {
-        msg(stderr, "nsgflow config: '%s' is not a config command (import, show)\n", verb);
-        return EXIT_USAGE;
-    }
     const char *db = NULL;
-    int wait_ms = 300000, quiet = 0;
+    int wait_ms = 300000, quiet = 0, json = 0;
     static const struct option longopts[] = {
         {"db", required_argument, NULL, 'd'},
         {"wait", required_argument, NULL, 'w'},
         {"quiet", no_argument, NULL, 'q'},
+        {"json", no_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    static const char shortopts[] = "qh";
+    /* the verb is the first word that is no option: config --db x show */
     optind = 1;
     int c;
-    while ((c = getopt_long(argc - 1, argv + 1, "qh", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, shortopts, longopts)) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
         case 'q': quiet = 1; break;
+        case 'j': json = 1; break;
         case 'w':
             if (wait_arg_option("config", optarg, &wait_ms) != 0)
                 return EXIT_USAGE;
             break;
         case 'h': fputs(config_usage, stdout); return EXIT_OK;
-        default: fputs("Try 'nsgflow help config'.\n", stderr); return EXIT_USAGE;
+        default: return cli_bad_option("config", argv, shortopts, longopts);
         }
     }
+    const char *verb = optind < argc ? argv[optind] : NULL;
+    if (!verb) {
+        fputs(config_usage, stderr);
+        return EXIT_USAGE;
+    }
+    if (strcmp(verb, "import") != 0 && strcmp(verb, "show") != 0) {
+        static const char *const verbs[] = {"import", "show"};
+        char hint[64];
+        if (cli_suggest(verb, verbs, 2, "", hint, sizeof hint))
+            msg(stderr, "nsgflow config: '%s' is not a config command. Did you mean %s?\n", verb,
+                hint);
+        else
+            msg(stderr, "nsgflow config: '%s' is not a config command (import, show)\n", verb);
+        return EXIT_USAGE;
+    }
     const char *db_path = db_default_path(db);
-    int first = optind + 1; /* argv + 1 was parsed */
+    int first = optind + 1;
     if (strcmp(verb, "show") == 0) {
         if (first < argc) {
             msg(stderr, "nsgflow config show: unexpected argument '%s'\n", argv[first]);
             return EXIT_USAGE;
         }
-        return config_show(db_path);
+        cli_on_stop("config show", "nothing was changed (show only reads)");
+        return config_show(db_path, json);
+    }
+    if (json) {
+        fputs("nsgflow config import: --json is for config show (import says what it read on"
+              " stderr)\n", stderr);
+        return EXIT_USAGE;
     }
     if (first >= argc) {
         fputs("nsgflow config import: no FILE given (a JSON file, a folder, or - for standard"
               " input)\nTry 'nsgflow help config'.\n", stderr);
         return EXIT_USAGE;
     }
+    cli_on_stop("config import", "nothing of this import was stored (it is one transaction)");
     return config_import_paths(db_path, wait_ms, argv + first, argc - first, quiet);
 }

@@ -16,6 +16,7 @@
 #include <yajl/yajl_parse.h>
 
 #include "../common/escape.h"
+#include "../common/plural.h"
 #include "jsontoken.h"
 
 enum frame {
@@ -811,8 +812,8 @@ const char *flowlog_not_a_flow_log(const flowlog *p)
     }
     if (p->records > 0 && p->flow_records == 0) {
         snprintf(msg, msgsize,
-                 "a log with %ld records, none of them flow-log records (category %s)",
-                 p->records, p->other_category);
+                 "a log with %ld %s, none of them flow-log records (category %s)",
+                 p->records, plural(p->records, "record", "records"), p->other_category);
         return msg;
     }
     return NULL;

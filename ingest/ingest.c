@@ -2,7 +2,9 @@
  * ingest path together: walk -> source (bytes) -> flowlog (records) -> tuple
  * (fields) -> store (rows), and decides each blob's fate: new, replaced,
  * unchanged, partial or rejected. */
+#include "../common/cli.h"
 #include "../common/escape.h"
+#include "../common/plural.h"
 #include "../common/timearg.h"
 #include "ingest.h"
 
@@ -398,9 +400,10 @@ static void report_db_failure(struct run *r, const char *shown)
             msg, space ? " (is the disk full, or the file too large for the file system?)" : "");
     }
     if (r->batch_blobs > 0)
-        say(r, "nsgflow: the %ld blobs written just before it were rolled back "
+        say(r, "nsgflow: the %ld %s written just before it %s rolled back "
                "with it; run the same command again to finish the job\n",
-            r->batch_blobs);
+            r->batch_blobs, plural(r->batch_blobs, "blob", "blobs"),
+            plural(r->batch_blobs, "was", "were"));
     double seconds = r->t->seconds;
     long problems = r->t->path_problems, blobs = r->t->blobs;
     *r->t = r->committed;
@@ -683,20 +686,24 @@ static void tell_fate(struct run *r, const struct blob_job *j, enum fate fate,
     }
     if (partial) {
         t->files_partial++;
-        say(r, "%s: partial: %s; %s %" PRId64 " complete records (%" PRId64 " tuples)%s%s\n",
+        say(r, "%s: partial: %s; %s %" PRId64 " complete %s (%" PRId64 " %s)%s%s\n",
             shown, out->error, fate == FATE_KEPT_OLDER ? "it has" : "kept",
-            b->records, b->tuples,
+            b->records, plural(b->records, "record", "records"), b->tuples,
+            plural(b->tuples, "tuple", "tuples"),
             fate == FATE_KEPT_OLDER ? "; the database keeps its fuller earlier copy" : "", also);
     } else if (rejected) {
         t->files_rejected++;
         say(r, "%s: rejected: %s%s%s\n", shown, out->error,
             fate == FATE_KEPT_OLDER ? " (the database keeps its earlier copy)" : "", also);
     } else if (same_as) {
-        say(r, "%s: the same blob as %s (already stored): replaced, %" PRId64 " records, %" PRId64
-               " tuples\n", shown, same_as, b->records, b->tuples);
+        say(r, "%s: the same blob as %s (already stored): replaced, %" PRId64 " %s, %" PRId64
+               " %s\n", shown, same_as, b->records, plural(b->records, "record", "records"),
+            b->tuples, plural(b->tuples, "tuple", "tuples"));
     } else if (r->o->verbose) {
-        say(r, "%s: %s, %" PRId64 " records, %" PRId64 " tuples\n", shown,
-            fate == FATE_REPLACED ? "replaced" : "new", b->records, b->tuples);
+        say(r, "%s: %s, %" PRId64 " %s, %" PRId64 " %s\n", shown,
+            fate == FATE_REPLACED ? "replaced" : "new", b->records,
+            plural(b->records, "record", "records"), b->tuples,
+            plural(b->tuples, "tuple", "tuples"));
     }
 }
 
@@ -1447,10 +1454,11 @@ int ingest_run(const struct ingest_options *o, char **paths, int npaths,
     int sig = stop_signal;
     if (sig && status == EXIT_OK) {
         t->blobs = (long)r.files_done;
-        msg(stderr, "nsgflow ingest: stopped by %s: %zu of %zu blobs done and committed (%" PRId64
-                    " tuples); the blob being read was not stored; run the same command again to"
+        msg(stderr, "nsgflow ingest: stopped by %s: %zu of %zu %s done and committed (%" PRId64
+                    " %s); the blob being read was not stored; run the same command again to"
                     " finish (blobs already stored are skipped)\n",
-            sig == SIGINT ? "SIGINT" : "SIGTERM", r.files_done, w.count, t->tuples);
+            cli_signal_name(sig), r.files_done, w.count, plural((long long)w.count, "blob", "blobs"),
+            t->tuples, plural(t->tuples, "tuple", "tuples"));
         status = EXIT_STOPPED + sig;
     }
 done:
@@ -1472,24 +1480,28 @@ done:
 
 void ingest_print_summary(const struct ingest_totals *t)
 {
-    long blobs = t->blobs;
+    long blobs = t->blobs, worse = t->files_kept_older + t->files_earlier;
     fprintf(stderr,
-            "ingest: %ld blobs: %ld new, %ld replaced, %ld unchanged, %ld partial, "
+            "ingest: %ld %s: %ld new, %ld replaced, %ld unchanged, %ld partial, "
             "%ld rejected",
-            blobs, t->files_new, t->files_replaced, t->files_unchanged,
-            t->files_partial, t->files_rejected);
-    if (t->files_kept_older + t->files_earlier)
-        msg(stderr, ", %ld worse copies not stored", t->files_kept_older + t->files_earlier);
+            blobs, plural(blobs, "blob", "blobs"), t->files_new, t->files_replaced,
+            t->files_unchanged, t->files_partial, t->files_rejected);
+    if (worse)
+        msg(stderr, ", %ld worse %s not stored", worse, plural(worse, "copy", "copies"));
     if (t->other_files_skipped)
-        msg(stderr, "; %ld other files skipped", t->other_files_skipped);
+        msg(stderr, "; %ld other %s skipped", t->other_files_skipped,
+            plural(t->other_files_skipped, "file", "files"));
     if (t->path_problems)
-        msg(stderr, "; %ld paths unreadable", t->path_problems);
+        msg(stderr, "; %ld %s unreadable", t->path_problems,
+            plural(t->path_problems, "path", "paths"));
     if (t->files_other_shard)
-        msg(stderr, "; %ld blobs of other shards' NICs not read", t->files_other_shard);
+        msg(stderr, "; %ld %s of other shards' NICs not read", t->files_other_shard,
+            plural(t->files_other_shard, "blob", "blobs"));
     double rate = t->seconds > 0 ? (double)t->tuples / t->seconds : 0;
     fprintf(stderr,
-            "\ningest: %" PRId64 " tuples written, %" PRId64 " broken tuples skipped, ",
-            t->tuples, t->skipped_tuples);
+            "\ningest: %" PRId64 " %s written, %" PRId64 " broken %s skipped, ",
+            t->tuples, plural(t->tuples, "tuple", "tuples"), t->skipped_tuples,
+            plural(t->skipped_tuples, "tuple", "tuples"));
     if (t->dropped_tuples)
         fprintf(stderr, "%" PRId64 " left out (--only, --shard), ", t->dropped_tuples);
     fprintf(stderr, "%.1f MB of JSON in %.2f s (%.0f tuples/s)\n",
@@ -1588,9 +1600,10 @@ int ingest_main(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    static const char shortopts[] = "qvh";
     optind = 1;
     int c;
-    while ((c = getopt_long(argc, argv, "qvh", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, shortopts, longopts)) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
         case 's': o.strict = 1; break;
@@ -1634,8 +1647,7 @@ int ingest_main(int argc, char **argv)
             fputs(ingest_usage, stdout);
             return EXIT_OK;
         default:
-            fputs("Try 'nsgflow help ingest'.\n", stderr);
-            return EXIT_USAGE;
+            return cli_bad_option("ingest", argv, shortopts, longopts);
         }
     }
     if (optind >= argc) {

@@ -9,7 +9,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "../common/cli.h"
 #include "../common/escape.h"
+#include "../common/plural.h"
 #include "../common/timearg.h"
 #include "../schema/db.h"
 #include "ingest.h"
@@ -31,7 +33,9 @@ const char prune_usage[] =
     "  --db FILE         the database (default: $NSGFLOW_DB, else ./nsgflow.db)\n"
     "\n"
     "Exit status: 0 done (or nothing to drop); 1 no database, the database is in\n"
-    "use or could not be written (nothing was dropped); 2 usage.\n";
+    "use or could not be written (nothing was dropped); 2 usage; 130, 143\n"
+    "stopped by SIGINT, SIGTERM (the message says whether the flows were\n"
+    "dropped).\n";
 
 /* Counts of the blobs older than cutoff and of the others. */
 struct prune_counts {
@@ -56,6 +60,14 @@ static int count_old(sqlite3 *db, int64_t cutoff, struct prune_counts *c)
     }
     sqlite3_finalize(st);
     return rc;
+}
+
+/* "12 blobs (3400 tuples)", "1 blob (1 tuple)" into out; returns out. */
+static const char *counts_text(int64_t blobs, int64_t tuples, char *out, size_t n)
+{
+    snprintf(out, n, "%lld %s (%lld %s)", (long long)blobs, plural(blobs, "blob", "blobs"),
+             (long long)tuples, plural(tuples, "tuple", "tuples"));
+    return out;
 }
 
 /* The cutoff of AGE: a span back from the newest flow (*relative set), or
@@ -87,15 +99,16 @@ int prune_main(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    static const char shortopts[] = "h";
     optind = 1;
     int c;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, shortopts, longopts)) != -1) {
         switch (c) {
         case 'd': db_path = optarg; break;
         case 'o': age = optarg; break;
         case 'n': dry_run = 1; break;
         case 'h': fputs(prune_usage, stdout); return EXIT_OK;
-        default: fputs("Try 'nsgflow help prune'.\n", stderr); return EXIT_USAGE;
+        default: return cli_bad_option("prune", argv, shortopts, longopts);
         }
     }
     int64_t probe;
@@ -107,11 +120,12 @@ int prune_main(int argc, char **argv)
         return EXIT_USAGE;
     }
     db_path = db_default_path(db_path);
+    cli_on_stop("prune", "nothing was dropped (the drop is one transaction)");
     sqlite3 *db;
     /* a short wait: prune should not queue behind a long ingest */
     if (db_open_existing_or_say(db_path, 2000, &db) != 0)
         return EXIT_FATAL;
-    char why[600] = "", t[24], n[24];
+    char why[600] = "", t[24], n[24], dropped[80], kept[80];
     int64_t cutoff, newest;
     int relative;
     struct prune_counts counts;
@@ -134,10 +148,11 @@ int prune_main(int argc, char **argv)
     else
         snprintf(whence, sizeof whence, "as given");
     if (dry_run) {
-        msg(stdout, "prune: --dry-run: would drop %lld blobs (%lld tuples) whose newest flow is"
-                    " older than %s (%s); %lld blobs (%lld tuples) would stay; nothing was"
-                    " changed\n", (long long)counts.drop_blobs, (long long)counts.drop_tuples, t,
-            whence, (long long)counts.keep_blobs, (long long)counts.keep_tuples);
+        msg_wrapped(stdout, cli_width(stdout), 4, "prune: --dry-run: would drop %s whose newest"
+                    " flow is older than %s (%s); %s would stay; nothing was changed\n",
+                    counts_text(counts.drop_blobs, counts.drop_tuples, dropped, sizeof dropped),
+                    t, whence,
+                    counts_text(counts.keep_blobs, counts.keep_tuples, kept, sizeof kept));
         sqlite3_close(db);
         return EXIT_OK;
     }
@@ -179,7 +194,13 @@ int prune_main(int argc, char **argv)
         goto fail;
     sqlite3_finalize(st);
     st = NULL;
-    if (count_old(db, cutoff, &counts) != 0 || sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+    if (count_old(db, cutoff, &counts) != 0)
+        goto fail;
+    cli_stop_hold();
+    rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    cli_stop_release(rc == SQLITE_OK ? "the flows were dropped; the space was not given back"
+                                       " to the file system (later ingests reuse it)" : NULL);
+    if (rc != SQLITE_OK)
         goto fail;
     store_free(s);
     s = NULL;
@@ -188,10 +209,10 @@ int prune_main(int argc, char **argv)
                   sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL) != SQLITE_OK))
         msg(stderr, "nsgflow prune: the flows were dropped, but the space could not be given"
                         " back yet: %s (it is reused by later ingests)\n", sqlite3_errmsg(db));
-    msg(stdout, "prune: dropped %lld blobs (%lld tuples) whose newest flow is older than %s (%s);"
-                " %lld blobs (%lld tuples) stay; analyses and findings kept, with their figures\n",
-        (long long)blobs, (long long)tuples, t, whence, (long long)counts.keep_blobs,
-        (long long)counts.keep_tuples);
+    msg_wrapped(stdout, cli_width(stdout), 4, "prune: dropped %s whose newest flow is older than"
+                " %s (%s); %s stay; analyses and findings kept, with their figures\n",
+                counts_text(blobs, tuples, dropped, sizeof dropped), t, whence,
+                counts_text(counts.keep_blobs, counts.keep_tuples, kept, sizeof kept));
     sqlite3_close(db);
     return EXIT_OK;
 fail:

@@ -79,7 +79,6 @@ check_options() { # SOURCE TEXT
 }
 check_options "$bin --help" "$overview"
 for cmd in "${commands[@]}"; do
-    [ "$cmd" = help ] && continue # 'help help' is not a topic
     if ! text=$("$bin" help "$cmd"); then
         fail "'$bin help $cmd' failed"
         continue

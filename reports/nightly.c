@@ -12,7 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../common/cli.h"
 #include "../common/escape.h"
+#include "../common/plural.h"
 #include "../analyze/analyze.h"
 #include "../common/timearg.h"
 #include "../ingest/config.h"
@@ -41,8 +43,9 @@ const char run_usage[] =
     "                 window, and one report merges them all\n"
     "  --report FILE  write the report there (whole or not at all); without it\n"
     "                 the report goes to standard output\n"
-    "  --format F     the report's format (default: from the FILE's extension\n"
-    "                 .html .md .csv .json, else text)\n"
+    "  --format F     the report's format (default: by the FILE's extension, as\n"
+    "                 for report -o: .html .htm .md .csv .json .txt .sh; none:\n"
+    "                 text; any other extension is an error)\n"
     "  --fail-on L    exit 1 when this run has new findings (new), or findings\n"
     "                 of that severity or worse (error, warning); a finding\n"
     "                 accepted with nsgflow accept never counts\n"
@@ -60,7 +63,8 @@ const char run_usage[] =
     "well\".\n"
     "\n"
     "Exit status: 0 done; 1 --fail-on matched, or a fatal error; 2 usage;\n"
-    "3 done, but some blobs were partial or rejected; 4 no new flow logs.\n";
+    "3 done, but some blobs were partial or rejected; 4 no new flow logs;\n"
+    "130, 143 stopped by SIGINT, SIGTERM (the message says what was kept).\n";
 
 static int log_plain, log_quiet;
 
@@ -85,22 +89,6 @@ static void logline(const char *fmt, ...)
 }
 
 static void latest_window_of(const char *db_path, int64_t *from, int64_t *to);
-
-static int format_of_path(const char *path)
-{
-    const char *dot = strrchr(path, '.');
-    if (!dot)
-        return REPORT_TEXT;
-    if (strcmp(dot, ".html") == 0 || strcmp(dot, ".htm") == 0)
-        return REPORT_HTML;
-    if (strcmp(dot, ".md") == 0)
-        return REPORT_MD;
-    if (strcmp(dot, ".csv") == 0)
-        return REPORT_CSV;
-    if (strcmp(dot, ".json") == 0)
-        return REPORT_JSON;
-    return REPORT_TEXT;
-}
 
 static int64_t count_runs(const char *db_path)
 {
@@ -226,6 +214,7 @@ static int run_shards(struct ingest_options *io, struct analyze_options *ao,
             return EXIT_FATAL;
         if (st != EXIT_OK)
             config_status = st;
+        cli_stop_note("the configuration was imported; nothing else of this run was stored");
         logline("nsgflow run: config%s: %s", name[i], st == EXIT_OK
                                                ? "imported" : "imported, but some files were refused");
     }
@@ -245,10 +234,11 @@ static int run_shards(struct ingest_options *io, struct analyze_options *ao,
         io->shard_index = shards ? (unsigned)i : 0;
         io->shard_count = shards ? (unsigned)ndbs : 0;
         int st = ingest_run(io, paths, npaths, &t);
-        logline("nsgflow run: ingest%s: %ld blobs: %ld new, %ld replaced, %ld unchanged, %ld partial,"
-                " %ld rejected; %lld tuples written in %.1f s", name[i], t.blobs, t.files_new,
-                t.files_replaced, t.files_unchanged, t.files_partial, t.files_rejected,
-                (long long)t.tuples, t.seconds);
+        logline("nsgflow run: ingest%s: %ld %s: %ld new, %ld replaced, %ld unchanged, %ld partial,"
+                " %ld rejected; %lld %s written in %.1f s", name[i], t.blobs,
+                plural(t.blobs, "blob", "blobs"), t.files_new, t.files_replaced,
+                t.files_unchanged, t.files_partial, t.files_rejected, (long long)t.tuples,
+                plural(t.tuples, "tuple", "tuples"), t.seconds);
         if (st == EXIT_FATAL || st >= EXIT_STOPPED)
             return st; /* stopped: it said what was committed */
         input_blobs += t.blobs;
@@ -264,6 +254,9 @@ static int run_shards(struct ingest_options *io, struct analyze_options *ao,
     }
     if (config_status == EXIT_PROBLEMS && ingest_status == EXIT_OK)
         ingest_status = EXIT_PROBLEMS;
+    if (npaths)
+        cli_stop_note("the blobs this run ingested are stored, but not analyzed (nothing of an"
+                      " analysis is stored unless it is whole): nsgflow analyze judges them");
 
     /* 2. analyze what came in (the first time: everything), in one window
      * for all the databases. Inputs that brought no new flow are no
@@ -312,11 +305,15 @@ static int run_shards(struct ingest_options *io, struct analyze_options *ao,
         char accepted[32] = ""; /* accepted findings: counted apart (accept.h) */
         if (ar[i].accepted)
             snprintf(accepted, sizeof accepted, ", %d accepted", ar[i].accepted);
-        logline("nsgflow run: analyze%s: window %s to %s: %zu APIM hosts; %d errors, %d warnings,"
-                " %d info%s; %d new, %d resolved", name[i], a, b, ar[i].hosts, ar[i].errors,
-                ar[i].warnings, ar[i].infos, accepted, ar[i].new_findings, ar[i].resolved);
+        logline("nsgflow run: analyze%s: window %s to %s: %zu APIM %s; %d %s, %d %s,"
+                " %d info%s; %d new, %d resolved", name[i], a, b, ar[i].hosts,
+                plural((long long)ar[i].hosts, "host", "hosts"), ar[i].errors,
+                plural(ar[i].errors, "error", "errors"), ar[i].warnings,
+                plural(ar[i].warnings, "warning", "warnings"), ar[i].infos, accepted,
+                ar[i].new_findings, ar[i].resolved);
     }
     analyzed = 1;
+    cli_stop_note("ingested and analyzed (the analyses are stored); the report was not written");
     if (!log_quiet && ar[0].run_id)
         analyze_print_tag_note(&ar[0], stderr); /* once, for all the databases */
 report:;
@@ -444,9 +441,10 @@ int run_main(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    static const char shortopts[] = "qh";
     optind = 1;
     int c;
-    while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, shortopts, longopts)) != -1) {
         switch (c) {
         case 'd': db_paths[ndbs++] = optarg; break;
         case 'q': log_quiet = 1; break;
@@ -503,7 +501,7 @@ int run_main(int argc, char **argv)
             ao.wait_ms = io.wait_ms;
             break;
         case 'h': fputs(run_usage, stdout); return EXIT_OK;
-        default: fputs("Try 'nsgflow help run'.\n", stderr); return EXIT_USAGE;
+        default: return cli_bad_option("run", argv, shortopts, longopts);
         }
     }
     if (optind >= argc && !nconfigs) {
@@ -511,8 +509,15 @@ int run_main(int argc, char **argv)
               stderr);
         return EXIT_USAGE;
     }
+    char err[600];
+    if (format < 0 && report_path &&
+        report_format_of_path(report_path, &format, err, sizeof err) != 0) {
+        msg(stderr, "nsgflow run: --report %s\n", err);
+        return EXIT_USAGE;
+    }
     if (format < 0)
-        format = report_path ? format_of_path(report_path) : REPORT_TEXT;
+        format = REPORT_TEXT;
+    cli_on_stop("run", "nothing of this run was stored");
     log_plain = !isatty(2);
     io.progress = !log_plain && !log_quiet;
     if (!ndbs)

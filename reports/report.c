@@ -1,5 +1,6 @@
 /* report.c: the report command: options, where the report goes (a file is
  * written whole or not at all), colour and width for terminals. */
+#include "../common/cli.h"
 #include "../common/escape.h"
 #include "report.h"
 
@@ -7,7 +8,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -18,27 +19,34 @@
 
 const char report_usage[] =
     "usage: nsgflow report [--db FILE]... [--format text|md|csv|json|html|sh] [-o FILE]\n"
-    "                      [--since T] [--until T]\n"
+    "                      [--since T] [--until T] [--no-color]\n"
     "\n"
     "Writes what the analyses found: first the fix plan (each change to make\n"
     "once, most severe first, with the findings that call for it and its\n"
     "command), then each finding with its evidence.\n"
-    "  --format F     text (default: for a terminal, coloured there unless\n"
-    "                 NO_COLOR is set), md (a ticket or wiki page), csv (one\n"
+    "  --format F     text (default: for a terminal, coloured and wrapped to its\n"
+    "                 width there), md (a ticket or wiki page), csv (one\n"
     "                 finding a row), json (documented, versioned: see the\n"
-    "                 README), html (one self-contained page: summary, plan,\n"
+    "                 man page), html (one self-contained page: summary, plan,\n"
     "                 requirements matrix, timelines, evidence), sh (the fix\n"
     "                 plan as a script to review and run: it refuses to run\n"
     "                 while a value the plan could not know is left to fill)\n"
-    "  -o, --output FILE  write there (whole or not at all) instead of stdout\n"
+    "  -o, --output FILE  write there (whole or not at all) instead of stdout;\n"
+    "                 without --format, FILE's extension names the format:\n"
+    "                 .html .htm .md .csv .json .txt .sh (any case); none, or a\n"
+    "                 FILE that is no regular file (/dev/stdout, a FIFO): text;\n"
+    "                 any other extension is an error\n"
     "  --since T, --until T  the analyses whose windows overlap this window;\n"
-    "                 default: the latest analysis. T: ISO-8601 UTC or 24h, 7d\n"
+    "                 default: the latest analysis. T: 2026-11-01T10:00Z,\n"
+    "                 2026-11-01T12:00+02:00, @1793527200, or 24h, 7d back\n"
+    "  --no-color     no colours on a terminal (as NO_COLOR set, not empty)\n"
     "  --db FILE      the database (default: $NSGFLOW_DB, else ./nsgflow.db);\n"
     "                 repeatable: shard databases (ingest --shard K/N), merged\n"
     "                 into one report as if one database held them all\n"
     "\n"
     "Exit status: 0 written; 1 the database or the file could not be read or\n"
-    "written; 2 usage.\n";
+    "written; 2 usage (an -o FILE whose extension names no format, too);\n"
+    "130, 143 stopped by SIGINT, SIGTERM (the file is not written).\n";
 
 int report_format_of(const char *name)
 {
@@ -46,6 +54,38 @@ int report_format_of(const char *name)
     for (int i = 0; i < 6; i++)
         if (strcmp(name, names[i]) == 0)
             return i;
+    return -1;
+}
+
+/* The formats by the file name's extension (any case): the one table. */
+static const struct {
+    const char *extension, *format;
+} by_extension[] = {
+    {"html", "html"}, {"htm", "html"}, {"md", "md"}, {"csv", "csv"},
+    {"json", "json"}, {"txt", "text"}, {"sh", "sh"},
+};
+
+int report_format_of_path(const char *path, int *format, char *err, size_t errlen)
+{
+    struct stat st;
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    const char *dot = strrchr(base, '.');
+    *format = REPORT_TEXT;
+    if ((stat(path, &st) == 0 && !S_ISREG(st.st_mode)) || !dot || dot == base || !dot[1])
+        return 0; /* a terminal, a FIFO, /dev/stdout; a name without extension */
+    for (size_t i = 0; i < sizeof by_extension / sizeof by_extension[0]; i++) {
+        if (strcasecmp(dot + 1, by_extension[i].extension) != 0)
+            continue;
+        *format = report_format_of(by_extension[i].format);
+        if (*format >= 0)
+            return 0;
+        snprintf(err, errlen, "%s: this nsgflow has no %s format (the extension %s names it);"
+                              " choose one with --format", path, by_extension[i].format, dot);
+        return -1;
+    }
+    snprintf(err, errlen, "%s: the extension %s names no report format: use .html, .htm, .md,"
+                          " .csv, .json, .txt or .sh, or say which with --format", path, dot);
     return -1;
 }
 
@@ -60,16 +100,6 @@ int report_write(const struct report *r, enum report_format f, FILE *out, int co
     case REPORT_SH: return report_write_sh(r, out);
     default: return report_write_html(r, out);
     }
-}
-
-static int terminal_width(int fd)
-{
-    struct winsize ws;
-    if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40)
-        return ws.ws_col;
-    const char *cols = getenv("COLUMNS");
-    int c = cols ? atoi(cols) : 0;
-    return c >= 40 && c <= 1000 ? c : 100;
 }
 
 /* Writes to a file that is not a regular file (a terminal, /dev/null, a
@@ -121,6 +151,8 @@ int report_write_path(const struct report *r, enum report_format f, const char *
     }
     snprintf(tmp, n, "%s.tmpXXXXXX", path);
     int fd = mkstemp(tmp);
+    if (fd >= 0)
+        cli_stop_remove(tmp); /* a stop leaves no temporary file behind */
     if (fd >= 0) { /* mkstemp makes it private; a report is an ordinary file */
         mode_t mask = umask(0);
         umask(mask);
@@ -129,8 +161,11 @@ int report_write_path(const struct report *r, enum report_format f, const char *
     FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
     if (!out) {
         snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
-        if (fd >= 0)
+        if (fd >= 0) {
             close(fd);
+            unlink(tmp);
+            cli_stop_remove(NULL);
+        }
         free(tmp);
         free(resolved);
         return -1;
@@ -149,6 +184,7 @@ int report_write_path(const struct report *r, enum report_format f, const char *
         snprintf(err, errlen, "%s: cannot write: %s", given, strerror(saved));
         unlink(tmp);
     }
+    cli_stop_remove(NULL);
     free(tmp);
     free(resolved);
     return rc;
@@ -188,7 +224,7 @@ int report_main(int argc, char **argv)
         msg(stderr, "nsgflow report: out of memory\n");
         return EXIT_FATAL;
     }
-    int format = REPORT_TEXT;
+    int format = -1, no_color = 0;
     int64_t since = INT64_MIN, until = INT64_MAX;
     static const struct option longopts[] = {
         {"db", required_argument, NULL, 'd'},
@@ -196,15 +232,18 @@ int report_main(int argc, char **argv)
         {"output", required_argument, NULL, 'o'},
         {"since", required_argument, NULL, 'S'},
         {"until", required_argument, NULL, 'U'},
+        {"no-color", no_argument, NULL, 'C'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    static const char shortopts[] = "o:h";
     optind = 1;
     int c;
-    while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, shortopts, longopts)) != -1) {
         switch (c) {
         case 'd': db_paths[ndbs++] = optarg; break;
         case 'o': output = optarg; break;
+        case 'C': no_color = 1; break;
         case 'f':
             format = report_format_of(optarg);
             if (format < 0) {
@@ -228,16 +267,25 @@ int report_main(int argc, char **argv)
             break;
         case 'h': fputs(report_usage, stdout); free(db_paths); return EXIT_OK;
         default:
-            fputs("Try 'nsgflow help report'.\n", stderr);
             free(db_paths);
-            return EXIT_USAGE;
+            return cli_bad_option("report", argv, shortopts, longopts);
         }
     }
+    char err[600];
     if (optind < argc) {
         msg(stderr, "nsgflow report: unexpected argument '%s'\n", argv[optind]);
         free(db_paths);
         return EXIT_USAGE;
     }
+    if (format < 0 && output && report_format_of_path(output, &format, err, sizeof err) != 0) {
+        msg(stderr, "nsgflow report: -o %s\n", err);
+        free(db_paths);
+        return EXIT_USAGE;
+    }
+    if (format < 0)
+        format = REPORT_TEXT;
+    cli_on_stop("report", output ? "the report file was not written (what was there is as it"
+                                   " was)" : "the report on standard output is cut short");
     if (!ndbs)
         db_paths[ndbs++] = db_default_path(NULL);
     /* a window given on one side only is open on the other */
@@ -245,7 +293,6 @@ int report_main(int argc, char **argv)
         until = INT64_MAX - 1;
     if (until != INT64_MAX && since == INT64_MIN)
         since = INT64_MIN + 1;
-    char err[600];
     struct report_db *dbs = calloc(ndbs, sizeof *dbs);
     if (!dbs || report_open_dbs(db_paths, ndbs, dbs) != 0) {
         free(dbs);
@@ -267,9 +314,9 @@ int report_main(int argc, char **argv)
         if (rc != 0)
             msg(stderr, "nsgflow report: %s\n", err);
     } else {
-        int tty = isatty(1);
-        int color = tty && !getenv("NO_COLOR") && format == REPORT_TEXT;
-        rc = report_write(&r, format, stdout, color, tty ? terminal_width(1) : 100);
+        int width = cli_width(stdout); /* 0: no terminal */
+        int color = format == REPORT_TEXT && !no_color && cli_color(stdout);
+        rc = report_write(&r, format, stdout, color, width ? width : 100);
         if (fflush(stdout) != 0)
             rc = -1;
         if (rc != 0)

@@ -168,6 +168,13 @@ enum report_format { REPORT_TEXT, REPORT_MD, REPORT_CSV, REPORT_JSON, REPORT_HTM
 /* Parses "text", "md", ... Returns the format or -1. */
 int report_format_of(const char *name);
 
+/* The format a report written to path takes when none is given: by its
+ * extension, in any case (.html .htm .md .csv .json .txt .sh), text when
+ * it has none or path is no regular file (a terminal, /dev/stdout, a
+ * FIFO). Returns 0 with *format, or -1 with err (naming path and the
+ * extension) for an extension that names no format. */
+int report_format_of_path(const char *path, int *format, char *err, size_t errlen);
+
 /* Writes r to out in the format. color: ANSI colours (text only); width:
  * the line width to wrap text to. Returns 0, or -1 on a write error. */
 int report_write(const struct report *r, enum report_format f, FILE *out,

@@ -7,10 +7,12 @@
 #include "report.h"
 
 #include "../analyze/accept.h"
+#include "../analyze/analyze.h"
 #include "../analyze/config_check.h"
 #include "../analyze/findings.h"
 #include "../analyze/fixplan.h"
 #include "../analyze/netconfig.h"
+#include "../common/plural.h"
 #include "../common/strbuf.h"
 #include "../ingest/ipaddr.h"
 
@@ -1108,9 +1110,10 @@ static int finish(struct report *r, struct netconfig *nc)
     for (size_t i = 0; i < r->nformats; i++) {
         size_t used = strlen(r->formats);
         int code = r->format_counts[i].code;
-        snprintf(r->formats + used, sizeof r->formats - used, "%s%s (%lld blobs)",
+        snprintf(r->formats + used, sizeof r->formats - used, "%s%s (%lld %s)",
                  used ? ", " : "", code == 1 ? "nsg-v1" : code == 2 ? "nsg-v2" : "vnet-v4",
-                 (long long)r->format_counts[i].blobs);
+                 (long long)r->format_counts[i].blobs,
+                 plural(r->format_counts[i].blobs, "blob", "blobs"));
     }
     if (r->nmatrix > 1)
         qsort(r->matrix, r->nmatrix, sizeof *r->matrix, by_matrix_order);
@@ -1253,16 +1256,7 @@ int report_load(sqlite3 *db, int64_t from, int64_t to, int64_t run_id, struct re
 
 void report_counts(const struct report_finding *f, char *out, size_t size)
 {
-    if (!f->connections && !f->flows && strncmp(f->analyzer, "config-", 7) == 0)
-        snprintf(out, size, "from the configuration");
-    else if (!f->connections && !f->flows && (strcmp(f->analyzer, "logging-gap") == 0 ||
-                                              strcmp(f->analyzer, "nsg-flow-logs") == 0))
-        snprintf(out, size, "about the logs");
-    else if (f->connections)
-        snprintf(out, size, "%lld connection%s, %lld tuple%s", (long long)f->connections,
-                 f->connections == 1 ? "" : "s", (long long)f->flows, f->flows == 1 ? "" : "s");
-    else
-        snprintf(out, size, "%lld tuple%s", (long long)f->flows, f->flows == 1 ? "" : "s");
+    analyze_counts_text(f->analyzer, f->connections, f->flows, out, size);
 }
 
 void report_fix_members(const struct report *r, size_t first, char *out, size_t size)

@@ -8,6 +8,7 @@
 
 #include "../common/timearg.h"
 #include "../common/escape.h"
+#include "../common/plural.h"
 
 static const char *color_of(const char *severity)
 {
@@ -37,8 +38,9 @@ static void summary_window(const struct report *r, char *buf, size_t n)
 
 static void summary_data(const struct report *r, char *buf, size_t n)
 {
-    snprintf(buf, n, "%lld blobs, %lld tuples%s%s%s; service tags: %s, changeNumber %ld, published %s",
-             (long long)r->blobs, (long long)r->tuples, r->formats[0] ? " (" : "", r->formats,
+    snprintf(buf, n, "%lld %s, %lld %s%s%s%s; service tags: %s, changeNumber %ld, published %s",
+             (long long)r->blobs, plural(r->blobs, "blob", "blobs"), (long long)r->tuples,
+             plural(r->tuples, "tuple", "tuples"), r->formats[0] ? " (" : "", r->formats,
              r->formats[0] ? ")" : "", r->tag_origin, r->tag_change_number,
              r->tag_published[0] ? r->tag_published : "unknown");
 }
@@ -180,26 +182,49 @@ static void text_keys(const struct report *r, size_t i, FILE *out, int md)
     }
 }
 
+/* A fact of a finding that it has: not "", not "-". */
+static int known(const char *s)
+{
+    return s && s[0] && strcmp(s, "-") != 0;
+}
+
+/* "443/TCP inbound" (as much of it as the finding has) into buf. */
+static void port_text(const struct report_finding *f, char *buf, size_t n)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    if (f->port)
+        used = (size_t)snprintf(buf, n, "%d", f->port);
+    if (known(f->protocol) && used < n)
+        used += (size_t)snprintf(buf + used, n - used, "%s%s", used ? "/" : "", f->protocol);
+    if (known(f->direction) && used < n)
+        snprintf(buf + used, n - used, "%s%s", used ? " " : "", f->direction);
+}
+
 /* A finding's title and facts, as the text or Markdown report starts it
- * (level: the Markdown heading's). */
+ * (level: the Markdown heading's); only the facts it has (an info finding
+ * about the logs has no host, remote, port or rule). */
 static void text_heading(const struct report_finding *f, FILE *out, int color, int width,
                          int md, const char *level)
 {
-    char sev[16], a[24], b[24], counts[80], line[1024];
+    char sev[16], a[24], b[24], counts[80], line[1024], port[48];
     const char *bold = color ? "\033[1m" : "", *reset = color ? "\033[0m" : "";
     report_counts(f, counts, sizeof counts);
+    port_text(f, port, sizeof port);
     upper(f->severity, sev, sizeof sev);
     time_format(f->first, a);
     time_format(f->last, b);
     if (md) {
         fprintf(out, "\n%s %s (%s): ", level, sev, f->status);
         put_md(out, f->title);
-        fputs("\n\n- **Host:** ", out);
-        put_md(out, f->host[0] ? f->host : "-");
-        fputs(" **Remote:** ", out);
-        put_md(out, f->remote[0] ? f->remote : "-");
-        fprintf(out, " **Port:** %d/%s %s **Rule:** ", f->port, f->protocol, f->direction);
-        put_md(out, f->rule[0] ? f->rule : "-");
+        fputs("\n", out);
+        const char *names[] = {"Host", "Remote", "Port", "Rule"};
+        const char *values[] = {f->host, f->remote, port, f->rule};
+        for (int k = 0, shown = 0; k < 4; k++)
+            if (known(values[k])) {
+                fprintf(out, "%s**%s:** ", shown++ ? " " : "\n- ", names[k]);
+                put_md(out, values[k]);
+            }
         fprintf(out, "\n- **Seen:** %s, %s to %s; **analyzer:** %s; **confidence:** %s\n",
                 counts, a, b, f->analyzer, f->confidence);
         return;
@@ -213,11 +238,17 @@ static void text_heading(const struct report_finding *f, FILE *out, int color, i
         fputc('\n', out);
         put_wrapped(out, line, 0, width);
     }
-    snprintf(line, sizeof line, "host %s, remote %s, port %d/%s %s, rule %s; %s, "
-                                "%s to %s; %s, confidence %s",
-             f->host[0] ? f->host : "-", f->remote[0] ? f->remote : "-", f->port,
-             f->protocol, f->direction, f->rule[0] ? f->rule : "-", counts,
-             a, b, f->analyzer, f->confidence);
+    size_t used = 0;
+    const char *names[] = {"host ", "remote ", f->port ? "port " : "", "rule "};
+    const char *values[] = {f->host, f->remote, port, f->rule};
+    line[0] = '\0';
+    for (int k = 0; k < 4; k++)
+        if (known(values[k]) && used < sizeof line)
+            used += (size_t)snprintf(line + used, sizeof line - used, "%s%s%s", used ? ", " : "",
+                                     names[k], values[k]);
+    if (used < sizeof line)
+        snprintf(line + used, sizeof line - used, "%s%s, %s to %s; %s, confidence %s",
+                 used ? "; " : "", counts, a, b, f->analyzer, f->confidence);
     put_wrapped(out, line, 2, width);
 }
 
@@ -416,8 +447,10 @@ int report_write_text(const struct report *r, FILE *out, int color, int width, i
             put_md(out, r->hosts[i].reason);
             fputs(")", out);
         }
-        fprintf(out, "\n- **Findings:** %d errors, %d warnings, %d info; %d new, %d open, %d resolved%s\n",
-                r->errors, r->warnings, r->infos, r->new_, r->open_, r->resolved, accepted);
+        fprintf(out, "\n- **Findings:** %d %s, %d %s, %d info; %d new, %d open, %d resolved%s\n",
+                r->errors, plural(r->errors, "error", "errors"), r->warnings,
+                plural(r->warnings, "warning", "warnings"), r->infos, r->new_, r->open_,
+                r->resolved, accepted);
     } else {
         fprintf(out, "%snsgflow report%s: %s\n", bold, reset, line);
         if (r->notice[0]) {
@@ -443,8 +476,10 @@ int report_write_text(const struct report *r, FILE *out, int color, int width, i
             snprintf(line, sizeof line, "%s: %s", r->hosts[i].address, r->hosts[i].reason);
             put_wrapped(out, line, 2, width);
         }
-        fprintf(out, "Findings: %d errors, %d warnings, %d info; %d new, %d open, %d resolved%s\n",
-                r->errors, r->warnings, r->infos, r->new_, r->open_, r->resolved, accepted);
+        fprintf(out, "Findings: %d %s, %d %s, %d info; %d new, %d open, %d resolved%s\n",
+                r->errors, plural(r->errors, "error", "errors"), r->warnings,
+                plural(r->warnings, "warning", "warnings"), r->infos, r->new_, r->open_,
+                r->resolved, accepted);
     }
     text_plan(r, out, color, width, md);
     if (md && r->nfixes)

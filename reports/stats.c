@@ -8,14 +8,17 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "../common/cli.h"
 #include "../common/escape.h"
+#include "../common/jsonw.h"
+#include "../common/plural.h"
 #include "../common/timearg.h"
 #include "../ingest/ingest.h"
 #include "../schema/db.h"
 #include "report.h"
 
 const char stats_usage[] =
-    "usage: nsgflow stats [--db FILE]...\n"
+    "usage: nsgflow stats [--db FILE]... [--json]\n"
     "\n"
     "Says what the database holds: blobs (ok, partial, rejected), tuples per\n"
     "format, the time range of the flows, its size on disk, the coverage (NIC-\n"
@@ -24,6 +27,8 @@ const char stats_usage[] =
     "  --db FILE      the database (default: $NSGFLOW_DB, else ./nsgflow.db);\n"
     "                 repeatable: shard databases, their figures added up as\n"
     "                 one database holding them all would give them\n"
+    "  --json         the same as one JSON object (\"format\": \"nsgflow-stats\";\n"
+    "                 its keys: man nsgflow, JSON OUTPUT)\n"
     "\n"
     "Exit status: 0 done; 1 the database could not be read; 2 usage.\n";
 
@@ -250,22 +255,191 @@ static void stats_collect(sqlite3 *db, const char *path, sqlite3 *union_db, stru
     }
 }
 
+/* "12 blobs" and the like, for the lines below */
+#define COUNT(n, one, many) (long long)(n), plural((n), one, many)
+
+static void stats_print_text(const struct stats *s, const char *const *paths, size_t ndbs)
+{
+    FILE *out = stdout;
+    int w = cli_width(out);
+    if (ndbs == 1)
+        msg_wrapped(out, w, 4, "database: %s, %.1f MB on disk (%.1f MB of it in the write-ahead"
+                               " log), schema %d\n", paths[0], (s->size + s->wal) / 1e6,
+                    s->wal / 1e6, db_schema_version());
+    else {
+        msg_wrapped(out, w, 4, "databases: %zu shards, %.1f MB on disk (%.1f MB of it in"
+                               " write-ahead logs), schema %d; the figures below are of them"
+                               " all, as one database\n", ndbs, (s->size + s->wal) / 1e6,
+                    s->wal / 1e6, db_schema_version());
+        for (size_t i = 0; i < ndbs; i++)
+            msg(out, "  %s\n", paths[i]);
+    }
+    const struct {
+        const char *title;
+        const struct stats_row *rows;
+        size_t n;
+    } tables[] = {{"blobs:", s->status, s->nstatus}, {"tuples by format:", s->format, s->nformat}};
+    for (size_t t = 0; t < 2; t++) {
+        puts(tables[t].title);
+        for (size_t i = 0; i < tables[t].n; i++) {
+            const struct stats_row *r = &tables[t].rows[i];
+            msg(out, "  %-9s %8lld %-5s %12lld %s\n", r->name, COUNT(r->blobs, "blob", "blobs"),
+                COUNT(r->tuples, "tuple", "tuples"));
+        }
+    }
+    if (s->any_flows) {
+        char a[24], b[24];
+        time_format(s->min_ts, a);
+        time_format(s->max_ts, b);
+        msg_wrapped(out, w, 4, "flows: %lld %s from %s to %s, %lld %s; %.1f bytes per tuple on"
+                               " disk\n", COUNT(s->tuples, "tuple", "tuples"), a, b,
+                    COUNT(s->addresses, "address", "addresses"),
+                    s->tuples ? (double)(s->size + s->wal) / (double)s->tuples : 0.0);
+    } else {
+        puts("flows: none");
+    }
+    if (s->nics) {
+        msg_wrapped(out, w, 4, "coverage: %lld %s, %lld of %lld %s with blobs, %lld missing, %lld"
+                               " with a partial blob (view log_coverage)\n",
+                    COUNT(s->nics, "NIC", "NICs"), (long long)(s->nic_hours - s->missing),
+                    COUNT(s->nic_hours, "NIC-hour", "NIC-hours"), (long long)s->missing,
+                    (long long)s->partial);
+        for (size_t i = 0; i < s->ngaps; i++)
+            msg_wrapped(out, w, 6, "  NIC %s: %lld %s without a blob, the first %s\n",
+                        s->gaps[i].mac, COUNT(s->gaps[i].hours, "hour", "hours"),
+                        s->gaps[i].first);
+    }
+    if (s->have_config)
+        msg_wrapped(out, w, 4, "configuration: snapshot %lld of %s: %lld %s, %lld APIM %s"
+                               " (nsgflow config show)\n", (long long)s->config_id, s->config_at,
+                    COUNT(s->config_resources, "resource", "resources"),
+                    COUNT(s->config_apim, "instance", "instances"));
+    if (s->have_tags)
+        msg_wrapped(out, w, 4, "service tags: %s, changeNumber %lld, published %s, %lld %s\n",
+                    s->tag_origin, (long long)s->tag_change, s->tag_published,
+                    COUNT(s->tag_prefixes, "prefix", "prefixes"));
+    else
+        puts("service tags: not loaded yet (analyze loads the built-in snapshot)");
+    if (s->analyses) {
+        char a[24], b[24];
+        time_format(s->win_start, a);
+        time_format(s->win_end, b);
+        msg_wrapped(out, w, 4, "analyses: %lld, %s from %s to %s; %lld %s kept\n",
+                    (long long)s->analyses, s->analyses == 1 ? "its window" : "their windows", a,
+                    b, COUNT(s->findings, "finding", "findings"));
+    } else {
+        puts("analyses: none yet");
+    }
+}
+
+static void json_rows(struct jsonw *w, const char *key, const char *name,
+                      const struct stats_row *rows, size_t n)
+{
+    jsonw_array(w, key);
+    for (size_t i = 0; i < n; i++) {
+        jsonw_object(w, NULL);
+        jsonw_str(w, name, rows[i].name);
+        jsonw_int(w, "blobs", rows[i].blobs);
+        jsonw_int(w, "tuples", rows[i].tuples);
+        jsonw_end(w);
+    }
+    jsonw_end(w);
+}
+
+static void stats_print_json(const struct stats *s, const char *const *paths, size_t ndbs)
+{
+    struct jsonw w;
+    jsonw_begin(&w, stdout);
+    jsonw_str(&w, "format", "nsgflow-stats");
+    jsonw_int(&w, "version", 1);
+    jsonw_array(&w, "databases");
+    for (size_t i = 0; i < ndbs; i++)
+        jsonw_str(&w, NULL, paths[i]);
+    jsonw_end(&w);
+    jsonw_int(&w, "schema", db_schema_version());
+    jsonw_int(&w, "bytes", s->size + s->wal);
+    jsonw_int(&w, "wal_bytes", s->wal);
+    json_rows(&w, "blobs", "status", s->status, s->nstatus);
+    json_rows(&w, "formats", "format", s->format, s->nformat);
+    if (s->any_flows) {
+        jsonw_object(&w, "flows");
+        jsonw_int(&w, "tuples", s->tuples);
+        jsonw_time(&w, "first", s->min_ts);
+        jsonw_time(&w, "last", s->max_ts);
+        jsonw_int(&w, "addresses", s->addresses);
+        jsonw_end(&w);
+    } else {
+        jsonw_null(&w, "flows");
+    }
+    jsonw_object(&w, "coverage");
+    jsonw_int(&w, "nics", s->nics);
+    jsonw_int(&w, "nic_hours", s->nic_hours);
+    jsonw_int(&w, "missing", s->missing);
+    jsonw_int(&w, "partial", s->partial);
+    jsonw_array(&w, "most_missing");
+    for (size_t i = 0; i < s->ngaps; i++) {
+        jsonw_object(&w, NULL);
+        jsonw_str(&w, "mac", s->gaps[i].mac);
+        jsonw_int(&w, "hours", s->gaps[i].hours);
+        jsonw_str(&w, "first", s->gaps[i].first);
+        jsonw_end(&w);
+    }
+    jsonw_end(&w);
+    jsonw_end(&w);
+    if (s->have_config) {
+        jsonw_object(&w, "configuration");
+        jsonw_int(&w, "import_id", s->config_id);
+        jsonw_str(&w, "imported_at", s->config_at);
+        jsonw_int(&w, "resources", s->config_resources);
+        jsonw_int(&w, "apim_instances", s->config_apim);
+        jsonw_end(&w);
+    } else {
+        jsonw_null(&w, "configuration");
+    }
+    if (s->have_tags) {
+        jsonw_object(&w, "service_tags");
+        jsonw_str(&w, "origin", s->tag_origin);
+        jsonw_int(&w, "change_number", s->tag_change);
+        jsonw_str(&w, "published", strcmp(s->tag_published, "unknown") ? s->tag_published : NULL);
+        jsonw_int(&w, "prefixes", s->tag_prefixes);
+        jsonw_end(&w);
+    } else {
+        jsonw_null(&w, "service_tags");
+    }
+    jsonw_object(&w, "analyses");
+    jsonw_int(&w, "count", s->analyses);
+    if (s->analyses) {
+        jsonw_time(&w, "first_start", s->win_start);
+        jsonw_time(&w, "last_end", s->win_end);
+    } else {
+        jsonw_null(&w, "first_start");
+        jsonw_null(&w, "last_end");
+    }
+    jsonw_int(&w, "findings", s->findings);
+    jsonw_end(&w);
+    jsonw_finish(&w);
+}
+
 int stats_main(int argc, char **argv)
 {
     const char *db_paths[argc + 1]; /* --db at most once per argument */
     size_t ndbs = 0;
+    int json = 0;
     static const struct option longopts[] = {
         {"db", required_argument, NULL, 'd'},
+        {"json", no_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    static const char shortopts[] = "h";
     optind = 1;
     int c;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, shortopts, longopts)) != -1) {
         switch (c) {
         case 'd': db_paths[ndbs++] = optarg; break;
+        case 'j': json = 1; break;
         case 'h': fputs(stats_usage, stdout); return EXIT_OK;
-        default: fputs("Try 'nsgflow help stats'.\n", stderr); return EXIT_USAGE;
+        default: return cli_bad_option("stats", argv, shortopts, longopts);
         }
     }
     if (optind < argc) {
@@ -274,6 +448,7 @@ int stats_main(int argc, char **argv)
     }
     if (!ndbs)
         db_paths[ndbs++] = db_default_path(NULL);
+    cli_on_stop("stats", "nothing was changed (stats only reads)");
     struct report_db dbs[ndbs];
     if (report_open_dbs(db_paths, ndbs, dbs) != 0)
         return EXIT_FATAL;
@@ -301,60 +476,9 @@ int stats_main(int argc, char **argv)
         s.findings = scalar64(union_db, "SELECT count(*) FROM stats_finding");
     }
     report_close_dbs(dbs, ndbs);
-    if (ndbs == 1)
-        msg(stdout, "database: %s, %.1f MB on disk (%.1f MB of it in the write-ahead log), schema %d\n",
-            db_paths[0], (s.size + s.wal) / 1e6, s.wal / 1e6, db_schema_version());
-    else {
-        msg(stdout, "databases: %zu shards, %.1f MB on disk (%.1f MB of it in write-ahead logs),"
-                    " schema %d; the figures below are of them all, as one database\n",
-            ndbs, (s.size + s.wal) / 1e6, s.wal / 1e6, db_schema_version());
-        for (size_t i = 0; i < ndbs; i++)
-            msg(stdout, "  %s\n", db_paths[i]);
-    }
-    puts("blobs:");
-    for (size_t i = 0; i < s.nstatus; i++)
-        msg(stdout, "  %-9s %8lld blobs %12lld tuples\n", s.status[i].name,
-            (long long)s.status[i].blobs, (long long)s.status[i].tuples);
-    puts("tuples by format:");
-    for (size_t i = 0; i < s.nformat; i++)
-        msg(stdout, "  %-9s %8lld blobs %12lld tuples\n", s.format[i].name,
-            (long long)s.format[i].blobs, (long long)s.format[i].tuples);
-    if (s.any_flows) {
-        char a[24], b[24];
-        time_format(s.min_ts, a);
-        time_format(s.max_ts, b);
-        msg(stdout, "flows: %lld tuples from %s to %s, %lld addresses; %.1f bytes per tuple on disk\n",
-            (long long)s.tuples, a, b, (long long)s.addresses,
-            s.tuples ? (double)(s.size + s.wal) / (double)s.tuples : 0.0);
-    } else {
-        puts("flows: none");
-    }
-    if (s.nics) {
-        msg(stdout, "coverage: %lld NICs, %lld of %lld NIC-hours with blobs, %lld missing, %lld with"
-                    " a partial blob (view log_coverage)\n", (long long)s.nics,
-            (long long)(s.nic_hours - s.missing), (long long)s.nic_hours, (long long)s.missing,
-            (long long)s.partial);
-        for (size_t i = 0; i < s.ngaps; i++)
-            msg(stdout, "  NIC %s: %lld hour%s without a blob, the first %s\n", s.gaps[i].mac,
-                (long long)s.gaps[i].hours, s.gaps[i].hours == 1 ? "" : "s", s.gaps[i].first);
-    }
-    if (s.have_config)
-        msg(stdout, "configuration: snapshot %lld of %s: %lld resources, %lld APIM instances"
-                    " (nsgflow config show)\n", (long long)s.config_id, s.config_at,
-            (long long)s.config_resources, (long long)s.config_apim);
-    if (s.have_tags)
-        msg(stdout, "service tags: %s, changeNumber %lld, published %s, %lld prefixes\n",
-            s.tag_origin, (long long)s.tag_change, s.tag_published, (long long)s.tag_prefixes);
+    if (json)
+        stats_print_json(&s, db_paths, ndbs);
     else
-        puts("service tags: not loaded yet (analyze loads the built-in snapshot)");
-    if (s.analyses) {
-        char a[24], b[24];
-        time_format(s.win_start, a);
-        time_format(s.win_end, b);
-        msg(stdout, "analyses: %lld, windows from %s to %s, %lld findings kept\n",
-            (long long)s.analyses, a, b, (long long)s.findings);
-    } else {
-        puts("analyses: none yet");
-    }
+        stats_print_text(&s, db_paths, ndbs);
     return EXIT_OK;
 }

@@ -72,7 +72,7 @@ assert_contains "$T/err" "random.json.gz: rejected: binary data, not JSON" "rand
 assert_contains "$T/err" "image.json: rejected: binary data, not JSON (first bytes 89 50 4e 47" "binary"
 assert_contains "$T/err" "empty.json: rejected: an empty file" "empty"
 assert_eq "$(q "select count(*) from ingested_files where status = 'rejected' and tuples = 0")" 6 "rejected rows"
-assert_contains "$T/err" "1 other files skipped" "notes.txt skipped"
+assert_contains "$T/err" "1 other file skipped" "notes.txt skipped"
 assert_eq "$(q "select status, tuples from ingested_files where path like '%/good.json'")" "ok|$good_tuples" "good blob intact"
 
 # again: the bad blobs are still bad, nothing changes, still exit 3

@@ -5,7 +5,7 @@
 
 run_status "$NSGFLOW" --help
 assert_eq "$status" 0 "--help"
-assert_contains "$T/out" "usage: nsgflow COMMAND" "--help text"
+assert_contains "$T/out" "usage: nsgflow [--db FILE] [-q] [--json] [--no-color] COMMAND" "--help text"
 assert_contains "$T/out" "ingest PATH..." "--help lists ingest"
 run_status "$NSGFLOW" help ingest
 assert_eq "$status" 0 "help ingest"
@@ -20,7 +20,8 @@ assert_contains "$T/out" "SQLite 3." "library versions"
 
 # output that cannot be written is an error with a message, in every command
 NSGFLOW_DB="$T/full.db" "$NSGFLOW" ingest -q "$FIXTURES" 2>/dev/null || true
-for cmd in "--help" "help analyze" "--version" "stats" "tags show" "analyze" "report" "accept --list"; do
+for cmd in "--help" "help analyze" "help help" "--version" "stats" "stats --json" "tags show" "analyze" \
+           "analyze --dry-run --json" "report" "accept --list" "config show --json"; do
     set +e
     # shellcheck disable=SC2086
     NSGFLOW_DB="$T/full.db" "$NSGFLOW" $cmd >/dev/full 2>"$T/err"
@@ -63,7 +64,7 @@ assert_eq "$(wc -c <"$T/err")" 0 "--quiet prints nothing when all is well"
 run_status "$NSGFLOW" ingest -v --db "$T/verbose.db" "$FIXTURES/nsg_v1_pretty.json"
 run_status "$NSGFLOW" ingest -v --db "$T/verbose.db" "$FIXTURES"
 assert_contains "$T/err" "nsg_v1_pretty.json: unchanged" "--verbose"
-assert_contains "$T/err" "vnet_tabs_padded.json: new, 1 records, 4 tuples" "--verbose new"
+assert_contains "$T/err" "vnet_tabs_padded.json: new, 1 record, 4 tuples" "--verbose new"
 # no progress line when stderr is not a terminal
 if grep -q "ETA" "$T/err"; then fail "progress line written to a file"; fi
 

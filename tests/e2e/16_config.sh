@@ -297,8 +297,8 @@ assert_eq "$(tr '\n' ' ' <"$AZ_ARGS")" "network nsg rule create --resource-group
 rm -f "$AZ_ARGS"
 run_status "$NSGFLOW" config show --db "$T/az.db"
 assert_eq "$status" 0 "az: config show"
-assert_contains "$T/out" "apim-fabrikam-neu  Premium  Internal  stv2  subnet snet-apim-neu" "az: config show lists the instance"
-assert_contains "$T/out" "snet-apim-neu  [\"10.61.4.0/24\"]  NSG nsg-gw-neu  routes rt-gw-neu" "az: config show lists the subnet"
+assert_contains "$T/out" "apim-fabrikam-neu: Premium tier, Internal mode, platform stv2, in subnet snet-apim-neu; private address 10.61.4.5; public address 52.169.10.20" "az: config show says the instance"
+assert_contains "$T/out" "snet-apim-neu (10.61.4.0/24): NSG nsg-gw-neu, route table rt-gw-neu, no service endpoints, no delegation" "az: config show says the subnet"
 
 # -- 2. the same network in other shapes --------------------------------
 cmds az >"$T/az.cmds"

@@ -93,7 +93,7 @@ assert_eq "$(q "select count(*) from flow_tuple")|$(q "select count(*) from sour
 # path: the stored row takes the blob's name
 export NSGFLOW_DB="$T/stdin-first.db"
 run_status sh -c "gunzip -c '$gz' | '$NSGFLOW' ingest -"
-assert_contains "$T/err" "1 blobs: 1 new" "stdin first"
+assert_contains "$T/err" "1 blob: 1 new" "stdin first"
 key=$(q "select blob_key from ingested_files")
 case "$key" in /SUBSCRIPTIONS/*/NETWORKSECURITYGROUPS/*/macAddress=*/time=2026-11-01T0*Z) ;;
 *) fail "stdin first: blob key '$key'" ;; esac
@@ -107,7 +107,7 @@ case "$gz_name" in *"macAddress=$(q "select mac from ingested_files")/"*) ;;
 *) fail "the path's metadata: no MAC" ;; esac
 checks=$((checks + 1))
 run_status "$NSGFLOW" ingest "$gz"
-assert_contains "$T/err" "1 blobs: 0 new, 0 replaced, 1 unchanged" "by path again"
+assert_contains "$T/err" "1 blob: 0 new, 0 replaced, 1 unchanged" "by path again"
 [ "$(grep -c "the same blob" "$T/err")" = 0 ] || fail "by path again: a copy message"
 checks=$((checks + 1))
 assert_eq "$(q "select count(*) from flow_tuple")" "$gz_tuples" "stdin then path: the blob's tuples once"
@@ -133,12 +133,12 @@ export NSGFLOW_DB="$T/grow.db"
 container=$(find "$T/az" -maxdepth 1 -name 'insights-logs-networksecuritygroupflowevent')
 put "$T/early.json" "$T/A/${container#"$T/az/"}/$gz_name"
 run_status "$NSGFLOW" ingest "$T/A"
-assert_contains "$T/err" "1 blobs: 1 new" "early download"
+assert_contains "$T/err" "1 blob: 1 new" "early download"
 assert_eq "$(q "select count(*) from flow_tuple")" "$early" "early download: tuples"
 put "$gz" "$T/B/$gz_name.gz"
 run_status "$NSGFLOW" ingest "$T/B"
 assert_eq "$status" 0 "full download elsewhere: exit status"
-assert_contains "$T/err" "1 blobs: 0 new, 1 replaced" "full download elsewhere replaces"
+assert_contains "$T/err" "1 blob: 0 new, 1 replaced" "full download elsewhere replaces"
 assert_eq "$(q "select count(*) from flow_tuple")|$(q "select tuples from ingested_files")" "$gz_tuples|$gz_tuples" \
     "full download: its tuples, never the sum"
 run_status "$NSGFLOW" ingest "$T/renamed.gz"
@@ -148,7 +148,7 @@ assert_contains "$T/err" "0 new, 0 replaced, 1 unchanged" "full, stdin: unchange
 # early as a renamed file, then full through standard input, then by path
 export NSGFLOW_DB="$T/grow2.db"
 run_status "$NSGFLOW" ingest "$T/early.json"
-assert_contains "$T/err" "1 blobs: 1 new" "early, renamed"
+assert_contains "$T/err" "1 blob: 1 new" "early, renamed"
 run_status sh -c "gunzip -c '$gz' | '$NSGFLOW' ingest -"
 assert_eq "$status" 0 "full through stdin: exit status"
 assert_contains "$T/err" "(stdin): the same blob as content:$key (already stored): replaced," "full through stdin replaces"
@@ -163,7 +163,7 @@ assert_hours_match "$T/grow2.db" "grown copies, renamed"
 # another folder, renamed, through standard input: the full copy stays
 export NSGFLOW_DB="$T/reverse.db"
 run_status "$NSGFLOW" ingest "$T/B"
-assert_contains "$T/err" "1 blobs: 1 new" "full first"
+assert_contains "$T/err" "1 blob: 1 new" "full first"
 for how in path renamed stdin; do
     case $how in
     path) run_status "$NSGFLOW" ingest "$T/A" ;;
@@ -173,7 +173,7 @@ for how in path renamed stdin; do
     assert_eq "$status" 0 "earlier download by $how: exit status (no problem)"
     assert_contains "$T/err" ": an earlier download of a blob stored in full ($gz_name: $gz_tuples tuples, this copy $early): not stored" \
         "earlier download by $how: said"
-    assert_contains "$T/err" "1 blobs: 0 new, 0 replaced, 0 unchanged, 0 partial, 0 rejected, 1 worse copies not stored" \
+    assert_contains "$T/err" "1 blob: 0 new, 0 replaced, 0 unchanged, 0 partial, 0 rejected, 1 worse copy not stored" \
         "earlier download by $how: counted"
     assert_eq "$(q "select count(*) from flow_tuple")|$(q "select count(*) from source_file")" "$gz_tuples|1" \
         "earlier download by $how: the full copy stays"
@@ -183,7 +183,7 @@ done
 # under the same --only unchanged, without it read again
 export NSGFLOW_DB="$T/filter.db"
 run_status "$NSGFLOW" ingest --only 168.63.129.16/32 "$gz"
-assert_contains "$T/err" "1 blobs: 1 new" "--only: the blob"
+assert_contains "$T/err" "1 blob: 1 new" "--only: the blob"
 only_tuples=$(q "select tuples from ingested_files")
 [ "$only_tuples" -gt 0 ] && [ "$only_tuples" -lt "$gz_tuples" ] || fail "--only kept $only_tuples of $gz_tuples"
 checks=$((checks + 1))
@@ -350,12 +350,12 @@ assert_eq "$(q "select count(*) from flow_tuple")" $((m_total + s_tuples)) "migr
 # a blob read again by its name (through standard input, so not skipped
 # unread) gets its key
 run_status sh -c "'$NSGFLOW' ingest --name '$T/m1/$short_name' - < '$T/m1/$short_name'"
-assert_contains "$T/err" "1 blobs: 0 new, 0 replaced, 1 unchanged" "migrated: a blob by its name, unchanged"
+assert_contains "$T/err" "1 blob: 0 new, 0 replaced, 1 unchanged" "migrated: a blob by its name, unchanged"
 assert_eq "$(q "select path || ' ' || (blob_key like '/SUBSCRIPTIONS/%/time=%') from ingested_files where identity = '$short_id'")" \
     "$T/m1/$short_name 1" "migrated: it gets its key, its row stays"
 run_status "$NSGFLOW" ingest "$T/s"
 assert_contains "$T/err" "the same blob as stdin:crc32:" "migrated: the stdin blob by path"
-assert_contains "$T/err" "1 blobs: 0 new, 0 replaced, 1 unchanged" "migrated: the stdin blob unchanged"
+assert_contains "$T/err" "1 blob: 0 new, 0 replaced, 1 unchanged" "migrated: the stdin blob unchanged"
 assert_eq "$(q "select identity from ingested_files where blob_key is not null and identity = '$s_id'")" \
     "$s_id" "migrated: it takes its name and key"
 assert_eq "$(q "select count(*) from flow_tuple")" $((m_total + s_tuples)) "migrated: no row twice"

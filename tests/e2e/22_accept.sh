@@ -263,7 +263,7 @@ assert_eq "$(sqlite3 "$N" "select status from findings where key = '$W' and run_
     new "night 3: the finding is stored as new"
 run_status "$NSGFLOW" run --db "$T/b.db" --fail-on new "$T/l3"
 assert_eq "$status" 1 "night 3 without the acceptance: new"
-assert_contains "$T/err" "2 errors, 1 warnings, 8 info; 1 new, 0 resolved" "night 3 without the acceptance: the log line"
+assert_contains "$T/err" "2 errors, 1 warning, 8 info; 1 new, 0 resolved" "night 3 without the acceptance: the log line"
 assert_contains "$T/err" "nsgflow run: --fail-on new: new findings" "night 3 without the acceptance: why"
 
 # --- shards: an acceptance in the database that has the finding counts for all ----
@@ -285,7 +285,7 @@ run_status "$NSGFLOW" run --db "$S0" --db "$S1" --fail-on error "$T/l1"
 assert_eq "$status" 4 "shards: both errors accepted, each in one shard"
 checks=$((checks + 1))
 if grep -q -- "--fail-on error" "$T/err"; then fail "shards: --fail-on counted an accepted finding"; fi
-assert_contains "$T/out" "Findings: 0 errors, 1 warnings, 8 info; 9 new, 0 open, 0 resolved; 2 accepted (listed last)" \
+assert_contains "$T/out" "Findings: 0 errors, 1 warning, 8 info; 9 new, 0 open, 0 resolved; 2 accepted (listed last)" \
     "shards: the merged report"
 run_status "$NSGFLOW" report --db "$S0" --db "$S1" --format json -o "$T/s.json"
 python3 - "$T/s.json" <<'PY' || fail "shards: merged json"

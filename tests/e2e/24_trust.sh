@@ -169,8 +169,10 @@ assert_eq "$(wc -c <"$T/err")" 0 "run -q: no tag note"
 # -- 7. prune counts back from the newest flow, and tells first --------------
 blobs=$(q "select count(*) from source_file")
 newest=$(q "select strftime('%Y-%m-%dT%H:%M:%SZ', max(max_ts), 'unixepoch') from source_file")
-old=$(q "select count(*) || ' blobs (' || sum(tuples) || ' tuples)' from source_file where max_ts < (select max(max_ts) from source_file) - 3600")
-kept=$(q "select count(*) || ' blobs (' || sum(tuples) || ' tuples)' from source_file where max_ts >= (select max(max_ts) from source_file) - 3600")
+# "1 blob (240 tuples)": counts in plain grammar
+blobs_text="count(*) || iif(count(*) = 1, ' blob (', ' blobs (') || sum(tuples) || iif(sum(tuples) = 1, ' tuple)', ' tuples)')"
+old=$(q "select $blobs_text from source_file where max_ts < (select max(max_ts) from source_file) - 3600")
+kept=$(q "select $blobs_text from source_file where max_ts >= (select max(max_ts) from source_file) - 3600")
 report_before=$("$NSGFLOW" report --format json | python3 -c "import json, sys; d = json.load(sys.stdin)['data']; print(d['blobs'], d['tuples'])")
 sqlite3 "$NSGFLOW_DB" "pragma wal_checkpoint(truncate)" >/dev/null
 cp "$NSGFLOW_DB" "$T/before.db"

@@ -3,7 +3,10 @@
  * table, clear), the bounded queue between two threads, the escapes of
  * outside text for every place it is shown (terminal, HTML, Markdown, CSV,
  * messages, JSON, a real /bin/sh), UTF-8 repair and validation, the string
- * buffer, and what test_analyze.c leaves out of command-line times. */
+ * buffer, what test_analyze.c leaves out of command-line times (with
+ * offsets and @EPOCH), and the command line's shared parts (cli.h): typos
+ * and their suggestions, the message of every kind of bad option, counts
+ * in plain grammar, wrapped messages and the JSON writer. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,8 +21,11 @@
 #include <cmocka.h>
 #include <yajl/yajl_tree.h>
 
+#include "common/cli.h"
 #include "common/escape.h"
 #include "common/hashmap.h"
+#include "common/jsonw.h"
+#include "common/plural.h"
 #include "common/queue.h"
 #include "common/strbuf.h"
 #include "common/timearg.h"
@@ -960,7 +966,7 @@ static void test_timearg_more(void **state)
     assert_int_equal(t, 0);
     const char *bad[] = {"+5h", " 5h", "5 h", "1e3s", "5hh", "s", "2026-11-01T10", "2026-11-01T10:00:5",
                          "2026-11-01T10:60", "2026-11-01Z0", "2026-00-01", "2026-11-00",
-                         "2026-11-32", "2026-11-01T10:00:00.5+01:00", "2026/11/01"};
+                         "2026-11-32", "2026-11-01T10:00:00.5+01", "2026/11/01"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         if (time_arg_parse(bad[i], now, &t) == 0)
             fail_msg("'%s' parsed as a time", bad[i]);
@@ -981,7 +987,8 @@ static void test_timearg_more(void **state)
     c.arg = "tomorrow" ESC "[2J";
     said = capture_stderr(call_option, &c, &rc);
     assert_int_equal(rc, -1);
-    assert_string_equal(said, "nsgflow analyze: --since: not a time (2026-11-01T10:00Z, 24h, 7d):"
+    assert_string_equal(said, "nsgflow analyze: --since: not a time (2026-11-01T10:00Z,"
+                              " 2026-11-01T12:00+02:00, @1793527200, 24h, 7d):"
                               " 'tomorrow\\x1b[2J'\n");
     free(said);
 }
@@ -1021,6 +1028,272 @@ static void test_timearg_ahead(void **state)
     assert_int_equal(time_arg_parse_ahead("-3d", now, &t), -1);
 }
 
+/* Offsets and Unix seconds: +HH:MM east of UTC, -HH:MM west, converted to
+ * UTC; @EPOCH as it is, forward or back alike. */
+static void test_timearg_offsets(void **state)
+{
+    (void)state;
+    int64_t t;
+    time_t now = 1800000000;
+    const int64_t ten = 1793491200 + 36000; /* 2026-11-01T10:00:00Z */
+    assert_int_equal(time_arg_parse("2026-11-01T12:00+02:00", now, &t), 0);
+    assert_int_equal(t, ten);
+    assert_int_equal(time_arg_parse("2026-11-01T05:00-05:00", now, &t), 0);
+    assert_int_equal(t, ten);
+    assert_int_equal(time_arg_parse("2026-11-01T15:30:00.25+0530", now, &t), 0);
+    assert_int_equal(t, ten);
+    assert_int_equal(time_arg_parse("2026-11-01 10:00:00-00:00", now, &t), 0);
+    assert_int_equal(t, ten);
+    assert_int_equal(time_arg_parse("2026-11-02T01:00+15:00", now, &t), 0);
+    assert_int_equal(t, ten);
+    assert_int_equal(time_arg_parse("@1793527200", now, &t), 0);
+    assert_int_equal(t, ten);
+    assert_int_equal(time_arg_parse("@0", now, &t), 0);
+    assert_int_equal(t, 0);
+    assert_int_equal(time_arg_parse_ahead("@1793527200", now, &t), 0);
+    assert_int_equal(t, ten);
+    const char *bad[] = {"@", "@-5", "@12a", "@ 5", "@1234567890123", "2026-11-01T10:00+2:00",
+                         "2026-11-01T10:00+24:00", "2026-11-01T10:00+02:60",
+                         "2026-11-01T10:00+", "2026-11-01T10:00+0", "2026-11-01T10:00+02:0",
+                         "2026-11-01T10:00+02:00Z", "2026-11-01T10:00Z+02:00",
+                         "2026-11-01T10:00+02:00:00", "+02:00"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (time_arg_parse(bad[i], now, &t) == 0)
+            fail_msg("'%s' parsed as a time", bad[i]);
+}
+
+/* ------------------------------------------------------------------ */
+/* cli: typos, suggestions, bad options                               */
+
+static void test_cli_distance(void **state)
+{
+    (void)state;
+    assert_int_equal(cli_distance("report", "report"), 0);
+    assert_int_equal(cli_distance("reprot", "report"), 1);  /* two swapped */
+    assert_int_equal(cli_distance("sinse", "since"), 1);    /* one changed */
+    assert_int_equal(cli_distance("anlyze", "analyze"), 1); /* one dropped */
+    assert_int_equal(cli_distance("statss", "stats"), 1);   /* one added */
+    assert_int_equal(cli_distance("", "ab"), 2);
+    assert_int_equal(cli_distance("ca", "abc"), 3);         /* no edit twice */
+    assert_int_equal(cli_distance("ingest", "tags"), 4);
+}
+
+static void test_cli_suggest(void **state)
+{
+    (void)state;
+    static const char *const commands[] = {"ingest", "analyze", "report", "run", "accept",
+                                           "stats", "prune", "tags", "config", "help"};
+    const size_t n = sizeof commands / sizeof commands[0];
+    char out[200];
+    assert_int_equal(cli_suggest("reprot", commands, n, "", out, sizeof out), 1);
+    assert_string_equal(out, "'report'");
+    assert_int_equal(cli_suggest("rep", commands, n, "", out, sizeof out), 1);
+    assert_string_equal(out, "'report'");
+    assert_int_equal(cli_suggest("a", commands, n, "", out, sizeof out), 2);
+    assert_string_equal(out, "'analyze' or 'accept'");
+    assert_int_equal(cli_suggest("tag", commands, n, "", out, sizeof out), 1);
+    assert_string_equal(out, "'tags'");
+    assert_int_equal(cli_suggest("stat", commands, n, "", out, sizeof out), 1);
+    assert_int_equal(cli_suggest("rn", commands, n, "", out, sizeof out), 1);
+    assert_string_equal(out, "'run'");
+    /* as many edits as letters: anything at all, so nothing */
+    assert_int_equal(cli_suggest("xy", commands, n, "", out, sizeof out), 0);
+    assert_string_equal(out, "");
+    assert_int_equal(cli_suggest("frobnicate", commands, n, "", out, sizeof out), 0);
+    assert_int_equal(cli_suggest("", commands, n, "", out, sizeof out), 0);
+    static const char *const options[] = {"db", "since", "shard", "strict", "sum", "sql"};
+    assert_int_equal(cli_suggest("sinse", options, 6, "--", out, sizeof out), 1);
+    assert_string_equal(out, "'--since'");
+    assert_int_equal(cli_suggest("s", options, 6, "--", out, sizeof out), 5);
+    assert_string_equal(out, "'--since', '--shard', '--strict', '--sum', ...");
+    assert_int_equal(cli_suggest("sh", options, 6, "--", out, sizeof out), 1);
+    assert_string_equal(out, "'--shard'");
+}
+
+struct bad_option_call {
+    const char *command, *shortopts;
+    char **argv;
+    int argc;
+};
+
+static const struct option test_longopts[] = {
+    {"db", required_argument, NULL, 'd'},
+    {"since", required_argument, NULL, 'S'},
+    {"shard", required_argument, NULL, 'k'},
+    {"strict", no_argument, NULL, 's'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"output", required_argument, NULL, 'o'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* Parses argv until the first bad option and says what cli_bad_option
+ * says of it. */
+static int call_bad_option(void *p)
+{
+    struct bad_option_call *c = p;
+    optind = 0; /* glibc: start again from scratch */
+    int ch;
+    while ((ch = cli_getopt(c->argc, c->argv, c->shortopts, test_longopts)) != -1)
+        if (ch == '?')
+            return cli_bad_option(c->command, c->argv, c->shortopts, test_longopts);
+    return -1;
+}
+
+static void expect_bad_option(const char *command, const char *arg, const char *want)
+{
+    char *argv[] = {(char *)"analyze", (char *)"--db", (char *)"x.db", (char *)arg, NULL};
+    struct bad_option_call c = {command, "qho:", argv, 4};
+    int rc;
+    char *said = capture_stderr(call_bad_option, &c, &rc);
+    if (strcmp(said, want) != 0)
+        fail_msg("%s: said '%s', want '%s'", arg, said, want);
+    assert_int_equal(rc, 2);
+    free(said);
+}
+
+static void test_cli_bad_option(void **state)
+{
+    (void)state;
+    expect_bad_option("analyze", "--sinse",
+                      "nsgflow analyze: unknown option '--sinse'. Did you mean '--since'?\n");
+    expect_bad_option("analyze", "--sinse=2026-11-01",
+                      "nsgflow analyze: unknown option '--sinse'. Did you mean '--since'?\n");
+    expect_bad_option("analyze", "--s",
+                      "nsgflow analyze: option '--s' is ambiguous. Did you mean '--since',"
+                      " '--shard' or '--strict'?\n");
+    expect_bad_option("analyze", "--since",
+                      "nsgflow analyze: --since needs a value. Try 'nsgflow help analyze'.\n");
+    expect_bad_option("analyze", "--quiet=yes",
+                      "nsgflow analyze: --quiet takes no value ('--quiet=yes'). Try 'nsgflow"
+                      " help analyze'.\n");
+    expect_bad_option("analyze", "--bogus",
+                      "nsgflow analyze: unknown option '--bogus'. Try 'nsgflow help analyze'.\n");
+    expect_bad_option("analyze", "-x",
+                      "nsgflow analyze: unknown option '-x'. Try 'nsgflow help analyze'.\n");
+    expect_bad_option("analyze", "-qx",
+                      "nsgflow analyze: unknown option '-x'. Try 'nsgflow help analyze'.\n");
+    expect_bad_option("analyze", "-since",
+                      "nsgflow analyze: unknown option '-since'. Did you mean '--since'?\n");
+    expect_bad_option("analyze", "-o",
+                      "nsgflow analyze: -o needs a value. Try 'nsgflow help analyze'.\n");
+    expect_bad_option("config import", "--wiat",
+                      "nsgflow config import: unknown option '--wiat'. Try 'nsgflow help"
+                      " config'.\n");
+    expect_bad_option("analyze", "--db" ESC "[2J",
+                      "nsgflow analyze: unknown option '--db\\x1b[2J'. Try 'nsgflow help"
+                      " analyze'.\n");
+}
+
+static void test_plural(void **state)
+{
+    (void)state;
+    assert_string_equal(plural(1, "route", "routes"), "route");
+    assert_string_equal(plural(0, "route", "routes"), "routes");
+    assert_string_equal(plural(2, "route", "routes"), "routes");
+    assert_string_equal(plural(21, "route", "routes"), "routes");
+    assert_string_equal(plural(-1, "hour", "hours"), "hour");
+}
+
+/* ------------------------------------------------------------------ */
+/* wrapping and the JSON writer                                       */
+
+static char *written(void (*fn)(FILE *))
+{
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&buf, &n);
+    assert_non_null(f);
+    fn(f);
+    assert_int_equal(fclose(f), 0);
+    return buf;
+}
+
+static void hanging(FILE *f)
+{
+    /* 30 columns: a first line of 30, then 26 after the indent of 4 */
+    put_hanging(f, "error   denied-required-port 10.20.1.4 Outbound TCP 1433 to Sql",
+                0, 4, 30);
+    put_hanging(f, "a b c", 2, 4, 0); /* width 0: one line */
+    msg_wrapped(f, 30, 10, "  NIC %s: no flow logs from 02:00Z to 05:00Z\n",
+                "00-0D-3A" ESC "[2J");
+    msg_wrapped(f, 0, 10, "  NIC %s: not wrapped at all, however long the line is\n", "x");
+}
+
+static void test_wrapping(void **state)
+{
+    (void)state;
+    char *got = written(hanging);
+    assert_string_equal(got,
+                        "error   denied-required-port\n"
+                        "    10.20.1.4 Outbound TCP\n"
+                        "    1433 to Sql\n"
+                        "  a b c\n"
+                        "  NIC 00-0D-3A\\x1b[2J: no flow\n"
+                        "          logs from 02:00Z to\n"
+                        "          05:00Z\n"
+                        "  NIC x: not wrapped at all, however long the line is\n");
+    free(got);
+}
+
+static void document(FILE *f)
+{
+    struct jsonw w;
+    jsonw_begin(&w, f);
+    jsonw_str(&w, "format", "nsgflow-test");
+    jsonw_int(&w, "version", 1);
+    jsonw_object(&w, "window");
+    jsonw_time(&w, "start", 1793491200);
+    jsonw_null(&w, "end");
+    jsonw_end(&w);
+    jsonw_array(&w, "names");
+    jsonw_str(&w, NULL, "a\"b" ESC "</script>");
+    jsonw_str(&w, NULL, NULL);
+    jsonw_end(&w);
+    jsonw_array(&w, "none");
+    jsonw_end(&w);
+    jsonw_array(&w, "rows");
+    jsonw_object(&w, NULL);
+    jsonw_bool(&w, "ok", 1);
+    jsonw_num(&w, "seconds", 0.25);
+    jsonw_end(&w);
+    jsonw_object(&w, NULL);
+    jsonw_end(&w);
+    assert_int_equal(jsonw_finish(&w), 0); /* closes "rows" and the document */
+}
+
+static void test_jsonw(void **state)
+{
+    (void)state;
+    char *got = written(document);
+    assert_string_equal(got,
+                        "{\n"
+                        "  \"format\": \"nsgflow-test\",\n"
+                        "  \"version\": 1,\n"
+                        "  \"window\": {\n"
+                        "    \"start\": \"2026-11-01T00:00:00Z\",\n"
+                        "    \"end\": null\n"
+                        "  },\n"
+                        "  \"names\": [\n"
+                        "    \"a\\\"b\\u001b\\u003c/script>\",\n"
+                        "    null\n"
+                        "  ],\n"
+                        "  \"none\": [],\n"
+                        "  \"rows\": [\n"
+                        "    {\n"
+                        "      \"ok\": true,\n"
+                        "      \"seconds\": 0.250\n"
+                        "    },\n"
+                        "    {}\n"
+                        "  ]\n"
+                        "}\n");
+    char errbuf[200];
+    yajl_val v = yajl_tree_parse(got, errbuf, sizeof errbuf);
+    assert_non_null(v);
+    yajl_tree_free(v);
+    free(got);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1041,6 +1314,13 @@ int main(void)
         cmocka_unit_test(test_timearg_more),
         cmocka_unit_test(test_timearg_day_past_month_end),
         cmocka_unit_test(test_timearg_ahead),
+        cmocka_unit_test(test_timearg_offsets),
+        cmocka_unit_test(test_cli_distance),
+        cmocka_unit_test(test_cli_suggest),
+        cmocka_unit_test(test_cli_bad_option),
+        cmocka_unit_test(test_plural),
+        cmocka_unit_test(test_wrapping),
+        cmocka_unit_test(test_jsonw),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

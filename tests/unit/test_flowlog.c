@@ -211,7 +211,7 @@ static void test_not_a_flow_log(void **state)
                         "service-tags file");
     expect_not_flow_log("{\"a\":1,\"b\":{\"c\":[]}}", "its keys: a, b");
     expect_not_flow_log("{\"records\":[{\"category\":\"GatewayLogs\",\"properties\":{\"x\":1}}]}",
-                        "1 records, none of them flow-log records (category GatewayLogs)");
+                        "1 record, none of them flow-log records (category GatewayLogs)");
     /* a flow log is not described */
     struct seen s;
     flowlog *p;
