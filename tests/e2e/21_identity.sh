@@ -67,8 +67,8 @@ assert_eq "$(grep '^  10\.20\.' "$T/out")" "$hosts" "the same hosts and connecti
 assert_eq "$(q "select count(*) from findings where analyzer = 'asymmetric-return'")" 0 "still no lost returns"
 
 # --- standard input without --name, renamed copies --------------------------
-gz=$(find "$T/batch1" -name 'PT1H.json.gz' | grep '/resourceId=' | sort | head -1)
-plain=$(find "$T/batch1" -name 'PT1H.json' | grep '/flowLogResourceID=' | sort | head -1)
+gz=$(find "$T/batch1" -name 'PT1H.json.gz' | grep '/resourceId=' | sort | sed -n 1p)
+plain=$(find "$T/batch1" -name 'PT1H.json' | grep '/flowLogResourceID=' | sort | sed -n 1p)
 gz_name=${gz#"$T/batch1/"}
 gz_name=${gz_name%.gz}
 gz_tuples=$(awk -F'\t' -v p="$gz_name" '$1 ~ p"(.gz)?$" { print $4 }' "$T/az.tsv")

@@ -80,7 +80,7 @@ expect 2 "nsgflow config: unknown option '--jsno'. Did you mean '--json'?" "$NSG
 # -- 3. the data: two hours of an APIM outage in NSG flow logs -------------
 "$NSGFLOW_GEN" tree --out "$T/logs" --seed 25 --hours 2 --nics 3 --apim-nics 2 \
     --tuples-per-hour 600 --format nsg-v2 --scenario apim-outage
-run_status "$NSGFLOW" ingest "$(find "$T/logs" -type f | sort | head -n 1)"
+run_status "$NSGFLOW" ingest "$(find "$T/logs" -type f | sort | sed -n 1p)"
 assert_eq "$status" 0 "one blob ingested"
 assert_contains "$T/err" "ingest: 1 blob: 1 new, 0 replaced, 0 unchanged, 0 partial, 0 rejected" "ingest: 1 blob"
 "$NSGFLOW" ingest -q "$T/logs"

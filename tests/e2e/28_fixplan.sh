@@ -116,7 +116,7 @@ plan_checks "$T/full.db" "full"
 # the reports open on the plan
 "$NSGFLOW" report --db "$T/full.db" >"$T/full.txt"
 plan_line=$(grep -n '^Fix plan: 7 changes' "$T/full.txt" | cut -d: -f1)
-first_finding=$(grep -n '^ERROR \[new\]' "$T/full.txt" | head -1 | cut -d: -f1)
+first_finding=$(grep -n '^ERROR \[new\]' "$T/full.txt" | sed -n 1p | cut -d: -f1)
 [ -n "$plan_line" ] && [ "$plan_line" -lt "$first_finding" ] || fail "text: the plan is not before the findings"
 checks=$((checks + 1))
 assert_contains "$T/full.txt" "Fix: changes 1 and 2 of the fix plan (above)" "text: a lost return points at its two changes"
