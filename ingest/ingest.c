@@ -67,7 +67,7 @@ const char ingest_usage[] =
     "                  path names its MAC is skipped unread when the MAC's hash\n"
     "                  is another shard's; else each record's MAC decides. N\n"
     "                  processes with K = 0..N-1 split an archive between them\n"
-    "                  (see the README: Shards)\n"
+    "                  (see docs/shards.md)\n"
     "  --threads 1|2   read (inflate, parse) in one thread and write to SQLite\n"
     "                  in another (2, the default), or do both in one (1)\n"
     "\n"
