@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "../common/escape.h"
+#include "../common/plural.h"
 #include "../common/strbuf.h"
 #include "../common/timearg.h"
 #include "../ingest/tuple.h"
@@ -345,9 +346,10 @@ void config_flow_logs_sentence(struct strbuf *out, const char *analyzer, int64_t
             if (strlen(list) + strlen(hosts[i]) + 3 < sizeof list)
                 snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
                          list[0] ? ", " : "", hosts[i]);
-        strbuf_printf(out, " The flow logs show it: %" PRId64 " connections (%" PRId64
-                           " tuples) of %s in the window (finding %s).",
-                      connections, tuples, list, analyzer);
+        strbuf_printf(out, " The flow logs show it: %" PRId64 " %s (%" PRId64 " %s) of %s in the"
+                           " window (finding %s).", connections,
+                      plural(connections, "connection", "connections"), tuples,
+                      plural(tuples, "tuple", "tuples"), list, analyzer);
     } else if (!read) {
         strbuf_puts(out, " No flow logs in the window to compare with: a prediction"
                          " from the configuration alone.");

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/plural.h"
 #include "../common/timearg.h"
 #include "../ingest/tuple.h"
 #include "azcmd.h"
@@ -250,10 +251,15 @@ static void describe_example(sqlite3 *db, int64_t first_tuple, struct strbuf *s,
             strbuf_printf(s, "source port %d at %s: %d SYNs in %.1f s", sqlite3_column_int(st, 0),
                           t, sqlite3_column_int(st, 2), seconds);
         else
-            strbuf_printf(s, "source port %d at %s: %lld packets / %lld bytes in, %lld packets /"
-                             " %lld bytes out, no payload", sqlite3_column_int(st, 0), t,
-                          (long long)sqlite3_column_int64(st, 4), (long long)sqlite3_column_int64(st, 5),
-                          (long long)sqlite3_column_int64(st, 6), (long long)sqlite3_column_int64(st, 7));
+        {
+            long long v[4];
+            for (int k = 0; k < 4; k++)
+                v[k] = (long long)sqlite3_column_int64(st, 4 + k);
+            strbuf_printf(s, "source port %d at %s: %lld %s / %lld %s in, %lld %s / %lld %s out,"
+                             " no payload", sqlite3_column_int(st, 0), t,
+                          v[0], plural(v[0], "packet", "packets"), v[1], plural(v[1], "byte", "bytes"),
+                          v[2], plural(v[2], "packet", "packets"), v[3], plural(v[3], "byte", "bytes"));
+        }
         if (!*group_id)
             *group_id = sqlite3_column_int64(st, 8);
         if (!*rule_id)
@@ -348,9 +354,10 @@ static int judge(sqlite3 *db, const struct caller *c, struct findings *out)
                         " after, and no connection of the hour answered"
                       : "the same connection's SYN logged 3 or more times, seconds apart, and"
                         " nothing after");
-    strbuf_printf(&f->evidence, "It began in the hour of %sZ (%lld of %zu hours with traffic"
-                                " were bad) and %s in the last hour with traffic (%sZ). Lost of"
+    strbuf_printf(&f->evidence, "It began in the hour of %sZ (%lld of %zu %s with traffic"
+                                " %s bad) and %s in the last hour with traffic (%sZ). Lost of"
                                 " all, per hour:", a, (long long)bad_hours, c->nh,
+                  plural((long long)c->nh, "hour", "hours"), bad_hours == 1 ? "was" : "were",
                   last_bad_state ? "still held" : "was over", b);
     for (size_t i = 0; i < c->nh; i++) {
         char h[8];
