@@ -388,7 +388,7 @@ static void test_axis(void **state)
     static char cells[4][745];
     static struct report_coverage month[4];
     static struct report_host many[12];
-    static char names[12][16];
+    static char names[12][24];
     for (int i = 0; i < 4; i++) {
         memset(cells[i], 'o', 744);
         cells[i][744] = '\0';
