@@ -14,6 +14,7 @@
 #include "../ingest/ingest.h"
 #include "../schema/db.h"
 #include "accept.h"
+#include "plan.h"
 #include "addresses.h"
 #include "config_check.h"
 #include "coverage.h"
@@ -215,7 +216,7 @@ static int exec2(sqlite3 *db, const char *sql, int64_t a, int64_t b)
 #define FINDING_COPY_COLUMNS                                                           \
     "analyzer, severity, title, host, remote, port, protocol, direction, rule, flows," \
     " connections, first_seen, last_seen, evidence, details, hint, commands,"          \
-    " confidence, requirement_id, key"
+    " confidence, requirement_id, key, change"
 
 /* Fills temp table name (prefix TEXT PRIMARY KEY[, text TEXT]) with n
  * prefixes, or n notes (prefix and text) when prefixes is NULL. */
@@ -281,7 +282,7 @@ static int set_lifecycle(sqlite3 *db, int64_t run_id, int64_t previous,
         "   ELSE 'no traffic for it' END) || '. As last seen: ' ||"
         "   CASE WHEN evidence LIKE 'Not judged again in this window: %. As last seen: %'"
         "   THEN substr(evidence, instr(evidence, '. As last seen: ') + 16) ELSE evidence END,"
-        " details, hint, commands, confidence, requirement_id, key FROM finding p"
+        " details, hint, commands, confidence, requirement_id, key, change FROM finding p"
         " WHERE p.run_id = ?2 AND p.status != 'resolved'"
         " AND NOT EXISTS (SELECT 1 FROM finding c WHERE c.run_id = ?1 AND c.key = p.key)",
     };
@@ -344,6 +345,10 @@ static int drop_replaced(sqlite3 *db, int64_t from, int64_t to)
         "DELETE FROM host_requirement WHERE run_id IN (SELECT id FROM analysis_run"
         " WHERE window_start >= ?1 AND window_end <= ?2)",
         "DELETE FROM connection WHERE run_id IN (SELECT id FROM analysis_run"
+        " WHERE window_start >= ?1 AND window_end <= ?2)",
+        "DELETE FROM plan_change WHERE run_id IN (SELECT id FROM analysis_run"
+        " WHERE window_start >= ?1 AND window_end <= ?2)",
+        "DELETE FROM plan_finding WHERE run_id IN (SELECT id FROM analysis_run"
         " WHERE window_start >= ?1 AND window_end <= ?2)",
         "DELETE FROM analysis_format WHERE run_id IN (SELECT id FROM analysis_run"
         " WHERE window_start >= ?1 AND window_end <= ?2)",
@@ -453,8 +458,8 @@ static int store_results(sqlite3 *db, int64_t run_id, int64_t previous,
         sqlite3_prepare_v2(db, "INSERT INTO finding(run_id, analyzer, severity, title, host, remote,"
                                " port, protocol, direction, rule, flows, first_seen, last_seen,"
                                " evidence, details, hint, confidence, requirement_id, key, commands,"
-                               " connections)"
-                               " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                               " connections, change)"
+                               " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            -1, &st, NULL) != SQLITE_OK)
         goto sqlfail;
     for (size_t i = 0; i < fs->n; i++) {
@@ -465,7 +470,7 @@ static int store_results(sqlite3 *db, int64_t run_id, int64_t previous,
         sqlite3_bind_text(st, 2, f->analyzer, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, f->severity, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 4, f->title, -1, SQLITE_STATIC);
-        for (int c = 5; c <= 21; c++)
+        for (int c = 5; c <= 22; c++)
             sqlite3_bind_null(st, c);
         if (f->host[0])
             sqlite3_bind_text(st, 5, f->host, -1, SQLITE_STATIC);
@@ -489,10 +494,18 @@ static int store_results(sqlite3 *db, int64_t run_id, int64_t previous,
         if (f->requirement_id)
             sqlite3_bind_int(st, 18, f->requirement_id);
         sqlite3_bind_text(st, 19, key, -1, SQLITE_TRANSIENT);
-        if (f->commands.len)
-            sqlite3_bind_text(st, 20, strbuf_text(&f->commands), -1, SQLITE_STATIC);
         if (f->connections)
             sqlite3_bind_int64(st, 21, f->connections);
+        struct strbuf change = {0};
+        for (size_t k = 0; k < f->nchanges; k++) {
+            strbuf_puts(&change, k ? "," : "[");
+            fixplan_change_json(&change, &f->changes[k]);
+        }
+        if (f->nchanges) {
+            strbuf_puts(&change, "]");
+            sqlite3_bind_text(st, 22, strbuf_text(&change), -1, SQLITE_TRANSIENT);
+        }
+        strbuf_free(&change);
         int rc = sqlite3_step(st);
         sqlite3_reset(st);
         if (rc != SQLITE_DONE)
@@ -860,6 +873,7 @@ int analyze_run(const struct analyze_options *o, struct analyze_result *res)
     struct apim_hosts hosts = {0};
     struct findings fs = {0};
     struct carried_list carried = {0};
+    struct fixplan plan = {0};
     struct acceptances acc = {0};
     struct tag_source src;
     struct netconfig nc;
@@ -1032,6 +1046,7 @@ int analyze_run(const struct analyze_options *o, struct analyze_result *res)
         count_lives(db, res, &carried, err, sizeof err) != 0 ||
         acceptances_load(db, (int64_t)time(NULL), &acc, err, sizeof err) != 0 ||
         count_accepted(db, &acc, res, err, sizeof err) != 0 ||
+        plan_store(db, res->run_id, &nc, &acc, &plan, err, sizeof err) != 0 ||
         db_exec(db, o->dry_run ? "ROLLBACK" : "COMMIT", err, sizeof err) != 0)
         goto fail;
     timing("commit", start);
@@ -1129,6 +1144,14 @@ int analyze_run(const struct analyze_options *o, struct analyze_result *res)
             msg(stdout, "  %-7s %-20s %-15s %s (open: not judged again in this window)\n",
                 c->severity, c->analyzer, c->host, c->title);
         }
+        if (plan.n) {
+            msg(stdout, "analyze: the fix plan: %zu change%s, each once (nsgflow report shows each"
+                        " with its evidence and command; --format sh writes the plan as a"
+                        " script)\n", plan.n, plan.n == 1 ? "" : "s");
+            for (size_t i = 0; i < plan.n; i++)
+                msg(stdout, "  %2zu. %-7s %s\n", i + 1, plan.v[i].severity,
+                    strbuf_text(&plan.v[i].title));
+        }
         if (o->dry_run)
             msg(stdout, "analyze: --dry-run: nothing was stored; the database is as it was\n");
         else if (total)
@@ -1147,6 +1170,7 @@ done:
     acceptances_free(&acc);
     findings_free(&fs);
     free(carried.v);
+    fixplan_free(&plan);
     hosts_free(&hosts);
     netconfig_free(&nc);
     if (scanned)

@@ -20,15 +20,8 @@
 #include "tags.h"
 
 /* ------------------------------------------------------------------ */
-/* the fixes: rules and routes to add, with free priorities and names  */
-
-#define MAX_PLANNED 256
-
-struct planned {
-    const struct nc_nsg *nsg;
-    int direction, priority;
-    char name[96];
-};
+/* the fixes: the changes the findings call for (the fix plan, fixplan.h,
+ * makes each one command, once, with free names and priorities)       */
 
 struct check {
     sqlite3 *db;
@@ -36,139 +29,41 @@ struct check {
     const struct scan_result *scan;
     struct findings *out;
     size_t nflow;                 /* out->v[0..nflow): the flow-log findings */
-    struct planned plan[MAX_PLANNED];
-    size_t nplan;
     char snapshot[80];            /* "snapshot 3 of 2026-12-01T22:06:22Z" */
 };
 
-/* A free priority that Azure evaluates before `before`, not taken by the
- * NSG nor by a rule suggested already; -1 when there is none. */
-static int free_priority(struct check *c, const struct nc_nsg *n, int direction, int before)
+/* The allow rule in NSG n that requirement q needs, to or from remote,
+ * before the rule of priority `before`; what it does in f->hint. */
+static void allow_rule_fix(struct finding *f, const struct nc_nsg *n, const struct requirement *q,
+                           const char *remote, int before, const char *before_name)
 {
-    int p = nsg_free_priority(&n->g, direction, before);
-    for (;;) {
-        int taken = 0;
-        for (size_t i = 0; i < c->nplan && !taken; i++)
-            taken = c->plan[i].nsg == n && c->plan[i].direction == direction &&
-                    c->plan[i].priority == p;
-        if (!taken || p < 0)
-            return p;
-        p = nsg_free_priority(&n->g, direction, p);
-    }
+    strbuf_printf(&f->hint, "Add an allow rule to NSG %s that Azure evaluates before %s"
+                            " (priority %d): the fix plan gives it a free priority below %d.",
+                  n->name, before_name, before, before);
+    finding_allow_rule(f, q, n->resource_group, n->name, remote, before, before_name);
 }
 
-/* A rule name that neither the NSG nor a suggested rule uses yet. */
-static void free_rule_name(struct check *c, const struct nc_nsg *n, const char *base, char *out,
-                           size_t size)
-{
-    char clean[72];
-    size_t k = 0;
-    for (const char *p = base; *p && k + 1 < sizeof clean; p++)
-        clean[k++] = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-                     (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.' ? *p : '-';
-    clean[k] = '\0';
-    for (int i = 1;; i++) {
-        if (i == 1)
-            snprintf(out, size, "%s", clean);
-        else
-            snprintf(out, size, "%s-%d", clean, i);
-        int used = 0;
-        for (size_t r = 0; r < n->g.n && !used; r++)
-            used = strcasecmp(n->g.rules[r].name, out) == 0;
-        for (size_t r = 0; r < c->nplan && !used; r++)
-            used = c->plan[r].nsg == n && strcasecmp(c->plan[r].name, out) == 0;
-        if (!used)
-            return;
-    }
-}
-
-/* The command that adds an allow rule to NSG n before priority `before`
- * for ports (space-separated) of the protocol to or from remote; into
- * f->commands, with what it chose in f->hint. The same rule (one NSG,
- * direction, remote, ports) is suggested once: the findings it fixes share
- * the command. */
-static void allow_rule_fix(struct check *c, struct finding *f, const struct nc_nsg *n,
-                           int direction, int protocol, const char *remote, const char *ports,
-                           int before, const char *before_name)
-{
-    int out = direction == NSG_OUTBOUND;
-    char base[96], name[96];
-    char first_port[16];
-    snprintf(first_port, sizeof first_port, "%.*s", (int)strcspn(ports, " "), ports);
-    snprintf(base, sizeof base, "Allow-Apim-%s-%s-%s", strcmp(remote, "*") == 0 ? "Any" : remote,
-             first_port, out ? "Out" : "In");
-    int priority = -1;
-    /* suggested already for another finding of the same requirement? */
-    for (size_t i = 0; i < c->nplan; i++)
-        if (c->plan[i].nsg == n && c->plan[i].direction == direction &&
-            strncmp(c->plan[i].name, base, strlen(base)) == 0) {
-            priority = c->plan[i].priority;
-            snprintf(name, sizeof name, "%s", c->plan[i].name);
-        }
-    if (priority < 0) {
-        priority = free_priority(c, n, direction, before);
-        free_rule_name(c, n, base, name, sizeof name);
-        if (c->nplan < MAX_PLANNED) {
-            struct planned *p = &c->plan[c->nplan++];
-            p->nsg = n;
-            p->direction = direction;
-            p->priority = priority;
-            snprintf(p->name, sizeof p->name, "%s", name);
-        }
-    }
-    char prio[48];
-    if (priority > 0) {
-        snprintf(prio, sizeof prio, "%d", priority);
-        strbuf_printf(&f->hint, "Add an allow rule to NSG %s that Azure evaluates before %s"
-                                " (priority %d): priority %d is free.", n->name, before_name,
-                      before, priority);
-    } else {
-        snprintf(prio, sizeof prio, "<free priority below %d>", before);
-        strbuf_printf(&f->hint, "Add an allow rule to NSG %s before %s (priority %d): no"
-                                " priority from 100 below it is free, so first move %s to a"
-                                " higher number.", n->name, before_name, before, before_name);
-    }
-    azcmd_begin(&f->commands, "az network nsg rule create");
-    azcmd_name(&f->commands, "--resource-group", n->resource_group, AZ_RESOURCE_GROUP,
-               "<resource-group>", &f->hint);
-    azcmd_name(&f->commands, "--nsg-name", n->name, AZ_RESOURCE, "<nsg-name>", &f->hint);
-    azcmd_arg(&f->commands, "--name", name);
-    azcmd_arg(&f->commands, "--priority", prio);
-    azcmd_arg(&f->commands, "--direction", out ? "Outbound" : "Inbound");
-    azcmd_arg(&f->commands, "--access", "Allow");
-    azcmd_arg(&f->commands, "--protocol", protocol == 17 ? "Udp" : "Tcp");
-    azcmd_arg(&f->commands, "--source-address-prefixes", out ? "VirtualNetwork" : remote);
-    azcmd_arg(&f->commands, "--source-port-ranges", "*");
-    azcmd_arg(&f->commands, "--destination-address-prefixes", out ? remote : "VirtualNetwork");
-    const char *list[16];
-    char copy[160];
-    snprintf(copy, sizeof copy, "%s", ports);
-    int np = 0;
-    for (char *save, *t = strtok_r(copy, " ", &save); t && np < 16; t = strtok_r(NULL, " ", &save))
-        list[np++] = t;
-    azcmd_args(&f->commands, "--destination-port-ranges", list, np);
-}
-
-/* The route for the ApiManagement tag with next hop Internet. */
+/* The route for the ApiManagement tag with next hop Internet in route
+ * table t (NULL: not known). */
 static void management_route_fix(struct finding *f, const struct nc_route_table *t)
 {
-    char name[96] = "ApiManagement";
-    for (int i = 2; t; i++) {
-        int used = 0;
-        for (size_t r = 0; r < t->n && !used; r++)
-            used = strcasecmp(t->routes[r].name, name) == 0;
-        if (!used)
-            break;
-        snprintf(name, sizeof name, "ApiManagement-Internet%s%.0d", i > 2 ? "-" : "", i > 2 ? i : 0);
-    }
-    azcmd_begin(&f->commands, "az network route-table route create");
-    azcmd_name(&f->commands, "--resource-group", t ? t->resource_group : "", AZ_RESOURCE_GROUP,
-               "<resource-group>", &f->hint);
-    azcmd_name(&f->commands, "--route-table-name", t ? t->name : "", AZ_RESOURCE,
-               "<route-table>", &f->hint);
-    azcmd_arg(&f->commands, "--name", name);
-    azcmd_arg(&f->commands, "--address-prefix", "ApiManagement");
-    azcmd_arg(&f->commands, "--next-hop-type", "Internet");
+    struct change *c = finding_change(f, CHANGE_ROUTE);
+    if (!c)
+        return;
+    snprintf(c->resource_group, sizeof c->resource_group, "%s", t ? t->resource_group : "");
+    snprintf(c->parent, sizeof c->parent, "%s", t ? t->name : "");
+    snprintf(c->prefix, sizeof c->prefix, "ApiManagement");
+    snprintf(c->next_hop, sizeof c->next_hop, "Internet");
+}
+
+/* c (may be NULL) is a change of subnet s. */
+static void subnet_change(struct change *c, const struct nc_subnet *s)
+{
+    if (!c)
+        return;
+    snprintf(c->resource_group, sizeof c->resource_group, "%s", s->resource_group);
+    snprintf(c->parent, sizeof c->parent, "%s", s->vnet_name);
+    snprintf(c->subnet, sizeof c->subnet, "%s", s->name);
 }
 
 static const char *const wanted_endpoints[] = {"Microsoft.Sql", "Microsoft.Storage",
@@ -190,23 +85,24 @@ static int has_endpoint(const struct nc_subnet *s, const char *service)
  * file) is left out: the command line carries only names. */
 static void endpoints_fix(struct finding *f, const struct nc_subnet *s)
 {
-    const char *list[64];
-    int n = 0;
-    for (size_t i = 0; i < s->nendpoints && n < 60; i++)
-        if (az_name_valid(s->endpoints[i], AZ_RESOURCE))
-            list[n++] = s->endpoints[i];
-        else
+    struct change *c = finding_change(f, CHANGE_ENDPOINTS);
+    if (!c)
+        return;
+    subnet_change(c, s);
+    c->existing_known = 1;
+    for (size_t i = 0; i < s->nendpoints; i++)
+        if (az_name_valid(s->endpoints[i], AZ_RESOURCE)) {
+            if (strlen(c->existing) + strlen(s->endpoints[i]) + 2 < sizeof c->existing)
+                snprintf(c->existing + strlen(c->existing), sizeof c->existing - strlen(c->existing),
+                         "%s%s", c->existing[0] ? " " : "", s->endpoints[i]);
+        } else {
             strbuf_printf(&f->hint, " The service endpoint \"%s\" in the data is not a valid"
                                     " name, so the command leaves it out.", s->endpoints[i]);
+        }
     for (size_t i = 0; i < 4; i++)
         if (!has_endpoint(s, wanted_endpoints[i]))
-            list[n++] = wanted_endpoints[i];
-    azcmd_begin(&f->commands, "az network vnet subnet update");
-    azcmd_name(&f->commands, "--resource-group", s->resource_group, AZ_RESOURCE_GROUP,
-               "<resource-group>", &f->hint);
-    azcmd_name(&f->commands, "--vnet-name", s->vnet_name, AZ_VNET, "<vnet>", &f->hint);
-    azcmd_name(&f->commands, "--name", s->name, AZ_RESOURCE, "<apim-subnet>", &f->hint);
-    azcmd_args(&f->commands, "--service-endpoints", list, n);
+            snprintf(c->services + strlen(c->services), sizeof c->services - strlen(c->services),
+                     "%s%s", c->services[0] ? " " : "", wanted_endpoints[i]);
 }
 
 /* ------------------------------------------------------------------ */
@@ -568,17 +464,12 @@ static int denied_ports(struct check *c, const struct nc_instance *in,
             rc = -1;
             break;
         }
-        /* the denied ports of the requirement, for one shared fix */
-        char ports[160] = "";
+        /* the first rule that denies a port of the requirement: the one
+         * shared fix (a rule for all its ports) goes before it */
         int before = 1 << 30;
         const struct nsg_rule *first_denier = NULL;
         for (size_t k = 0; k < nseg; k++)
             if (seg[k].denier) {
-                char p[16];
-                ports_text(seg[k].first, seg[k].last, p, sizeof p);
-                if (strlen(ports) + strlen(p) + 2 < sizeof ports)
-                    snprintf(ports + strlen(ports), sizeof ports - strlen(ports), "%s%s",
-                             ports[0] ? " " : "", p);
                 if (!first_denier || seg[k].denier->priority < before) {
                     before = seg[k].denier->priority;
                     first_denier = seg[k].denier;
@@ -670,8 +561,7 @@ static int denied_ports(struct check *c, const struct nc_instance *in,
                                        ",\"config_import_id\":%" PRId64 "%s}",
                           sg->denied_v4, sg->total_v4, nc->import_id, strbuf_text(&logs));
             strbuf_free(&logs);
-            allow_rule_fix(c, f, n, q->direction == DIRECTION_OUTBOUND ? NSG_OUTBOUND : NSG_INBOUND,
-                           q->protocol, rname, ports, before, first_denier->name);
+            allow_rule_fix(f, n, q, rname, before, first_denier->name);
         }
         segments_free(seg, nseg);
     }
@@ -892,12 +782,10 @@ static int delegation(struct check *c, const struct nc_instance *in)
                       s->ndelegations ? "" : "none", in->sku[0] ? in->sku : kind, needed);
         strbuf_printf(&f->hint, "Delegate the subnet to %s (the subnet must hold nothing else).",
                       needed);
-        azcmd_begin(&f->commands, "az network vnet subnet update");
-        azcmd_name(&f->commands, "--resource-group", s->resource_group, AZ_RESOURCE_GROUP,
-                   "<resource-group>", &f->hint);
-        azcmd_name(&f->commands, "--vnet-name", s->vnet_name, AZ_VNET, "<vnet>", &f->hint);
-        azcmd_name(&f->commands, "--name", s->name, AZ_RESOURCE, "<apim-subnet>", &f->hint);
-        azcmd_arg(&f->commands, "--delegations", needed);
+        struct change *ch = finding_change(f, CHANGE_DELEGATE);
+        if (ch)
+            snprintf(ch->delegation, sizeof ch->delegation, "%s", needed);
+        subnet_change(ch, s);
     } else {
         snprintf(f->remote, sizeof f->remote, "%.63s", s->delegations[0]);
         snprintf(f->title, sizeof f->title, "Subnet %s of APIM %s (%s) is delegated to %s: a"
@@ -912,12 +800,7 @@ static int delegation(struct check *c, const struct nc_instance *in)
                                   " delegation; deployments and updates into it fail.");
         strbuf_puts(&f->hint, "Remove the delegation from the subnet (or give the instance a"
                               " subnet of its own without one).");
-        azcmd_begin(&f->commands, "az network vnet subnet update");
-        azcmd_name(&f->commands, "--resource-group", s->resource_group, AZ_RESOURCE_GROUP,
-                   "<resource-group>", &f->hint);
-        azcmd_name(&f->commands, "--vnet-name", s->vnet_name, AZ_VNET, "<vnet>", &f->hint);
-        azcmd_name(&f->commands, "--name", s->name, AZ_RESOURCE, "<apim-subnet>", &f->hint);
-        azcmd_arg(&f->commands, "--remove", "delegations");
+        subnet_change(finding_change(f, CHANGE_UNDELEGATE), s);
     }
     strbuf_puts(&f->details, "{\"instance\":");
     json_quote(&f->details, in->name);
@@ -1081,12 +964,10 @@ static int correlate_denied(struct check *c, struct finding *f, const struct req
         if (logged && logged != denier)
             strbuf_printf(&f->evidence, " (The logs name %s, priority %d.)", logged->name,
                           logged->priority);
-        /* the exact fix replaces the one with placeholders */
+        /* the exact change replaces the one with unknown names */
         strbuf_free(&f->hint);
-        strbuf_free(&f->commands);
-        char pt[8];
-        snprintf(pt, sizeof pt, "%d", f->port);
-        allow_rule_fix(c, f, n, fq.direction, q->protocol, rname, pt, denier->priority, denier->name);
+        f->nchanges = 0;
+        allow_rule_fix(f, n, q, rname, denier->priority, denier->name);
     } else {
         const struct nsg_rule *allower = v.n ? v.parts[0].rule : NULL;
         strbuf_printf(&f->evidence, " The configuration (%s) allows it now (rule %s of NSG %s,"
@@ -1148,7 +1029,7 @@ static int correlate_return(struct check *c, struct finding *f)
                       hop_words(r, hop, sizeof hop), t ? t->name : "(system)", f->remote);
         f->confidence = "high";
         if (f->port == 3443) {
-            strbuf_free(&f->commands);
+            f->nchanges = 0; /* the configured names replace the unknown ones */
             management_route_fix(f, t);
             endpoints_fix(f, sub);
         }

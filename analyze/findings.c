@@ -73,6 +73,34 @@ struct finding *finding_new(struct findings *out)
     return f;
 }
 
+struct change *finding_change(struct finding *f, enum change_kind k)
+{
+    if (f->nchanges >= sizeof f->changes / sizeof f->changes[0])
+        return NULL;
+    struct change *c = &f->changes[f->nchanges++];
+    memset(c, 0, sizeof *c);
+    c->kind = k;
+    return c;
+}
+
+struct change *finding_allow_rule(struct finding *f, const struct requirement *q,
+                                  const char *rg, const char *nsg, const char *remote,
+                                  int before, const char *before_name)
+{
+    struct change *c = finding_change(f, CHANGE_NSG_RULE);
+    if (!c)
+        return NULL;
+    snprintf(c->resource_group, sizeof c->resource_group, "%s", rg);
+    snprintf(c->parent, sizeof c->parent, "%s", nsg);
+    c->outbound = q->direction == DIRECTION_OUTBOUND;
+    c->protocol = q->protocol;
+    snprintf(c->remote, sizeof c->remote, "%s", remote);
+    change_set_ports(c, q->ports);
+    c->before = before;
+    snprintf(c->before_name, sizeof c->before_name, "%s", before_name);
+    return c;
+}
+
 int finding_add_hour(struct finding *f, int64_t hour, int64_t bad, int64_t good)
 {
     size_t i = f->nhours;
@@ -196,7 +224,6 @@ static void denied_hint(sqlite3 *db, struct finding *f, const struct requirement
 {
     char rg[128], nsg[128];
     nsg_of(db, flow_log_id, rg, nsg, sizeof rg);
-    int out = q->direction == DIRECTION_OUTBOUND;
     int default_rule = strncmp(f->rule, "DefaultRule_", 12) == 0;
     strbuf_puts(&f->hint, "Allow it with a rule that the NSG evaluates before ");
     strbuf_puts(&f->hint, nsg_rule_name(f->rule));
@@ -206,23 +233,9 @@ static void denied_hint(sqlite3 *db, struct finding *f, const struct requirement
     if (!nsg[0])
         strbuf_puts(&f->hint, " The flow log does not name the NSG (VNet flow logs never do):"
                               " fill in the one on the subnet or NIC.");
-    char name[96];
-    snprintf(name, sizeof name, "Allow-%s-%d-%s", q->remote, f->port, out ? "Outbound" : "Inbound");
-    char port[8];
-    snprintf(port, sizeof port, "%d", f->port);
-    azcmd_begin(&f->commands, "az network nsg rule create");
-    azcmd_name(&f->commands, "--resource-group", rg, AZ_RESOURCE_GROUP, "<resource-group>", &f->hint);
-    azcmd_name(&f->commands, "--nsg-name", nsg, AZ_RESOURCE, "<nsg-name>", &f->hint);
-    azcmd_arg(&f->commands, "--name", name);
-    azcmd_arg(&f->commands, "--priority", default_rule ? "<free priority 100-4096>"
-                                                       : "<free priority below the denying rule>");
-    azcmd_arg(&f->commands, "--direction", out ? "Outbound" : "Inbound");
-    azcmd_arg(&f->commands, "--access", "Allow");
-    azcmd_arg(&f->commands, "--protocol", q->protocol == 17 ? "Udp" : "Tcp");
-    azcmd_arg(&f->commands, "--source-address-prefixes", out ? "VirtualNetwork" : az_prefix(q));
-    azcmd_arg(&f->commands, "--source-port-ranges", "*");
-    azcmd_arg(&f->commands, "--destination-address-prefixes", out ? az_prefix(q) : "VirtualNetwork");
-    azcmd_arg(&f->commands, "--destination-port-ranges", port);
+    /* the rule to add: the fix plan names it and, with the configuration,
+     * gives it a free priority before the denying rule */
+    finding_allow_rule(f, q, rg, nsg, az_prefix(q), 0, nsg_rule_name(f->rule));
 }
 
 /* An External-mode requirement applies to a host in External mode: said so,

@@ -26,6 +26,7 @@
 #include "../common/strbuf.h"
 #include "../ingest/ipaddr.h"
 #include "addresses.h"
+#include "fixplan.h"
 #include "requirements.h"
 #include "scan.h"
 
@@ -62,7 +63,10 @@ struct finding {
     int64_t connections;        /* connections behind it (0: not counted) */
     int64_t first, last;
     struct strbuf evidence, details, hint;
-    struct strbuf commands;     /* the fix to paste: az commands, one a line */
+    struct strbuf commands;     /* the fix to paste: az commands, one a line,
+                                 * written by the fix plan from changes */
+    struct change changes[2];   /* what it calls for (fixplan.h) */
+    size_t nchanges;
     const char *confidence;
     int requirement_id;         /* 0: none */
     struct finding_hour *hours; /* its hourly series, in hour order */

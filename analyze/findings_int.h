@@ -9,6 +9,18 @@
 /* A new zeroed finding at the end of out, or NULL when out of memory. */
 struct finding *finding_new(struct findings *out);
 
+/* A new zeroed change of kind k that f calls for (fixplan.h), or NULL when
+ * f has as many as it can hold. */
+struct change *finding_change(struct finding *f, enum change_kind k);
+
+/* The change an NSG rule must make for requirement q to pass: an allow
+ * rule in NSG nsg of resource group rg (either "" when not known) for every
+ * port of q, to or from remote, before the rule `before_name` of priority
+ * before (0 when not known). NULL when f holds no more changes. */
+struct change *finding_allow_rule(struct finding *f, const struct requirement *q,
+                                  const char *rg, const char *nsg, const char *remote,
+                                  int before, const char *before_name);
+
 /* Adds bad and good to hour (Unix seconds, start of the hour) of f's series.
  * Returns 0, or -1 when out of memory. */
 int finding_add_hour(struct finding *f, int64_t hour, int64_t bad, int64_t good);

@@ -190,20 +190,20 @@ static void route_hint(sqlite3 *db, struct finding *f, int64_t group_id, int man
                               " route per control-plane address). With forced tunnelling also"
                               " give the subnet service endpoints, so that its dependencies"
                               " skip the tunnel.");
-        azcmd_begin(&f->commands, "az network route-table route create");
-        azcmd_name(&f->commands, "--resource-group", rg, AZ_RESOURCE_GROUP, "<resource-group>",
-                   &f->hint);
-        azcmd_arg(&f->commands, "--route-table-name", "<route-table>");
-        azcmd_arg(&f->commands, "--name", "ApiManagement");
-        azcmd_arg(&f->commands, "--address-prefix", "ApiManagement");
-        azcmd_arg(&f->commands, "--next-hop-type", "Internet");
-        static const char *const endpoints[] = {"Microsoft.Sql", "Microsoft.Storage",
-                                                "Microsoft.EventHub", "Microsoft.KeyVault"};
-        azcmd_begin(&f->commands, "az network vnet subnet update");
-        azcmd_name(&f->commands, "--resource-group", rg, AZ_RESOURCE_GROUP, "<resource-group>", NULL);
-        azcmd_name(&f->commands, "--vnet-name", vnet, AZ_VNET, "<vnet>", &f->hint);
-        azcmd_name(&f->commands, "--name", subnet, AZ_RESOURCE, "<apim-subnet>", &f->hint);
-        azcmd_args(&f->commands, "--service-endpoints", endpoints, 4);
+        struct change *c = finding_change(f, CHANGE_ROUTE);
+        if (c) {
+            snprintf(c->prefix, sizeof c->prefix, "ApiManagement");
+            snprintf(c->next_hop, sizeof c->next_hop, "Internet");
+        }
+        /* the subnet's endpoints: its own are not known from flow logs */
+        c = finding_change(f, CHANGE_ENDPOINTS);
+        if (c) {
+            snprintf(c->resource_group, sizeof c->resource_group, "%s", rg);
+            snprintf(c->parent, sizeof c->parent, "%s", vnet);
+            snprintf(c->subnet, sizeof c->subnet, "%s", subnet);
+            snprintf(c->services, sizeof c->services,
+                     "Microsoft.Sql Microsoft.Storage Microsoft.EventHub Microsoft.KeyVault");
+        }
     } else if (clients) {
         strbuf_printf(&f->hint, "The clients in %s are private addresses (an Application"
                                 " Gateway subnet, a peered network, on-premises): their"
@@ -211,26 +211,20 @@ static void route_hint(sqlite3 *db, struct finding *f, int64_t group_id, int man
                                 " subnet a route for %s: next hop VnetLocal when the range is"
                                 " in this VNet or a peered one, VirtualNetworkGateway when it is"
                                 " on-premises, instead of the firewall.", clients, clients);
-        azcmd_begin(&f->commands, "az network route-table route create");
-        azcmd_name(&f->commands, "--resource-group", rg, AZ_RESOURCE_GROUP, "<resource-group>",
-                   &f->hint);
-        azcmd_arg(&f->commands, "--route-table-name", "<route-table>");
-        azcmd_arg(&f->commands, "--name", "clients");
-        azcmd_arg(&f->commands, "--address-prefix", clients);
-        azcmd_arg(&f->commands, "--next-hop-type", "VnetLocal");
+        struct change *c = finding_change(f, CHANGE_ROUTE);
+        if (c) {
+            snprintf(c->prefix, sizeof c->prefix, "%s", clients);
+            snprintf(c->next_hop, sizeof c->next_hop, "VnetLocal");
+        }
     } else {
         strbuf_puts(&f->hint, "Replies to clients leave by another path than the calls came in"
                               " (a user-defined route to a firewall or on-premises). Route the"
                               " clients' replies back the way they came: give the APIM subnet a"
                               " route with next hop Internet for the clients' prefixes, or put"
                               " the gateway behind an Application Gateway or Azure Front Door.");
-        azcmd_begin(&f->commands, "az network route-table route create");
-        azcmd_name(&f->commands, "--resource-group", rg, AZ_RESOURCE_GROUP, "<resource-group>",
-                   &f->hint);
-        azcmd_arg(&f->commands, "--route-table-name", "<route-table>");
-        azcmd_arg(&f->commands, "--name", "clients");
-        azcmd_arg(&f->commands, "--address-prefix", "<client prefix>");
-        azcmd_arg(&f->commands, "--next-hop-type", "Internet");
+        struct change *c = finding_change(f, CHANGE_ROUTE);
+        if (c)
+            snprintf(c->next_hop, sizeof c->next_hop, "Internet"); /* the prefix: theirs */
     }
 }
 

@@ -21,7 +21,7 @@
 #include "report.h"
 
 const char run_usage[] =
-    "usage: nsgflow run [--db FILE]... [--report FILE] [--format text|md|csv|json|html]\n"
+    "usage: nsgflow run [--db FILE]... [--report FILE] [--format text|md|csv|json|html|sh]\n"
     "                   [--fail-on new|error|warning] [--apim-subnet CIDR]...\n"
     "                   [--platform stv1|stv2] [--vnet-type external|internal]\n"
     "                   [--config FILE]... [--strict] [--wait SECONDS] [--quiet]\n"
@@ -461,7 +461,7 @@ int run_main(int argc, char **argv)
         case 'f':
             format = report_format_of(optarg);
             if (format < 0) {
-                msg(stderr, "nsgflow run: --format: text, md, csv, json or html, not '%s'\n", optarg);
+                msg(stderr, "nsgflow run: --format: text, md, csv, json, html or sh, not '%s'\n", optarg);
                 return EXIT_USAGE;
             }
             break;

@@ -17,17 +17,20 @@
 #include "../schema/db.h"
 
 const char report_usage[] =
-    "usage: nsgflow report [--db FILE]... [--format text|md|csv|json|html] [-o FILE]\n"
+    "usage: nsgflow report [--db FILE]... [--format text|md|csv|json|html|sh] [-o FILE]\n"
     "                      [--since T] [--until T]\n"
     "\n"
-    "Writes what the analyses found: for each finding its evidence and its fix,\n"
-    "most severe first.\n"
+    "Writes what the analyses found: first the fix plan (each change to make\n"
+    "once, most severe first, with the findings that call for it and its\n"
+    "command), then each finding with its evidence.\n"
     "  --format F     text (default: for a terminal, coloured there unless\n"
     "                 NO_COLOR is set), md (a ticket or wiki page), csv (one\n"
     "                 finding a row), json (documented, versioned: see the\n"
     "                 README), html (one self-contained page: the verdict and\n"
     "                 the fix plan first, then the findings with their charts,\n"
-    "                 the requirements matrix, the log coverage)\n"
+    "                 the requirements matrix, the log coverage), sh (the fix\n"
+    "                 plan as a script to review and run: it refuses to run\n"
+    "                 while a value the plan could not know is left to fill)\n"
     "  -o, --output FILE  write there (whole or not at all) instead of stdout\n"
     "  --since T, --until T  the analyses whose windows overlap this window;\n"
     "                 default: the latest analysis. T: ISO-8601 UTC or 24h, 7d\n"
@@ -40,8 +43,8 @@ const char report_usage[] =
 
 int report_format_of(const char *name)
 {
-    static const char *const names[] = {"text", "md", "csv", "json", "html"};
-    for (int i = 0; i < 5; i++)
+    static const char *const names[] = {"text", "md", "csv", "json", "html", "sh"};
+    for (int i = 0; i < 6; i++)
         if (strcmp(name, names[i]) == 0)
             return i;
     return -1;
@@ -55,6 +58,7 @@ int report_write(const struct report *r, enum report_format f, FILE *out, int co
     case REPORT_MD: return report_write_text(r, out, 0, width, 1);
     case REPORT_CSV: return report_write_csv(r, out);
     case REPORT_JSON: return report_write_json(r, out);
+    case REPORT_SH: return report_write_sh(r, out);
     default: return report_write_html(r, out);
     }
 }
@@ -205,7 +209,7 @@ int report_main(int argc, char **argv)
         case 'f':
             format = report_format_of(optarg);
             if (format < 0) {
-                msg(stderr, "nsgflow report: --format: text, md, csv, json or html, not '%s'\n",
+                msg(stderr, "nsgflow report: --format: text, md, csv, json, html or sh, not '%s'\n",
                         optarg);
                 free(db_paths);
                 return EXIT_USAGE;

@@ -24,7 +24,9 @@ struct report_hour {
 struct report_finding {
     char *analyzer, *severity, *status, *title, *host, *remote, *protocol,
         *direction, *rule, *evidence, *hint, *confidence, *details, *key,
-        *commands;    /* the fix's commands, one a line, "" when none */
+        *commands,    /* the fix's commands, one a line, "" when none:
+                       * those of its entries in the fix plan */
+        *change;      /* what it calls for (JSON, analyze/fixplan.h), "" none */
     int port;
     int64_t flows, connections, first, last;
     struct report_hour *hours;
@@ -111,7 +113,9 @@ struct report {
     size_t nhosts;
     struct report_finding *findings;    /* most severe first */
     size_t nfindings;
-    struct report_fix *fixes;           /* the fix plan, in its order */
+    struct report_fix *fixes;           /* the fix plan, in its order: built
+                                         * from the findings shown, resolved and
+                                         * accepted ones aside */
     size_t nfixes;
     int errors, warnings, infos, new_, open_, resolved; /* accepted ones aside */
     int accepted;                       /* findings accepted now, listed last */
@@ -164,7 +168,7 @@ void report_free(struct report *r);
 int report_open_dbs(const char *const *paths, size_t n, struct report_db *dbs);
 void report_close_dbs(struct report_db *dbs, size_t n);
 
-enum report_format { REPORT_TEXT, REPORT_MD, REPORT_CSV, REPORT_JSON, REPORT_HTML };
+enum report_format { REPORT_TEXT, REPORT_MD, REPORT_CSV, REPORT_JSON, REPORT_HTML, REPORT_SH };
 
 /* Parses "text", "md", ... Returns the format or -1. */
 int report_format_of(const char *name);
@@ -183,6 +187,12 @@ int report_write_text(const struct report *r, FILE *out, int color, int width, i
 int report_write_csv(const struct report *r, FILE *out);
 int report_write_json(const struct report *r, FILE *out);
 int report_write_html(const struct report *r, FILE *out);
+/* The fix plan as a POSIX shell script to review and run (report_sh.c). */
+int report_write_sh(const struct report *r, FILE *out);
+
+/* "change 3" or "changes 3 and 5": the plan entries finding i is in; ""
+ * when none. */
+void report_fixes_of(const struct report *r, size_t i, char *out, size_t size);
 
 /* The "host (remote)" list of the findings a shared fix stands for (the
  * findings whose fix_group is first), as one line into out. */

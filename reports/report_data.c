@@ -9,6 +9,8 @@
 #include "../analyze/accept.h"
 #include "../analyze/config_check.h"
 #include "../analyze/findings.h"
+#include "../analyze/fixplan.h"
+#include "../analyze/netconfig.h"
 #include "../common/strbuf.h"
 #include "../ingest/ipaddr.h"
 
@@ -101,7 +103,8 @@ static void free_finding(struct report_finding *f)
 {
     char *strings[] = {f->analyzer, f->severity, f->status, f->title, f->host, f->remote,
                        f->protocol, f->direction, f->rule, f->evidence, f->hint,
-                       f->confidence, f->details, f->key, f->commands, f->accepted_reason};
+                       f->confidence, f->details, f->key, f->commands, f->change,
+                       f->accepted_reason};
     for (size_t k = 0; k < sizeof strings / sizeof strings[0]; k++)
         free(strings[k]);
     free(f->hours);
@@ -374,7 +377,7 @@ static int load_finding_rows(sqlite3 *db, size_t dbi, struct parts *p)
                     " f.last_seen, coalesce(f.evidence, ''), coalesce(f.hint, ''),"
                     " coalesce(f.confidence, ''), coalesce(f.details, '{}'), f.key,"
                     " coalesce(f.commands, ''), coalesce(f.connections, 0),"
-                    " a.window_start, a.window_end"
+                    " a.window_start, a.window_end, coalesce(f.change, '')"
                     " FROM finding f JOIN analysis_run a ON a.id = f.run_id"
                     " WHERE f.run_id IN (SELECT id FROM report_run) ORDER BY f.id", &st) != 0)
         return -1;
@@ -418,6 +421,7 @@ static int load_finding_rows(sqlite3 *db, size_t dbi, struct parts *p)
         f->key = dup_col(st, 18);
         f->commands = dup_col(st, 19);
         f->connections = sqlite3_column_int64(st, 20);
+        f->change = dup_col(st, 23);
         size_t hcap = 0;
         sqlite3_bind_int64(hq, 1, row->finding_id);
         while (sqlite3_step(hq) == SQLITE_ROW) {
@@ -1007,10 +1011,107 @@ static int mark_accepted(struct report *r, const struct acceptances *acc, size_t
     return 0;
 }
 
+static int by_index(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The fix plan of the findings shown (fixplan.h), built as analyze builds
+ * it, with the names and priorities of configuration nc (NULL: none): the
+ * plan of a merged report is one plan. Each finding's commands become
+ * those of its plan entries. Returns 0, or -1 out of memory. */
+static int build_plan(struct report *r, struct netconfig *nc)
+{
+    struct fixplan_item *items = calloc(r->nfindings + 1, sizeof *items);
+    struct change *changes = calloc(2 * r->nfindings + 1, sizeof *changes);
+    size_t *finding_of = calloc(r->nfindings + 1, sizeof *finding_of);
+    struct fixplan plan = {0};
+    size_t n = 0;
+    int rc = -1;
+    if (!items || !changes || !finding_of)
+        goto done;
+    for (size_t i = 0; i < r->nfindings; i++) {
+        struct report_finding *f = &r->findings[i];
+        if (f->accepted_reason || strcmp(f->status, "resolved") == 0 || !f->change[0])
+            continue;
+        struct fixplan_item *it = &items[n];
+        it->analyzer = f->analyzer;
+        it->severity = f->severity;
+        it->title = f->title;
+        it->host = f->host;
+        it->remote = f->remote;
+        it->rule = f->rule;
+        it->port = f->port;
+        it->connections = f->connections;
+        it->flows = f->flows;
+        it->changes = &changes[2 * n];
+        it->nchanges = fixplan_parse(f->change, &changes[2 * n], 2);
+        finding_of[n++] = i;
+    }
+    if (fixplan_build(items, n, nc, &plan) != 0)
+        goto done;
+    r->fixes = calloc(plan.n + 1, sizeof *r->fixes);
+    if (!r->fixes)
+        goto done;
+    for (size_t e = 0; e < plan.n; e++) {
+        const struct fixplan_entry *x = &plan.v[e];
+        struct report_fix *fx = &r->fixes[r->nfixes++];
+        fx->ordinal = (int)e + 1;
+        fx->kind = strdup(fixplan_kind_name(x->kind));
+        fx->severity = strdup(x->severity);
+        fx->title = strdup(strbuf_text(&x->title));
+        fx->target = strdup(strbuf_text(&x->target));
+        fx->why = strdup(strbuf_text(&x->why));
+        fx->commands = strdup(strbuf_text(&x->commands));
+        fx->placeholders = strdup(strbuf_text(&x->placeholders));
+        fx->findings = calloc(x->nitems + 1, sizeof *fx->findings);
+        if (!fx->kind || !fx->severity || !fx->title || !fx->target || !fx->why ||
+            !fx->commands || !fx->placeholders || !fx->findings)
+            goto done;
+        for (size_t k = 0; k < x->nitems; k++)
+            fx->findings[fx->nfindings++] = finding_of[x->items[k]];
+        if (fx->nfindings > 1) /* in the report's order */
+            qsort(fx->findings, fx->nfindings, sizeof *fx->findings, by_index);
+    }
+    /* a finding in the plan: its commands are its plan entries' (the
+     * others keep what was stored: resolved and accepted ones) */
+    for (size_t i = 0; i < r->nfindings; i++) {
+        struct strbuf cmds = {0};
+        int planned = 0;
+        for (size_t e = 0; e < r->nfixes; e++)
+            for (size_t k = 0; k < r->fixes[e].nfindings; k++)
+                if (r->fixes[e].findings[k] == i) {
+                    planned = 1;
+                    if (cmds.len && r->fixes[e].commands[0])
+                        strbuf_puts(&cmds, "\n");
+                    strbuf_puts(&cmds, r->fixes[e].commands);
+                }
+        if (!planned)
+            continue;
+        char *text = strdup(strbuf_text(&cmds));
+        int failed = strbuf_failed(&cmds);
+        strbuf_free(&cmds);
+        if (!text || failed) {
+            free(text);
+            goto done;
+        }
+        free(r->findings[i].commands);
+        r->findings[i].commands = text;
+    }
+    rc = 0;
+done:
+    fixplan_free(&plan);
+    free(items);
+    free(changes);
+    free(finding_of);
+    return rc;
+}
+
 /* The merged report's derived parts: the formats line, the matrix's order
- * and words, the coverage's counts, the findings' order, fix groups and
- * counts. */
-static int finish(struct report *r)
+ * and words, the coverage's counts, the findings' order, the fix plan, fix
+ * groups and counts. */
+static int finish(struct report *r, struct netconfig *nc)
 {
     r->formats[0] = '\0';
     for (size_t i = 0; i < r->nformats; i++) {
@@ -1038,7 +1139,7 @@ static int finish(struct report *r)
     }
     if (r->nfindings > 1)
         qsort(r->findings, r->nfindings, sizeof *r->findings, by_severity);
-    if (group_fixes(r) != 0)
+    if (build_plan(r, nc) != 0 || group_fixes(r) != 0)
         return -1;
     for (size_t i = 0; i < r->nfindings; i++) {
         const struct report_finding *f = &r->findings[i];
@@ -1111,7 +1212,21 @@ int report_load_many(const struct report_db *dbs, size_t n, int64_t from, int64_
             acceptances_load(db, r->generated_at, &acc[i], why, sizeof why) != 0)
             goto fail;
     }
-    if (merge_findings(&p, r) != 0 || mark_accepted(r, acc, n) != 0 || finish(r) != 0) {
+    /* the configuration the plan names: the latest analysis's database's */
+    struct netconfig nc;
+    memset(&nc, 0, sizeof nc);
+    if (r->config_import_id && p.have_latest) {
+        char why[300];
+        i = p.latest_db;
+        if (netconfig_load(dbs[i].db, &nc, why, sizeof why) != 0) {
+            netconfig_free(&nc);
+            goto fail;
+        }
+    }
+    int merged = merge_findings(&p, r) == 0 && mark_accepted(r, acc, n) == 0 &&
+                 finish(r, nc.import_id ? &nc : NULL) == 0;
+    netconfig_free(&nc);
+    if (!merged) {
         snprintf(err, errlen, "out of memory");
         goto fail_quiet;
     }
@@ -1214,5 +1329,32 @@ void report_free(struct report *r)
         free(r->coverage[i].cells);
     }
     free(r->coverage);
+    for (size_t i = 0; i < r->nfixes; i++) {
+        struct report_fix *x = &r->fixes[i];
+        char *strings[] = {x->kind, x->severity, x->title, x->target, x->why, x->commands,
+                           x->placeholders};
+        for (size_t k = 0; k < sizeof strings / sizeof strings[0]; k++)
+            free(strings[k]);
+        free(x->findings);
+    }
+    free(r->fixes);
     memset(r, 0, sizeof *r);
+}
+
+void report_fixes_of(const struct report *r, size_t i, char *out, size_t size)
+{
+    int found[64], n = 0;
+    for (size_t e = 0; e < r->nfixes && n < 64; e++)
+        for (size_t k = 0; k < r->fixes[e].nfindings; k++)
+            if (r->fixes[e].findings[k] == i) {
+                found[n++] = r->fixes[e].ordinal;
+                break;
+            }
+    out[0] = '\0';
+    if (!n)
+        return;
+    size_t used = (size_t)snprintf(out, size, "change%s ", n == 1 ? "" : "s");
+    for (int k = 0; k < n && used < size; k++)
+        used += (size_t)snprintf(out + used, size - used, "%s%d",
+                                 k == 0 ? "" : k + 1 == n ? " and " : ", ", found[k]);
 }

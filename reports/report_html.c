@@ -102,25 +102,22 @@ static int is_problem(const struct report_finding *f)
            (strcmp(f->severity, "error") == 0 || strcmp(f->severity, "warning") == 0);
 }
 
-/* The ordinal of the plan's change that fixes each finding (0: none), into
- * fix_of[0..nfindings): the findings a change lists, and the others of
- * their shared fix. Returns NULL out of memory (or without findings);
- * the caller frees it. */
-static int *fix_ordinals(const struct report *r)
+/* 1 when change x fixes finding i. */
+static int planned_by(const struct report_fix *x, size_t i)
 {
-    int *fix_of = r->nfindings ? calloc(r->nfindings, sizeof *fix_of) : NULL;
-    if (!fix_of)
-        return NULL;
-    for (size_t i = 0; i < r->nfixes; i++)
-        for (size_t k = 0; k < r->fixes[i].nfindings; k++) {
-            size_t f = r->fixes[i].findings[k];
-            if (f < r->nfindings && !fix_of[f])
-                fix_of[f] = r->fixes[i].ordinal;
-        }
-    for (size_t k = 0; k < r->nfindings; k++)
-        if (!fix_of[k] && r->findings[k].fix_group < r->nfindings)
-            fix_of[k] = fix_of[r->findings[k].fix_group];
-    return fix_of;
+    for (size_t k = 0; k < x->nfindings; k++)
+        if (x->findings[k] == i)
+            return 1;
+    return 0;
+}
+
+/* 1 when a change of the fix plan fixes finding i. */
+static int planned(const struct report *r, size_t i)
+{
+    for (size_t e = 0; e < r->nfixes; e++)
+        if (planned_by(&r->fixes[e], i))
+            return 1;
+    return 0;
 }
 
 /* "3 errors and 2 warnings", "1 error", "2 warnings" */
@@ -134,15 +131,15 @@ static void put_problems(FILE *out, int errors, int warnings)
         fprintf(out, "%d warning%s", warnings, warnings == 1 ? "" : "s");
 }
 
-/* How many APIM hosts the problems (fixed == 1: those fix_of fixes; 0:
+/* How many APIM hosts the problems (fixed == 1: those the plan fixes; 0:
  * all) are on. */
-static int problem_hosts(const struct report *r, const int *fix_of, int fixed)
+static int problem_hosts(const struct report *r, int fixed)
 {
     int n = 0;
     for (size_t h = 0; h < r->nhosts; h++)
         for (size_t i = 0; i < r->nfindings; i++) {
             const struct report_finding *f = &r->findings[i];
-            if (is_problem(f) && (!fixed || (fix_of && fix_of[i])) &&
+            if (is_problem(f) && (!fixed || planned(r, i)) &&
                 strcmp(f->host, r->hosts[h].address) == 0) {
                 n++;
                 break;
@@ -162,14 +159,14 @@ static void put_window_length(FILE *out, const struct report *r)
 }
 
 /* The verdict: one sentence that answers, and the counts under it. */
-static void verdict(FILE *out, const struct report *r, const int *fix_of)
+static void verdict(FILE *out, const struct report *r)
 {
     int errors = 0, warnings = 0, fixed_errors = 0, fixed_warnings = 0;
     for (size_t i = 0; i < r->nfindings; i++) {
         const struct report_finding *f = &r->findings[i];
         if (!is_problem(f))
             continue;
-        int error = strcmp(f->severity, "error") == 0, fixed = fix_of && fix_of[i];
+        int error = strcmp(f->severity, "error") == 0, fixed = planned(r, i);
         errors += error;
         warnings += !error;
         fixed_errors += error && fixed;
@@ -183,7 +180,7 @@ static void verdict(FILE *out, const struct report *r, const int *fix_of)
         else
             fputs(" of flow logs, and no APIM host in them.</p>", out);
     } else if (fixed_errors + fixed_warnings) {
-        int hosts = problem_hosts(r, fix_of, 1);
+        int hosts = problem_hosts(r, 1);
         fprintf(out, "<p class=\"verdict\" id=\"verdict\">%zu change%s fix%s ", r->nfixes,
                 r->nfixes == 1 ? "" : "s", r->nfixes == 1 ? "es" : "");
         put_problems(out, fixed_errors, fixed_warnings);
@@ -198,7 +195,7 @@ static void verdict(FILE *out, const struct report *r, const int *fix_of)
         }
         fputs("</p>", out);
     } else {
-        int hosts = problem_hosts(r, fix_of, 0);
+        int hosts = problem_hosts(r, 0);
         fputs("<p class=\"verdict\" id=\"verdict\">", out);
         put_problems(out, errors, warnings);
         if (hosts)
@@ -267,7 +264,7 @@ static size_t shown_as(const struct report *r, size_t i)
 static void html_fix(FILE *out, const struct report *r, const struct report_fix *x)
 {
     const char *sev = word(x->severity, "error", "warning", "info");
-    fprintf(out, "\n<article class=\"fix %s\" id=\"fix-%d\"><h3><span class=\"ord\">%d</span>"
+    fprintf(out, "\n<article class=\"fix %s\" id=\"change-%d\"><h3><span class=\"ord\">%d</span>"
                  "<span class=\"badge %s\">", sev, x->ordinal, x->ordinal, sev);
     put_html(out, x->severity);
     fputs("</span>", out);
@@ -289,13 +286,13 @@ static void html_fix(FILE *out, const struct report *r, const struct report_fix 
     fputs("</p><p class=\"why\">", out);
     put_html(out, x->why);
     fputs("</p>", out);
-    if (x->commands && x->commands[0])
-        put_commands(out, x->commands);
-    if (x->placeholders && x->placeholders[0]) {
-        fputs("<p class=\"placeholders\">", out);
+    if (x->placeholders[0]) {
+        fputs("<p class=\"placeholders\"><b>To fill in first:</b> ", out);
         put_html(out, x->placeholders);
         fputs("</p>", out);
     }
+    if (x->commands[0])
+        put_commands(out, x->commands);
     fputs("</article>", out);
 }
 
@@ -304,8 +301,10 @@ static void html_plan(FILE *out, const struct report *r)
 {
     if (!r->nfixes)
         return;
-    fprintf(out, "\n<section id=\"plan\"><h2>Fix plan</h2><p class=\"sub\">%zu change%s, in this"
-                 " order (most severe first); each says what it changes, why, and how.</p>",
+    fprintf(out, "\n<section id=\"plan\"><h2>Fix plan: %zu change%s</h2><p class=\"sub\">Each"
+                 " change once, in this order (most severe first): what it changes, why, the"
+                 " findings that call for it, and its commands"
+                 " (<code>nsgflow report --format sh</code> writes them as a script).</p>",
             r->nfixes, r->nfixes == 1 ? "" : "s");
     for (size_t i = 0; i < r->nfixes; i++)
         html_fix(out, r, &r->fixes[i]);
@@ -361,9 +360,29 @@ static void html_meta(FILE *out, const struct report_finding *f)
     fputs("</p>", out);
 }
 
-/* Finding i: a problem with its chart, evidence and fix (or a link to the
- * plan's change that fixes it), or an accepted one with its reason. */
-static void html_finding(FILE *out, const struct report *r, size_t i, int fix)
+/* The links to the plan's changes that fix finding i ("change 2", "changes
+ * 2 and 5"); nothing when none. Returns how many. */
+static int change_links(FILE *out, const struct report *r, size_t i)
+{
+    int n = 0, total = 0;
+    for (size_t e = 0; e < r->nfixes; e++)
+        total += planned_by(&r->fixes[e], i);
+    for (size_t e = 0; e < r->nfixes; e++) {
+        if (!planned_by(&r->fixes[e], i))
+            continue;
+        int ord = r->fixes[e].ordinal;
+        fprintf(out, "%s<a href=\"#change-%d\">%s%d</a>",
+                n == 0 ? "" : n + 1 == total ? " and " : ", ", ord,
+                n == 0 ? (total == 1 ? "change " : "changes ") : "", ord);
+        n++;
+    }
+    return n;
+}
+
+/* Finding i: a problem with its chart, evidence and fix (with a link to
+ * the plan's changes that fix it, whose commands are there), or an
+ * accepted one with its reason. */
+static void html_finding(FILE *out, const struct report *r, size_t i)
 {
     const struct report_finding *f = &r->findings[i];
     const char *sev = word(f->severity, "error", "warning", "info");
@@ -384,9 +403,6 @@ static void html_finding(FILE *out, const struct report *r, size_t i, int fix)
         fprintf(out, "</span> (accepted %s, %s%s)</p>", at, f->accepted_until ? "until " : "no end",
                 f->accepted_until ? until : "");
     }
-    if (fix && !f->accepted_reason)
-        fprintf(out, "<p class=\"fixref\">Fixed by <a href=\"#fix-%d\">change %d</a> of the"
-                     " plan.</p>", fix, fix);
     if (f->fix_count > 1) {
         char members[800];
         report_fix_members(r, i, members, sizeof members);
@@ -400,26 +416,27 @@ static void html_finding(FILE *out, const struct report *r, size_t i, int fix)
         fputs("<p>", out);
         put_html(out, f->evidence);
         fputs("</p>", out);
-        if (!fix) {
-            fputs("<h4>Fix</h4><p>", out);
-            put_html(out, f->hint);
-            fputs("</p>", out);
-            if (f->commands[0])
-                put_commands(out, f->commands);
-        }
+        fputs("<p class=\"fixref\"><b>Fix:</b> ", out);
+        int planned_changes = change_links(out, r, i);
+        if (planned_changes)
+            fputs(" of the plan: ", out);
+        put_html(out, f->hint);
+        fputs("</p>", out);
+        if (!planned_changes && f->commands[0])
+            put_commands(out, f->commands);
     }
     html_keys(out, r, i);
     fputs("</article>", out);
 }
 
-static void html_findings(FILE *out, const struct report *r, const int *fix_of)
+static void html_findings(FILE *out, const struct report *r)
 {
     fputs("\n<section id=\"findings\"><h2>Findings</h2>", out);
     if (r->nfindings == (size_t)r->accepted)
         fputs("<p>None: nothing in this window breaks API Management as far as the flows tell.</p>", out);
     for (size_t i = 0; i < r->nfindings; i++)
         if (r->findings[i].fix_count && !r->findings[i].accepted_reason)
-            html_finding(out, r, i, fix_of ? fix_of[i] : 0); /* a fix's others are shown with it */
+            html_finding(out, r, i); /* a fix's others are shown with it */
     fputs("</section>", out);
     if (r->accepted) {
         fprintf(out, "\n<section id=\"accepted\"><h2>Accepted (%d)</h2><p class=\"sub\">Findings"
@@ -427,7 +444,7 @@ static void html_findings(FILE *out, const struct report *r, const int *fix_of)
                      " the counts above, never counted by <code>--fail-on</code>.</p>", r->accepted);
         for (size_t i = 0; i < r->nfindings; i++)
             if (r->findings[i].accepted_reason)
-                html_finding(out, r, i, 0);
+                html_finding(out, r, i);
         fputs("</section>", out);
     }
 }
@@ -672,23 +689,19 @@ int report_write_html(const struct report *r, FILE *out)
         fputs("</body></html>\n", out);
         return ferror(out) ? -1 : 0;
     }
-    int *fix_of = fix_ordinals(r);
-    if (r->nfindings && !fix_of)
-        return -1;
     fputs("<p class=\"sub\">", out);
     put_time(out, r->window_start);
     fputs(" to ", out);
     put_time(out, r->window_end);
     fprintf(out, " &middot; %d analys%s</p>\n", r->runs, r->runs == 1 ? "is" : "es");
     notice(out, r);
-    verdict(out, r, fix_of);
+    verdict(out, r);
     contents(out, r);
     html_plan(out, r);
-    html_findings(out, r, fix_of);
+    html_findings(out, r);
     matrix(out, r);
     html_coverage(out, r);
     facts(out, r);
-    free(fix_of);
     fputs("\n<footer>nsgflow " NSGFLOW_VERSION " &middot; generated ", out);
     put_time(out, r->generated_at);
     fputs(" &middot; the evidence is inferred from flow logs; check it before you change"

@@ -61,13 +61,17 @@ struct term_width {
     int width;
 };
 
-/* The end of the word at p (a space outside single quotes ends it). */
+/* The end of the word at p (a space outside single quotes ends it; a
+ * backslash outside them escapes the next character, as in '\'' ). */
 static const char *word_end(const char *p)
 {
     int quoted = 0;
-    for (; *p && (quoted || *p != ' '); p++)
+    for (; *p && (quoted || *p != ' '); p++) {
         if (*p == '\'')
             quoted = !quoted;
+        else if (*p == '\\' && !quoted && p[1])
+            p++;
+    }
     return p;
 }
 
@@ -217,8 +221,75 @@ static void text_heading(const struct report_finding *f, FILE *out, int color, i
     put_wrapped(out, line, 2, width);
 }
 
-/* A finding that is not accepted: its facts, keys, evidence, fix and
+/* The fix plan, first: each change once, with what calls for it and its
  * commands. */
+static void text_plan(const struct report *r, FILE *out, int color, int width, int md)
+{
+    const char *bold = color ? "\033[1m" : "", *reset = color ? "\033[0m" : "";
+    char line[4096], sev[16];
+    if (!r->nfixes)
+        return;
+    if (md)
+        fprintf(out, "\n## Fix plan: %zu change%s\n\nEach change once, most severe first, with"
+                     " the findings that call for it; the commands are for a " REPORT_SHELL
+                     " (`nsgflow report --format sh` writes the plan as a script).\n",
+                r->nfixes, r->nfixes == 1 ? "" : "s");
+    else {
+        fprintf(out, "\n%sFix plan: %zu change%s%s\n", bold, r->nfixes, r->nfixes == 1 ? "" : "s",
+                reset);
+        put_wrapped(out, "Each change once, most severe first, with the findings that call for"
+                         " it; the commands are for a " REPORT_SHELL " (nsgflow report --format sh"
+                         " writes the plan as a script).", 0, width);
+    }
+    for (size_t e = 0; e < r->nfixes; e++) {
+        const struct report_fix *x = &r->fixes[e];
+        upper(x->severity, sev, sizeof sev);
+        if (md) {
+            fprintf(out, "\n### %d. %s: ", x->ordinal, sev);
+            put_md(out, x->title);
+            fputs("\n\n- **Changes:** ", out);
+            put_md(out, x->target);
+            fputs("\n- **Why:** ", out);
+            put_md(out, x->why);
+            fputs("\n", out);
+            if (x->placeholders[0]) {
+                fputs("- **To fill in first:** ", out);
+                put_md(out, x->placeholders);
+                fputs("\n", out);
+            }
+            if (x->commands[0]) {
+                int fence = longest_backtick_run(x->commands) + 1;
+                if (fence < 3)
+                    fence = 3;
+                fprintf(out, "\n%.*s" "sh\n", fence, "``````````````````````````````");
+                report_each_command(x->commands, md_command, out);
+                fprintf(out, "%.*s\n", fence, "``````````````````````````````");
+            }
+            continue;
+        }
+        snprintf(line, sizeof line, "%d. %s %s", x->ordinal, sev, x->title);
+        fputc('\n', out);
+        fputs(color ? color_of(x->severity) : "", out);
+        put_wrapped(out, line, 0, width);
+        fputs(color ? reset : "", out);
+        snprintf(line, sizeof line, "changes %s", x->target);
+        put_wrapped(out, line, 3, width);
+        put_wrapped(out, x->why, 3, width);
+        if (x->placeholders[0]) {
+            snprintf(line, sizeof line, "To fill in first: %s", x->placeholders);
+            put_wrapped(out, line, 3, width);
+        }
+        if (x->commands[0]) {
+            struct term_width tw = {out, width};
+            report_each_command(x->commands, term_command, &tw);
+        }
+    }
+    if (!md)
+        fprintf(out, "\n%sFindings%s (the evidence):\n", bold, reset);
+}
+
+/* A finding that is not accepted: its facts, keys, evidence, and the
+ * plan's changes that fix it (their commands are in the plan). */
 static void text_finding(const struct report *r, size_t i, FILE *out, int color, int width,
                          int md)
 {
@@ -227,10 +298,12 @@ static void text_finding(const struct report *r, size_t i, FILE *out, int color,
     char members[800] = "", line[1024];
     if (f->fix_count > 1)
         report_fix_members(r, i, members, sizeof members);
-    text_heading(f, out, color, width, md, "##");
+    char fixes[200];
+    report_fixes_of(r, i, fixes, sizeof fixes);
+    text_heading(f, out, color, width, md, "###");
     if (md) {
         if (f->fix_count > 1) {
-            fprintf(out, "- **One fix for %zu findings:** ", f->fix_count);
+            fprintf(out, "- **The same fix for %zu findings:** ", f->fix_count);
             put_md(out, members);
             fputs("\n", out);
         }
@@ -238,33 +311,22 @@ static void text_finding(const struct report *r, size_t i, FILE *out, int color,
         fputs("- **Evidence:** ", out);
         put_md(out, f->evidence);
         fputs("\n- **Fix:** ", out);
+        if (fixes[0])
+            fprintf(out, "%s of the fix plan. ", fixes);
         put_md(out, f->hint);
         fputs("\n", out);
-        if (f->commands[0]) {
-            int fence = longest_backtick_run(f->commands) + 1;
-            if (fence < 3)
-                fence = 3;
-            fputs("\n  Commands (" REPORT_SHELL "):\n\n", out);
-            fprintf(out, "%.*s" "sh\n", fence, "``````````````````````````````");
-            report_each_command(f->commands, md_command, out);
-            fprintf(out, "%.*s\n", fence, "``````````````````````````````");
-        }
         return;
     }
     if (f->fix_count > 1) {
-        snprintf(line, sizeof line, "One fix for %zu findings: %s", f->fix_count, members);
+        snprintf(line, sizeof line, "The same fix for %zu findings: %s", f->fix_count, members);
         put_wrapped(out, line, 2, width);
     }
     text_keys(r, i, out, md);
     fprintf(out, "  %sEvidence:%s\n", bold, reset);
     put_wrapped(out, f->evidence, 4, width);
-    fprintf(out, "  %sFix:%s\n", bold, reset);
+    fprintf(out, "  %sFix:%s%s%s%s\n", bold, reset, fixes[0] ? " " : "", fixes,
+            fixes[0] ? " of the fix plan (above)" : "");
     put_wrapped(out, f->hint, 4, width);
-    if (f->commands[0]) {
-        fprintf(out, "  %sCommands%s (" REPORT_SHELL "):\n", bold, reset);
-        struct term_width tw = {out, width};
-        report_each_command(f->commands, term_command, &tw);
-    }
 }
 
 /* "accepted 2026-12-01T10:00:00Z, until 2027-01-01T00:00:00Z" (or "no
@@ -384,6 +446,9 @@ int report_write_text(const struct report *r, FILE *out, int color, int width, i
         fprintf(out, "Findings: %d errors, %d warnings, %d info; %d new, %d open, %d resolved%s\n",
                 r->errors, r->warnings, r->infos, r->new_, r->open_, r->resolved, accepted);
     }
+    text_plan(r, out, color, width, md);
+    if (md && r->nfixes)
+        fputs("\n## Findings\n", out);
     for (size_t i = 0; i < r->nfindings; i++)
         if (r->findings[i].fix_count && !r->findings[i].accepted_reason)
             text_finding(r, i, out, color, width, md); /* a fix's others are shown with it */
@@ -495,10 +560,28 @@ int report_write_json(const struct report *r, FILE *out)
         fprintf(out, ", \"flows\": %lld}", (long long)r->hosts[i].flows);
     }
     fprintf(out, "%s],\n  \"summary\": {\"errors\": %d, \"warnings\": %d, \"info\": %d,"
-                 " \"new\": %d, \"open\": %d, \"resolved\": %d, \"accepted\": %d},\n"
-                 "  \"findings\": [",
+                 " \"new\": %d, \"open\": %d, \"resolved\": %d, \"accepted\": %d,"
+                 " \"changes\": %zu},\n  \"plan\": [",
             r->nhosts ? "\n  " : "", r->errors, r->warnings, r->infos, r->new_, r->open_,
-            r->resolved, r->accepted);
+            r->resolved, r->accepted, r->nfixes);
+    for (size_t e = 0; e < r->nfixes; e++) {
+        const struct report_fix *x = &r->fixes[e];
+        fprintf(out, "%s{\"ordinal\": %d", e ? ",\n    " : "\n    ", x->ordinal);
+        const char *names[] = {"kind", "severity", "title", "target", "why", "placeholders"};
+        const char *values[] = {x->kind, x->severity, x->title, x->target, x->why, x->placeholders};
+        for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+            fprintf(out, ", \"%s\": ", names[k]);
+            put_json(out, values[k]);
+        }
+        fputs(", \"commands\": [", out);
+        struct json_list jl = {out, 0};
+        report_each_command(x->commands, json_command, &jl);
+        fputs("], \"findings\": [", out);
+        for (size_t k = 0; k < x->nfindings; k++)
+            fprintf(out, "%s%zu", k ? ", " : "", x->findings[k]);
+        fputs("]}", out);
+    }
+    fprintf(out, "%s],\n  \"findings\": [", r->nfixes ? "\n  " : "");
     for (size_t i = 0; i < r->nfindings; i++) {
         const struct report_finding *f = &r->findings[i];
         fputs(i ? ",\n    {" : "\n    {", out);
@@ -513,8 +596,15 @@ int report_write_json(const struct report *r, FILE *out)
             put_json(out, values[k]);
         }
         fprintf(out, ", \"port\": %d, \"flows\": %lld, \"connections\": %lld,"
-                     " \"fix_group\": %zu, \"first_seen\": ", f->port, (long long)f->flows,
+                     " \"fix_group\": %zu, \"fixes\": [", f->port, (long long)f->flows,
                 (long long)f->connections, f->fix_group);
+        for (size_t e = 0, shown = 0; e < r->nfixes; e++)
+            for (size_t k = 0; k < r->fixes[e].nfindings; k++)
+                if (r->fixes[e].findings[k] == i) {
+                    fprintf(out, "%s%d", shown++ ? ", " : "", r->fixes[e].ordinal);
+                    break;
+                }
+        fputs("], \"first_seen\": ", out);
         put_json_time(out, f->first);
         fputs(", \"last_seen\": ", out);
         put_json_time(out, f->last);

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # check.sh: the HTML report in a real browser (Debian's chromium, headless,
 # offline). For each page, at 1400 and at 800 px wide (900 px high):
-#   - a copy of the page with measure.js appended is loaded once
-#     (screenshot.sh, which fails when the page reached for the network):
-#     its screenshot goes to SHOTS/NAME-WIDTH.png, and --dump-dom prints the
-#     DOM after the script has written its figures into it (height, the
-#     first block's top, the document's width, overlapping or overflowing
-#     chart labels; see measure.js).
+#   - a screenshot (screenshot.sh: it fails when the page reached for the
+#     network), into SHOTS/NAME-WIDTH.png;
+#   - measurements: a copy of the page with measure.js appended is loaded
+#     with --dump-dom, which prints the DOM after the script has written its
+#     figures into it (height, the first block's top, the document's width,
+#     overlapping or overflowing chart labels; see measure.js).
 # It fails unless, at 1400 px, the fix plan's first block (or the first
 # finding, while there is no plan) starts within the first screen (its top
 # 60 px or more above 900, so that its heading shows), and, at both widths,
@@ -28,16 +28,22 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failed=0
 
-# measure NAME PAGE WIDTH: the screenshot, and the figures measure.js
-# writes, as one line
+# measure NAME PAGE WIDTH: its screenshot, and the figures measure.js
+# writes into a copy of it, as one line (two runs: a screenshot taken while
+# the DOM is dumped may catch the page half painted)
 measure() {
+    bash "$here/screenshot.sh" "$2" "$shots/$1-$3.png" "${3}x900" >/dev/null
     python3 - "$2" "$here/measure.js" >"$work/$1.html" <<'PY'
 import sys
 page, js = open(sys.argv[1]).read(), open(sys.argv[2]).read()
 assert page.count("</body>") == 1, "one </body>"
 print(page.replace("</body>", "<script>" + js + "</script></body>"), end="")
 PY
-    DUMP_DOM="$work/dom" bash "$here/screenshot.sh" "$work/$1.html" "$shots/$1-$3.png" "${3}x900" >/dev/null
+    rm -rf "$work/profile"
+    "$browser" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+        --disable-background-networking --disable-component-update --disable-sync \
+        --user-data-dir="$work/profile" --hide-scrollbars --window-size="$3,900" \
+        --dump-dom "file://$work/$1.html" 2>"$work/log" >"$work/dom" || true
     grep -o '<pre id="nsgflow-measure">height=[^<]*' "$work/dom" | sed 's/.*">//' || true
 }
 
@@ -52,6 +58,7 @@ for arg in "$@"; do
     for width in 1400 800; do
         line=$(measure "$name" "$page" "$width")
         if [ -z "$line" ]; then
+            cat "$work/log" >&2
             echo "check.sh: $name at $width px: no measurements" >&2
             failed=1
             continue

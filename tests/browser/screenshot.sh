@@ -5,8 +5,6 @@
 # be self-contained). Needs the chromium package (not part of make check):
 #   apt-get install chromium
 # Usage: tests/browser/screenshot.sh REPORT.html OUT.png [WIDTHxHEIGHT]
-# With DUMP_DOM=FILE it also writes the DOM after the page's load (and its
-# scripts) into FILE, from the same run (check.sh measures that way).
 set -euo pipefail
 report=$(realpath "$1")
 out=$(realpath -m "$2")
@@ -20,8 +18,8 @@ trap 'rm -rf "$profile"' EXIT
 "$browser" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
     --disable-background-networking --disable-component-update --disable-sync \
     --user-data-dir="$profile" --hide-scrollbars --window-size="${size/x/,}" \
-    --enable-logging=stderr --v=0 ${DUMP_DOM:+--dump-dom} \
-    --screenshot="$out" "file://$report" 2>"$profile/log" >"${DUMP_DOM:-/dev/null}"
+    --enable-logging=stderr --v=0 \
+    --screenshot="$out" "file://$report" 2>"$profile/log" >/dev/null
 [ -s "$out" ] || { cat "$profile/log" >&2; echo "screenshot.sh: no screenshot" >&2; exit 1; }
 # a page that fetched anything would have logged a network request
 if grep -E "https?://" "$profile/log" | grep -vi "devtools\|chromium.org/\|google" >/dev/null; then

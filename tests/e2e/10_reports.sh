@@ -47,7 +47,7 @@ assert_contains "$T/out" "ERROR [new] Outbound TCP 1433 to Sql is denied by User
 assert_contains "$T/out" "Replies to management calls from 104.214.19.224 on TCP 3443 are lost" "text: lost returns"
 # one route fixes the lost returns of both hosts and both sources: shown once
 tr '\n' ' ' <"$T/out" | tr -s ' ' >"$T/joined"
-assert_contains "$T/joined" "One fix for 4 findings: 10.20.1.4 (104.214.19.224); 10.20.1.4 (52.162.110.80); 10.20.1.5 (104.214.19.224); 10.20.1.5 (52.162.110.80)" "text: one fix, every host and source"
+assert_contains "$T/joined" "The same fix for 4 findings: 10.20.1.4 (104.214.19.224); 10.20.1.4 (52.162.110.80); 10.20.1.5 (104.214.19.224); 10.20.1.5 (52.162.110.80)" "text: one fix, every host and source"
 assert_eq "$(grep -c 'address-prefix .ApiManagement.' "$T/out")" 1 "text: the shared route command once"
 assert_contains "$T/out" "az network nsg rule create" "text: the fix"
 assert_contains "$T/out" "[2J[31mevil" "text: the hostile rule, defanged"
@@ -91,17 +91,24 @@ python3 - "$T/r.json" <<'PY' || fail "json shape"
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["format"] == "nsgflow-report" and d["version"] == 2
-for k in ("generated_at", "window", "data", "commands_shell", "hosts_from", "hosts", "summary", "findings", "requirements"):
+for k in ("generated_at", "window", "data", "commands_shell", "hosts_from", "hosts", "summary", "plan", "findings", "requirements"):
     assert k in d, k
 assert set(d["window"]) == {"start", "end", "analyses"}
 assert set(d["data"]) == {"blobs", "tuples", "partial_blobs", "formats", "service_tags"}
 assert set(d["data"]["service_tags"]) == {"origin", "change_number", "published"}
 assert {h["address"] for h in d["hosts"]} == {"10.20.1.4", "10.20.1.5"}
-assert set(d["summary"]) == {"errors", "warnings", "info", "new", "open", "resolved", "accepted"}
-assert d["summary"]["accepted"] == 0
+assert set(d["summary"]) == {"errors", "warnings", "info", "new", "open", "resolved", "accepted", "changes"}
+assert d["summary"]["accepted"] == 0 and d["summary"]["changes"] == len(d["plan"]) > 0
+for n, x in enumerate(d["plan"], 1):
+    assert set(x) == {"ordinal", "kind", "severity", "title", "target", "why", "placeholders",
+                      "commands", "findings"}, set(x)
+    assert x["ordinal"] == n and x["kind"] in ("nsg-rule", "route", "subnet-endpoints", "subnet-delegation")
+    assert len(x["commands"]) >= 1 and all(c.startswith("az ") for c in x["commands"])
+    for i in x["findings"]:  # each names its findings, and they name it back
+        assert n in d["findings"][i]["fixes"] and d["findings"][i]["status"] != "resolved"
 keys = {"analyzer", "severity", "status", "title", "host", "remote", "protocol", "direction", "rule",
         "confidence", "evidence", "hint", "commands", "port", "flows", "connections", "fix_group",
-        "first_seen", "last_seen", "details", "hourly", "key", "accepted"}
+        "fixes", "first_seen", "last_seen", "details", "hourly", "key", "accepted"}
 for f in d["findings"]:
     assert set(f) == keys, set(f) ^ keys
     assert f["severity"] in ("error", "warning", "info") and f["status"] in ("new", "open", "resolved")
@@ -128,7 +135,7 @@ assert_contains "$T/r.html" "UserRule_&lt;script&gt;alert(&quot;x&quot;)&lt;/scr
 assert_contains "$T/r.html" "NSG&lt;b&gt;" "html: a hostile resource id as text"
 checks=$((checks + 1))
 if grep -q "<script" "$T/r.html"; then fail "html: a <script> element"; fi
-# (links inside the page only: href="#...")
+# (links inside the page, href="#...", are the only ones)
 if grep -Eqi 'src=|href="[^#]|href=[^"]|@import|url\(|<link' "$T/r.html"; then fail "html: an external reference"; fi
 python3 - "$T/r.html" <<'PY' || fail "html does not parse"
 import html.parser, sys

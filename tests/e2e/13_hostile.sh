@@ -81,8 +81,15 @@ assert_eq "$(grep -cx 'rg(prod)' "$T/az-args")" 1 "rg(prod) passed to az as one 
 assert_eq "$(grep -cx 'nsg-apim.1' "$T/az-args")" 1 "a dotted NSG name passed to az"
 checks=$((checks + 1))
 if grep -q 'touch' "$T/az-args"; then fail "a crafted name reached az as a value"; fi
-assert_eq "$(q "select count(*) from finding where commands like '%''<resource-group>''%' and hint like '%is not a valid Azure name%'")" 2 \
-    "crafted resource groups left as placeholders, and said so"
+assert_eq "$(q "select count(*) from finding where commands like '%''<resource-group>''%'")" 2 \
+    "crafted resource groups left as placeholders"
+# the plan's changes with a crafted group (the NSG rule of RG$(touch P1), the
+# subnet of rg$(touch P5)) say so; the route table's group is not crafted
+# but unknown, and its change says what to export instead
+assert_eq "$(q "select group_concat(kind, ' ') from (select kind from fix_plan where commands like '%''<resource-group>''%' and placeholders like '%is not a valid Azure name%' order by kind)")" \
+    "nsg-rule subnet-endpoints" "crafted resource groups: the plan's changes say so"
+assert_eq "$(q "select count(*) from fix_plan where kind = 'route' and placeholders like '%route table of the APIM subnet is not imported%'")" 1 \
+    "an unknown route table: the plan says what to export"
 assert_contains "$T/commands" "--nsg-name '<nsg-name>'" "a crafted NSG name left out"
 assert_contains "$T/commands" "--vnet-name '<vnet>'" "a crafted VNet name left out"
 assert_contains "$T/commands" "--name '<apim-subnet>'" "a crafted subnet name left out"

@@ -252,19 +252,20 @@ assert_eq "$(dbq az "select json_extract(details, '$.denied_ipv4') from findings
 assert_eq "$(dbq az "select count(*) from analysis_run where config_import_id = 1")" 1 "az: the run names its snapshot"
 
 # the commands, exactly
-cmd1433="az network nsg rule create --resource-group 'rg-fabrikam-gw' --nsg-name 'nsg-gw-neu' --name 'Allow-Apim-Sql-1433-Out' --priority '3998' --direction 'Outbound' --access 'Allow' --protocol 'Tcp' --source-address-prefixes 'VirtualNetwork' --source-port-ranges '*' --destination-address-prefixes 'Sql' --destination-port-ranges '1433'"
-cmd_eh="az network nsg rule create --resource-group 'rg-fabrikam-gw' --nsg-name 'nsg-gw-neu' --name 'Allow-Apim-EventHub-5671-Out' --priority '3997' --direction 'Outbound' --access 'Allow' --protocol 'Tcp' --source-address-prefixes 'VirtualNetwork' --source-port-ranges '*' --destination-address-prefixes 'EventHub' --destination-port-ranges '5671' '5672'"
+cmd1433="az network nsg rule create --resource-group 'rg-fabrikam-gw' --nsg-name 'nsg-gw-neu' --name 'Allow-Apim-Sql-Out' --priority '3997' --direction 'Outbound' --access 'Allow' --protocol 'Tcp' --source-address-prefixes 'VirtualNetwork' --source-port-ranges '*' --destination-address-prefixes 'Sql' --destination-port-ranges '1433'"
+cmd_eh="az network nsg rule create --resource-group 'rg-fabrikam-gw' --nsg-name 'nsg-gw-neu' --name 'Allow-Apim-EventHub-Out' --priority '3996' --direction 'Outbound' --access 'Allow' --protocol 'Tcp' --source-address-prefixes 'VirtualNetwork' --source-port-ranges '*' --destination-address-prefixes 'EventHub' --destination-port-ranges '443' '5671' '5672'"
 cmd_route="az network route-table route create --resource-group 'rg-fabrikam-gw' --route-table-name 'rt-gw-neu' --name 'ApiManagement' --address-prefix 'ApiManagement' --next-hop-type 'Internet'"
-cmd_endpoints="az network vnet subnet update --resource-group 'rg-fabrikam-gw' --vnet-name 'vnet-fabrikam-neu' --name 'snet-apim-neu' --service-endpoints 'Microsoft.Sql' 'Microsoft.Storage' 'Microsoft.EventHub' 'Microsoft.KeyVault'"
+cmd_endpoints="az network vnet subnet update --resource-group 'rg-fabrikam-gw' --vnet-name 'vnet-fabrikam-neu' --name 'snet-apim-neu' --service-endpoints 'Microsoft.EventHub' 'Microsoft.KeyVault' 'Microsoft.Sql' 'Microsoft.Storage'"
 assert_eq "$(dbq az "select commands from findings where remote = 'Sql' and port = 1433")" "$cmd1433" "az: the 1433 command"
 assert_eq "$(dbq az "select group_concat(commands, '|') from findings where remote = 'EventHub' group by commands")" "$cmd_eh|$cmd_eh" \
-    "az: 5671 and 5672 share one command for both ports"
+    "az: 5671 and 5672 share one command for every port of the requirement (443 too)"
 assert_eq "$(dbq az "select commands from findings where analyzer = 'config-lost-return'")" "$cmd_route" "az: the route command"
 assert_eq "$(dbq az "select commands from findings where analyzer = 'config-service-endpoints'")" "$cmd_endpoints" "az: the endpoints command"
 # priorities: Allow-Storage-Out takes 3999; the inbound rule at 3998 does
-# not count for outbound; each requirement its own, in requirement order
+# not count for outbound; each change its own, in the plan's order (errors
+# first: AzureMonitor, Sql; then EventHub), shown in requirement order
 assert_eq "$(dbq az "select group_concat(remote || ' ' || substr(commands, instr(commands, '--priority ') + 12, 4), ', ') from (select distinct remote, commands from findings where analyzer = 'config-denied-port' order by requirement_id)")" \
-    "Sql 3998, EventHub 3997, AzureMonitor 3996, VirtualNetwork 2999" "az: the priorities chosen"
+    "Sql 3997, EventHub 3996, AzureMonitor 3998, VirtualNetwork 2999" "az: the priorities chosen"
 python3 - "$T/az.db" <<'PY' || fail "az: a suggested priority is taken, not below the denying rule, or shared by two rules"
 import json, re, sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
@@ -280,7 +281,7 @@ for remote, cmd, details in db.execute("select remote, commands, details from fi
 PY
 checks=$((checks + 1))
 assert_eq "$(dbq az "select hint from findings where remote = 'Sql'")" \
-    "Add an allow rule to NSG nsg-gw-neu that Azure evaluates before Deny-Platform-Out (priority 4000): priority 3998 is free." "az: the hint"
+    "Add an allow rule to NSG nsg-gw-neu that Azure evaluates before Deny-Platform-Out (priority 4000): the fix plan gives it a free priority below 4000." "az: the hint"
 # the commands as az receives them
 mkdir -p "$T/bin" "$T/run"
 cat >"$T/bin/az" <<'SH'
@@ -291,7 +292,7 @@ SH
 chmod +x "$T/bin/az"
 export AZ_ARGS="$T/az-args"
 (cd "$T/run" && PATH="$T/bin:$PATH" sh -c "$cmd1433")
-assert_eq "$(tr '\n' ' ' <"$AZ_ARGS")" "network nsg rule create --resource-group rg-fabrikam-gw --nsg-name nsg-gw-neu --name Allow-Apim-Sql-1433-Out --priority 3998 --direction Outbound --access Allow --protocol Tcp --source-address-prefixes VirtualNetwork --source-port-ranges * --destination-address-prefixes Sql --destination-port-ranges 1433 -- " \
+assert_eq "$(tr '\n' ' ' <"$AZ_ARGS")" "network nsg rule create --resource-group rg-fabrikam-gw --nsg-name nsg-gw-neu --name Allow-Apim-Sql-Out --priority 3997 --direction Outbound --access Allow --protocol Tcp --source-address-prefixes VirtualNetwork --source-port-ranges * --destination-address-prefixes Sql --destination-port-ranges 1433 -- " \
     "az: the 1433 command's arguments"
 rm -f "$AZ_ARGS"
 run_status "$NSGFLOW" config show --db "$T/az.db"
@@ -338,7 +339,7 @@ assert_eq "$(fset v2)" "" "v2: 1433 and 3443 denied, forced tunnel, no endpoints
 judge v2s "$T/v/v2-storage.json"
 assert_eq "$(fset v2s)" "config-denied-port|error|Storage|443|TCP|outbound|Deny-Storage-Out" "v2: the Storage deny, alone"
 assert_eq "$(dbq v2s "select commands from findings")" \
-    "az network nsg rule create --resource-group 'rg-fabrikam-gw' --nsg-name 'nsg-gw-neu' --name 'Allow-Apim-Storage-443-Out' --priority '3499' --direction 'Outbound' --access 'Allow' --protocol 'Tcp' --source-address-prefixes 'VirtualNetwork' --source-port-ranges '*' --destination-address-prefixes 'Storage' --destination-port-ranges '443'" \
+    "az network nsg rule create --resource-group 'rg-fabrikam-gw' --nsg-name 'nsg-gw-neu' --name 'Allow-Apim-Storage-Out' --priority '3499' --direction 'Outbound' --access 'Allow' --protocol 'Tcp' --source-address-prefixes 'VirtualNetwork' --source-port-ranges '*' --destination-address-prefixes 'Storage' --destination-port-ranges '443'" \
     "v2: the Storage command"
 judge v2u "$T/v/v2-undelegated.json"
 assert_eq "$(fset v2u)" "config-delegation|error|Microsoft.Web/serverFarms||||" "v2 without delegation: serverFarms named"
@@ -399,7 +400,7 @@ for v in tunnel back; do
     assert_eq "$(dbq flows-$v "select host || ' ' || remote || ' ' || rule || ' ' || severity from findings where analyzer = 'denied-required-port'")" \
         "10.61.4.5 Sql UserRule_Deny-Platform-Out error" "flows $v: the denied 1433"
     c=$(dbq flows-$v "select commands from findings where analyzer = 'denied-required-port'")
-    assert_eq "$c" "az network nsg rule create --resource-group 'rg-fabrikam-gw' --nsg-name 'nsg-gw-neu' --name 'Allow-Apim-Sql-1433-Out' --priority '3998' --direction 'Outbound' --access 'Allow' --protocol 'Tcp' --source-address-prefixes 'VirtualNetwork' --source-port-ranges '*' --destination-address-prefixes 'Sql' --destination-port-ranges '1433'" \
+    assert_eq "$c" "az network nsg rule create --resource-group 'rg-fabrikam-gw' --nsg-name 'nsg-gw-neu' --name 'Allow-Apim-Sql-Out' --priority '3998' --direction 'Outbound' --access 'Allow' --protocol 'Tcp' --source-address-prefixes 'VirtualNetwork' --source-port-ranges '*' --destination-address-prefixes 'Sql' --destination-port-ranges '1433'" \
         "flows $v: the exact fix, with the configured RG (not the log's RG-APIM)"
     checks=$((checks + 1))
     case $c in *'<'*) fail "flows $v: a placeholder left in $c" ;; esac
@@ -491,8 +492,8 @@ assert_contains "$T/hostile.sh" "az network route-table route create --resource-
     "hostile: route table placeholder"
 assert_contains "$T/hostile.sh" "az network vnet subnet update --resource-group '<resource-group>' --vnet-name '<vnet>' --name '<apim-subnet>'" \
     "hostile: VNet and subnet placeholders"
-assert_eq "$(dbq hostile "select count(*) from findings where commands is not null and hint not like '%is not a valid Azure name%'")" 0 \
-    "hostile: every hint says which name was left out"
+assert_eq "$(dbq hostile "select count(*) from fix_plan where placeholders is null or placeholders not like '%is not a valid Azure name%'")" 0 \
+    "hostile: every change of the plan says which name was left out"
 
 # -- 7. refusals --------------------------------------------------------
 db7="$T/refusals.db"
@@ -581,7 +582,8 @@ assert_eq "$(fset eff "where analyzer = 'config-denied-port'")" "config-denied-p
 config-denied-port|error|Sql|1433|TCP|outbound|Deny-Platform-Out
 config-denied-port|warning|EventHub|5671|TCP|outbound|Deny-Platform-Out
 config-denied-port|warning|EventHub|5672|TCP|outbound|Deny-Platform-Out" "effective NSG: its denials (no UDP rule in it)"
-assert_in "$(dbq eff "select commands from findings where remote = 'Sql'")" "--nsg-name 'nsg-gw-neu' --name 'Allow-Apim-Sql-1433-Out' --priority '3999'" \
+# (AzureMonitor's rule comes first in the plan and takes 3999)
+assert_in "$(dbq eff "select commands from findings where remote = 'Sql'")" "--nsg-name 'nsg-gw-neu' --name 'Allow-Apim-Sql-Out' --priority '3998'" \
     "effective NSG: its free priority"
 # -- 10. the edges of reading -------------------------------------------
 mkdir -p "$T/edge/empty"

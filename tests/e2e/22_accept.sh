@@ -176,7 +176,8 @@ python3 - "$T/a.json" "$W" <<'PY' || fail "json: the accepted findings"
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["summary"] == {"errors": 0, "warnings": 0, "info": 8, "new": 8, "open": 0, "resolved": 0,
-                        "accepted": 3}, d["summary"]
+                        "accepted": 3, "changes": 0}, d["summary"]
+assert d["plan"] == [], d["plan"]  # accepted findings call for no change
 accepted = [f for f in d["findings"] if f["accepted"]]
 assert len(accepted) == 3 and d["findings"][-3:] == accepted
 w = [f for f in d["findings"] if f["key"] == sys.argv[2]][0]

@@ -2,7 +2,8 @@
 # On the demo's data (`make demo`: six hours of an APIM subnet with both
 # outages, three APIM hosts, the configuration imported):
 #   - the page's text: the verdict in one sentence with the database's
-#     counts, then the findings, the matrix, the coverage, the facts; the
+#     counts, then the plan's changes and the findings (linked both ways),
+#     the matrix, the coverage, the facts; the
 #     matrix one column per host with the configuration as a mark in each
 #     cell, the requirements named only (no address range the tags or the
 #     NSG give) folded apart in a closed <details>; every table in a box
@@ -14,8 +15,8 @@
 #   - the pages of tests/unit/test_report_html.c (a plan of three changes;
 #     twelve hosts and a month) written out;
 #   - in a real browser (tests/browser/check.sh, when chromium is installed;
-#     said and skipped otherwise): at 1400 x 900 the plan's first block (the
-#     first finding while there is none) starts on the first screen; at 1400
+#     said and skipped otherwise): at 1400 x 900 the plan's first block
+#     starts on the first screen; at 1400
 #     and 800 px nothing is wider than the window and no chart label
 #     overlaps another. NSGFLOW_SHOTS=DIR keeps the screenshots there.
 . "$TESTS/lib.sh"
@@ -39,26 +40,37 @@ demo "$T/demo.db" "$T/logs"
 "$NSGFLOW" report --format html -o "$T/demo.html"
 
 # -- the verdict and the order ------------------------------------------------
-errors=$(q "select count(*) from findings where severity = 'error' and status != 'resolved'")
-warnings=$(q "select count(*) from findings where severity = 'warning' and status != 'resolved'")
-hosts=$(q "select count(distinct host) from findings where severity in ('error', 'warning') and status != 'resolved' and host in (select address from apim_host)")
-assert_eq "$errors $warnings $hosts" "19 13 3" "the demo's problems"
-if grep -q '<section id="plan">' "$T/demo.html"; then
-    # the fix plan is loaded: its changes, then what they fix
-    changes=$(grep -o '<article class="fix ' "$T/demo.html" | wc -l | tr -d ' ')
-    assert_contains "$T/demo.html" "<p class=\"verdict\" id=\"verdict\">$changes change" "the verdict names the plan's changes"
-else
-    assert_contains "$T/demo.html" "<p class=\"verdict\" id=\"verdict\">$errors errors and $warnings warnings on $hosts APIM hosts.</p>" "the verdict"
-fi
+# the problems, and those the plan's changes fix (analyze stores the plan the
+# report rebuilds)
+run=$(q "select max(id) from analysis_run")
+problems="severity in ('error', 'warning') and status != 'resolved' and run_id = $run"
+# (hosts: the APIM hosts among them; a configuration finding names a subnet)
+count="sum(severity = 'error') || ' ' || sum(severity = 'warning') || ' ' ||
+    count(distinct case when host in (select address from apim_host) then host end)"
+assert_eq "$(q "select $count from finding where $problems")" "19 13 3" "the demo's problems"
+assert_eq "$(q "select (select count(*) from plan_change where run_id = $run) || ' ' || $count
+    from finding where $problems and id in (select finding_id from plan_finding where run_id = $run)")" \
+    "7 19 13 3" "the plan's changes, and the problems they fix: all"
+assert_contains "$T/demo.html" "<p class=\"verdict\" id=\"verdict\">7 changes fix 19 errors and 13 warnings on 3 APIM hosts.</p>" "the verdict"
+assert_eq "$(grep -o '<article class="fix [a-z]*" id="change-[0-9]*">' "$T/demo.html" | sed 's/.*change-//; s/">//' | tr '\n' ' ')" \
+    "1 2 3 4 5 6 7 " "the plan's seven changes, in order"
 checks=$((checks + 1))
 python3 - "$T/demo.html" <<'PY' || fail "the page's order"
 import sys
 s = open(sys.argv[1]).read()
-order = ['id="verdict"', '<section id="findings">', '<h2 id="matrix">', '<h2 id="coverage">', '<h2 id="facts">', '<footer>']
+order = ['id="verdict"', '<section id="plan">', '<section id="findings">', '<h2 id="matrix">', '<h2 id="coverage">', '<h2 id="facts">', '<footer>']
 at = [s.index(x) for x in order]
 assert at == sorted(at), list(zip(order, at))
-if '<section id="plan">' in s:
-    assert at[0] < s.index('<section id="plan">') < at[1]
+# each finding links to its changes (all but the info one), each change to
+# its findings
+import re
+for n in re.findall(r'href="#change-(\d+)"', s):
+    assert 'id="change-%s"' % n in s, n
+for n in re.findall(r'href="#finding-(\d+)"', s):
+    assert 'id="finding-%s"' % n in s, n
+arts = re.findall(r'<article class="finding (error|warning|info)".*?</article>', s, re.S)
+linked = re.findall(r'<article class="finding (error|warning|info)"[^\n]*?<b>Fix:</b> <a href="#change-', s)
+assert (len(arts), len(linked)) == (14, 13) and "info" not in linked, (len(arts), linked)
 PY
 
 # -- the matrix ---------------------------------------------------------------
@@ -129,7 +141,6 @@ else
     sed 's/^/  browser: /' "$T/out"
     assert_eq "$(grep -c ' overlaps=0 overflow=0$' "$T/out")" 6 "three pages at two widths measured"
     assert_eq "$(grep -o '^plan 1400 .* first_kind=[a-z]*' "$T/out" | sed 's/.*=//')" plan "the plan's page opens on the plan"
-    grep -q '<section id="plan">' "$T/demo.html" && kind=plan || kind=finding
-    assert_eq "$(grep -o '^demo 1400 .* first_kind=[a-z]*' "$T/out" | sed 's/.*=//')" "$kind" "the demo opens on its $kind"
+    assert_eq "$(grep -o '^demo 1400 .* first_kind=[a-z]*' "$T/out" | sed 's/.*=//')" plan "the demo opens on its plan"
 fi
 done_ok

@@ -82,7 +82,7 @@ static struct report_hour hours_80[] = {{T0 + 2 * 3600, 4, 0}};
      .confidence = S("high"), .details = S("{}"), .key = S(key_), .commands = S(cmds),      \
      .port = port_, .flows = 100, .connections = 0, .first = T0, .last = T0 + 6 * 3600 - 1, \
      .hours = hours_, .nhours = sizeof hours_ / sizeof hours_[0], .fix_group = group,       \
-     .fix_count = count}
+     .fix_count = count, .change = S("")}
 
 static struct report_finding findings[] = {
     FINDING("asymmetric-return", "error", "Replies to management calls are lost", "10.20.1.4",
@@ -214,29 +214,30 @@ static void test_plan_first(void **state)
     assert_true(at(s, "<p class=\"verdict\" id=\"verdict\">3 changes fix 3 errors and 2 warnings"
                       " on 2 APIM hosts. Not in the plan: 1 warning (see its finding below).</p>") >= 0);
     assert_true(at(s, "id=\"verdict\"") < at(s, "<section id=\"plan\">"));
-    assert_true(at(s, "<section id=\"plan\">") < at(s, "id=\"fix-1\""));
-    assert_true(at(s, "id=\"fix-1\"") < at(s, "id=\"fix-2\""));
-    assert_true(at(s, "id=\"fix-2\"") < at(s, "id=\"fix-3\""));
-    assert_true(at(s, "id=\"fix-3\"") < at(s, "<section id=\"findings\">"));
+    assert_true(at(s, "<section id=\"plan\">") < at(s, "id=\"change-1\""));
+    assert_true(at(s, "id=\"change-1\"") < at(s, "id=\"change-2\""));
+    assert_true(at(s, "id=\"change-2\"") < at(s, "id=\"change-3\""));
+    assert_true(at(s, "id=\"change-3\"") < at(s, "<section id=\"findings\">"));
     assert_true(at(s, "<section id=\"findings\">") < at(s, "<h2 id=\"matrix\">"));
     assert_true(at(s, "<h2 id=\"matrix\">") < at(s, "<h2 id=\"coverage\">"));
     assert_true(at(s, "<h2 id=\"coverage\">") < at(s, "<h2 id=\"facts\">"));
     assert_int_equal(count(s, "<article class=\"fix "), 3);
-    at(s, "<article class=\"fix error\" id=\"fix-1\"><h3><span class=\"ord\">1</span>"
+    at(s, "<article class=\"fix error\" id=\"change-1\"><h3><span class=\"ord\">1</span>"
           "<span class=\"badge error\">error</span>Route the management plane&#39;s replies to the"
           " Internet</h3><p class=\"target\">route table rt-apim-subnet in rg-apim-prod &middot;"
           " fixes <a href=\"#finding-0\">10.20.1.4 (104.214.19.224) and 1 more</a></p>");
     at(s, "fixes <a href=\"#finding-3\">10.20.1.5 (EventHub) and 1 more</a></p>");
-    at(s, "<p class=\"placeholders\">Choose &lt;priority&gt;: below 200 and unused in nsg-apim.</p>");
+    at(s, "<p class=\"placeholders\"><b>To fill in first:</b> Choose &lt;priority&gt;: below 200 and"
+          " unused in nsg-apim.</p><p class=\"shell\">");
     at(s, "--priority &lt;priority&gt; sql\n</code></pre>");
     /* each change's commands once, in the plan; the findings link to it */
     assert_int_equal(count(s, "--next-hop-type Internet"), 1);
     assert_int_equal(count(s, "<pre class=\"cmd\">"), 3);
-    assert_int_equal(count(s, "<a href=\"#fix-1\">change 1</a>"), 1);
-    assert_int_equal(count(s, "<a href=\"#fix-2\">change 2</a>"), 1);
-    assert_int_equal(count(s, "<a href=\"#fix-3\">change 3</a>"), 1);
+    assert_int_equal(count(s, "<a href=\"#change-1\">change 1</a> of the plan: The hint."), 1);
+    assert_int_equal(count(s, "<a href=\"#change-2\">change 2</a> of the plan: The hint."), 1);
+    assert_int_equal(count(s, "<a href=\"#change-3\">change 3</a> of the plan: The hint."), 1);
     assert_int_equal(count(s, "<article class=\"finding "), 4); /* 0, 2, 3, 5 */
-    assert_int_equal(count(s, "<h4>Fix</h4>"), 1);               /* 5: in no change */
+    at(s, "<p class=\"fixref\"><b>Fix:</b> The hint.</p>");   /* 5: in no change */
     /* outside text escaped */
     assert_int_equal(count(s, "<script"), 0);
     assert_int_equal(count(s, "<img"), 0);
@@ -260,8 +261,8 @@ static void test_without_plan(void **state)
     char *s = page(&r, NULL);
     at(s, "<p class=\"verdict\" id=\"verdict\">3 errors and 3 warnings on 3 APIM hosts.</p>");
     assert_int_equal(count(s, "id=\"plan\""), 0);
-    assert_int_equal(count(s, "href=\"#fix-"), 0);
-    assert_int_equal(count(s, "<h4>Fix</h4>"), 4);
+    assert_int_equal(count(s, "href=\"#change-"), 0);
+    assert_int_equal(count(s, "<p class=\"fixref\"><b>Fix:</b> The hint.</p>"), 4);
     assert_int_equal(count(s, "<pre class=\"cmd\">"), 3);
     assert_true(at(s, "id=\"verdict\"") < at(s, "<section id=\"findings\">"));
     free(s);
