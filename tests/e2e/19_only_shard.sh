@@ -129,7 +129,7 @@ done
 
 # --- hourly aggregates through replacement, breaks and prune -------------
 export NSGFLOW_DB="$T/h.db"
-one=$(find "$T/a" -name 'PT1H.json' | sort | head -1)
+one=$(find "$T/a" -name 'PT1H.json' | sort | sed -n 1p)
 [ -n "$one" ] || fail "no plain blob in the tree"
 mkdir -p "$T/grow/$(dirname "${one#$T/a/}")"
 head -c 30000 "$one" >"$T/grow/${one#$T/a/}"
