@@ -403,7 +403,7 @@ static int by_plan_order(const void *a, const void *b)
 /* The planned rules and routes, so that no two share a name or a
  * priority in one NSG (route table) and direction. */
 struct taken {
-    char parent[200];   /* "rg|nsg" or "rg|route table" */
+    char parent[300];   /* "rg|nsg" or "r|rg|route table" */
     int outbound, priority;
     char name[96];
 };
@@ -528,7 +528,7 @@ static void nsg_rule(struct allocation *a, struct fixplan_entry *e)
 {
     struct change *c = &e->c;
     const struct nc_nsg *g = nsg_named(a->nc, c->resource_group, c->parent);
-    char parent[200], base[128], remote[96], name[96];
+    char parent[300], base[128], remote[96], name[96];
     snprintf(parent, sizeof parent, "%s|%s", c->resource_group, c->parent);
     sort_ports(c->ports, sizeof c->ports);
     clean_name(strcmp(c->remote, "*") == 0 ? "Any" : c->remote, remote, sizeof remote);
@@ -599,7 +599,7 @@ static void route(struct allocation *a, struct fixplan_entry *e)
 {
     struct change *c = &e->c;
     const struct nc_route_table *t = table_named(a->nc, c->resource_group, c->parent);
-    char parent[200], base[96], name[96];
+    char parent[300], base[96], name[96];
     snprintf(parent, sizeof parent, "r|%s|%s", c->resource_group, c->parent);
     if (c->prefix[0] && strchr(c->prefix, '/') == NULL)
         clean_name(c->prefix, base, sizeof base);       /* a service tag */

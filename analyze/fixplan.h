@@ -40,9 +40,9 @@ enum change_kind {
 /* Names are "" when not known (the command then has a placeholder). */
 struct change {
     enum change_kind kind;
-    char resource_group[96];
-    char parent[96];          /* the NSG, the route table, or the VNet */
-    char subnet[96];          /* endpoints, delegations: the subnet */
+    char resource_group[128];
+    char parent[128];         /* the NSG, the route table, or the VNet */
+    char subnet[128];         /* endpoints, delegations: the subnet */
     /* an NSG rule */
     int outbound;             /* 1 outbound, 0 inbound */
     int protocol;             /* IANA: 6 TCP, 17 UDP */

@@ -11,10 +11,10 @@ It measures what a month of flow logs does to nsgflow, one process at a time:
   - analyze of one day (--since/--until that day) inside the month, against
     the same day ingested alone into a fresh database and analyzed the same
     way (target: at most 1.3x);
-  - the README's example queries (taken out of its "### Example queries"
-    section) on the month, and bytes per NIC and hour over every tuple,
+  - the example queries of docs/database.md (taken out of its "## Example
+    queries" section) on the month, and bytes per NIC and hour over every tuple,
     through `flows` and, when the database has it, the view hourly_traffic.
-It prints a Markdown table for the README and the machine it ran on.
+It prints a Markdown table for docs/benchmark.md and the machine it ran on.
 
 The data: ONE `nsgflow-gen tree` run of 24 x DAYS hours, its blobs then moved
 into one folder per day (the blob identity is the path from insights-logs-*
@@ -50,7 +50,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import storage  # noqa: E402  (bench/storage.py)
 
-START = datetime.date(2026, 11, 1)   # README's example queries name this month
+START = datetime.date(2026, 11, 1)   # docs/database.md's example queries name this month
 SEED = "1"
 RATE_TARGET = 0.85
 ANALYZE_TARGET = 1.3
@@ -184,21 +184,19 @@ def analyze(nsgflow, db, day):
                 "--since", day + "T00:00Z", "--until", day + "T23:59:59Z"])
 
 
-def readme_queries():
-    """The README's example queries: (title, sql) from its "### Example
-    queries" section, each an indented block opened by a -- comment."""
-    text = open(os.path.join(HERE, "..", "README.md")).read()
-    section = text.split("### Example queries", 1)[1].split("\n## ", 1)[0]
-    section = section.split("\n### ", 1)[0]
+def example_queries():
+    """The example queries of docs/database.md: (title, sql) from its
+    "## Example queries" section, each opened by a -- comment inside its
+    fenced sql block and ended by an empty line or the block's end."""
+    text = open(os.path.join(HERE, "..", "docs", "database.md")).read()
+    section = text.split("\n## Example queries", 1)[1].split("\n## ", 1)[0]
     queries, title, sql = [], None, []
     for line in section.splitlines() + [""]:
-        if line.startswith("    -- "):
-            if title:
-                queries.append((title, " ".join(sql)))
-            title, sql = line[7:].strip(), []
-        elif line.startswith("    ") and title:
+        if line.startswith("-- "):
+            title, sql = line[3:].strip(), []
+        elif line.strip() and not line.startswith("```") and title:
             sql.append(line.strip())
-        elif not line.strip() and title and sql:
+        elif title and sql:
             queries.append((title, " ".join(sql)))
             title, sql = None, []
     return queries
@@ -299,7 +297,7 @@ def main():
     an_month, an_alone = statistics.median(t_month), statistics.median(t_alone)
 
     print("bench-scale: queries ...", flush=True)
-    queries = [(t, q, "README") for t, q in readme_queries()]
+    queries = [(t, q, "docs") for t, q in example_queries()]
     hourly = ("SELECT mac, strftime('%Y-%m-%dT%H', ts, 'unixepoch') AS hour, "
               "sum(bytes_src_to_dst + bytes_dst_to_src) AS bytes FROM flows GROUP BY 1, 2")
     queries.append(("bytes per NIC and hour, every tuple (flows)", hourly, "flows"))
