@@ -174,15 +174,17 @@ demo: $(BUILD)/nsgflow $(BUILD)/nsgflow-gen
 	@echo "== nsgflow analyze --db $(DEMO)/nsgflow.db"
 	@$(BUILD)/nsgflow analyze --db $(DEMO)/nsgflow.db 2>&1 || true
 	@echo
-	@echo "== nsgflow report (the first findings; the whole report: $(DEMO)/report.txt)"
+	@echo "== nsgflow report (it opens on the fix plan; the whole report: $(DEMO)/report.txt)"
 	@$(BUILD)/nsgflow report --db $(DEMO)/nsgflow.db -o $(DEMO)/report.txt
-	@head -n 32 $(DEMO)/report.txt
+	@head -n 34 $(DEMO)/report.txt
+	@$(BUILD)/nsgflow report --db $(DEMO)/nsgflow.db --format sh -o $(DEMO)/fix-plan.sh
 	@$(BUILD)/nsgflow report --db $(DEMO)/nsgflow.db --format html -o $(DEMO)/report.html
 	@echo
-	@echo "The report for people: $(DEMO)/report.html (open it in a browser)."
+	@echo "The report for people: $(DEMO)/report.html (open it in a browser); the fix plan as"
+	@echo "a script to review and run: $(DEMO)/fix-plan.sh."
 	@echo "The database: sqlite3 $(DEMO)/nsgflow.db (views: flows, denied_flows, flows_by_address,"
 	@echo "flows_by_port, ingested_files, connections, findings, requirement_matrix, apim_requirements,"
-	@echo "service_tags, nsg_rules, routes, subnets, apim_instances)"
+	@echo "fix_plan, service_tags, nsg_rules, routes, subnets, apim_instances)"
 
 install: $(BUILD)/nsgflow
 	install -d $(DESTDIR)$(PREFIX)/bin

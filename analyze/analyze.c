@@ -800,9 +800,14 @@ static int window_refused(sqlite3 *db, const struct analyze_options *o, int have
     data_span_text(&d, span, sizeof span);
     time_format(from, a);
     time_format(to, b);
-    if (!d.blobs && !have_config) {
+    /* a shard whose NICs were quiet is judged empty in the window the
+     * other shards give it, and only then */
+    int shard_window = o->shard && o->since != INT64_MIN && o->until != INT64_MAX;
+    if (!d.blobs && !have_config && !shard_window) {
         snprintf(err, errlen, "nothing to analyze: the database holds no flow logs (nsgflow"
-                              " ingest PATH) and no configuration (nsgflow config import FILE)");
+                              " ingest PATH) and no configuration (nsgflow config import FILE)%s",
+                 o->shard ? "; a shard without flows is analyzed in the shards' window:"
+                            " give --since and --until" : "");
         return 1;
     }
     if (from > to) {
@@ -816,7 +821,7 @@ static int window_refused(sqlite3 *db, const struct analyze_options *o, int have
             snprintf(err, errlen, "the window is empty: %s is after %s; %s", a, b, span);
         return 1;
     }
-    if (!have_config &&
+    if (!have_config && !o->shard &&
         scalar2(db, "SELECT count(*) FROM source_file WHERE identity IS NOT NULL"
                     " AND first_tuple IS NOT NULL AND max_ts >= ?1 AND min_ts <= ?2", from, to) == 0) {
         snprintf(err, errlen, "no flow logs in the window %s to %s: %s; nothing was stored",
@@ -911,7 +916,7 @@ int analyze_run(const struct analyze_options *o, struct analyze_result *res)
         from = scalar(db, "SELECT min(min_ts) FROM source_file WHERE identity IS NOT NULL", 0);
     if (to == INT64_MAX)
         to = scalar(db, "SELECT max(max_ts) FROM source_file WHERE identity IS NOT NULL", 0);
-    if (window_refused(db, o, nc.import_id != 0 || o->shard, from, to, err, sizeof err))
+    if (window_refused(db, o, nc.import_id != 0, from, to, err, sizeof err))
         goto fail;
     /* judge_from: where the judgement starts. With after_previous, what the
      * previous window judged stays judged: a window that overlaps it (a blob

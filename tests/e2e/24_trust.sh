@@ -150,6 +150,15 @@ assert_eq "$status" 0 "run: a shard without flows"
 assert_eq "$(sqlite3 "$T/sh0.db" "select count(*) from analysis_run") $(sqlite3 "$T/sh1.db" "select count(*) from analysis_run")" \
     "1 1" "run: every shard analyzed"
 assert_eq "$(python3 -c "import json, sys; print(json.load(sys.stdin)['data']['tuples'])" <"$T/out")" "$tuples" "run: the shards' tuples add up"
+# analyze of that empty shard by hand: in the shards' window, not in 1970's
+"$NSGFLOW" ingest -q --shard 1/2 --db "$T/e.db" "$T/logs"
+run_status "$NSGFLOW" analyze --db "$T/e.db" --shard 1/2
+assert_eq "$status" 1 "analyze --shard: an empty shard without a window"
+assert_contains "$T/err" "a shard without flows is analyzed in the shards' window: give --since and --until" "analyze --shard: says what to give"
+run_status "$NSGFLOW" analyze -q --db "$T/e.db" --shard 1/2 --since 2026-11-01T00:00Z --until 2026-11-01T02:59:59Z
+assert_eq "$status" 0 "analyze --shard: an empty shard in the shards' window"
+assert_eq "$(sqlite3 "$T/e.db" "select datetime(window_start, 'unixepoch') || ' ' || tuples from analysis_run")" "2026-11-01 00:00:00 0" \
+    "analyze --shard: the window given, no tuples"
 rm -f "$NSGFLOW_DB"*
 run_status "$NSGFLOW" run --report "$T/n.txt" "$T/logs"
 assert_eq "$(grep -c "note: the service-tag data" "$T/err")" 1 "run: the tag note once"
