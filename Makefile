@@ -107,7 +107,8 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB_OBJS)
 unit: $(UNIT_BINS)
 	@for t in $(UNIT_BINS); do echo "== $$t"; $$t || exit 1; done
 
-e2e: $(BUILD)/nsgflow $(BUILD)/nsgflow-gen
+# (26_html.sh also looks at the pages test_report_html writes)
+e2e: $(BUILD)/nsgflow $(BUILD)/nsgflow-gen $(BUILD)/tests/test_report_html
 	@for t in $(E2E_TESTS); do \
 	    echo "== $$t"; \
 	    NSGFLOW=$(abspath $(BUILD)/nsgflow) NSGFLOW_GEN=$(abspath $(BUILD)/nsgflow-gen) \

@@ -438,16 +438,20 @@ static int store_results(sqlite3 *db, int64_t run_id, int64_t previous,
     if (sqlite3_step(st) != SQLITE_DONE)
         goto sqlfail;
     sqlite3_finalize(st);
-    if (sqlite3_prepare_v2(db, "INSERT INTO apim_host(run_id, address, reason, flows) VALUES(?, ?, ?, ?)",
+    /* with its NIC: the one whose logs carry it as their logged side */
+    if (sqlite3_prepare_v2(db, "INSERT INTO apim_host(run_id, address, reason, flows, mac)"
+                               " VALUES(?, ?, ?, ?, (SELECT address FROM mac WHERE id = ?))",
                            -1, &st, NULL) != SQLITE_OK)
         goto sqlfail;
     for (size_t i = 0; i < hosts->n; i++) {
         char ip[IP_TEXT_MAX];
         addresses_text(db, hosts->ids[i], ip);
+        const struct local_seen *ls = hashmap_get((struct hashmap *)&scan->locals, &hosts->ids[i], 0);
         sqlite3_bind_int64(st, 1, run_id);
         sqlite3_bind_text(st, 2, ip, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(st, 3, hosts->reasons[i], -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 4, hosts->flows[i]);
+        sqlite3_bind_int64(st, 5, ls ? ls->nic : 0);
         if (sqlite3_step(st) != SQLITE_DONE)
             goto sqlfail;
         sqlite3_reset(st);

@@ -46,6 +46,7 @@ struct report_finding {
 
 struct report_host {
     char *address, *reason;
+    char *mac;            /* its NIC (as log_coverage names it), "" unknown */
     int64_t flows;
 };
 
@@ -54,6 +55,10 @@ struct report_requirement {
         *configuration;   /* "allowed by RULE (P)", "denied by ...", "" unknown */
     int64_t allowed, denied;
     int requirement_id;
+    /* 1: its remote side is a name (FQDN, Any, NTP, KMS, DNS), no address
+     * range that the tag data or the NSG's own tags give: flows on its
+     * ports cannot be told from other traffic on them */
+    int by_name;
 };
 
 /* A NIC's hours in the window: one cell each, 'o' a blob, 'p' a partial

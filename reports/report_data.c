@@ -268,11 +268,11 @@ static int by_address_of_host(const void *a, const void *b)
 }
 
 /* The hosts of db's runs, merged into r by address: flows add up, the
- * reason is the greatest (as max(reason) in one database). */
+ * reason and the NIC are the greatest (as max() in one database). */
 static int load_hosts(sqlite3 *db, struct report *r, size_t *cap)
 {
     sqlite3_stmt *st;
-    if (prepare(db, "SELECT address, max(reason), sum(flows) FROM apim_host"
+    if (prepare(db, "SELECT address, max(reason), sum(flows), coalesce(max(mac), '') FROM apim_host"
                     " WHERE run_id IN (SELECT id FROM report_run) GROUP BY address ORDER BY address",
                 &st) != 0)
         return -1;
@@ -289,6 +289,11 @@ static int load_hosts(sqlite3 *db, struct report *r, size_t *cap)
                 h->reason = dup_col(st, 1);
             }
             h->flows += sqlite3_column_int64(st, 2);
+            const char *mac = (const char *)sqlite3_column_text(st, 3);
+            if (mac && strcmp(mac, h->mac) > 0) {
+                free(h->mac);
+                h->mac = dup_col(st, 3);
+            }
             continue;
         }
         if (grow((void **)&r->hosts, cap, r->nhosts + 1, sizeof *r->hosts) != 0)
@@ -297,6 +302,7 @@ static int load_hosts(sqlite3 *db, struct report *r, size_t *cap)
         h->address = dup_col(st, 0);
         h->reason = dup_col(st, 1);
         h->flows = sqlite3_column_int64(st, 2);
+        h->mac = dup_col(st, 3);
     }
     sqlite3_finalize(st);
     if (r->nhosts > 1)
@@ -867,7 +873,9 @@ static int load_matrix(sqlite3 *db, struct report *r, size_t *cap)
 {
     sqlite3_stmt *st;
     if (prepare(db, "SELECT host, requirement_id, direction, protocol, ports, remote, purpose,"
-                    " level, sum(allowed), sum(denied), coalesce(max(configuration), '')"
+                    " level, sum(allowed), sum(denied), coalesce(max(configuration), ''),"
+                    " remote NOT IN (SELECT name FROM service_tag"
+                    "                UNION VALUES ('VirtualNetwork'), ('Internet'), ('AzureLoadBalancer'))"
                     " FROM requirement_matrix"
                     " WHERE run_id IN (SELECT id FROM report_run)"
                     " GROUP BY host, requirement_id ORDER BY host, requirement_id",
@@ -904,6 +912,7 @@ static int load_matrix(sqlite3 *db, struct report *r, size_t *cap)
         m->denied = sqlite3_column_int64(st, 9);
         m->seen = NULL; /* set once merged */
         m->configuration = dup_col(st, 10);
+        m->by_name = sqlite3_column_int(st, 11);
     }
     sqlite3_finalize(st);
     if (r->nmatrix > 1)
@@ -1295,6 +1304,7 @@ void report_free(struct report *r)
     for (size_t i = 0; i < r->nhosts; i++) {
         free(r->hosts[i].address);
         free(r->hosts[i].reason);
+        free(r->hosts[i].mac);
     }
     for (size_t i = 0; i < r->nfindings; i++)
         free_finding(&r->findings[i]);

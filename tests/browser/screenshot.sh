@@ -9,7 +9,8 @@ set -euo pipefail
 report=$(realpath "$1")
 out=$(realpath -m "$2")
 size=${3:-1280x2400}
-browser=$(command -v chromium || command -v chromium-browser || true)
+# CHROMIUM: the browser to use (set and empty: none, to try the skip)
+browser=${CHROMIUM-$(command -v chromium || command -v chromium-browser || true)}
 [ -n "$browser" ] || { echo "screenshot.sh: chromium is not installed (apt-get install chromium)" >&2; exit 2; }
 profile=$(mktemp -d)
 trap 'rm -rf "$profile"' EXIT

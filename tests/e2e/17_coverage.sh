@@ -16,8 +16,10 @@
 #     none with VNet flow logs;
 #   - the warning when the service-tag data and the flows judged are more
 #     than 90 days apart, with its months;
-#   - the HTML report's Coverage section: one strip per NIC, one cell per
-#     NIC-hour of the window, coloured by log_coverage.
+#   - the HTML report's Coverage section: one bar per NIC (an APIM host's
+#     named by its address and MAC), each hour of the window in it coloured
+#     by log_coverage, runs of hours titled; the hours a host's NIC has no
+#     log marked in its finding's chart.
 . "$TESTS/lib.sh"
 
 H=2026-11-01T
@@ -144,52 +146,94 @@ assert_contains "$T/stats" "coverage: 4 NICs, 24 of 24 NIC-hours with blobs, 0 m
 cp -r "$T/six" "$T/html"
 rm "$(blob "$T/html" "$macA" 01)" "$(blob "$T/html" "$macA" 02)" "$(blob "$T/html" "$vm1" 04)" "$(blob "$T/html" "$macB" 00)"
 cut_half "$(blob "$T/html" "$vm2" 03)"
-# check_html FILE FROM-TS MISSING: the section against log_coverage
+# check_html FILE FROM-TS MISSING: the section against log_coverage, hour
+# by hour: one bar per NIC (named by its MAC, and by its APIM host's
+# address where it has one), each a run of rects one unit per hour (x,
+# width) coloured by status, the hours outside the NIC's first to last blob
+# pale; each run's title says its hours and status. Prints the titles of
+# the missing and partial runs into $T/runs.txt.
 check_html() {
     checks=$((checks + 1))
     q "select mac, ts, status from log_coverage where ts >= $2 order by mac, ts" >"$T/cov.txt"
-    python3 - "$1" "$T/cov.txt" "$3" <<'PY' || fail "html: the Coverage section ($1) does not match log_coverage"
+    q "select address, mac from apim_host where mac is not null and run_id = (select max(id) from analysis_run)" >"$T/nics.txt"
+    python3 - "$1" "$T/cov.txt" "$3" "$2" "$T/nics.txt" >"$T/runs.txt" <<'PY' || fail "html: the Coverage section ($1) does not match log_coverage"
 import re, sys, datetime
-html, cov, missing = open(sys.argv[1]).read(), open(sys.argv[2]).read().split(), int(sys.argv[3])
-assert html.count("<h2>Coverage</h2>") == 1, "one Coverage heading"
-sec = html[html.index("<h2>Coverage</h2>"):]
-sec = sec[:sec.index("</svg>")]
-svg = sec[sec.index("<svg"):]
-label = {"ok": ("#4ac26b", "logged"), "partial": ("#d4a72c", "a partial blob"), "missing": ("#cf222e", "no blob")}
+html, cov, missing, start = open(sys.argv[1]).read(), open(sys.argv[2]).read().split(), int(sys.argv[3]), int(sys.argv[4])
+nics = dict(reversed(l.split("|")) for l in open(sys.argv[5]).read().split())
+assert html.count('<h2 id="coverage">Coverage</h2>') == 1, "one Coverage heading"
+sec = html[html.index('<h2 id="coverage">Coverage</h2>'):]
+sec = sec[:sec.index('<div class="legend">')]
+fills = {"ok": "#4ac26b", "partial": "#d4a72c", "missing": "#cf222e", "outside": "#eaeef2"}
+text = {"ok": "logged", "partial": "a partial blob", "missing": "no blob",
+        "outside": "no blob (before the NIC's first blob or after its last)"}
+hour = lambda t: datetime.datetime.fromtimestamp(t, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%MZ")
 want = {}
 for row in cov:
     mac, ts, status = row.split("|")
-    hour = datetime.datetime.fromtimestamp(int(ts), datetime.timezone.utc).strftime("%Y-%m-%dT%H:%MZ")
-    fill, text = label[status]
-    want.setdefault(mac, []).append((fill, "%s: %s" % (hour, text)))
-got, mac = {}, None
-for m in re.finditer(r'<text [^>]*>([0-9A-F]{12})</text>|<rect [^>]*fill="([^"]*)"[^>]*><title>([^<]*)</title></rect>', svg):
-    if m.group(1):
-        assert m.group(1) not in got, "one strip per NIC: %s twice" % m.group(1)
-        mac = m.group(1)
-        got[mac] = []
-    else:
-        assert mac, "a cell before the first strip"
-        got[mac].append((m.group(2), m.group(3)))
-assert svg.count("<rect") == sum(len(v) for v in got.values()), "every rect parsed"
-assert sorted(got) == sorted(want), ("strips", sorted(got), sorted(want))
-for k in want:
-    assert got[k] == want[k], (k, got[k], want[k])
-red = svg.count('fill="#cf222e"')
-assert red == missing, ("red cells", red, missing)
+    want.setdefault(mac, {})[(int(ts) - start) // 3600] = status
+got, red, runs = {}, 0, []
+for row in sec.split('<div class="cov-row">')[1:]:
+    if "cov-bar" not in row:
+        continue
+    m = re.search(r'<div class="cov-name">(.*?)<br><small>(?:NIC )?([0-9A-F]{12})</small></div>', row)
+    assert m, row[:200]
+    mac = m.group(2)
+    assert mac not in got, "one bar per NIC: %s twice" % mac
+    name = "<b>%s</b>" % nics[mac] if mac in nics else "other NIC"
+    assert m.group(1) == name, (mac, m.group(1), name)
+    n = int(re.search(r'viewBox="0 0 (\d+) 1"', row).group(1))
+    cells = []
+    for r in re.finditer(r'<rect x="(\d+)" y="0" width="(\d+)" height="1" fill="([^"]*)"[^>]*><title>([^<]*)</title></rect>', row):
+        x, w, fill, title = int(r.group(1)), int(r.group(2)), r.group(3), r.group(4)
+        assert x == len(cells), ("runs in order, none missing", mac, x, len(cells))
+        status = [k for k, v in fills.items() if v == fill][0]
+        when = hour(start + x * 3600) if w == 1 else "%s to %s (%d hours)" % (hour(start + x * 3600), hour(start + (x + w) * 3600), w)
+        assert title == "%s: %s" % (when, text[status]), (title, when, status)
+        cells += [status] * w
+        red += w if status == "missing" else 0
+        if status in ("missing", "partial"):
+            runs.append("%s %s" % (mac, title))
+    assert row.count("<rect") == len(re.findall(r"<rect [^>]*><title>", row)), "every rect parsed"
+    assert len(cells) == n, (mac, len(cells), n)
+    got[mac] = cells
+assert sorted(got) == sorted(want), ("bars", sorted(got), sorted(want))
+for mac, hours in want.items():
+    expect = [hours.get(k, "outside") for k in range(len(got[mac]))]
+    assert got[mac] == expect, (mac, got[mac], expect)
+assert red == missing, ("red hours", red, missing)
+print("\n".join(sorted(runs)))
 PY
 }
 load "$T/html" html 3
 "$NSGFLOW" report --format html -o "$T/r.html"
 missing=$(q "select count(*) from log_coverage where status = 'missing'")
 assert_eq "$missing" 3 "html: three missing NIC-hours"
-check_html "$T/r.html" 0 "$missing"
-# the section alone (the timelines use the same red)
-python3 -c 'import sys; s = open(sys.argv[1]).read(); s = s[s.index("<h2>Coverage</h2>"):]; print(s[:s.index("</svg>")])' "$T/r.html" >"$T/cov.html"
-assert_eq "$(grep -o 'fill="#cf222e"><title>[^<]*' "$T/cov.html" | sed 's/.*<title>//' | sort | tr '\n' ' ')" \
-    "${H}01:00Z: no blob ${H}02:00Z: no blob ${H}04:00Z: no blob " "html: the red cells' hours"
-assert_eq "$(grep -o '<rect [^>]*fill="#d4a72c"><title>[^<]*' "$T/cov.html" | sed 's/.*<title>//')" "${H}03:00Z: a partial blob" "html: the partial cell"
+check_html "$T/r.html" "$(q "select min(ts) from log_coverage")" "$missing"
+assert_eq "$(cat "$T/runs.txt")" \
+    "$(printf '%s\n' "$macA ${H}01:00Z to ${H}03:00Z (2 hours): no blob" "$vm1 ${H}04:00Z: no blob" "$vm2 ${H}03:00Z: a partial blob" | sort)" \
+    "html: the missing and partial runs"
 assert_contains "$T/r.html" "(4 NICs; 3 hours without a blob, 1 with a partial one)" "html: the section's counts"
+assert_contains "$T/r.html" "<b>10.20.1.4</b><br><small>NIC $macA</small>" "html: an APIM host's NIC named by address and MAC"
+# every chart of 10.20.1.4's findings (on macA) marks its two missing
+# hours, and only those
+checks=$((checks + 1))
+python3 - "$T/r.html" "$macA" <<'PY' || fail "html: the gaps in the findings' charts"
+import re, sys
+html, mac = open(sys.argv[1]).read(), sys.argv[2]
+band = '<rect x="1" y="0" width="2" height="100" fill="#d0d7de"><title>2026-11-01T01:00Z to 2026-11-01T03:00Z (2 hours): no log of this host\'s NIC (%s)</title></rect>' % mac
+charts = {}
+for art in re.findall(r'<article class="finding .*?</article>', html, re.S):
+    if '<svg class="bars"' not in art:
+        continue
+    host = re.search(r'<span><b>Host</b>([^<]*)</span>', art).group(1)
+    charts[host] = charts.get(host, 0) + 1
+    if host == "10.20.1.4":
+        assert art.count(band) == 1 and art.count("no log") == 2, art[:300]
+    else:
+        assert "no log" not in art, (host, art[:300])
+# a shared fix's article charts its first finding: 10.20.1.5's are with them
+assert charts == {"10.20.1.4": 6}, charts
+PY
 # a window from 03:00: only its hours, one of them missing
 use html-late
 "$NSGFLOW" ingest -q "$T/html" 2>/dev/null || true
@@ -198,9 +242,9 @@ assert_eq "$(grep '^analyze: NIC ' "$T/late.out")" "analyze: NIC $vm1: no flow l
     "html, from 03:00: analyze names the gaps in its window only"
 "$NSGFLOW" report --format html -o "$T/r-late.html"
 check_html "$T/r-late.html" "$(q "select unixepoch('${H}03:00:00')")" 1
-python3 -c 'import sys; s = open(sys.argv[1]).read(); s = s[s.index("<h2>Coverage</h2>"):]; print(s[:s.index("</svg>")])' "$T/r-late.html" >"$T/cov.html"
-assert_eq "$(grep -o '<rect ' "$T/cov.html" | wc -l | tr -d ' ')" 12 "html, from 03:00: 4 NICs x 3 hours"
-assert_eq "$(grep -o 'fill="#cf222e"><title>[^<]*' "$T/cov.html" | sed 's/.*<title>//')" "${H}04:00Z: no blob" "html, from 03:00: the one missing hour"
+assert_eq "$(cat "$T/runs.txt")" "$(printf '%s\n' "$vm1 ${H}04:00Z: no blob" "$vm2 ${H}03:00Z: a partial blob" | sort)" \
+    "html, from 03:00: the one missing hour"
+assert_eq "$(grep -o 'viewBox="0 0 3 1"' "$T/r-late.html" | wc -l | tr -d ' ')" 4 "html, from 03:00: 4 NICs x 3 hours"
 
 # -- 3. VNet flow logs without E or B records --------------------------------
 cat >"$T/strip.py" <<'PY'

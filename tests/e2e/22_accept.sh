@@ -195,7 +195,7 @@ assert_contains "$T/a.html" "<h2>Accepted (3)</h2>" "html: the heading"
 assert_contains "$T/a.html" '<span class="accepted-reason">Accepted: old HTTP clients &lt;script&gt;alert(1)&lt;/script&gt; [2J</span>' \
     "html: the reason escaped"
 assert_contains "$T/a.html" "<p class=\"key\">Key: <code>$W</code></p>" "html: the key"
-assert_eq "$(grep -o '<article class="finding accepted">' "$T/a.html" | wc -l)" 3 "html: three accepted"
+assert_eq "$(grep -o '<article class="finding accepted"' "$T/a.html" | wc -l)" 3 "html: three accepted"
 checks=$((checks + 1))
 if grep -q "<script>" "$T/a.html" || LC_ALL=C grep -q "$ESC" "$T/a.html"; then fail "html: raw script or an escape"; fi
 
