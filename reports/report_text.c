@@ -496,7 +496,8 @@ int report_write_csv(const struct report *r, FILE *out)
 {
     fputs("severity,status,analyzer,title,host,remote,port,protocol,direction,rule,flows,"
           "first_seen,last_seen,confidence,evidence,hint,commands,window_start,window_end,"
-          "configuration_snapshot,key,accepted_reason,accepted_at,accepted_until\r\n", out);
+          "configuration_snapshot,key,accepted_reason,accepted_at,accepted_until,plan_changes\r\n",
+          out);
     char ws[24], we[24], snap[24] = "";
     time_format(r->window_start, ws);
     time_format(r->window_end, we);
@@ -513,11 +514,20 @@ int report_write_csv(const struct report *r, FILE *out)
             time_format(f->accepted_at, acc_at);
         if (f->accepted_reason && f->accepted_until)
             time_format(f->accepted_until, acc_until);
+        char changes[200] = ""; /* its changes' ordinals in the fix plan: "1 2" */
+        for (size_t e = 0; e < r->nfixes; e++)
+            for (size_t k = 0; k < r->fixes[e].nfindings; k++)
+                if (r->fixes[e].findings[k] == i) {
+                    size_t used = strlen(changes);
+                    snprintf(changes + used, sizeof changes - used, "%s%d", used ? " " : "",
+                             r->fixes[e].ordinal);
+                    break;
+                }
         const char *cells[] = {f->severity, f->status, f->analyzer, f->title, f->host,
                                f->remote, port, f->protocol, f->direction, f->rule, flows,
                                a, b, f->confidence, f->evidence, f->hint, f->commands, ws, we,
                                snap, f->key, f->accepted_reason ? f->accepted_reason : "",
-                               acc_at, acc_until};
+                               acc_at, acc_until, changes};
         for (size_t c = 0; c < sizeof cells / sizeof cells[0]; c++) {
             if (c)
                 fputc(',', out);

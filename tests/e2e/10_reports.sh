@@ -73,7 +73,7 @@ if grep -q "<script>" "$T/out"; then fail "md: a raw <script>"; fi
 run_status "$NSGFLOW" report --format csv -o "$T/r.csv"
 assert_eq "$status" 0 "csv to a file"
 assert_eq "$(head -1 "$T/r.csv" | tr -d '\r')" \
-    "severity,status,analyzer,title,host,remote,port,protocol,direction,rule,flows,first_seen,last_seen,confidence,evidence,hint,commands,window_start,window_end,configuration_snapshot,key,accepted_reason,accepted_at,accepted_until" "csv header"
+    "severity,status,analyzer,title,host,remote,port,protocol,direction,rule,flows,first_seen,last_seen,confidence,evidence,hint,commands,window_start,window_end,configuration_snapshot,key,accepted_reason,accepted_at,accepted_until,plan_changes" "csv header"
 python3 - "$T/r.csv" "$(q "select count(*) from findings")" <<'PY' || fail "csv content"
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1], newline="")))

@@ -121,6 +121,18 @@ first_finding=$(grep -n '^ERROR \[new\]' "$T/full.txt" | sed -n 1p | cut -d: -f1
 checks=$((checks + 1))
 assert_contains "$T/full.txt" "Fix: changes 1 and 2 of the fix plan (above)" "text: a lost return points at its two changes"
 assert_eq "$(grep -c "^    az network" "$T/full.txt")" 7 "text: seven commands, each once"
+# the CSV: each finding's changes, as the JSON gives them
+"$NSGFLOW" report --db "$T/full.db" --format csv -o "$T/full.csv"
+"$NSGFLOW" report --db "$T/full.db" --format json -o "$T/full.json"
+python3 - "$T/full.csv" "$T/full.json" <<'PY' || fail "csv: plan_changes"
+import csv, json, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+findings = json.load(open(sys.argv[2]))["findings"]
+assert len(rows) == len(findings)
+assert [r["plan_changes"] for r in rows] == [" ".join(map(str, f["fixes"])) for f in findings]
+assert sum(1 for r in rows if r["plan_changes"]) == 32, sum(1 for r in rows if r["plan_changes"])
+PY
+checks=$((checks + 1))
 "$NSGFLOW" report --db "$T/full.db" --format md >"$T/full.md"
 assert_contains "$T/full.md" "## Fix plan: 7 changes" "md: the plan"
 assert_contains "$T/full.md" "### 6. WARNING: Allow outbound TCP 443, 5671 and 5672 to EventHub" "md: a change"
