@@ -163,21 +163,41 @@ static int rank(const char *severity)
     return strcmp(severity, "error") == 0 ? 0 : strcmp(severity, "warning") == 0 ? 1 : 2;
 }
 
+/* The words of a change's space-separated lists (ports, services). */
+#define WORDS_MAX 64
+struct words {
+    char text[512];              /* a copy, cut into the words */
+    const char *w[WORDS_MAX];
+    size_t n;
+};
+
+static void words_of(const char *list, struct words *out)
+{
+    snprintf(out->text, sizeof out->text, "%s", list);
+    out->n = 0;
+    for (char *save, *w = strtok_r(out->text, " ", &save); w && out->n < WORDS_MAX;
+         w = strtok_r(NULL, " ", &save))
+        out->w[out->n++] = w;
+}
+
+static int words_have(const struct words *ws, const char *w)
+{
+    for (size_t i = 0; i < ws->n; i++)
+        if (strcasecmp(ws->w[i], w) == 0)
+            return 1;
+    return 0;
+}
+
 /* Adds the words of list (space-separated) to set (space-separated, at most
  * n bytes), each once, compared without regard to case. */
 static void add_words(char *set, size_t n, const char *list)
 {
-    char copy[512];
-    snprintf(copy, sizeof copy, "%s", list);
-    for (char *save, *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
-        int have = 0;
-        char mine[512];
-        snprintf(mine, sizeof mine, "%s", set);
-        for (char *s2, *m = strtok_r(mine, " ", &s2); m && !have; m = strtok_r(NULL, " ", &s2))
-            have = strcasecmp(m, w) == 0;
-        if (!have && strlen(set) + strlen(w) + 2 < n)
-            snprintf(set + strlen(set), n - strlen(set), "%s%s", set[0] ? " " : "", w);
-    }
+    struct words add, have;
+    words_of(list, &add);
+    words_of(set, &have);
+    for (size_t i = 0; i < add.n; i++)
+        if (!words_have(&have, add.w[i]) && strlen(set) + strlen(add.w[i]) + 2 < n)
+            snprintf(set + strlen(set), n - strlen(set), "%s%s", set[0] ? " " : "", add.w[i]);
 }
 
 static int by_text(const void *a, const void *b)
@@ -185,42 +205,23 @@ static int by_text(const void *a, const void *b)
     return strcasecmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* The words of a list in alphabetical order. */
-static void sort_words(char *words, size_t n)
-{
-    char copy[512];
-    snprintf(copy, sizeof copy, "%s", words);
-    const char *list[64];
-    size_t k = 0;
-    for (char *save, *w = strtok_r(copy, " ", &save); w && k < 64; w = strtok_r(NULL, " ", &save))
-        list[k++] = w;
-    qsort(list, k, sizeof *list, by_text);
-    char out[512] = "";
-    for (size_t i = 0; i < k; i++)
-        snprintf(out + strlen(out), sizeof out - strlen(out), "%s%s", i ? " " : "", list[i]);
-    snprintf(words, n, "%s", out);
-}
-
-/* The ports of a rule in number order ("443 5671 5672"). */
+/* Ports by number ("443 5671 5672"). */
 static int by_first_port(const void *a, const void *b)
 {
     long x = atol(*(const char *const *)a), y = atol(*(const char *const *)b);
     return x < y ? -1 : x > y;
 }
 
-static void sort_ports(char *ports, size_t n)
+/* The words of a list (n bytes) in the order of cmp. */
+static void sort_words(char *list, size_t n, int (*cmp)(const void *, const void *))
 {
-    char copy[64];
-    snprintf(copy, sizeof copy, "%s", ports);
-    const char *list[32];
-    size_t k = 0;
-    for (char *save, *w = strtok_r(copy, " ", &save); w && k < 32; w = strtok_r(NULL, " ", &save))
-        list[k++] = w;
-    qsort(list, k, sizeof *list, by_first_port);
-    char out[64] = "";
-    for (size_t i = 0; i < k; i++)
-        snprintf(out + strlen(out), sizeof out - strlen(out), "%s%s", i ? " " : "", list[i]);
-    snprintf(ports, n, "%s", out);
+    struct words ws;
+    words_of(list, &ws);
+    qsort(ws.w, ws.n, sizeof *ws.w, cmp);
+    char out[512] = "";
+    for (size_t i = 0; i < ws.n; i++)
+        snprintf(out + strlen(out), sizeof out - strlen(out), "%s%s", i ? " " : "", ws.w[i]);
+    snprintf(list, n, "%s", out);
 }
 
 /* Merges change c of an item into entry e. */
@@ -511,17 +512,13 @@ static const char *proto_word(int protocol)
     return protocol == 17 ? "UDP" : protocol == 6 ? "TCP" : "any protocol";
 }
 
-/* "443, 5671 and 5672" */
-static void ports_words(const char *ports, struct strbuf *out)
+/* "443, 5671 and 5672" (and: the word before the last) */
+static void list_words(const char *list, const char *and, struct strbuf *out)
 {
-    char copy[64];
-    snprintf(copy, sizeof copy, "%s", ports);
-    const char *list[32];
-    size_t k = 0;
-    for (char *save, *w = strtok_r(copy, " ", &save); w && k < 32; w = strtok_r(NULL, " ", &save))
-        list[k++] = w;
-    for (size_t i = 0; i < k; i++)
-        strbuf_printf(out, "%s%s", i == 0 ? "" : i + 1 == k ? " and " : ", ", list[i]);
+    struct words ws;
+    words_of(list, &ws);
+    for (size_t i = 0; i < ws.n; i++)
+        strbuf_printf(out, "%s%s", i == 0 ? "" : i + 1 == ws.n ? and : ", ", ws.w[i]);
 }
 
 static void nsg_rule(struct allocation *a, struct fixplan_entry *e)
@@ -530,7 +527,7 @@ static void nsg_rule(struct allocation *a, struct fixplan_entry *e)
     const struct nc_nsg *g = nsg_named(a->nc, c->resource_group, c->parent);
     char parent[300], base[128], remote[96], name[96];
     snprintf(parent, sizeof parent, "%s|%s", c->resource_group, c->parent);
-    sort_ports(c->ports, sizeof c->ports);
+    sort_words(c->ports, sizeof c->ports, by_first_port);
     clean_name(strcmp(c->remote, "*") == 0 ? "Any" : c->remote, remote, sizeof remote);
     snprintf(base, sizeof base, "Allow-Apim-%.60s-%s", remote, c->outbound ? "Out" : "In");
     free_name(a, parent, g, NULL, base, name, sizeof name);
@@ -548,7 +545,7 @@ static void nsg_rule(struct allocation *a, struct fixplan_entry *e)
 
     strbuf_printf(&e->title, "Allow %s %s ", c->outbound ? "outbound" : "inbound",
                   proto_word(c->protocol));
-    ports_words(c->ports, &e->title);
+    list_words(c->ports, " and ", &e->title);
     strbuf_printf(&e->title, " %s %s in %s%s", c->outbound ? "to" : "from", c->remote,
                   c->parent[0] ? "NSG " : "the APIM subnet's NSG", c->parent);
     if (priority > 0)
@@ -569,13 +566,9 @@ static void nsg_rule(struct allocation *a, struct fixplan_entry *e)
     azcmd_arg(&e->commands, "--source-address-prefixes", c->outbound ? "VirtualNetwork" : c->remote);
     azcmd_arg(&e->commands, "--source-port-ranges", "*");
     azcmd_arg(&e->commands, "--destination-address-prefixes", c->outbound ? c->remote : "VirtualNetwork");
-    const char *list[32];
-    char copy[64];
-    snprintf(copy, sizeof copy, "%s", c->ports);
-    int np = 0;
-    for (char *save, *w = strtok_r(copy, " ", &save); w && np < 32; w = strtok_r(NULL, " ", &save))
-        list[np++] = w;
-    azcmd_args(&e->commands, "--destination-port-ranges", list, np);
+    struct words ports;
+    words_of(c->ports, &ports);
+    azcmd_args(&e->commands, "--destination-port-ranges", ports.w, (int)ports.n);
 
     if (!g) {
         strbuf_printf(&e->placeholders, "%sThe configuration of NSG %s is not imported: export"
@@ -662,33 +655,24 @@ static void endpoints(struct fixplan_entry *e)
     strbuf_puts(&e->title, c->subnet[0] ? "Give subnet " : "Give the APIM subnet");
     strbuf_puts(&e->title, c->subnet);
     strbuf_puts(&e->title, " service endpoints for ");
-    char want[160];
-    snprintf(want, sizeof want, "%s", c->services);
-    for (char *save, *w = strtok_r(want, " ", &save), *first = w; w; w = strtok_r(NULL, " ", &save))
-        strbuf_printf(&e->title, "%s%s", w == first ? "" : ", ", w);
+    list_words(c->services, ", ", &e->title);
     if (c->existing_known)
         strbuf_puts(&e->title, c->existing[0] ? " (keeping its own)" : " (it has none yet)");
     subnet_target(c, &e->target);
     subnet_command(e);
     /* --service-endpoints replaces the list: the subnet's own first */
-    const char *list[64];
-    char own[512], wanted[160];
-    int n = 0;
-    snprintf(own, sizeof own, "%s", c->existing);
-    snprintf(wanted, sizeof wanted, "%s", c->services);
-    for (char *save, *w = strtok_r(own, " ", &save); w && n < 48; w = strtok_r(NULL, " ", &save))
-        if (az_name_valid(w, AZ_RESOURCE))
-            list[n++] = w;
+    struct words own, wanted, all = {.n = 0};
+    words_of(c->existing, &own);
+    words_of(c->services, &wanted);
+    for (size_t i = 0; i < own.n && all.n < WORDS_MAX - 1; i++)
+        if (az_name_valid(own.w[i], AZ_RESOURCE))
+            all.w[all.n++] = own.w[i];
     if (!c->existing_known)
-        list[n++] = "<service endpoints the subnet has now>";
-    for (char *save, *w = strtok_r(wanted, " ", &save); w && n < 63; w = strtok_r(NULL, " ", &save)) {
-        int have = 0;
-        for (int i = 0; i < n && !have; i++)
-            have = strcasecmp(list[i], w) == 0;
-        if (!have)
-            list[n++] = w;
-    }
-    azcmd_args(&e->commands, "--service-endpoints", list, n);
+        all.w[all.n++] = "<service endpoints the subnet has now>";
+    for (size_t i = 0; i < wanted.n && all.n < WORDS_MAX; i++)
+        if (!words_have(&all, wanted.w[i]))
+            all.w[all.n++] = wanted.w[i];
+    azcmd_args(&e->commands, "--service-endpoints", all.w, (int)all.n);
     if (!c->existing_known)
         strbuf_printf(&e->placeholders, "%s--service-endpoints replaces the subnet's whole list,"
                                         " and the configuration of the subnet is not imported, so"
@@ -810,8 +794,8 @@ int fixplan_build(const struct fixplan_item *items, size_t n, struct netconfig *
     for (size_t i = 0; i < out->n; i++) {
         struct fixplan_entry *e = &out->v[i];
         if (e->kind == CHANGE_NSG_RULE)
-            sort_ports(e->c.ports, sizeof e->c.ports);
-        sort_words(e->c.services, sizeof e->c.services);
+            sort_words(e->c.ports, sizeof e->c.ports, by_first_port);
+        sort_words(e->c.services, sizeof e->c.services, by_text);
         qsort_r(e->items, e->nitems, sizeof *e->items, by_item, (void *)items);
     }
     if (out->n > 1)
