@@ -11,11 +11,16 @@
 #include <string.h>
 #include <strings.h>
 
-/* How deep parameters and variables may refer to each other (a cycle
- * ends here), the most arguments of one call, the longest expression or
- * name a message shows. */
+/* How deep parameters and variables may refer to each other, the most
+ * arguments of one call, how deep calls may nest (the reader recurses),
+ * the longest expression or name a message shows. */
 #define TEMPLATE_MAX_DEPTH 16
 #define TEMPLATE_MAX_ARGS 16
+#define TEMPLATE_MAX_NESTING 64
+/* The work all expressions of one template may take: calls, values of
+ * parameters and variables copied, 16 bytes of text made (a variable that
+ * concatenates another sixteen times, nested, ends here). */
+#define TEMPLATE_MAX_STEPS 4000000L
 #define TEMPLATE_SHOWN 160
 
 struct chunk {
@@ -28,6 +33,9 @@ struct tpl {
     const struct jd_node *parameters, *variables;
     struct chunk *chunks;
     int oom;
+    const struct jd_node *resolving[TEMPLATE_MAX_DEPTH + 1]; /* the parameters and */
+    int nresolving;              /* variables being resolved, outermost first */
+    long steps;                  /* of TEMPLATE_MAX_STEPS */
 };
 
 /* One resource of the template, read. */
@@ -149,13 +157,25 @@ struct expr {
     struct tpl *t;
     const char *s;               /* the expression, without its brackets */
     size_t n, at;
-    int depth;
+    int depth;                   /* of parameters and variables resolved */
+    int nesting;                 /* of calls inside calls */
     char *why;                   /* why it cannot be read */
     size_t whysize;
 };
 
 static struct jd_node *resolve(struct tpl *t, const struct jd_node *n, int depth, char *path,
                                size_t pathsize, char *why, size_t whysize);
+
+/* Counts n steps of work; 0, or -1 past the template's budget. */
+static int spend(struct tpl *t, long n, char *why, size_t whysize)
+{
+    t->steps += n;
+    if (t->steps <= TEMPLATE_MAX_STEPS)
+        return 0;
+    snprintf(why, whysize, "the template's expressions take more than %ld steps to resolve",
+             TEMPLATE_MAX_STEPS);
+    return -1;
+}
 
 static struct jd_node *ev_fail(struct expr *e, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -245,8 +265,16 @@ static struct jd_node *ev_lookup(struct expr *e, const char *fn, struct jd_node 
             return ev_fail(e, "%s '%s' has no defaultValue (only a deployment gives it)", word,
                            name);
     }
+    struct tpl *t = e->t;
+    for (int i = 0; i < t->nresolving; i++)
+        if (t->resolving[i] == v)
+            return ev_fail(e, "%s '%s' refers back to itself (a cycle)", word, name);
+    if (t->nresolving > TEMPLATE_MAX_DEPTH)
+        return ev_fail(e, "parameters and variables refer to each other too deeply");
+    t->resolving[t->nresolving++] = v;
     char why[400] = "";
-    struct jd_node *r = resolve(e->t, v, e->depth + 1, NULL, 0, why, sizeof why);
+    struct jd_node *r = resolve(t, v, e->depth + 1, NULL, 0, why, sizeof why);
+    t->nresolving--;
     if (!r)
         return ev_fail(e, "%s '%s': %s", word, name, why);
     return r;
@@ -316,6 +344,8 @@ static struct jd_node *ev_concat(struct expr *e, struct jd_node **args, int narg
             return ev_fail(e, "concat(): argument %d is not a string", i + 1);
         len += strlen(args[i]->text);
     }
+    if (spend(e->t, (long)(len / 16), e->why, e->whysize) != 0)
+        return NULL;
     char *out = tpl_alloc(e->t, len);
     if (!out)
         return ev_fail(e, "out of memory");
@@ -341,6 +371,10 @@ static struct jd_node *ev_value(struct expr *e);
 
 static struct jd_node *ev_call(struct expr *e)
 {
+    if (spend(e->t, 1, e->why, e->whysize) != 0)
+        return NULL;
+    if (e->nesting >= TEMPLATE_MAX_NESTING)
+        return ev_fail(e, "calls nested more than %d deep", TEMPLATE_MAX_NESTING);
     size_t start = e->at;
     while (e->at < e->n && is_ident(e->s[e->at], e->at == start))
         e->at++;
@@ -359,7 +393,9 @@ static struct jd_node *ev_call(struct expr *e)
         for (;;) {
             if (nargs == TEMPLATE_MAX_ARGS)
                 return ev_fail(e, "%s(): more than %d arguments", fn, TEMPLATE_MAX_ARGS);
+            e->nesting++;
             struct jd_node *a = ev_value(e);
+            e->nesting--;
             if (!a)
                 return NULL;
             args[nargs++] = a;
@@ -414,7 +450,7 @@ static struct jd_node *ev_value(struct expr *e)
 static struct jd_node *evaluate(struct tpl *t, const char *s, size_t n, int depth, char *why,
                                 size_t whysize)
 {
-    struct expr e = {t, s, n, 0, depth, why, whysize};
+    struct expr e = {.t = t, .s = s, .n = n, .depth = depth, .why = why, .whysize = whysize};
     why[0] = '\0';
     if (depth > TEMPLATE_MAX_DEPTH)
         return ev_fail(&e, "parameters and variables refer to each other too deeply (a cycle?)");
@@ -449,6 +485,8 @@ static int unread_member(const char *key)
 static struct jd_node *resolve(struct tpl *t, const struct jd_node *n, int depth, char *path,
                                size_t pathsize, char *why, size_t whysize)
 {
+    if (depth > 0 && spend(t, 1, why, whysize) != 0)
+        return NULL; /* a value of a parameter or variable, copied */
     if (n->kind == JD_STRING) {
         size_t len = strlen(n->text);
         if (n->text[0] == '[' && n->text[1] == '[') /* [[ is a literal [ */
@@ -837,7 +875,7 @@ int template_is_parameters(const struct jd_node *doc)
 int template_read(const struct jd_node *tpl, int (*wants)(const char *type), template_put_fn put,
                   template_refuse_fn refuse, void *ctx, char *err, size_t errsize)
 {
-    struct tpl t = {jd_get(tpl, "parameters"), jd_get(tpl, "variables"), NULL, 0};
+    struct tpl t = {.parameters = jd_get(tpl, "parameters"), .variables = jd_get(tpl, "variables")};
     struct reading rd = {&t, {NULL, 0, 0}, wants, put, refuse, ctx};
     int rc = -1;
     err[0] = '\0';
