@@ -489,13 +489,14 @@ static int drop_gone_subnets(struct import *im, const char *vnet_id)
         if (grown)
             gone = grown;
         if (!id) {
-            rc = SQLITE_NOMEM;
+            snprintf(im->error, sizeof im->error, "out of memory");
+            im->failed = 1;
             break;
         }
         gone[n++] = id;
     }
     sqlite3_finalize(st);
-    int status = rc == SQLITE_DONE ? 0 : sql_fail(im);
+    int status = im->failed ? -1 : rc == SQLITE_DONE ? 0 : sql_fail(im);
     for (size_t i = 0; i < n; i++) {
         if (status == 0)
             status = drop_resource(im, gone[i]);
@@ -994,14 +995,20 @@ static void describe(const jsondoc *p, const struct import *im, struct strbuf *o
         strbuf_puts(out, "a flow-log blob, not configuration (read it with nsgflow ingest)");
     else if (top == 'o' && strstr(keys, "values") && strstr(keys, "changeNumber"))
         strbuf_puts(out, "a service-tags file, not configuration (read it with nsgflow tags import)");
-    else if (im->templates && im->refused && o->count == 0)
-        strbuf_printf(out, "an ARM template whose %ld %s nsgflow reads could not be read (each"
-                      " said above)", im->refused, im->refused == 1 ? "resource" : "resources");
-    else if (im->templates && o->count == 0)
-        strbuf_puts(out, "an ARM template without resources");
-    else if (o->count > o->plain) {
-        strbuf_puts(out, im->templates ? "an ARM template of " : top == 'o' ? "" : "a list of ");
-        odd_words(o, top == 'o' && !im->templates, 0, out);
+    else if (im->templates) {
+        strbuf_puts(out, "an ARM template");
+        if (im->refused)
+            strbuf_printf(out, " whose %ld %s nsgflow reads could not be read (each said above)",
+                          im->refused, im->refused == 1 ? "resource" : "resources");
+        if (o->count)
+            strbuf_puts(out, im->refused ? ", and " : " of ");
+        if (o->count)
+            odd_words(o, 0, 0, out);
+        else if (!im->refused)
+            strbuf_puts(out, " without resources");
+    } else if (o->count > o->plain) {
+        strbuf_puts(out, top == 'o' ? "" : "a list of ");
+        odd_words(o, top == 'o', 0, out);
     } else if (top == 'o')
         strbuf_printf(out, "a JSON object that is no Azure resource (its keys: %s)",
                       keys[0] ? keys : "none");

@@ -655,16 +655,120 @@ static int read_nested(struct reading *rd, const struct jd_node *r, size_t index
     return 0;
 }
 
+/* Whether r is deployed: 1 yes; 0 not (a false condition, an existing
+ * resource, a copy loop: refused), -1 out of memory. */
+static int deployed(struct reading *rd, const struct jd_node *r, size_t index, const char *type)
+{
+    struct tpl *t = rd->t;
+    char why[600] = "", path[32] = "condition";
+    if (jd_get(r, "copy")) {
+        rd->refuse(rd->ctx, index, type, shown_name(r),
+                   "it is a copy loop (\"copy\"), which nsgflow does not expand");
+        return 0;
+    }
+    const struct jd_node *existing = jd_get(r, "existing");
+    if (existing && existing->kind == JD_BOOL && existing->boolean)
+        return 0; /* declared, not deployed */
+    const struct jd_node *cond = jd_get(r, "condition");
+    if (!cond)
+        return 1;
+    struct jd_node *v = resolve(t, cond, 0, path, sizeof path, why, sizeof why);
+    if (!v) {
+        if (t->oom)
+            return -1;
+        rd->refuse(rd->ctx, index, type, shown_name(r), why);
+        return 0;
+    }
+    return !((v->kind == JD_BOOL && !v->boolean) ||
+             (v->kind == JD_STRING && strcasecmp(v->text, "false") == 0));
+}
+
+/* The whole name of r ("vnet/snet": a nested resource's own after its
+ * parent's), or NULL when it cannot be read (refused; t->oom when memory
+ * ran out). */
+static const char *whole_name(struct reading *rd, const struct jd_node *r, size_t index,
+                              const char *type, const char *parent_name)
+{
+    struct tpl *t = rd->t;
+    char why[600] = "", path[32] = "name";
+    const struct jd_node *name_node = jd_get(r, "name");
+    struct jd_node *name = NULL;
+    if (name_node)
+        name = resolve(t, name_node, 0, path, sizeof path, why, sizeof why);
+    else
+        snprintf(why, sizeof why, "it has no name");
+    if (!name || name->kind != JD_STRING || !name->text[0]) {
+        if (t->oom)
+            return NULL;
+        if (name)
+            snprintf(why, sizeof why, "its name is not a string");
+        rd->refuse(rd->ctx, index, type, shown_name(r), why);
+        return NULL;
+    }
+    const char *whole = name->text;
+    if (parent_name && segments_of(whole) != segments_of(parent_name) + 1)
+        whole = text_printf(t, "%s/%s", parent_name, whole);
+    if (whole && segments_of(whole) != segments_of(type) - 1) {
+        snprintf(why, sizeof why, "its name \"%.*s\" has %d segment%s where its type needs %d",
+                 TEMPLATE_SHOWN, whole, segments_of(whole), segments_of(whole) == 1 ? "" : "s",
+                 segments_of(type) - 1);
+        rd->refuse(rd->ctx, index, type, shown_name(r), why);
+        return NULL;
+    }
+    return whole;
+}
+
+/* e->node: r with its expressions resolved, its id, name and type first.
+ * Returns 0; 1 when a field cannot be read (refused); -1 out of memory. */
+static int resolve_resource(struct reading *rd, const struct jd_node *r, struct entry *e)
+{
+    struct tpl *t = rd->t;
+    e->id = template_id(t, e->type, e->name);
+    e->node = node_new(t, JD_OBJECT);
+    const char *leaf = strrchr(e->name, '/');
+    struct jd_node *id = string_new(t, e->id), *nm = string_new(t, leaf ? leaf + 1 : e->name),
+                   *ty = string_new(t, e->type);
+    if (!e->id || !e->node || !id || !nm || !ty)
+        return -1;
+    id->key = "id";
+    nm->key = "name";
+    ty->key = "type";
+    append(e->node, id);
+    append(e->node, nm);
+    append(e->node, ty);
+    static const char *const skip[] = {"id", "name", "type", "resources", "copy", "condition",
+                                       "existing", "dependsOn", "apiVersion"};
+    for (const struct jd_node *m = r->first; m; m = m->next) {
+        size_t k = 0;
+        while (k < sizeof skip / sizeof skip[0] && strcasecmp(m->key, skip[k]) != 0)
+            k++;
+        if (k < sizeof skip / sizeof skip[0])
+            continue;
+        char why[600] = "", path[256];
+        snprintf(path, sizeof path, "%s", m->key);
+        struct jd_node *v = resolve(t, m, 0, path, sizeof path, why, sizeof why);
+        if (!v && unread_member(m->key) && !t->oom)
+            v = node_new(t, JD_NULL);
+        if (!v) {
+            if (t->oom)
+                return -1;
+            rd->refuse(rd->ctx, e->index, e->type, shown_name(r), why);
+            return 1;
+        }
+        v->key = m->key;
+        append(e->node, v);
+    }
+    return 0;
+}
+
 static int read_resource(struct reading *rd, const struct jd_node *r, size_t index,
                          const char *parent_type, const char *parent_name)
 {
     struct tpl *t = rd->t;
-    char why[600] = "", path[256] = "";
     const struct jd_node *type_node = jd_get(r, "type");
     const char *raw_type = type_node && type_node->kind == JD_STRING ? type_node->text : "";
     if (r->kind != JD_OBJECT || !raw_type[0]) {
-        rd->refuse(rd->ctx, index, raw_type[0] ? raw_type : "(no type)", "(no name)",
-                   "it has no type");
+        rd->refuse(rd->ctx, index, "(no type)", "(no name)", "it has no type");
         return 0;
     }
     const char *type = parent_type && !strchr(raw_type, '/')
@@ -681,96 +785,21 @@ static int read_resource(struct reading *rd, const struct jd_node *r, size_t ind
         rd->refuse(rd->ctx, index, type, shown_name(r), "its parent's name could not be read");
         return 0;
     }
-    if (jd_get(r, "copy")) {
-        rd->refuse(rd->ctx, index, type, shown_name(r),
-                   "it is a copy loop (\"copy\"), which nsgflow does not expand");
-        return 0;
-    }
-    const struct jd_node *existing = jd_get(r, "existing");
-    if (existing && existing->kind == JD_BOOL && existing->boolean)
-        return 0; /* declared, not deployed */
-    const struct jd_node *cond = jd_get(r, "condition");
-    if (cond) {
-        snprintf(path, sizeof path, "condition");
-        struct jd_node *v = resolve(t, cond, 0, path, sizeof path, why, sizeof why);
-        if (!v) {
-            if (t->oom)
-                return -1;
-            rd->refuse(rd->ctx, index, type, shown_name(r), why);
-            return 0;
-        }
-        if ((v->kind == JD_BOOL && !v->boolean) ||
-            (v->kind == JD_STRING && strcasecmp(v->text, "false") == 0))
-            return 0; /* not deployed */
-    }
-    const struct jd_node *name_node = jd_get(r, "name");
-    struct jd_node *name = NULL;
-    if (name_node) {
-        snprintf(path, sizeof path, "name");
-        name = resolve(t, name_node, 0, path, sizeof path, why, sizeof why);
-    } else {
-        snprintf(why, sizeof why, "it has no name");
-    }
-    if (!name || name->kind != JD_STRING || !name->text[0]) {
-        if (t->oom)
-            return -1;
-        if (name)
-            snprintf(why, sizeof why, "its name is not a string");
-        rd->refuse(rd->ctx, index, type, shown_name(r), why);
-        return 0;
-    }
-    const char *whole = name->text;
-    if (parent_name && segments_of(whole) != segments_of(parent_name) + 1)
-        whole = text_printf(t, "%s/%s", parent_name, whole);
-    if (!whole)
+    int d = deployed(rd, r, index, type);
+    if (d <= 0)
+        return d;
+    struct entry e = {.index = index, .type = type};
+    e.name = whole_name(rd, r, index, type, parent_name);
+    if (!e.name)
+        return t->oom ? -1 : read_nested(rd, r, index, type, NULL);
+    int rc = resolve_resource(rd, r, &e);
+    if (rc < 0)
         return -1;
-    if (segments_of(whole) != segments_of(type) - 1) {
-        snprintf(why, sizeof why, "its name \"%.*s\" has %d segment%s where its type needs %d",
-                 TEMPLATE_SHOWN, whole, segments_of(whole), segments_of(whole) == 1 ? "" : "s",
-                 segments_of(type) - 1);
-        rd->refuse(rd->ctx, index, type, shown_name(r), why);
-        return 0;
-    }
-    struct entry e = {.index = index, .type = type, .name = whole};
-    e.id = template_id(t, type, whole);
-    e.node = node_new(t, JD_OBJECT);
-    const char *leaf = strrchr(whole, '/');
-    struct jd_node *id = string_new(t, e.id), *nm = string_new(t, leaf ? leaf + 1 : whole),
-                   *ty = string_new(t, type);
-    if (!e.id || !e.node || !id || !nm || !ty)
-        return -1;
-    id->key = "id";
-    nm->key = "name";
-    ty->key = "type";
-    append(e.node, id);
-    append(e.node, nm);
-    append(e.node, ty);
-    static const char *const skip[] = {"id", "name", "type", "resources", "copy", "condition",
-                                       "existing", "dependsOn", "apiVersion"};
-    for (const struct jd_node *m = r->first; m; m = m->next) {
-        size_t k = 0;
-        while (k < sizeof skip / sizeof skip[0] && strcasecmp(m->key, skip[k]) != 0)
-            k++;
-        if (k < sizeof skip / sizeof skip[0])
-            continue;
-        snprintf(path, sizeof path, "%s", m->key);
-        struct jd_node *v = resolve(t, m, 0, path, sizeof path, why, sizeof why);
-        if (!v && unread_member(m->key) && !t->oom)
-            v = node_new(t, JD_NULL);
-        if (!v) {
-            if (t->oom)
-                return -1;
-            rd->refuse(rd->ctx, index, type, shown_name(r), why);
-            return read_nested(rd, r, index, type, whole);
-        }
-        v->key = m->key;
-        append(e.node, v);
-    }
-    if (entries_add(&rd->es, &e) != 0) {
+    if (rc == 0 && entries_add(&rd->es, &e) != 0) {
         t->oom = 1;
         return -1;
     }
-    return read_nested(rd, r, index, type, whole);
+    return read_nested(rd, r, index, type, e.name);
 }
 
 /* Gives the elements of the lists of a parent (its rules, routes,
