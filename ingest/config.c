@@ -89,7 +89,7 @@ struct odd {
     int parents_differ[NPARTS];  /* the parts belong to more than one parent */
     long no_id;                  /* resources of a kind read, without their id */
     char no_id_type[100], no_id_name[100];
-    char types[ODD_TYPES][104];  /* other resource types, each whole */
+    char types[ODD_TYPES][128];  /* other resource types, each whole */
     int ntypes, more_types;
     long plain;                  /* objects and values that are no resource */
 };
@@ -809,12 +809,17 @@ static void odd_add(struct import *im, const struct jd_node *doc, const char *id
             snprintf(o->no_id_name, sizeof o->no_id_name, "%s", jd_string(doc, "name"));
         }
     } else if (type[0]) {
+        /* whole; one longer than any of Azure's is cut, and says so */
+        char shown[sizeof o->types[0]];
+        if (strlen(type) < sizeof shown)
+            snprintf(shown, sizeof shown, "%s", type);
+        else
+            snprintf(shown, sizeof shown, "%.*s...", (int)sizeof shown - 4, type);
         for (int i = 0; i < o->ntypes; i++)
-            if (strcasecmp(o->types[i], type) == 0)
+            if (strcasecmp(o->types[i], shown) == 0)
                 return;
         if (o->ntypes < ODD_TYPES)
-            snprintf(o->types[o->ntypes++], sizeof o->types[0], "%s%s",
-                     strlen(type) < sizeof o->types[0] ? "" : "(cut) ", type);
+            snprintf(o->types[o->ntypes++], sizeof o->types[0], "%s", shown);
         else
             o->more_types = 1;
     } else {
