@@ -22,6 +22,7 @@
 #include "../common/timearg.h"
 #include "../common/strbuf.h"
 #include "../schema/db.h"
+#include "config_template.h"
 #include "ingest.h"
 #include "jsondoc.h"
 #include "source.h"
@@ -34,15 +35,25 @@ const char config_usage[] =
     "import reads the network's configuration from the JSON that Azure prints:\n"
     "  az network nsg show|list, az network route-table show|list,\n"
     "  az network vnet show|list, az network vnet subnet show|list, az apim show|list,\n"
-    "  the same resources from ARM REST, az resource show or a template export\n"
-    "  (fields under \"properties\"), arrays of them, and {\"value\": [...]} or\n"
-    "  {\"data\": [...]} lists (REST, Resource Graph). Any mix, any order, plain or\n"
-    "  gzip; FILE may be a folder (walked for *.json, *.json.gz) or - for\n"
-    "  standard input. Importing a resource again replaces what its resource id\n"
-    "  said before; each import is kept as a snapshot with its time. A file\n"
-    "  that is none of these is refused with what it looks like; a broken file\n"
-    "  changes nothing. analyze then uses the APIM instances, their tiers and\n"
-    "  subnets, and judges the NSG rules and routes (the config-* analyzers).\n"
+    "  az network nic list-effective-nsg|show-effective-route-table, the same\n"
+    "  resources from ARM REST or az resource show (fields under \"properties\"),\n"
+    "  arrays of them, and {\"value\": [...]} or {\"data\": [...]} lists (REST,\n"
+    "  Resource Graph). Any mix, any order, plain or gzip; FILE may be a folder\n"
+    "  (walked for *.json, *.json.gz) or - for standard input. Importing a\n"
+    "  resource again replaces what its resource id said before (a VNet's list\n"
+    "  of subnets replaces the subnets it had); each import is kept as a snapshot\n"
+    "  with its time. A file that is none of these is refused with what it looks\n"
+    "  like (a single rule, route or peering: with the az command that prints\n"
+    "  its parent whole); a broken file changes nothing. analyze then uses the\n"
+    "  APIM instances, their tiers and subnets, and judges the NSG rules and\n"
+    "  routes (the config-* analyzers).\n"
+    "\n"
+    "  An ARM template (the portal's Export template, az group export) is read\n"
+    "  as the resources it deploys: names and fields from literals, parameters'\n"
+    "  defaultValue, variables, resourceId() and concat(); child resources join\n"
+    "  their parent; ids as /subscriptions/?/resourceGroups/?/providers/... (a\n"
+    "  template knows neither). A resource that needs anything else is refused\n"
+    "  alone, naming the field and the expression; the others are imported.\n"
     "\n"
     "show says in words what the database holds: the snapshots imported, each\n"
     "APIM instance (tier, mode, platform, subnet, addresses), each subnet (its\n"
@@ -56,26 +67,51 @@ const char config_usage[] =
     "                  \"nsgflow-config\"; its keys: man nsgflow, JSON OUTPUT)\n"
     "\n"
     "Exit status: 0 imported; 1 fatal error; 2 usage; 3 done, but some files\n"
-    "were refused or could not be read; 130, 143 stopped by SIGINT, SIGTERM\n"
+    "or template resources were refused, or files could not be read; 130, 143\n"
+    "stopped by SIGINT, SIGTERM\n"
     "(an import is one transaction: nothing of it was stored).\n";
 
 /* ------------------------------------------------------------------ */
 /* one import                                                         */
+
+/* The parts of resources that az prints alone (parts[] below), and how
+ * many other types a message names. */
+#define NPARTS 4
+#define ODD_TYPES 6
+
+/* The items of a file that are no resource nsgflow reads, for saying what
+ * they are and what to export instead. */
+struct odd {
+    long count;                  /* all of them */
+    long parts[NPARTS];          /* rules, routes, peerings: parts of a resource */
+    char example[NPARTS][200];   /* the first one's id from its parent on */
+    char group[NPARTS][100], parent[NPARTS][100]; /* its parent's resource group and name */
+    int parents_differ[NPARTS];  /* the parts belong to more than one parent */
+    long no_id;                  /* resources of a kind read, without their id */
+    char no_id_type[100], no_id_name[100];
+    char types[ODD_TYPES][128];  /* other resource types, each whole */
+    int ntypes, more_types;
+    long plain;                  /* objects and values that are no resource */
+};
 
 struct import {
     sqlite3 *db;
     int64_t import_id;
     const char *path;            /* the file being read, as shown */
     /* per file */
-    long resources, nsgs, rules, route_tables, routes, vnets, subnets, apims, unknown;
-    char unknown_types[160];
+    long resources, nsgs, rules, route_tables, routes, vnets, subnets, apims;
+    struct odd odd;
+    long templates, parameter_files; /* ARM templates, their parameters files */
+    long refused;                /* template resources that could not be read */
     int64_t effective_routes;    /* the file's table of effective routes, 0: none yet */
     long stdin_tables;           /* effective route tables read from stdin */
     int failed;                  /* a database error */
     char error[300];
     /* the whole import */
-    long files_ok, files_refused;
+    long files_ok, files_refused, resources_refused;
 };
+
+static int on_doc(void *ctx, const struct jd_node *doc, size_t index);
 
 static int sql_fail(struct import *im)
 {
@@ -131,7 +167,20 @@ static void json_list(struct strbuf *out, const struct jd_node *n, const char *m
     strbuf_puts(out, "]");
 }
 
-/* A rule's prefixes or ports: the single field and the list field together;
+/* 1 when v is the single field's value or one of the list's before stop. */
+static int said_before(const char *v, const char *one, const struct jd_node *l,
+                       const struct jd_node *stop)
+{
+    if (strcmp(v, one) == 0)
+        return 1;
+    for (const struct jd_node *e = l->first; e && e != stop; e = e->next)
+        if ((e->kind == JD_STRING || e->kind == JD_NUMBER) && strcmp(e->text, v) == 0)
+            return 1;
+    return 0;
+}
+
+/* A rule's prefixes or ports: the single field and the list field
+ * together, each value once (effective rules write each value in both);
  * ["*"] when both are empty. */
 static void rule_list(struct strbuf *out, const struct jd_node *rule, const char *single,
                       const char *list, const char *asgs)
@@ -147,7 +196,8 @@ static void rule_list(struct strbuf *out, const struct jd_node *rule, const char
     const struct jd_node *l = jd_field(rule, list);
     if (l && l->kind == JD_ARRAY)
         for (const struct jd_node *e = l->first; e; e = e->next)
-            if ((e->kind == JD_STRING || e->kind == JD_NUMBER) && e->text[0]) {
+            if ((e->kind == JD_STRING || e->kind == JD_NUMBER) && e->text[0] &&
+                !said_before(e->text, one, l, e)) {
                 if (n++)
                     strbuf_puts(&items, ",");
                 json_quote(&items, e->text);
@@ -174,10 +224,8 @@ static void rule_list(struct strbuf *out, const struct jd_node *rule, const char
     strbuf_free(&items);
 }
 
-/* Writes the config_resource row of doc (replacing an earlier import of the
- * same resource id with its rows). Returns its row id, or -1. */
-static int64_t put_resource(struct import *im, const struct jd_node *doc, const char *kind,
-                            const char *id)
+/* Removes the resource with id and its rows. */
+static int drop_resource(struct import *im, const char *id)
 {
     static const char *const drop[] = {
         "DELETE FROM config_nsg_rule WHERE nsg IN (SELECT id FROM config_resource WHERE resource_id = ?1)",
@@ -199,11 +247,26 @@ static int64_t put_resource(struct import *im, const struct jd_node *doc, const 
         if (rc != SQLITE_DONE)
             return sql_fail(im);
     }
+    return 0;
+}
+
+/* Writes the config_resource row of doc (replacing an earlier import of the
+ * same resource id with its rows). Returns its row id, or -1. */
+static int64_t put_resource(struct import *im, const struct jd_node *doc, const char *kind,
+                            const char *id)
+{
+    if (drop_resource(im, id) != 0)
+        return -1;
     char rg[256], sub[256], name[256];
     snprintf(rg, sizeof rg, "%s", jd_string(doc, "resourceGroup"));
     if (!rg[0])
         id_part(id, "resourceGroups", rg, sizeof rg);
     id_part(id, "subscriptions", sub, sizeof sub);
+    /* a template's resources: "?" where a deployment would say */
+    if (strcmp(rg, "?") == 0)
+        rg[0] = '\0';
+    if (strcmp(sub, "?") == 0)
+        sub[0] = '\0';
     snprintf(name, sizeof name, "%s", jd_string(doc, "name"));
     if (!name[0]) {
         const char *slash = strrchr(id, '/');
@@ -404,6 +467,45 @@ static int put_subnet(struct import *im, const struct jd_node *doc, const char *
     return 0;
 }
 
+/* A VNet that lists its subnets says which it has: the subnets of an
+ * earlier import under it are gone (those it lists are put again; those
+ * read in this import stand beside it). */
+static int drop_gone_subnets(struct import *im, const char *vnet_id)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(im->db, "SELECT c.resource_id FROM config_subnet s JOIN config_resource c"
+                                   " ON c.id = s.resource WHERE s.vnet_id = ?1 AND c.import_id != ?2",
+                           -1, &st, NULL) != SQLITE_OK)
+        return sql_fail(im);
+    sqlite3_bind_text(st, 1, vnet_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, im->import_id);
+    /* the ids first, then the drops (not while the query reads the table) */
+    char **gone = NULL;
+    size_t n = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        char **grown = realloc(gone, (n + 1) * sizeof *gone);
+        char *id = grown ? strdup((const char *)sqlite3_column_text(st, 0)) : NULL;
+        if (grown)
+            gone = grown;
+        if (!id) {
+            snprintf(im->error, sizeof im->error, "out of memory");
+            im->failed = 1;
+            break;
+        }
+        gone[n++] = id;
+    }
+    sqlite3_finalize(st);
+    int status = im->failed ? -1 : rc == SQLITE_DONE ? 0 : sql_fail(im);
+    for (size_t i = 0; i < n; i++) {
+        if (status == 0)
+            status = drop_resource(im, gone[i]);
+        free(gone[i]);
+    }
+    free(gone);
+    return status;
+}
+
 static int put_vnet(struct import *im, const struct jd_node *doc, const char *id)
 {
     int64_t vn = put_resource(im, doc, "vnet", id);
@@ -442,6 +544,8 @@ static int put_vnet(struct import *im, const struct jd_node *doc, const char *id
     im->vnets++;
     /* its subnets, each a resource of its own */
     const struct jd_node *subnets = jd_field(doc, "subnets");
+    if (subnets && subnets->kind == JD_ARRAY && drop_gone_subnets(im, id) != 0)
+        return -1;
     if (subnets && subnets->kind == JD_ARRAY)
         for (const struct jd_node *s = subnets->first; s; s = s->next) {
             const char *sid = s->kind == JD_OBJECT ? jd_string(s, "id") : "";
@@ -484,25 +588,34 @@ static int put_apim(struct import *im, const struct jd_node *doc, const char *id
     return 0;
 }
 
+/* The resources nsgflow reads: their type, the segment of their id that
+ * names them, their kind. */
+static const struct {
+    const char *type, *id_part, *kind;
+} kinds[] = {
+    {"Microsoft.Network/networkSecurityGroups", "/networkSecurityGroups/", "nsg"},
+    {"Microsoft.Network/routeTables", "/routeTables/", "route_table"},
+    {"Microsoft.Network/virtualNetworks/subnets", "/subnets/", "subnet"},
+    {"Microsoft.Network/virtualNetworks", "/virtualNetworks/", "vnet"},
+    {"Microsoft.ApiManagement/service", "/Microsoft.ApiManagement/service/", "apim"},
+    {"Microsoft.ApiManagement/gateways", "/Microsoft.ApiManagement/gateways/", "gateway"},
+};
+
+/* The kind of a resource type ("Microsoft.Network/routeTables": "route_table"), or NULL. */
+static const char *kind_of_type(const char *type)
+{
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (type[0] && strcasecmp(type, kinds[i].type) == 0)
+            return kinds[i].kind;
+    return NULL;
+}
+
 /* The kind of a document: its "type", else its resource id. */
 static const char *kind_of(const struct jd_node *doc, const char *id)
 {
     const char *type = jd_string(doc, "type");
-    static const struct {
-        const char *type, *id_part, *kind;
-    } kinds[] = {
-        {"Microsoft.Network/networkSecurityGroups", "/networkSecurityGroups/", "nsg"},
-        {"Microsoft.Network/routeTables", "/routeTables/", "route_table"},
-        {"Microsoft.Network/virtualNetworks/subnets", "/subnets/", "subnet"},
-        {"Microsoft.Network/virtualNetworks", "/virtualNetworks/", "vnet"},
-        {"Microsoft.ApiManagement/service", "/Microsoft.ApiManagement/service/", "apim"},
-        {"Microsoft.ApiManagement/gateways", "/Microsoft.ApiManagement/gateways/", "gateway"},
-    };
-    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-        if (type[0] && strcasecmp(type, kinds[i].type) == 0)
-            return kinds[i].kind;
     if (type[0])
-        return NULL; /* some other resource */
+        return kind_of_type(type); /* NULL: some other resource */
     /* no type: the last provider segment of the id decides */
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
         const char *p = strcasestr(id, kinds[i].id_part);
@@ -512,14 +625,14 @@ static const char *kind_of(const struct jd_node *doc, const char *id)
     return NULL;
 }
 
-static int on_doc(void *ctx, const struct jd_node *doc, size_t index);
-
 /* `az network nic list-effective-nsg`: each element of its list is one NSG
  * as in force (its "association" says on which subnet or NIC), its rules
  * named "securityRules/NAME" or "defaultSecurityRules/NAME" and its ports
  * written as ranges ("443-443", "0-65535"). Stored as that NSG. */
 static int put_effective_nsg(struct import *im, const struct jd_node *doc)
 {
+    if (jd_string(doc, "id")[0] || !jd_get(doc, "effectiveSecurityRules"))
+        return 1;
     const char *id = jd_string(jd_get(doc, "networkSecurityGroup"), "id");
     if (!id[0])
         return 1; /* not an NSG's rules: said as an item of another kind */
@@ -552,6 +665,8 @@ static int put_effective_nsg(struct import *im, const struct jd_node *doc)
  * one route in force on a NIC (no resource id: the file names the table). */
 static int put_effective_route(struct import *im, const struct jd_node *doc)
 {
+    if (jd_string(doc, "id")[0] || !jd_get(doc, "nextHopType") || !jd_get(doc, "addressPrefix"))
+        return 1;
     if (!im->effective_routes) {
         struct strbuf id = {0}, name = {0};
         const char *base = strrchr(im->path, '/');
@@ -619,66 +734,296 @@ static int each_listed(struct import *im, const struct jd_node *doc)
     return any ? 1 : 0;
 }
 
+/* ------------------------------------------------------------------ */
+/* what is not a resource nsgflow reads                               */
+
+/* The parts of a resource that az and ARM print alone, and what to export
+ * instead: the whole parent. */
+static const struct part {
+    const char *type, *segment, *one, *many, *parent_segment, *parent_word, *show;
+} parts[] = {
+    {"Microsoft.Network/networkSecurityGroups/securityRules", "securityRules",
+     "NSG security rule", "NSG security rules", "networkSecurityGroups", "NSG",
+     "az network nsg show"},
+    {"Microsoft.Network/networkSecurityGroups/defaultSecurityRules", "defaultSecurityRules",
+     "NSG default security rule", "NSG default security rules", "networkSecurityGroups", "NSG",
+     "az network nsg show"},
+    {"Microsoft.Network/routeTables/routes", "routes", "route", "routes", "routeTables",
+     "route table", "az network route-table show"},
+    {"Microsoft.Network/virtualNetworks/virtualNetworkPeerings", "virtualNetworkPeerings",
+     "VNet peering", "VNet peerings", "virtualNetworks", "VNet", "az network vnet show"},
+};
+_Static_assert(sizeof parts / sizeof parts[0] == NPARTS, "NPARTS counts parts[]");
+
+/* The part doc is (by its type, else by the end of its id), or -1. */
+static int part_of(const struct jd_node *doc, const char *id)
+{
+    const char *type = jd_string(doc, "type");
+    for (int i = 0; i < (int)NPARTS; i++) {
+        if (type[0]) {
+            if (strcasecmp(type, parts[i].type) == 0)
+                return i;
+            continue;
+        }
+        /* .../PARENT_SEGMENT/NAME/SEGMENT/NAME at the end */
+        char pat[64];
+        snprintf(pat, sizeof pat, "/%s/", parts[i].parent_segment);
+        const char *p = strcasestr(id, pat);
+        const char *slash = p ? strchr(p + strlen(pat), '/') : NULL;
+        size_t n = strlen(parts[i].segment);
+        if (slash && strncasecmp(slash + 1, parts[i].segment, n) == 0 && slash[1 + n] == '/' &&
+            slash[2 + n] && !strchr(slash + 2 + n, '/'))
+            return i;
+    }
+    return -1;
+}
+
+/* Notes an item of a file that is no resource nsgflow reads. */
+static void odd_add(struct import *im, const struct jd_node *doc, const char *id, const char *kind)
+{
+    struct odd *o = &im->odd;
+    o->count++;
+    int part = doc ? part_of(doc, id) : -1;
+    const char *type = doc ? jd_string(doc, "type") : "";
+    if (part >= 0) {
+        if (!o->parts[part]++) {
+            /* shown from the parent's segment on: .../networkSecurityGroups/N/securityRules/R */
+            char pat[64];
+            snprintf(pat, sizeof pat, "/%s/", parts[part].parent_segment);
+            const char *from = strcasestr(id, pat);
+            if (from)
+                snprintf(o->example[part], sizeof o->example[part], "...%s", from);
+            else
+                snprintf(o->example[part], sizeof o->example[part], "%s", jd_string(doc, "name"));
+            id_part(id, "resourceGroups", o->group[part], sizeof o->group[part]);
+            id_part(id, parts[part].parent_segment, o->parent[part], sizeof o->parent[part]);
+        } else {
+            char parent[sizeof o->parent[part]];
+            id_part(id, parts[part].parent_segment, parent, sizeof parent);
+            if (strcasecmp(parent, o->parent[part]) != 0)
+                o->parents_differ[part] = 1;
+        }
+    } else if (kind) {
+        if (!o->no_id++) {
+            snprintf(o->no_id_type, sizeof o->no_id_type, "%s", type);
+            snprintf(o->no_id_name, sizeof o->no_id_name, "%s", jd_string(doc, "name"));
+        }
+    } else if (type[0]) {
+        /* whole; one longer than any of Azure's is cut, and says so */
+        char shown[sizeof o->types[0]];
+        if (strlen(type) < sizeof shown)
+            snprintf(shown, sizeof shown, "%s", type);
+        else
+            snprintf(shown, sizeof shown, "%.*s...", (int)sizeof shown - 4, type);
+        for (int i = 0; i < o->ntypes; i++)
+            if (strcasecmp(o->types[i], shown) == 0)
+                return;
+        if (o->ntypes < ODD_TYPES)
+            snprintf(o->types[o->ntypes++], sizeof o->types[0], "%s", shown);
+        else
+            o->more_types = 1;
+    } else {
+        o->plain++;
+    }
+}
+
+/* A name for a command line: as it is when it needs no quotes. */
+static void shell_word(struct strbuf *b, const char *s, const char *unknown)
+{
+    if (!s[0]) {
+        strbuf_puts(b, unknown);
+        return;
+    }
+    for (const char *p = s; *p; p++)
+        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-", *p)) {
+            sh_quote(b, s);
+            return;
+        }
+    strbuf_puts(b, s);
+}
+
+/* What the odd items of a file are and what to export instead, "; "
+ * between kinds. single: the file is one object ("a single NSG security
+ * rule"); else counted ("3 NSG security rules"). brief: other types as a
+ * bare list (for the items skipped beside resources read). */
+static void odd_words(const struct odd *o, int single, int brief, struct strbuf *b)
+{
+    const char *sep = "";
+    for (int i = 0; i < (int)NPARTS; i++) {
+        if (!o->parts[i])
+            continue;
+        const struct part *p = &parts[i];
+        if (single && o->parts[i] == 1) {
+            strbuf_printf(b, "%sa single %s (%s)", sep, p->one, o->example[i]);
+        } else {
+            /* the parent's part of the example: ".../routeTables/RT" */
+            char seg[64];
+            snprintf(seg, sizeof seg, "/%s/", p->segment);
+            const char *at = strcasestr(o->example[i], seg);
+            int keep = at ? (int)(at - o->example[i]) : (int)strlen(o->example[i]);
+            strbuf_printf(b, "%s%ld %s (of %.*s%s)", sep, o->parts[i],
+                          o->parts[i] == 1 ? p->one : p->many, keep, o->example[i],
+                          o->parents_differ[i] ? " and others" : "");
+        }
+        strbuf_printf(b, ": import the whole %s: %s -g ", p->parent_word, p->show);
+        shell_word(b, o->group[i], "RESOURCE_GROUP");
+        strbuf_puts(b, " -n ");
+        shell_word(b, o->parent[i], "NAME");
+        sep = "; ";
+    }
+    if (o->no_id && single)
+        strbuf_printf(b, "%sa %s resource named \"%s\" without its resource id (\"id\"), as an"
+                      " ARM template lists it: import the whole template, or what az or ARM REST"
+                      " print", sep, o->no_id_type, o->no_id_name);
+    else if (o->no_id)
+        strbuf_printf(b, "%s%ld %s without a resource id (\"id\"), as an ARM template lists %s"
+                      " (%s%s \"%s\"): import the whole template, or what az or ARM REST print",
+                      sep, o->no_id, o->no_id == 1 ? "resource" : "resources",
+                      o->no_id == 1 ? "it" : "them", o->no_id == 1 ? "" : "the first: ",
+                      o->no_id_type, o->no_id_name);
+    if (o->no_id)
+        sep = "; ";
+    if (o->ntypes) {
+        strbuf_printf(b, "%s%s", sep, brief ? "" : "Azure resources of other types (");
+        for (int i = 0; i < o->ntypes; i++)
+            strbuf_printf(b, "%s%s", i ? ", " : "", o->types[i]);
+        strbuf_printf(b, "%s%s", o->more_types ? " and more" : "",
+                      brief ? "" : "), none of the NSGs, route tables, VNets, subnets or API"
+                                   " Management instances nsgflow reads");
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* the shapes of document                                             */
+
+/* A template's resource, read: as a document of its own. */
+static int template_put(void *ctx, const struct jd_node *resource, size_t index)
+{
+    return on_doc(ctx, resource, index);
+}
+
+static void template_refuse(void *ctx, size_t index, const char *type, const char *name,
+                            const char *why)
+{
+    struct import *im = ctx;
+    msg(stderr, "%s: template resource %zu (%s \"%.160s%s\") not imported: %s\n", im->path, index,
+        type, name, strlen(name) > 160 ? "..." : "", why);
+    im->refused++;
+}
+
+/* Only the resources nsgflow reads are resolved; the others are counted. */
+static int template_wants(const char *type)
+{
+    return kind_of_type(type) != NULL;
+}
+
+/* An ARM template (a portal or az export, a deployment): its resources. */
+static int put_template(struct import *im, const struct jd_node *doc)
+{
+    const struct jd_node *tpl = template_of(doc);
+    if (!tpl)
+        return 1;
+    im->templates++;
+    char err[200];
+    if (template_read(tpl, template_wants, template_put, template_refuse, im, err,
+                      sizeof err) != 0) {
+        if (!im->failed) {
+            snprintf(im->error, sizeof im->error, "%s", err);
+            im->failed = 1;
+        }
+        return -1;
+    }
+    return 0;
+}
+
+/* A template's parameters file: nothing to import (the template's own
+ * defaultValues are what is read). */
+static int put_template_parameters(struct import *im, const struct jd_node *doc)
+{
+    if (!template_is_parameters(doc))
+        return 1;
+    im->parameter_files++;
+    return 0;
+}
+
+/* The shapes of document besides one resource with its id, tried in
+ * order: each returns 0 when it took the document, 1 when the document
+ * is not of its shape, -1 on a database error. */
+static int (*const doc_shapes[])(struct import *im, const struct jd_node *doc) = {
+    put_template,
+    put_template_parameters,
+    put_effective_nsg,
+    put_effective_route,
+};
+
+static int put_kind(struct import *im, const struct jd_node *doc, const char *id, const char *kind)
+{
+    return strcmp(kind, "nsg") == 0           ? put_nsg(im, doc, id)
+         : strcmp(kind, "route_table") == 0   ? put_route_table(im, doc, id)
+         : strcmp(kind, "vnet") == 0          ? put_vnet(im, doc, id)
+         : strcmp(kind, "subnet") == 0        ? put_subnet(im, doc, id, NULL)
+                                              : put_apim(im, doc, id, strcmp(kind, "gateway") == 0);
+}
+
 static int on_doc(void *ctx, const struct jd_node *doc, size_t index)
 {
     struct import *im = ctx;
     (void)index;
     if (doc->kind != JD_OBJECT) {
-        im->unknown++;
+        odd_add(im, NULL, "", NULL);
         return 0;
+    }
+    for (size_t i = 0; i < sizeof doc_shapes / sizeof doc_shapes[0]; i++) {
+        int rc = doc_shapes[i](im, doc);
+        if (rc <= 0)
+            return rc;
     }
     const char *id = jd_string(doc, "id");
     const char *kind = kind_of(doc, id);
-    if (!id[0] && jd_get(doc, "effectiveSecurityRules")) {
-        int rc = put_effective_nsg(im, doc);
-        if (rc <= 0)
-            return rc;
-    } else if (!id[0] && jd_get(doc, "nextHopType") && jd_get(doc, "addressPrefix")) {
-        return put_effective_route(im, doc);
-    }
-    if (!kind || !id[0]) {
-        int listed = each_listed(im, doc);
-        if (listed < 0)
-            return -1;
-        if (listed)
-            return 0;
-        im->unknown++;
-        const char *type = jd_string(doc, "type");
-        size_t used = strlen(im->unknown_types);
-        if (type[0] && !strstr(im->unknown_types, type) && used + strlen(type) + 3 < sizeof im->unknown_types)
-            snprintf(im->unknown_types + used, sizeof im->unknown_types - used, "%s%s",
-                     used ? ", " : "", type);
-        return 0;
-    }
-    int rc = strcmp(kind, "nsg") == 0           ? put_nsg(im, doc, id)
-           : strcmp(kind, "route_table") == 0   ? put_route_table(im, doc, id)
-           : strcmp(kind, "vnet") == 0          ? put_vnet(im, doc, id)
-           : strcmp(kind, "subnet") == 0        ? put_subnet(im, doc, id, NULL)
-                                                : put_apim(im, doc, id, strcmp(kind, "gateway") == 0);
-    return rc;
+    if (kind && id[0])
+        return put_kind(im, doc, id, kind);
+    int listed = each_listed(im, doc);
+    if (listed < 0)
+        return -1;
+    if (!listed)
+        odd_add(im, doc, id, kind);
+    return 0;
 }
 
 /* What a file looks like when it holds no configuration. */
-static void describe(const jsondoc *p, const struct import *im, char *out, size_t n)
+static void describe(const jsondoc *p, const struct import *im, struct strbuf *out)
 {
     char top = jd_top(p);
     const char *keys = jd_top_keys(p);
+    const struct odd *o = &im->odd;
     if (top == 'o' && (strstr(keys, "records")))
-        snprintf(out, n, "a flow-log blob, not configuration (read it with nsgflow ingest)");
+        strbuf_puts(out, "a flow-log blob, not configuration (read it with nsgflow ingest)");
     else if (top == 'o' && strstr(keys, "values") && strstr(keys, "changeNumber"))
-        snprintf(out, n, "a service-tags file, not configuration (read it with nsgflow tags import)");
-    else if (im->unknown_types[0])
-        snprintf(out, n, "Azure resources of other types (%.60s), none of the NSGs, route tables,"
-                         " VNets, subnets or API Management instances nsgflow reads", im->unknown_types);
-    else if (top == 'o')
-        snprintf(out, n, "a JSON object that is no Azure resource (its keys: %.100s)", keys[0] ? keys : "none");
+        strbuf_puts(out, "a service-tags file, not configuration (read it with nsgflow tags import)");
+    else if (im->templates) {
+        strbuf_puts(out, "an ARM template");
+        if (im->refused)
+            strbuf_printf(out, " whose %ld %s nsgflow reads could not be read (each said above)",
+                          im->refused, im->refused == 1 ? "resource" : "resources");
+        if (o->count)
+            strbuf_puts(out, im->refused ? ", and " : " of ");
+        if (o->count)
+            odd_words(o, 0, 0, out);
+        else if (!im->refused)
+            strbuf_puts(out, " without resources");
+    } else if (o->count > o->plain) {
+        strbuf_puts(out, top == 'o' ? "" : "a list of ");
+        odd_words(o, top == 'o', 0, out);
+    } else if (top == 'o')
+        strbuf_printf(out, "a JSON object that is no Azure resource (its keys: %s)",
+                      keys[0] ? keys : "none");
     else if (top == 'a' || top == 'l')
-        snprintf(out, n, "a list of %ld item%s that are no Azure resources", im->unknown,
-                 im->unknown == 1 ? "" : "s");
+        strbuf_printf(out, "a list of %ld item%s that are no Azure resources", o->count,
+                      o->count == 1 ? "" : "s");
     else if (top == 's')
-        snprintf(out, n, "a single JSON value, not an object");
+        strbuf_puts(out, "a single JSON value, not an object");
     else
-        snprintf(out, n, "an empty file");
+        strbuf_puts(out, "an empty file");
 }
 
 /* Reads one file under a savepoint. Returns 0 when imported, 1 when
@@ -688,11 +1033,13 @@ static int import_file(struct import *im, const char *path, const char *shown)
     im->path = shown;
     im->resources = im->nsgs = im->rules = im->route_tables = im->routes = 0;
     im->effective_routes = 0;
-    im->vnets = im->subnets = im->apims = im->unknown = 0;
-    im->unknown_types[0] = '\0';
+    im->vnets = im->subnets = im->apims = 0;
+    memset(&im->odd, 0, sizeof im->odd);
+    im->templates = im->parameter_files = im->refused = 0;
     if (exec_sql(im, "SAVEPOINT config_file") != 0)
         return -1;
     char err[400] = "";
+    struct strbuf what = {0};
     source *src = source_open(path, err, sizeof err);
     jsondoc *p = src ? jd_new(on_doc, im) : NULL;
     unsigned char *buf = malloc(1 << 16);
@@ -720,34 +1067,44 @@ static int import_file(struct import *im, const char *path, const char *shown)
             snprintf(err, sizeof err, "%s at byte %llu; nothing of it was imported", jd_error(p),
                      (unsigned long long)jd_error_offset(p));
             refused = 1;
-        } else if (im->resources == 0 && !im->unknown && (jd_top(p) == 'a' || jd_top(p) == 'l')) {
+        } else if (im->resources == 0 && !im->odd.count && !im->templates &&
+                   (jd_top(p) == 'a' || jd_top(p) == 'l')) {
             /* what az prints for a list with nothing in it: none of them */
             msg(stderr, "%s: an empty list: nothing to import\n", shown);
+        } else if (im->resources == 0 && im->parameter_files) {
+            msg(stderr, "%s: the parameters file of an ARM template: nothing to import (nsgflow"
+                        " reads the template's own defaultValues)\n", shown);
         } else if (im->resources == 0) {
-            char what[240];
-            describe(p, im, what, sizeof what);
-            snprintf(err, sizeof err, "not Azure network configuration: %s", what);
+            strbuf_puts(&what, "not Azure network configuration: ");
+            describe(p, im, &what);
             refused = 1;
         }
     }
     jd_free(p);
     source_close(src);
     free(buf);
+    im->resources_refused += im->refused;
     if (refused) {
-        if (sqlite3_exec(im->db, "ROLLBACK TO config_file; RELEASE config_file", NULL, NULL,
-                         NULL) != SQLITE_OK)
+        int rc = sqlite3_exec(im->db, "ROLLBACK TO config_file; RELEASE config_file", NULL, NULL,
+                              NULL);
+        if (rc == SQLITE_OK)
+            msg(stderr, "%s: refused: %s\n", shown, what.len ? strbuf_text(&what) : err);
+        strbuf_free(&what);
+        if (rc != SQLITE_OK)
             return sql_fail(im);
-        msg(stderr, "%s: refused: %s\n", shown, err);
         im->files_refused++;
         return 1;
     }
     if (exec_sql(im, "RELEASE config_file") != 0)
         return -1;
     im->files_ok++;
-    if (im->unknown)
-        msg(stderr, "%s: %ld item%s of other kinds skipped%s%s%s\n", shown, im->unknown,
-            im->unknown == 1 ? "" : "s", im->unknown_types[0] ? " (" : "", im->unknown_types,
-            im->unknown_types[0] ? ")" : "");
+    if (im->odd.count) {
+        odd_words(&im->odd, 0, 1, &what);
+        msg(stderr, "%s: %ld item%s of other kinds skipped%s%s%s\n", shown, im->odd.count,
+            im->odd.count == 1 ? "" : "s", what.len ? " (" : "", strbuf_text(&what),
+            what.len ? ")" : "");
+    }
+    strbuf_free(&what);
     return 0;
 }
 
@@ -823,7 +1180,7 @@ int config_import_paths(const char *db_path, int wait_ms, char **paths, int npat
             sqlite3_finalize(st);
         }
         msg_wrapped(stderr, cli_width(stderr), 4, "config import: %ld %s: %lld %s (%lld %s),"
-                    " %lld %s (%lld %s), %lld %s, %lld %s, %lld APIM %s; snapshot %lld%s\n",
+                    " %lld %s (%lld %s), %lld %s, %lld %s, %lld APIM %s; snapshot %lld%s%s\n",
                     im.files_ok, plural(im.files_ok, "file", "files"), (long long)n[0],
                     plural(n[0], "NSG", "NSGs"), (long long)n[1], plural(n[1], "rule", "rules"),
                     (long long)n[2], plural(n[2], "route table", "route tables"),
@@ -831,9 +1188,10 @@ int config_import_paths(const char *db_path, int wait_ms, char **paths, int npat
                     plural(n[4], "VNet", "VNets"), (long long)n[5],
                     plural(n[5], "subnet", "subnets"), (long long)n[6],
                     plural(n[6], "instance", "instances"), (long long)im.import_id,
-                    im.files_refused ? "; some files refused" : "");
+                    im.files_refused ? "; some files refused" : "",
+                    im.resources_refused ? "; some template resources not imported" : "");
     }
-    if (im.files_refused || w.problems)
+    if (im.files_refused || im.resources_refused || w.problems)
         status = EXIT_PROBLEMS;
     goto done;
 dbfail:

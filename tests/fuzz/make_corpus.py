@@ -621,6 +621,87 @@ def config_corpus(rng):
     w("refused-tags", b'{"changeNumber":1,"cloud":"Public","values":[]}')
     w("refused-scalar", b'"value"')
     w("empty", b"")
+    template_corpus(w)
+
+
+def template_corpus(w):
+    """ARM templates: a portal export, expressions that resolve and that do not."""
+    T = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"
+    p = lambda name: "[parameters('%s')]" % name
+    rid = lambda *a: "[resourceId(%s)]" % ", ".join(a)
+    rule = lambda name, prio, direction, access, dst, port: {
+        "name": name, "properties": {"protocol": "Tcp", "sourcePortRange": "*", "destinationPortRange": port,
+                                     "sourceAddressPrefix": "VirtualNetwork", "destinationAddressPrefix": dst,
+                                     "access": access, "priority": prio, "direction": direction}}
+    export = {"$schema": T, "contentVersion": "1.0.0.0",
+              "parameters": {"nsg_name": {"defaultValue": "nsg-apim", "type": "String"},
+                             "rt_name": {"defaultValue": "rt-apim", "type": "String"},
+                             "vnet_name": {"defaultValue": "vnet-tpl", "type": "String"},
+                             "hub_externalid": {"defaultValue": CFG_VNET, "type": "String"}},
+              "variables": {},
+              "resources": [
+        {"type": "Microsoft.Network/networkSecurityGroups/securityRules", "apiVersion": "2024-05-01",
+         "name": "[concat(parameters('nsg_name'), '/DenySql')]", "dependsOn": [rid("'Microsoft.Network/networkSecurityGroups'", "parameters('nsg_name')")],
+         "properties": rule("x", 300, "Outbound", "Deny", "Sql", "1433")["properties"]},
+        {"type": "Microsoft.Network/networkSecurityGroups", "apiVersion": "2024-05-01", "name": p("nsg_name"),
+         "location": "westeurope", "properties": {"securityRules": [
+             dict(rule("AllowMgmt", 100, "Inbound", "Allow", "VirtualNetwork", "3443"),
+                  id=rid("'Microsoft.Network/networkSecurityGroups/securityRules'", "parameters('nsg_name')", "'AllowMgmt'"))]}},
+        {"type": "Microsoft.Network/routeTables", "apiVersion": "2024-05-01", "name": p("rt_name"),
+         "properties": {"disableBgpRoutePropagation": True, "routes": []}},
+        {"type": "Microsoft.Network/routeTables/routes", "name": "[concat(parameters('rt_name'), '/ft')]",
+         "properties": {"addressPrefix": "0.0.0.0/0", "nextHopType": "VirtualAppliance", "nextHopIpAddress": "10.42.0.4"}},
+        {"type": "Microsoft.Network/virtualNetworks", "apiVersion": "2024-05-01", "name": p("vnet_name"),
+         "location": "[resourceGroup().location]",
+         "properties": {"addressSpace": {"addressPrefixes": ["10.70.0.0/16"]}, "subnets": [
+             {"name": "snet-a", "properties": {"addressPrefix": "10.70.1.0/24",
+                                               "networkSecurityGroup": {"id": rid("'Microsoft.Network/networkSecurityGroups'", "parameters('nsg_name')")},
+                                               "routeTable": {"id": rid("'s1'", "'rg-apim'", "'Microsoft.Network/routeTables'", "'rt-apim'")}}}]}},
+        {"type": "Microsoft.Network/virtualNetworks/subnets", "name": "[concat(parameters('vnet_name'), '/snet-b')]",
+         "properties": {"addressPrefix": "10.70.2.0/24"}},
+        {"type": "Microsoft.Network/virtualNetworks/virtualNetworkPeerings", "name": "[concat(parameters('vnet_name'), '/to-hub')]",
+         "properties": {"remoteVirtualNetwork": {"id": p("hub_externalid")},
+                        "remoteAddressSpace": {"addressPrefixes": ["10.42.0.0/16"]}}},
+        {"type": "Microsoft.ApiManagement/service", "apiVersion": "2024-05-01", "name": "apim-tpl",
+         "sku": {"name": "Premium", "capacity": 1},
+         "properties": {"virtualNetworkType": "Internal", "publisherEmail": p("missing"),
+                        "virtualNetworkConfiguration": {"subnetResourceId": "[concat(parameters('hub_externalid'), '/subnets/snet-apim')]"}}},
+        {"type": "Microsoft.ApiManagement/service/apis", "name": "apim-tpl/echo", "properties": {"path": "echo"}}]}
+    w("template-export", cfg_json(export))
+    w("template-wrapped", cfg_json({"template": export, "error": None}, pretty=False))
+    w("template-parameters", cfg_json({"$schema": T.replace("deploymentTemplate", "deploymentParameters"),
+                                       "contentVersion": "1.0.0.0", "parameters": {"nsg_name": {"value": "x"}}}))
+    odd = {"$schema": T, "contentVersion": "1.0.0.0",
+           "parameters": {"noDefault": {"type": "String"}, "loc": {"type": "String", "defaultValue": "[resourceGroup().location]"},
+                          "prefixes": {"type": "Array", "defaultValue": ["10.9.0.0/24", "10.9.1.0/24"]},
+                          "quote": {"type": "String", "defaultValue": "it''s"}},
+           "variables": {"a": "[variables('b')]", "b": "[variables('a')]", "name": "[concat('nsg-', 'odd')]",
+                         "more": "[concat(parameters('prefixes'), createArray('10.9.2.0/24'))]"},
+           "resources": [
+        {"type": "Microsoft.Network/routeTables", "name": p("noDefault")},
+        {"type": "Microsoft.Network/routeTables", "name": "[variables('a')]"},
+        {"type": "Microsoft.Network/routeTables", "name": "rt-ref", "properties": {"routes": [
+            {"name": "r", "properties": {"addressPrefix": "0.0.0.0/0", "nextHopType": "VirtualAppliance",
+                                          "nextHopIpAddress": "[reference(resourceId('Microsoft.Network/azureFirewalls', 'fw')).ipConfigurations[0]]"}}]}},
+        {"type": "Microsoft.Network/networkSecurityGroups", "name": "[variables('name')]", "location": p("loc"),
+         "properties": {"securityRules": [dict(rule("[[literal", 100, "Inbound", "Deny", "*", "443"))]},
+         "resources": [{"type": "securityRules", "name": "Nested", "properties": rule("n", 110, "Inbound", "Deny", "*", "80")["properties"]}]},
+        {"type": "Microsoft.Network/virtualNetworks", "name": "vnet-odd", "copy": {"name": "c", "count": 3}},
+        {"type": "Microsoft.Network/virtualNetworks", "name": "vnet-off", "condition": "[false()]"},
+        {"type": "Microsoft.Network/virtualNetworks", "name": "vnet-arr",
+         "properties": {"addressSpace": {"addressPrefixes": p("prefixes")}, "subnets": []}},
+        {"type": "Microsoft.Network/virtualNetworks", "name": "vnet-more",
+         "properties": {"addressSpace": {"addressPrefixes": "[variables('more')]"}}},
+        {"type": "Microsoft.Network/virtualNetworks/subnets", "name": "a/b/c"},
+        {"type": "Microsoft.Network/networkSecurityGroups/securityRules", "name": "nsg-none/r"},
+        {"type": "Microsoft.Network/networkSecurityGroups", "name": "[concat('x', 'y'"},
+        {"type": "Microsoft.Network/networkSecurityGroups", "name": "[parameters('quote')]"},
+        {"type": "Microsoft.Network/networkSecurityGroups", "name": "[resourceId('a', 'b')]"},
+        {"type": "Microsoft.Network/networkSecurityGroups", "name": 5},
+        {"name": "no-type"}, 7, None]}
+    w("template-odd", cfg_json(odd, pretty=False))
+    odd2 = dict(odd, languageVersion="2.0", resources={"n%d" % i: r for i, r in enumerate(odd["resources"]) if isinstance(r, dict)})
+    w("template-symbolic", cfg_json(odd2, pretty=False))
 
 
 def main():
