@@ -62,8 +62,19 @@ struct nc_subnet {
     size_t ndelegations;
 };
 
+/* One region of an instance: a single-region instance or a workspace
+ * gateway is one; a multi-region instance is its primary region followed
+ * by one for each additional location, with the instance's name, tier and
+ * mode and the location's own subnet and addresses, judged each with its
+ * own subnet, NSG and route table. */
 struct nc_instance {
     char *name, *resource_group, *location, *sku, *vnet_type, *platform, *resource_id;
+    char *mode;                   /* the mode in words (apim_instances.mode) */
+    char *summary;                /* "NAME (TIER, MODE)" as analyze and the
+                                   * reports name the instance */
+    char *primary_location;       /* the instance's first region */
+    int region;                   /* 0 the primary, 1.. additional locations */
+    int nregions;                 /* the instance's regions (1: one) */
     int tier;                     /* enum apim_tier */
     int gateway;                  /* a workspace gateway */
     int subnet;                   /* index into subnets, -1 none */
@@ -97,7 +108,9 @@ int netconfig_load(sqlite3 *db, struct netconfig *nc, char *err, size_t errlen);
 void netconfig_free(struct netconfig *nc);
 
 /* The requirements' platform value for an instance: "stv2", "stv1", "v2"
- * or "workspace"; and its mode for them: "internal", "external" or NULL. */
+ * or "workspace"; and its mode for them: "internal", "external" or NULL.
+ * vnet_type is None, External, Internal, or "unknown" for a workspace
+ * gateway whose export and subnet do not tell it. */
 const char *netconfig_platform(const struct nc_instance *in);
 const char *netconfig_mode(const struct nc_instance *in);
 
