@@ -1,6 +1,7 @@
-/* netconfig.h: the imported configuration (schema/006_config.sql), loaded
- * into memory the way the analyzers ask about it: each API Management
- * instance (or workspace gateway) with its tier and mode, its subnet's
+/* netconfig.h: the imported configuration (schema/006_config.sql, and
+ * 015_regions.sql for the regions of an instance), loaded into memory the
+ * way the analyzers ask about it: each region of an API Management
+ * instance (or a workspace gateway) with its tier and mode, its subnet's
  * address ranges, the NSG and route table on that subnet as nsgeval.h
  * evaluates them, the VNet's space for VirtualNetwork, and a resolver that
  * turns the names in rules and routes (service tags, VirtualNetwork,
