@@ -109,21 +109,83 @@ static void endpoints_fix(struct finding *f, const struct nc_subnet *s)
 /* ------------------------------------------------------------------ */
 /* the questions                                                      */
 
-/* The remote side of requirement q for an instance in location on subnet
- * s: the addresses and the name a rule would use for them. Returns 0, 1
- * when the configuration cannot say (a tag the tag data lacks, Azure's own
- * DNS), -1 when out of memory. *approximate: named in the docs by host
- * name, judged as the Internet. */
-static int remote_side(struct netconfig *nc, int s, const char *location,
-                       const struct requirement *q, struct addrset *set, char *name, size_t n,
-                       int *approximate)
+/* The remote side of a requirement as the configuration judges it. */
+struct remote {
+    struct addrset set;        /* its addresses */
+    char name[160];            /* what the findings call it: "Sql.WestEurope",
+                                * "Sql.NorthEurope and Sql.WestEurope" */
+    char rule[128];            /* what an allow rule for it names */
+    const char *via_fqdn;      /* the docs name it by host name, and this tag
+                                * holds them (fqdn_service_tag) */
+    int approximate;           /* named by host name, judged as the Internet */
+    char primary[128];         /* an additional location's: the primary
+                                * region's tag, judged too ("" none) */
+};
+
+/* Keeps in set the address families subnet s has (all when its ranges are
+ * not known). Returns 0, or -2 when out of memory. */
+static int subnet_families(const struct netconfig *nc, int s, struct addrset *set)
+{
+    if (s < 0 || addrset_is_empty(&nc->subnets[s].prefixes))
+        return 0;
+    return addrset_keep_families(&nc->subnets[s].prefixes, set);
+}
+
+/* The regions whose tags a requirement to tag needs in region in, as the
+ * docs' "regional service tags" say: Storage, Sql and EventHub may be named
+ * by region, and a multi-region instance's NSG in each region must allow
+ * its own region's and the primary region's. Sets r->primary when in is an
+ * additional location and the tag data has both regional tags; r->set is
+ * then both, r->rule the tag of every region (one rule serves them). */
+static int primary_region_tag(struct netconfig *nc, const struct nc_instance *in,
+                              const char *tag, struct nc_scope *scope, struct remote *r)
+{
+    static const char *const by_region[] = {"Storage", "Sql", "EventHub"};
+    int listed = 0;
+    for (size_t i = 0; i < sizeof by_region / sizeof by_region[0]; i++)
+        listed |= strcmp(tag, by_region[i]) == 0;
+    if (!in || in->region == 0 || !listed)
+        return 0;
+    netconfig_regional_tag(nc, tag, in->primary_location, r->primary, sizeof r->primary);
+    if (strcmp(r->primary, tag) == 0 || strcmp(r->primary, r->rule) == 0 ||
+        strcmp(r->rule, tag) == 0) {
+        r->primary[0] = '\0'; /* no regional tags in the data: the tag holds both */
+        return 0;
+    }
+    struct addrset primary = {0}, both = {0};
+    int rc = netconfig_resolve(scope, r->primary, &primary);
+    if (rc == 0)
+        rc = addrset_union(&r->set, &primary, &both) == 0 ? 0 : -2;
+    addrset_free(&primary);
+    if (rc != 0) {
+        addrset_free(&both);
+        return rc == -2 ? -1 : 0;
+    }
+    addrset_free(&r->set);
+    r->set = both;
+    snprintf(r->name, sizeof r->name, "%s and %s", r->rule, r->primary);
+    snprintf(r->rule, sizeof r->rule, "%s", tag);
+    return 0;
+}
+
+/* The remote side of requirement q for region in (NULL: none known) on
+ * subnet s: the addresses (of the families the subnet has: an IPv4-only
+ * subnet talks to no IPv6 address), the name findings use and the one an
+ * allow rule names. Returns 0, 1 when the configuration cannot say (a tag
+ * the tag data lacks, Azure's own DNS), -1 when out of memory. Free r->set. */
+static int remote_side(struct netconfig *nc, int s, const struct nc_instance *in,
+                       const struct requirement *q, struct remote *r)
 {
     struct nc_scope scope = {nc, s};
-    *approximate = 0;
-    addrset_clear(set);
+    r->approximate = 0;
+    r->via_fqdn = NULL;
+    r->primary[0] = '\0';
+    addrset_clear(&r->set);
+    char *name = r->rule;
+    size_t n = sizeof r->rule;
     int tag = tag_bit_of(q->remote) >= 0;
     if (tag) {
-        netconfig_regional_tag(nc, q->remote, location, name, n);
+        netconfig_regional_tag(nc, q->remote, in ? in->location : "", name, n);
     } else if (strcmp(q->remote, "AzureLoadBalancer") == 0 ||
                strcmp(q->remote, "VirtualNetwork") == 0 || strcmp(q->remote, "Internet") == 0) {
         snprintf(name, n, "%s", q->remote);
@@ -137,7 +199,7 @@ static int remote_side(struct netconfig *nc, int s, const char *location,
         char copy[512];
         snprintf(copy, sizeof copy, "%s", servers);
         for (char *save, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-            int rc = addrset_add_prefix(set, t);
+            int rc = addrset_add_prefix(&r->set, t);
             if (rc == -2)
                 return -1;
             while (*t == ' ' || (*t >= '\t' && *t <= '\r'))
@@ -146,25 +208,37 @@ static int remote_side(struct netconfig *nc, int s, const char *location,
             if (rc == 0 && used + len + 2 <= n)
                 snprintf(name + used, n - used, "%s%.*s", used ? "," : "", (int)len, t);
         }
-        return addrset_is_empty(set) ? 1 : 0;
+        snprintf(r->name, sizeof r->name, "%s", name);
+        return addrset_is_empty(&r->set) ? 1 : 0;
     } else if (strcmp(q->remote, "Any") == 0) {
         /* any address the instance can reach: its network and the Internet
          * (not the private ranges outside the VNet, which lead nowhere) */
         snprintf(name, n, "*");
+        snprintf(r->name, sizeof r->name, "*");
         struct addrset vnet = {0}, internet = {0};
         int rc = netconfig_resolve(&scope, "VirtualNetwork", &vnet);
         if (rc == 0)
             rc = netconfig_resolve(&scope, "Internet", &internet);
         if (rc == 0)
-            rc = addrset_union(&vnet, &internet, set);
+            rc = addrset_union(&vnet, &internet, &r->set);
         addrset_free(&vnet);
         addrset_free(&internet);
+        if (rc == 0)
+            rc = subnet_families(nc, s, &r->set);
         return rc == 0 ? 0 : rc == 1 ? 1 : -1;
+    } else if (q->fqdn_tag[0]) {
+        snprintf(name, n, "%s", q->fqdn_tag);
+        r->via_fqdn = q->fqdn_tag;
     } else {
         snprintf(name, n, "Internet");
-        *approximate = 1;
+        r->approximate = 1;
     }
-    int rc = netconfig_resolve(&scope, name, set);
+    snprintf(r->name, sizeof r->name, "%s", name);
+    int rc = netconfig_resolve(&scope, name, &r->set);
+    if (rc == 0 && tag)
+        rc = primary_region_tag(nc, in, q->remote, &scope, r) == 0 ? 0 : -2;
+    if (rc == 0)
+        rc = subnet_families(nc, s, &r->set);
     return rc == -2 ? -1 : rc;
 }
 
@@ -326,6 +400,45 @@ static int host_in_subnet(const struct netconfig *nc, const char *a, int s)
     return ip_parse(a, strlen(a), &ip) == 0 && netconfig_subnet_of(nc, &ip) == s;
 }
 
+/* The instance as the findings' titles name it: "apim-x", or for a region
+ * of a multi-region instance "apim-x in North Europe" (appended to out;
+ * returns its text). */
+static const char *instance_label(const struct nc_instance *in, struct strbuf *out)
+{
+    strbuf_puts(out, in->name);
+    if (in->nregions > 1)
+        strbuf_printf(out, " in %s", in->location[0] ? in->location : "?");
+    return strbuf_text(out);
+}
+
+/* For a multi-region instance, which region the evidence is about. */
+static void region_evidence(struct finding *f, const struct nc_instance *in,
+                            const struct nc_subnet *s)
+{
+    if (in->nregions < 2)
+        return;
+    strbuf_printf(&f->evidence, " APIM %s runs in %d regions; this is %s, ", in->name,
+                  in->nregions, in->location);
+    if (in->region == 0)
+        strbuf_puts(&f->evidence, "its primary region");
+    else
+        strbuf_printf(&f->evidence, "an additional location (the primary region is %s)",
+                      in->primary_location);
+    strbuf_printf(&f->evidence, ", judged with its own subnet %s.", s ? s->name : "(not imported)");
+}
+
+/* The start of a finding's details: {"instance":NAME and, for a region of
+ * a multi-region instance, "region":LOCATION (the caller closes it). */
+static void details_begin(struct finding *f, const struct nc_instance *in)
+{
+    strbuf_puts(&f->details, "{\"instance\":");
+    json_quote(&f->details, in->name);
+    if (in->nregions > 1) {
+        strbuf_puts(&f->details, ",\"region\":");
+        json_quote(&f->details, in->location);
+    }
+}
+
 static void common_fields(struct check *c, struct finding *f, const char *analyzer,
                           const char *severity, const struct nc_subnet *s)
 {
@@ -433,6 +546,175 @@ static int flow_logs_say(struct check *c, struct finding *f, int s, const char *
 /* ------------------------------------------------------------------ */
 /* config-denied-port                                                 */
 
+/* One requirement's verdict in region in, for its findings. */
+struct judged {
+    const struct nc_instance *in;
+    const struct nc_subnet *s;
+    const struct nc_nsg *n;
+    const struct requirement *q;
+    const struct remote *r;
+    char host[IP_TEXT_MAX];
+    int before;                      /* the first denying rule's priority, */
+    const struct nsg_rule *first_denier; /* where the one shared fix goes */
+};
+
+/* How many of the IPv4 addresses the segment denies are the primary
+ * region's (r->primary's). */
+static uint64_t primary_denied_v4(struct netconfig *nc, int s, const struct remote *r,
+                                  const struct segment *sg)
+{
+    struct nc_scope scope = {nc, s};
+    struct addrset primary = {0}, both = {0};
+    uint64_t n = 0;
+    if (netconfig_resolve(&scope, r->primary, &primary) == 0)
+        for (size_t p = 0; p < sg->v.n; p++)
+            if (sg->v.parts[p].rule && !sg->v.parts[p].rule->allow &&
+                addrset_intersect(&sg->v.parts[p].addrs, &primary, &both) == 0)
+                n += addrset_count_v4(&both);
+    addrset_free(&primary);
+    addrset_free(&both);
+    return n;
+}
+
+/* The evidence of a denial: the rule, what it decides, which part. */
+static void denial_evidence(struct check *c, struct finding *f, const struct judged *j,
+                            const struct segment *sg, const char *pt, int partial)
+{
+    const struct requirement *q = j->q;
+    strbuf_printf(&f->evidence, "In the configuration (%s), rule %s of NSG %s on subnet %s (",
+                  c->snapshot, sg->denier->name, j->n->name, j->s->name);
+    rule_text(&f->evidence, sg->denier);
+    strbuf_printf(&f->evidence, ") decides %s %s port %s %s %s %s %s (%s, %s)", f->direction,
+                  f->protocol, pt, q->direction == DIRECTION_OUTBOUND ? "from" : "to", j->host,
+                  q->direction == DIRECTION_OUTBOUND ? "to" : "from", j->r->name, q->purpose,
+                  q->level);
+    if (partial) {
+        int v6 = 0;
+        for (size_t p = 0; p < sg->v.n; p++)
+            if (sg->v.parts[p].rule && !sg->v.parts[p].rule->allow)
+                v6 |= addrset_has_family(&sg->v.parts[p].addrs, IP_V6);
+        strbuf_printf(&f->evidence, ": it denies %" PRIu64 " of the %" PRIu64 " IPv4 addresses%s;"
+                                    " the rest is allowed by", sg->denied_v4, sg->total_v4,
+                      v6 ? " and IPv6 ones (the subnet has an IPv6 range)" : "");
+        for (size_t p = 0, m = 0; p < sg->v.n; p++)
+            if (sg->v.parts[p].rule && sg->v.parts[p].rule->allow)
+                strbuf_printf(&f->evidence, "%s %s", m++ ? "," : "", sg->v.parts[p].rule->name);
+        strbuf_puts(&f->evidence, ". Denied:");
+        for (size_t p = 0; p < sg->v.n; p++)
+            if (sg->v.parts[p].rule && !sg->v.parts[p].rule->allow) {
+                char *t = addrset_text(&sg->v.parts[p].addrs, 8);
+                strbuf_printf(&f->evidence, " %s (by %s)", t ? t : "?", sg->v.parts[p].rule->name);
+                free(t);
+            }
+        strbuf_puts(&f->evidence, ".");
+    } else {
+        strbuf_puts(&f->evidence, ": denied, for every address of it.");
+    }
+    if (j->r->primary[0])
+        strbuf_printf(&f->evidence, " In a multi-region deployment the NSG of each region must"
+                                    " allow the service tags of its own region and of the"
+                                    " primary region (%s): %" PRIu64 " of the denied IPv4"
+                                    " addresses are %s's.", j->in->primary_location,
+                      primary_denied_v4(c->nc, j->in->subnet, j->r, sg), j->r->primary);
+    if (j->r->via_fqdn)
+        strbuf_printf(&f->evidence, " The docs name this dependency by host name (%s): the"
+                                    " %s tag holds them (table fqdn_service_tags), so it was"
+                                    " judged as that tag.", q->fqdns, j->r->via_fqdn);
+    if (j->r->approximate) {
+        strbuf_printf(&f->evidence, " The docs name this dependency by host name (%s): it was"
+                                    " judged as traffic to the Internet.",
+                      q->fqdns[0] ? q->fqdns : q->remote);
+        f->confidence = "medium";
+    }
+    if (sg->v.unknown_name) {
+        strbuf_printf(&f->evidence, " A rule before it names %s, which the tag data does not"
+                                    " hold: if it covers this traffic the verdict differs"
+                                    " (import a current service-tags file with nsgflow tags"
+                                    " import).", sg->v.unknown_name);
+        f->confidence = "medium";
+    }
+    if (!j->s->vnet_known && strstr(strbuf_text(&f->evidence), "VirtualNetwork"))
+        strbuf_puts(&f->evidence, " The VNet was not imported: VirtualNetwork was taken as the"
+                                  " subnet's own range.");
+}
+
+/* The finding of one denied segment of a requirement. */
+static int denied_finding(struct check *c, const struct judged *j, const struct segment *sg)
+{
+    const struct requirement *q = j->q;
+    struct finding *f = finding_new(c->out);
+    if (!f)
+        return -1;
+    common_fields(c, f, "config-denied-port", q->required ? "error" : "warning", j->s);
+    snprintf(f->remote, sizeof f->remote, "%s", q->remote);
+    f->port = sg->first;
+    f->protocol = q->protocol == 17 ? "UDP" : "TCP";
+    f->direction = q->direction == DIRECTION_OUTBOUND ? "outbound" : "inbound";
+    snprintf(f->rule, sizeof f->rule, "%s", sg->denier->name);
+    f->requirement_id = q->id;
+    char pt[16];
+    ports_text(sg->first, sg->last, pt, sizeof pt);
+    struct strbuf label = {0};
+    int partial = sg->v.allowed;
+    snprintf(f->title, sizeof f->title, "NSG %s %s %s %s %s %s %s (APIM %s)", j->n->name,
+             partial ? "denies part of" : "denies", f->direction, f->protocol, pt,
+             q->direction == DIRECTION_OUTBOUND ? "to" : "from", j->r->name,
+             instance_label(j->in, &label));
+    strbuf_free(&label);
+    denial_evidence(c, f, j, sg, pt, partial);
+    region_evidence(f, j->in, j->s);
+    struct strbuf logs = {0};
+    if (flow_logs_say(c, f, j->in->subnet, "denied-required-port", q->direction, q->protocol,
+                      sg->first, sg->last, &logs) != 0) {
+        strbuf_free(&logs);
+        return -1;
+    }
+    details_begin(f, j->in);
+    strbuf_puts(&f->details, ",\"nsg\":");
+    json_quote(&f->details, j->n->resource_id);
+    strbuf_printf(&f->details, ",\"priority\":%d,\"requirement_id\":%d,\"level\":",
+                  sg->denier->priority, q->id);
+    json_quote(&f->details, q->level);
+    strbuf_printf(&f->details, ",\"denied_ipv4\":%" PRIu64 ",\"total_ipv4\":%" PRIu64
+                               ",\"config_import_id\":%" PRId64 "%s}",
+                  sg->denied_v4, sg->total_v4, c->nc->import_id, strbuf_text(&logs));
+    strbuf_free(&logs);
+    allow_rule_fix(f, j->n, q, j->r->rule, j->before, j->first_denier->name);
+    return 0;
+}
+
+/* Requirement q in region in: its findings, or its healthy keys. */
+static int judge_requirement(struct check *c, struct judged *j)
+{
+    struct netconfig *nc = c->nc;
+    struct segment *seg;
+    size_t nseg;
+    if (evaluate_requirement(nc, j->in->subnet, &j->n->g, j->q, &j->s->prefixes, &j->r->set, &seg,
+                             &nseg) != 0)
+        return -1;
+    /* the first rule that denies a port of the requirement: the one
+     * shared fix (a rule for all its ports) goes before it */
+    j->before = 1 << 30;
+    j->first_denier = NULL;
+    for (size_t k = 0; k < nseg; k++)
+        if (seg[k].denier && (!j->first_denier || seg[k].denier->priority < j->before)) {
+            j->before = seg[k].denier->priority;
+            j->first_denier = seg[k].denier;
+        }
+    int rc = 0;
+    for (size_t k = 0; k < nseg && rc == 0; k++) {
+        const struct segment *sg = &seg[k];
+        if (sg->denier) {
+            rc = denied_finding(c, j, sg);
+            continue;
+        }
+        for (uint32_t p = sg->first; p <= sg->last && p - sg->first < 16 && rc == 0; p++)
+            rc = findings_healthy(c->out, "config-denied-port", j->host, j->q->remote, (int)p);
+    }
+    segments_free(seg, nseg);
+    return rc;
+}
+
 static int denied_ports(struct check *c, const struct nc_instance *in,
                         const struct requirements *reqs)
 {
@@ -440,134 +722,22 @@ static int denied_ports(struct check *c, const struct nc_instance *in,
     const struct nc_subnet *s = &nc->subnets[in->subnet];
     if (s->nsg < 0)
         return 0; /* no NSG: nothing denies (a missing one is config-incomplete) */
-    const struct nc_nsg *n = &nc->nsgs[s->nsg];
     int outbound_only = in->tier != TIER_CLASSIC && strcasecmp(in->vnet_type, "External") == 0;
-    struct addrset remote = {0};
+    struct remote r = {0};
+    struct judged j = {in, s, &nc->nsgs[s->nsg], NULL, &r, "", 0, NULL};
+    subnet_text(s, j.host, sizeof j.host);
     int rc = 0;
-    char host[IP_TEXT_MAX];
-    subnet_text(s, host, sizeof host);
     for (size_t i = 0; i < reqs->n && rc == 0; i++) {
-        const struct requirement *q = &reqs->v[i];
-        if (outbound_only && q->direction == DIRECTION_INBOUND)
+        j.q = &reqs->v[i];
+        if (outbound_only && j.q->direction == DIRECTION_INBOUND)
             continue; /* integration: inbound rules do not apply */
-        char rname[128];
-        int approximate;
-        int side = remote_side(nc, in->subnet, in->location, q, &remote, rname, sizeof rname,
-                               &approximate);
-        if (side < 0) {
+        int side = remote_side(nc, in->subnet, in, j.q, &r);
+        if (side < 0)
             rc = -1;
-            break;
-        }
-        if (side > 0)
-            continue;
-        struct segment *seg;
-        size_t nseg;
-        if (evaluate_requirement(nc, in->subnet, &n->g, q, &s->prefixes, &remote, &seg, &nseg) != 0) {
-            rc = -1;
-            break;
-        }
-        /* the first rule that denies a port of the requirement: the one
-         * shared fix (a rule for all its ports) goes before it */
-        int before = 1 << 30;
-        const struct nsg_rule *first_denier = NULL;
-        for (size_t k = 0; k < nseg; k++)
-            if (seg[k].denier) {
-                if (!first_denier || seg[k].denier->priority < before) {
-                    before = seg[k].denier->priority;
-                    first_denier = seg[k].denier;
-                }
-            }
-        for (size_t k = 0; k < nseg && rc == 0; k++) {
-            struct segment *sg = &seg[k];
-            if (!sg->denier) {
-                for (uint32_t p = sg->first; p <= sg->last && p - sg->first < 16; p++)
-                    if (findings_healthy(c->out, "config-denied-port", host, q->remote, (int)p) != 0)
-                        rc = -1;
-                continue;
-            }
-            struct finding *f = finding_new(c->out);
-            if (!f) {
-                rc = -1;
-                break;
-            }
-            common_fields(c, f, "config-denied-port", q->required ? "error" : "warning", s);
-            snprintf(f->remote, sizeof f->remote, "%s", q->remote);
-            f->port = sg->first;
-            f->protocol = q->protocol == 17 ? "UDP" : "TCP";
-            f->direction = q->direction == DIRECTION_OUTBOUND ? "outbound" : "inbound";
-            snprintf(f->rule, sizeof f->rule, "%s", sg->denier->name);
-            f->requirement_id = q->id;
-            char pt[16];
-            ports_text(sg->first, sg->last, pt, sizeof pt);
-            int partial = sg->denied_v4 < sg->total_v4 && sg->v.allowed;
-            snprintf(f->title, sizeof f->title, "NSG %s %s %s %s %s %s %s (APIM %s)", n->name,
-                     partial ? "denies part of" : "denies", f->direction, f->protocol, pt,
-                     q->direction == DIRECTION_OUTBOUND ? "to" : "from", rname, in->name);
-            strbuf_printf(&f->evidence, "In the configuration (%s), rule %s of NSG %s on subnet"
-                                        " %s (", c->snapshot, sg->denier->name, n->name, s->name);
-            rule_text(&f->evidence, sg->denier);
-            strbuf_printf(&f->evidence, ") decides %s %s port %s %s %s %s %s (%s, %s)", f->direction,
-                          f->protocol, pt, q->direction == DIRECTION_OUTBOUND ? "from" : "to",
-                          host, q->direction == DIRECTION_OUTBOUND ? "to" : "from", rname,
-                          q->purpose, q->level);
-            if (partial) {
-                strbuf_printf(&f->evidence, ": it denies %" PRIu64 " of the %" PRIu64 " IPv4"
-                                            " addresses; the rest is allowed by", sg->denied_v4,
-                              sg->total_v4);
-                for (size_t p = 0, m = 0; p < sg->v.n; p++)
-                    if (sg->v.parts[p].rule && sg->v.parts[p].rule->allow)
-                        strbuf_printf(&f->evidence, "%s %s", m++ ? "," : "", sg->v.parts[p].rule->name);
-                strbuf_puts(&f->evidence, ". Denied:");
-                for (size_t p = 0; p < sg->v.n; p++)
-                    if (sg->v.parts[p].rule && !sg->v.parts[p].rule->allow) {
-                        char *t = addrset_text(&sg->v.parts[p].addrs, 8);
-                        strbuf_printf(&f->evidence, " %s (by %s)", t ? t : "?",
-                                      sg->v.parts[p].rule->name);
-                        free(t);
-                    }
-                strbuf_puts(&f->evidence, ".");
-            } else {
-                strbuf_puts(&f->evidence, ": denied, for every address of it.");
-            }
-            if (approximate) {
-                strbuf_printf(&f->evidence, " The docs name this dependency by host name (%s):"
-                                            " it was judged as traffic to the Internet.",
-                              q->fqdns[0] ? q->fqdns : q->remote);
-                f->confidence = "medium";
-            }
-            if (sg->v.unknown_name) {
-                strbuf_printf(&f->evidence, " A rule before it names %s, which the tag data"
-                                            " does not hold: if it covers this traffic the"
-                                            " verdict differs (import a current service-tags"
-                                            " file with nsgflow tags import).", sg->v.unknown_name);
-                f->confidence = "medium";
-            }
-            if (!s->vnet_known && strstr(strbuf_text(&f->evidence), "VirtualNetwork"))
-                strbuf_puts(&f->evidence, " The VNet was not imported: VirtualNetwork was taken"
-                                          " as the subnet's own range.");
-            struct strbuf logs = {0};
-            if (flow_logs_say(c, f, in->subnet, "denied-required-port", q->direction, q->protocol,
-                              sg->first, sg->last, &logs) != 0) {
-                strbuf_free(&logs);
-                rc = -1;
-                break;
-            }
-            strbuf_puts(&f->details, "{\"instance\":");
-            json_quote(&f->details, in->name);
-            strbuf_puts(&f->details, ",\"nsg\":");
-            json_quote(&f->details, n->resource_id);
-            strbuf_printf(&f->details, ",\"priority\":%d,\"requirement_id\":%d,\"level\":",
-                          sg->denier->priority, q->id);
-            json_quote(&f->details, q->level);
-            strbuf_printf(&f->details, ",\"denied_ipv4\":%" PRIu64 ",\"total_ipv4\":%" PRIu64
-                                       ",\"config_import_id\":%" PRId64 "%s}",
-                          sg->denied_v4, sg->total_v4, nc->import_id, strbuf_text(&logs));
-            strbuf_free(&logs);
-            allow_rule_fix(f, n, q, rname, before, first_denier->name);
-        }
-        segments_free(seg, nseg);
+        else if (side == 0)
+            rc = judge_requirement(c, &j);
     }
-    addrset_free(&remote);
+    addrset_free(&r.set);
     return rc;
 }
 
@@ -644,9 +814,12 @@ static int lost_return(struct check *c, const struct nc_instance *in)
             f->direction = "inbound";
             snprintf(f->rule, sizeof f->rule, "%s", r ? r->name : "");
             char hop[96];
+            struct strbuf label = {0};
             snprintf(f->title, sizeof f->title, "Route %s sends the replies to the management"
                                                 " plane (%s) to %s, not the Internet (APIM %s)",
-                     r ? r->name : "?", tag, r ? hop_words(r, hop, sizeof hop) : "?", in->name);
+                     r ? r->name : "?", tag, r ? hop_words(r, hop, sizeof hop) : "?",
+                     instance_label(in, &label));
+            strbuf_free(&label);
             strbuf_printf(&f->evidence, "In the configuration (%s), the replies of subnet %s to"
                                         " the management plane's calls on TCP 3443 (from %s)"
                                         " take route %s (%s, next hop %s) of route table %s:"
@@ -662,12 +835,12 @@ static int lost_return(struct check *c, const struct nc_instance *in)
                 strbuf_puts(&f->evidence, " The rest already has a route to the Internet"
                                           " (per-address routes of older deployments cover"
                                           " only part of the tag).");
+            region_evidence(f, in, s);
             struct strbuf logs = {0};
             if (flow_logs_say(c, f, in->subnet, "asymmetric-return", NSG_INBOUND, 6, 3443, 3443,
                               &logs) != 0)
                 rc = -1;
-            strbuf_puts(&f->details, "{\"instance\":");
-            json_quote(&f->details, in->name);
+            details_begin(f, in);
             strbuf_puts(&f->details, ",\"route_table\":");
             json_quote(&f->details, t ? t->resource_id : "");
             strbuf_printf(&f->details, ",\"lost_ipv4\":%" PRIu64 ",\"total_ipv4\":%" PRIu64
@@ -724,8 +897,11 @@ static int service_endpoints(struct check *c, const struct nc_instance *in)
     snprintf(f->remote, sizeof f->remote, "%s", missing);
     snprintf(f->rule, sizeof f->rule, "%s", tunnel->name);
     char hop[96];
+    struct strbuf label = {0};
     snprintf(f->title, sizeof f->title, "Forced tunnelling on subnet %s without service endpoints"
-                                        " for %s (APIM %s)", s->name, missing, in->name);
+                                        " for %s (APIM %s)", s->name, missing,
+             instance_label(in, &label));
+    strbuf_free(&label);
     strbuf_printf(&f->evidence, "In the configuration (%s), route %s (0.0.0.0/0, next hop %s) of"
                                 " route table %s forces the subnet's traffic through the tunnel,"
                                 " and the subnet has no service endpoint for %s: APIM's"
@@ -737,11 +913,11 @@ static int service_endpoints(struct check *c, const struct nc_instance *in)
     for (size_t i = 0; i < s->nendpoints; i++)
         strbuf_printf(&f->evidence, "%s%s", i ? ", " : "", s->endpoints[i]);
     strbuf_puts(&f->evidence, s->nendpoints ? "." : "none.");
+    region_evidence(f, in, s);
     strbuf_puts(&f->hint, "Give the APIM subnet service endpoints for Microsoft.Sql,"
                           " Microsoft.Storage, Microsoft.EventHub and Microsoft.KeyVault (the"
                           " command keeps the ones it has).");
-    strbuf_puts(&f->details, "{\"instance\":");
-    json_quote(&f->details, in->name);
+    details_begin(f, in);
     strbuf_printf(&f->details, ",\"config_import_id\":%" PRId64 "}", c->nc->import_id);
     endpoints_fix(f, s);
     return 0;
@@ -750,19 +926,45 @@ static int service_endpoints(struct check *c, const struct nc_instance *in)
 /* ------------------------------------------------------------------ */
 /* config-delegation                                                  */
 
+/* A workspace gateway whose mode nothing tells (no virtualNetworkType,
+ * and a subnet delegated to neither service): the finding on f. */
+static void delegation_unknown(struct check *c, struct finding *f, const struct nc_instance *in,
+                               const struct nc_subnet *s)
+{
+    snprintf(f->remote, sizeof f->remote, "Microsoft.Web/serverFarms,Microsoft.Web/hostingEnvironments");
+    snprintf(f->title, sizeof f->title, "Subnet %s of workspace gateway %s is delegated to neither"
+                                        " Microsoft.Web/serverFarms (integration) nor"
+                                        " Microsoft.Web/hostingEnvironments (injection)", s->name,
+             in->name);
+    strbuf_printf(&f->evidence, "In the configuration (%s), workspace gateway %s (tier %s) has no"
+                                " virtualNetworkType and uses subnet %s, whose delegations are: ",
+                  c->snapshot, in->name, in->sku, s->name);
+    for (size_t i = 0; i < s->ndelegations; i++)
+        strbuf_printf(&f->evidence, "%s%s", i ? ", " : "", s->delegations[i]);
+    strbuf_printf(&f->evidence, "%s. A workspace gateway's subnet is delegated to"
+                                " Microsoft.Web/serverFarms for integration or to"
+                                " Microsoft.Web/hostingEnvironments for injection: without either"
+                                " the gateway's mode, and so its network requirements, cannot be"
+                                " told.", s->ndelegations ? "" : "none");
+    strbuf_puts(&f->hint, "Delegate the subnet to the service of the gateway's mode (the subnet"
+                          " must hold nothing else), or export the gateway again with its"
+                          " virtualNetworkType.");
+}
+
 static int delegation(struct check *c, const struct nc_instance *in)
 {
     const struct nc_subnet *s = &c->nc->subnets[in->subnet];
     char host[IP_TEXT_MAX];
     subnet_text(s, host, sizeof host);
+    int unknown = strcasecmp(in->vnet_type, "unknown") == 0;
     const char *needed = NULL;
-    if (in->tier != TIER_CLASSIC)
+    if (in->tier != TIER_CLASSIC && !unknown)
         needed = strcasecmp(in->vnet_type, "Internal") == 0 ? "Microsoft.Web/hostingEnvironments"
                                                             : "Microsoft.Web/serverFarms";
     int has_needed = 0;
     for (size_t i = 0; needed && i < s->ndelegations; i++)
         has_needed |= strcasecmp(s->delegations[i], needed) == 0;
-    int broken = needed ? !has_needed : s->ndelegations > 0;
+    int broken = unknown || (needed ? !has_needed : s->ndelegations > 0);
     if (!broken)
         return findings_healthy(c->out, "config-delegation", host, "", 0);
     struct finding *f = finding_new(c->out);
@@ -770,14 +972,18 @@ static int delegation(struct check *c, const struct nc_instance *in)
         return -1;
     common_fields(c, f, "config-delegation", "error", s);
     const char *kind = in->gateway ? "workspace gateway" : "APIM";
-    if (needed) {
+    struct strbuf lb = {0};
+    const char *label = instance_label(in, &lb);
+    if (unknown) {
+        delegation_unknown(c, f, in, s);
+    } else if (needed) {
         snprintf(f->remote, sizeof f->remote, "%s", needed);
         snprintf(f->title, sizeof f->title, "Subnet %s is not delegated to %s, which %s %s (%s,"
-                                            " %s) needs", s->name, needed, kind, in->name,
+                                            " %s) needs", s->name, needed, kind, label,
                  in->sku, strcasecmp(in->vnet_type, "Internal") == 0 ? "injection" : "integration");
         strbuf_printf(&f->evidence, "In the configuration (%s), %s %s (tier %s, VNet mode %s)"
                                     " uses subnet %s, whose delegations are: ", c->snapshot, kind,
-                      in->name, in->sku, in->vnet_type, s->name);
+                      in->name, in->sku, in->mode, s->name);
         for (size_t i = 0; i < s->ndelegations; i++)
             strbuf_printf(&f->evidence, "%s%s", i ? ", " : "", s->delegations[i]);
         strbuf_printf(&f->evidence, "%s. %s needs the subnet delegated to %s.",
@@ -792,10 +998,10 @@ static int delegation(struct check *c, const struct nc_instance *in)
         snprintf(f->remote, sizeof f->remote, "%.63s", s->delegations[0]);
         snprintf(f->title, sizeof f->title, "Subnet %s of APIM %s (%s) is delegated to %s: a"
                                             " classic tier's subnet must not be", s->name,
-                 in->name, in->sku, s->delegations[0]);
+                 label, in->sku, s->delegations[0]);
         strbuf_printf(&f->evidence, "In the configuration (%s), APIM %s (tier %s, VNet mode %s)"
                                     " is injected into subnet %s, which is delegated to ",
-                      c->snapshot, in->name, in->sku, in->vnet_type, s->name);
+                      c->snapshot, in->name, in->sku, in->mode, s->name);
         for (size_t i = 0; i < s->ndelegations; i++)
             strbuf_printf(&f->evidence, "%s%s", i ? ", " : "", s->delegations[i]);
         strbuf_puts(&f->evidence, ". Developer and Premium instances need a subnet without a"
@@ -804,8 +1010,9 @@ static int delegation(struct check *c, const struct nc_instance *in)
                               " subnet of its own without one).");
         subnet_change(finding_change(f, CHANGE_UNDELEGATE), s);
     }
-    strbuf_puts(&f->details, "{\"instance\":");
-    json_quote(&f->details, in->name);
+    strbuf_free(&lb);
+    region_evidence(f, in, s);
+    details_begin(f, in);
     strbuf_printf(&f->details, ",\"config_import_id\":%" PRId64 "}", c->nc->import_id);
     return 0;
 }
@@ -830,16 +1037,55 @@ static int incomplete(struct check *c, const struct nc_instance *in, const char 
         *comma = '\0';
     snprintf(f->remote, sizeof f->remote, "%.63s", slash ? slash + 1 : id);
     snprintf(f->rule, sizeof f->rule, "%s", what);
+    struct strbuf label = {0};
     snprintf(f->title, sizeof f->title, "The %s of APIM %s was not imported: it could not be"
-                                        " judged", what, in->name);
+                                        " judged", what, instance_label(in, &label));
+    strbuf_free(&label);
     strbuf_printf(&f->evidence, "APIM %s names %s %s, which no imported file holds (%s).",
                   in->name, what, id, c->snapshot);
+    region_evidence(f, in, in->subnet >= 0 ? &c->nc->subnets[in->subnet] : NULL);
     strbuf_printf(&f->hint, "Export it and import it: %s > FILE.json; nsgflow config import"
                             " FILE.json", export);
     return 0;
 }
 
 /* ------------------------------------------------------------------ */
+
+/* The config-* findings of one region of an instance (or of a workspace
+ * gateway). Returns 0, -1 out of memory, -2 with err. */
+static int judge_region(struct check *c, const struct nc_instance *in, char *err, size_t errlen)
+{
+    struct netconfig *nc = c->nc;
+    if (in->subnet_missing)
+        return incomplete(c, in, "subnet", in->subnet_missing,
+                          "az network vnet subnet show --ids ID");
+    if (in->subnet < 0 || strcasecmp(in->vnet_type, "None") == 0)
+        return 0; /* not in a VNet: nothing of the network to judge */
+    if (strcasecmp(in->vnet_type, "unknown") == 0)
+        return delegation(c, in); /* no mode: only the subnet's delegation */
+    const struct nc_subnet *s = &nc->subnets[in->subnet];
+    int rc = 0;
+    if (s->nsg_missing)
+        rc = incomplete(c, in, "NSG", s->nsg_missing, "az network nsg show --ids ID");
+    if (rc == 0 && s->route_table_missing)
+        rc = incomplete(c, in, "route table", s->route_table_missing,
+                        "az network route-table show --ids ID");
+    struct requirements reqs;
+    if (rc == 0) {
+        if (requirements_load(c->db, netconfig_platform(in), netconfig_mode(in), &reqs, err,
+                              errlen) != 0)
+            return -2;
+        rc = denied_ports(c, in, &reqs);
+        requirements_free(&reqs);
+    }
+    if (rc == 0 && in->tier == TIER_CLASSIC && !s->route_table_missing)
+        rc = lost_return(c, in);
+    if (rc == 0 && in->tier == TIER_CLASSIC)
+        rc = service_endpoints(c, in);
+    if (rc == 0)
+        rc = delegation(c, in);
+    return rc;
+}
 
 int config_findings_build(sqlite3 *db, struct netconfig *nc, const struct scan_result *scan,
                           struct findings *out, char *err, size_t errlen)
@@ -860,44 +1106,12 @@ int config_findings_build(sqlite3 *db, struct netconfig *nc, const struct scan_r
     time_format(nc->imported_at, t);
     snprintf(c->snapshot, sizeof c->snapshot, "snapshot %" PRId64 " of %s", nc->import_id, t);
     int rc = 0;
-    for (size_t i = 0; i < nc->ninstances && rc == 0; i++) {
-        const struct nc_instance *in = &nc->instances[i];
-        if (in->subnet_missing) {
-            rc = incomplete(c, in, "subnet", in->subnet_missing,
-                            "az network vnet subnet show --ids ID");
-            continue;
-        }
-        if (in->subnet < 0 || strcasecmp(in->vnet_type, "None") == 0)
-            continue; /* not in a VNet: nothing of the network to judge */
-        const struct nc_subnet *s = &nc->subnets[in->subnet];
-        if (s->nsg_missing)
-            rc = incomplete(c, in, "NSG", s->nsg_missing, "az network nsg show --ids ID");
-        if (rc == 0 && s->route_table_missing)
-            rc = incomplete(c, in, "route table", s->route_table_missing,
-                            "az network route-table show --ids ID");
-        struct requirements reqs;
-        if (rc == 0 && requirements_load(db, netconfig_platform(in), netconfig_mode(in), &reqs, err,
-                                         errlen) != 0) {
-            free(c);
-            return -1;
-        }
-        if (rc == 0) {
-            rc = denied_ports(c, in, &reqs);
-            requirements_free(&reqs);
-        }
-        if (rc == 0 && in->tier == TIER_CLASSIC && !s->route_table_missing)
-            rc = lost_return(c, in);
-        if (rc == 0 && in->tier == TIER_CLASSIC)
-            rc = service_endpoints(c, in);
-        if (rc == 0)
-            rc = delegation(c, in);
-    }
+    for (size_t i = 0; i < nc->ninstances && rc == 0; i++)
+        rc = judge_region(c, &nc->instances[i], err, errlen);
     free(c);
-    if (rc != 0) {
+    if (rc == -1)
         snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    return 0;
+    return rc == 0 ? 0 : -1;
 }
 
 /* ------------------------------------------------------------------ */
@@ -931,13 +1145,11 @@ static int correlate_denied(struct check *c, struct finding *f, const struct req
     }
     const struct nc_nsg *n = &nc->nsgs[sub->nsg];
     const struct nc_instance *on[1];
-    const char *location = netconfig_instances_on(nc, s, on, 1) ? on[0]->location : "";
-    struct addrset remote = {0}, local = {0};
-    char rname[128];
-    int approximate;
-    int side = remote_side(nc, s, location, q, &remote, rname, sizeof rname, &approximate);
+    struct remote r = {0};
+    struct addrset local = {0};
+    int side = remote_side(nc, s, netconfig_instances_on(nc, s, on, 1) ? on[0] : NULL, q, &r);
     if (side != 0) {
-        addrset_free(&remote);
+        addrset_free(&r.set);
         return side < 0 ? -1 : 0;
     }
     char one[IP_TEXT_MAX + 4];
@@ -945,10 +1157,10 @@ static int correlate_denied(struct check *c, struct finding *f, const struct req
     struct nsg_verdict v = {0};
     struct nc_scope scope = {nc, s};
     struct flow_query fq = {q->direction == DIRECTION_OUTBOUND ? NSG_OUTBOUND : NSG_INBOUND,
-                            q->protocol, (uint16_t)f->port, &local, &remote};
+                            q->protocol, (uint16_t)f->port, &local, &r.set};
     if (addrset_add_prefix(&local, one) != 0 ||
         nsg_evaluate(&n->g, &fq, netconfig_resolve, &scope, &v) != 0) {
-        addrset_free(&remote);
+        addrset_free(&r.set);
         addrset_free(&local);
         return -1;
     }
@@ -969,7 +1181,7 @@ static int correlate_denied(struct check *c, struct finding *f, const struct req
         /* the exact change replaces the one with unknown names */
         strbuf_free(&f->hint);
         f->nchanges = 0;
-        allow_rule_fix(f, n, q, rname, denier->priority, denier->name);
+        allow_rule_fix(f, n, q, r.rule, denier->priority, denier->name);
     } else {
         const struct nsg_rule *allower = v.n ? v.parts[0].rule : NULL;
         strbuf_printf(&f->evidence, " The configuration (%s) allows it now (rule %s of NSG %s,"
@@ -978,7 +1190,7 @@ static int correlate_denied(struct check *c, struct finding *f, const struct req
                       allower ? allower->name : "?", n->name, allower ? allower->priority : 0);
     }
     nsg_verdict_free(&v);
-    addrset_free(&remote);
+    addrset_free(&r.set);
     addrset_free(&local);
     return 0;
 }
@@ -1095,20 +1307,19 @@ void config_matrix_text(struct netconfig *nc, const struct ip_addr *host,
         return;
     }
     const struct nc_instance *on[1];
-    const char *location = netconfig_instances_on(nc, s, on, 1) ? on[0]->location : "";
-    struct addrset remote = {0}, local = {0};
-    char rname[128], one[IP_TEXT_MAX];
-    int approximate;
+    struct remote r = {0};
+    struct addrset local = {0};
+    char one[IP_TEXT_MAX];
     ip_format(host, one);
-    if (remote_side(nc, s, location, q, &remote, rname, sizeof rname, &approximate) != 0 ||
+    if (remote_side(nc, s, netconfig_instances_on(nc, s, on, 1) ? on[0] : NULL, q, &r) != 0 ||
         addrset_add_prefix(&local, one) != 0) {
-        addrset_free(&remote);
+        addrset_free(&r.set);
         addrset_free(&local);
         return;
     }
     struct segment *seg;
     size_t nseg;
-    if (evaluate_requirement(nc, s, &nc->nsgs[sub->nsg].g, q, &local, &remote, &seg, &nseg) == 0) {
+    if (evaluate_requirement(nc, s, &nc->nsgs[sub->nsg].g, q, &local, &r.set, &seg, &nseg) == 0) {
         const struct nsg_rule *denier = NULL, *allower = NULL;
         int partial = 0, some_allowed = 0;
         char denied_ports[64] = "";
@@ -1139,6 +1350,6 @@ void config_matrix_text(struct netconfig *nc, const struct ip_addr *host,
             snprintf(out, n, "allowed by %s (%d)", allower->name, allower->priority);
         segments_free(seg, nseg);
     }
-    addrset_free(&remote);
+    addrset_free(&r.set);
     addrset_free(&local);
 }

@@ -17,6 +17,11 @@
  *   config-incomplete         what the analyzers could not judge: a subnet,
  *                             NSG or route table named but not imported (info)
  *
+ * Each region of a multi-region instance is judged on its own subnet; the
+ * remote side of a requirement is the addresses of the families the
+ * subnet has, a host-name requirement's tag where one holds its names, and
+ * for an additional location the primary region's regional tag too.
+ *
  * Correlation (config_correlate): a denied-required-port finding names the
  * configured rule and its priority and gets the exact command; an
  * asymmetric-return finding says whether the routes confirm it; a config-*

@@ -473,15 +473,75 @@ static int load_subnets(sqlite3 *db, struct netconfig *nc)
     return failed ? -1 : 0;
 }
 
+/* "a,b" of a JSON array of addresses, kept. */
+static char *ips_text(sqlite3 *db, struct netconfig *nc, const unsigned char *json, int *failed)
+{
+    size_t n;
+    char **ips = json_strings(db, nc, json, &n, failed);
+    struct strbuf t = {0};
+    for (size_t i = 0; i < n; i++)
+        strbuf_printf(&t, "%s%s", i ? "," : "", ips[i]);
+    char *kept = keep_str(nc, (const unsigned char *)strbuf_text(&t));
+    strbuf_free(&t);
+    if (!kept)
+        *failed = 1;
+    return kept;
+}
+
+static void instance_subnet(struct netconfig *nc, struct nc_instance *in, const char *subnet_id)
+{
+    in->subnet = index_by_id(subnet_id, (const char *)nc->subnets, nc->nsubnets,
+                             sizeof *nc->subnets, offsetof(struct nc_subnet, resource_id));
+    in->subnet_missing =
+        subnet_id && in->subnet < 0 ? keep_str(nc, (const unsigned char *)subnet_id) : NULL;
+}
+
+/* The additional locations of the instance just loaded (the last one):
+ * each a region of its own after it. */
+static int load_locations(sqlite3_stmt *st, struct netconfig *nc)
+{
+    int failed = 0;
+    sqlite3_bind_text(st, 1, nc->instances[nc->ninstances - 1].resource_id, -1, SQLITE_STATIC);
+    while (!failed && sqlite3_step(st) == SQLITE_ROW) {
+        struct nc_instance *in = grow((void **)&nc->instances, &nc->ninstances, sizeof *in);
+        if (!in) {
+            failed = 1;
+            break;
+        }
+        const struct nc_instance *primary = in - in[-1].region - 1;
+        *in = *primary;
+        in->region = (int)(in - primary);
+        in->location = keep_str(nc, sqlite3_column_text(st, 0));
+        if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+            in->sku = keep_str(nc, sqlite3_column_text(st, 1));
+        instance_subnet(nc, in, (const char *)sqlite3_column_text(st, 2));
+        in->private_ips = ips_text(sqlite3_db_handle(st), nc, sqlite3_column_text(st, 3), &failed);
+        if (!in->location || !in->sku)
+            failed = 1;
+    }
+    sqlite3_reset(st);
+    return failed ? -1 : 0;
+}
+
 static int load_instances(sqlite3 *db, struct netconfig *nc)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "SELECT c.name, coalesce(c.resource_group, ''), coalesce(c.location, ''),"
-                               " coalesce(a.sku, ''), coalesce(a.vnet_type, 'None'),"
-                               " coalesce(a.platform, ''), c.resource_id, a.kind, a.subnet_id,"
-                               " a.private_ips FROM config_apim a JOIN config_resource c"
-                               " ON c.id = a.resource ORDER BY c.name, c.id", -1, &st, NULL) != SQLITE_OK)
+    sqlite3_stmt *st, *locations;
+    /* the view says the mode (a workspace gateway's from its subnet's
+     * delegation) and the words for it */
+    if (sqlite3_prepare_v2(db, "SELECT name, coalesce(resource_group, ''), coalesce(location, ''),"
+                               " coalesce(tier, ''), coalesce(vnet_type, CASE WHEN mode LIKE"
+                               " 'mode unknown%' THEN 'unknown' ELSE 'None' END),"
+                               " coalesce(platform, ''), apim_id, kind, subnet_id, private_ips,"
+                               " mode, summary, regions FROM apim_instances"
+                               " ORDER BY name, apim_id", -1, &st, NULL) != SQLITE_OK)
         return -1;
+    if (sqlite3_prepare_v2(db, "SELECT l.location, l.sku, l.subnet_id, l.private_ips"
+                               " FROM config_apim_location l JOIN config_resource c"
+                               " ON c.id = l.apim WHERE c.resource_id = ? ORDER BY l.rowid", -1,
+                           &locations, NULL) != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return -1;
+    }
     int failed = 0;
     while (!failed && sqlite3_step(st) == SQLITE_ROW) {
         struct nc_instance *in = grow((void **)&nc->instances, &nc->ninstances, sizeof *in);
@@ -491,7 +551,7 @@ static int load_instances(sqlite3 *db, struct netconfig *nc)
         }
         in->name = keep_str(nc, sqlite3_column_text(st, 0));
         in->resource_group = keep_str(nc, sqlite3_column_text(st, 1));
-        in->location = keep_str(nc, sqlite3_column_text(st, 2));
+        in->location = in->primary_location = keep_str(nc, sqlite3_column_text(st, 2));
         in->sku = keep_str(nc, sqlite3_column_text(st, 3));
         in->vnet_type = keep_str(nc, sqlite3_column_text(st, 4));
         in->platform = keep_str(nc, sqlite3_column_text(st, 5));
@@ -500,21 +560,18 @@ static int load_instances(sqlite3 *db, struct netconfig *nc)
         size_t len = strlen(in->sku);
         in->tier = in->gateway ? TIER_WORKSPACE
                  : len > 2 && strcasecmp(in->sku + len - 2, "V2") == 0 ? TIER_V2 : TIER_CLASSIC;
-        const char *subnet_id = (const char *)sqlite3_column_text(st, 8);
-        in->subnet = index_by_id(subnet_id, (const char *)nc->subnets, nc->nsubnets,
-                                 sizeof *nc->subnets, offsetof(struct nc_subnet, resource_id));
-        in->subnet_missing =
-            subnet_id && in->subnet < 0 ? keep_str(nc, (const unsigned char *)subnet_id) : NULL;
-        size_t n;
-        char **ips = json_strings(db, nc, sqlite3_column_text(st, 9), &n, &failed);
-        struct strbuf t = {0};
-        for (size_t i = 0; i < n; i++)
-            strbuf_printf(&t, "%s%s", i ? "," : "", ips[i]);
-        in->private_ips = keep_str(nc, (const unsigned char *)strbuf_text(&t));
-        strbuf_free(&t);
-        if (!in->name || !in->sku || !in->private_ips)
+        instance_subnet(nc, in, (const char *)sqlite3_column_text(st, 8));
+        in->private_ips = ips_text(db, nc, sqlite3_column_text(st, 9), &failed);
+        in->mode = keep_str(nc, sqlite3_column_text(st, 10));
+        in->summary = keep_str(nc, sqlite3_column_text(st, 11));
+        in->nregions = sqlite3_column_int(st, 12);
+        if (!in->name || !in->sku || !in->vnet_type || !in->mode || !in->summary ||
+            !in->resource_id)
+            failed = 1;
+        if (!failed && in->nregions > 1 && load_locations(locations, nc) != 0)
             failed = 1;
     }
+    sqlite3_finalize(locations);
     sqlite3_finalize(st);
     return failed ? -1 : 0;
 }

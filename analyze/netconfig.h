@@ -1,6 +1,7 @@
-/* netconfig.h: the imported configuration (schema/006_config.sql), loaded
- * into memory the way the analyzers ask about it: each API Management
- * instance (or workspace gateway) with its tier and mode, its subnet's
+/* netconfig.h: the imported configuration (schema/006_config.sql, and
+ * 015_regions.sql for the regions of an instance), loaded into memory the
+ * way the analyzers ask about it: each region of an API Management
+ * instance (or a workspace gateway) with its tier and mode, its subnet's
  * address ranges, the NSG and route table on that subnet as nsgeval.h
  * evaluates them, the VNet's space for VirtualNetwork, and a resolver that
  * turns the names in rules and routes (service tags, VirtualNetwork,
@@ -62,8 +63,19 @@ struct nc_subnet {
     size_t ndelegations;
 };
 
+/* One region of an instance: a single-region instance or a workspace
+ * gateway is one; a multi-region instance is its primary region followed
+ * by one for each additional location, with the instance's name, tier and
+ * mode and the location's own subnet and addresses, judged each with its
+ * own subnet, NSG and route table. */
 struct nc_instance {
     char *name, *resource_group, *location, *sku, *vnet_type, *platform, *resource_id;
+    char *mode;                   /* the mode in words (apim_instances.mode) */
+    char *summary;                /* "NAME (TIER, MODE)" as analyze and the
+                                   * reports name the instance */
+    char *primary_location;       /* the instance's first region */
+    int region;                   /* 0 the primary, 1.. additional locations */
+    int nregions;                 /* the instance's regions (1: one) */
     int tier;                     /* enum apim_tier */
     int gateway;                  /* a workspace gateway */
     int subnet;                   /* index into subnets, -1 none */
@@ -97,7 +109,9 @@ int netconfig_load(sqlite3 *db, struct netconfig *nc, char *err, size_t errlen);
 void netconfig_free(struct netconfig *nc);
 
 /* The requirements' platform value for an instance: "stv2", "stv1", "v2"
- * or "workspace"; and its mode for them: "internal", "external" or NULL. */
+ * or "workspace"; and its mode for them: "internal", "external" or NULL.
+ * vnet_type is None, External, Internal, or "unknown" for a workspace
+ * gateway whose export and subnet do not tell it. */
 const char *netconfig_platform(const struct nc_instance *in);
 const char *netconfig_mode(const struct nc_instance *in);
 

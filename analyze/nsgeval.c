@@ -483,6 +483,34 @@ int addrset_contains(const struct addrset *b, const struct addrset *a)
     return 1;
 }
 
+int addrset_has_family(const struct addrset *s, int family)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (s->v[i].first.family == family)
+            return 1;
+    return 0;
+}
+
+int addrset_keep_families(const struct addrset *like, struct addrset *s)
+{
+    struct addrset families = {0}, kept = {0};
+    int rc = 0;
+    if (addrset_has_family(like, IP_V4))
+        rc = addrset_add_prefix(&families, "0.0.0.0/0");
+    if (rc == 0 && addrset_has_family(like, IP_V6))
+        rc = addrset_add_prefix(&families, "::/0");
+    if (rc == 0)
+        rc = addrset_intersect(s, &families, &kept);
+    addrset_free(&families);
+    if (rc != 0) {
+        addrset_free(&kept);
+        return -2;
+    }
+    addrset_free(s);
+    *s = kept;
+    return 0;
+}
+
 uint64_t addrset_count_v4(const struct addrset *s)
 {
     uint64_t total = 0;

@@ -53,6 +53,12 @@ int addrset_copy(const struct addrset *a, struct addrset *out);
 int addrset_is_empty(const struct addrset *s);
 /* 1 when every address of a is in b. */
 int addrset_contains(const struct addrset *b, const struct addrset *a);
+/* 1 when the set holds addresses of family (IP_V4 or IP_V6). */
+int addrset_has_family(const struct addrset *s, int family);
+/* Keeps in s only the addresses of the families that like holds (a subnet
+ * without an IPv6 range talks to no IPv6 address). Returns 0, or -2 when
+ * out of memory (s unchanged). */
+int addrset_keep_families(const struct addrset *like, struct addrset *s);
 /* How many IPv4 addresses the set holds (IPv6 ones are not counted). */
 uint64_t addrset_count_v4(const struct addrset *s);
 /* The set as the fewest exact prefixes ("10.0.0.0/8,13.69.104.0/26"), at

@@ -120,6 +120,34 @@ static int build_index(struct requirements *r)
     return 0;
 }
 
+/* q->fqdn_tag: the one tag that fqdn_service_tag gives for each of q's
+ * host names ("" when a name has none, or two names have different ones). */
+static int fqdn_tag(sqlite3 *db, struct requirement *q)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "SELECT tag FROM fqdn_service_tag WHERE pattern = ?1"
+                               " OR (substr(pattern, 1, 2) = '*.' AND length(?1) > length(pattern)"
+                               "     AND ?1 LIKE '%' || substr(pattern, 2))"
+                               " ORDER BY length(pattern) DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    char names[sizeof q->fqdns], tag[sizeof q->fqdn_tag] = "";
+    snprintf(names, sizeof names, "%s", q->fqdns);
+    int all = names[0] != '\0';
+    for (char *save, *name = strtok_r(names, " ", &save); name && all;
+         name = strtok_r(NULL, " ", &save)) {
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+        const char *t = sqlite3_step(st) == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+        if (!t || (tag[0] && strcmp(tag, t) != 0))
+            all = 0;
+        else
+            snprintf(tag, sizeof tag, "%s", t);
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    snprintf(q->fqdn_tag, sizeof q->fqdn_tag, "%s", all ? tag : "");
+    return 0;
+}
+
 int requirements_load(sqlite3 *db, const char *platform, const char *vnet_type,
                       struct requirements *out, char *err, size_t errlen)
 {
@@ -193,6 +221,10 @@ int requirements_load(sqlite3 *db, const char *platform, const char *vnet_type,
         classify_remote(q);
         q->clients = q->direction == DIRECTION_INBOUND && q->kind == RK_INTERNET &&
                      q->external_only;
+        if (strcmp(q->remote, "FQDN") == 0 && fqdn_tag(db, q) != 0) {
+            snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+            goto fail;
+        }
     }
     if (rc != SQLITE_DONE) {
         snprintf(err, errlen, "%s", sqlite3_errmsg(db));

@@ -59,6 +59,9 @@ struct requirement {
     char purpose[200];
     char docs[200];          /* "2025-06-17 stv2 required; 2023-08-29 stv1 optional" */
     char fqdns[200];
+    char fqdn_tag[32];       /* remote FQDN: the service tag that holds every
+                              * one of its host names, as Microsoft's docs
+                              * say (table fqdn_service_tag); "" when none */
 };
 
 struct requirements {

@@ -82,14 +82,13 @@ static void text_context(const struct analysis_summary *s, const struct text_out
         char at[24];
         time_format(nc->imported_at, at);
         struct strbuf names = {0};
+        size_t n = 0;
         for (size_t i = 0; i < nc->ninstances; i++)
-            strbuf_printf(&names, "%s%s (%s, %s)", i ? ", " : "", nc->instances[i].name,
-                          nc->instances[i].sku[0] ? nc->instances[i].sku : "tier unknown",
-                          nc->instances[i].vnet_type);
+            if (nc->instances[i].region == 0) /* its other regions are in its summary */
+                strbuf_printf(&names, "%s%s", n++ ? ", " : "", nc->instances[i].summary);
         msg_wrapped(out, w, 4, "analyze: configuration: snapshot %" PRId64 " of %s: %zu APIM %s%s%s\n",
-                    nc->import_id, at, nc->ninstances,
-                    plural((long long)nc->ninstances, "instance", "instances"),
-                    nc->ninstances ? ": " : "", strbuf_text(&names));
+                    nc->import_id, at, n, plural((long long)n, "instance", "instances"),
+                    n ? ": " : "", strbuf_text(&names));
         strbuf_free(&names);
     }
     if (s->fell_back)
@@ -305,10 +304,17 @@ int summary_print_json(const struct analysis_summary *s, FILE *out)
         jsonw_time(&w, "imported_at", nc->imported_at);
         jsonw_array(&w, "instances");
         for (size_t i = 0; i < nc->ninstances; i++) {
+            if (nc->instances[i].region != 0)
+                continue;
             jsonw_object(&w, NULL);
             jsonw_str(&w, "name", nc->instances[i].name);
             json_text(&w, "tier", nc->instances[i].sku);
             json_text(&w, "vnet_type", nc->instances[i].vnet_type);
+            jsonw_str(&w, "mode", nc->instances[i].mode);
+            jsonw_array(&w, "regions");
+            for (size_t k = i; k < nc->ninstances && (k == i || nc->instances[k].region); k++)
+                jsonw_str(&w, NULL, nc->instances[k].location);
+            jsonw_end(&w);
             jsonw_end(&w);
         }
         jsonw_end(&w);

@@ -555,6 +555,37 @@ static int put_vnet(struct import *im, const struct jd_node *doc, const char *id
     return 0;
 }
 
+/* The additional locations of instance ap (a multi-region Premium
+ * instance): each with its own subnet, addresses and units. */
+static int put_apim_locations(struct import *im, int64_t ap, const struct jd_node *doc)
+{
+    const struct jd_node *l = jd_field(doc, "additionalLocations");
+    if (!l || l->kind != JD_ARRAY)
+        return 0;
+    for (const struct jd_node *e = l->first; e; e = e->next) {
+        const char *location = e->kind == JD_OBJECT ? jd_string(e, "location") : "";
+        if (!location[0])
+            continue;
+        const struct jd_node *sku = jd_get(e, "sku");
+        const struct jd_node *vnc = jd_field(e, "virtualNetworkConfiguration");
+        const char *subnet = vnc ? jd_string(vnc, "subnetResourceId") : "";
+        struct strbuf priv = {0}, pub = {0};
+        json_list(&priv, jd_field(e, "privateIPAddresses"), NULL);
+        json_list(&pub, jd_field(e, "publicIPAddresses"), NULL);
+        const char *sku_name = sku ? jd_string(sku, "name") : "";
+        int rc = insert(im, "INSERT INTO config_apim_location(apim, location, sku, capacity,"
+                            " subnet_id, private_ips, public_ips) VALUES(?, ?, ?, ?, ?, ?, ?)",
+                        "ississs", ap, location, sku_name[0] ? sku_name : NULL,
+                        json_int(sku ? jd_number(sku, "capacity", 0) : 0),
+                        subnet[0] ? subnet : NULL, strbuf_text(&priv), strbuf_text(&pub));
+        strbuf_free(&priv);
+        strbuf_free(&pub);
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* An API Management instance, or a workspace gateway (gateway set): its
  * subnet is under backend.subnet.id, not virtualNetworkConfiguration. */
 static int put_apim(struct import *im, const struct jd_node *doc, const char *id, int gateway)
@@ -582,7 +613,7 @@ static int put_apim(struct import *im, const struct jd_node *doc, const char *id
                     strbuf_text(&priv), strbuf_text(&pub));
     strbuf_free(&priv);
     strbuf_free(&pub);
-    if (rc != 0)
+    if (rc != 0 || (!gateway && put_apim_locations(im, ap, doc) != 0))
         return -1;
     im->apims++;
     return 0;

@@ -209,8 +209,7 @@ static int load_latest(sqlite3 *db, struct report *r)
     }
     sqlite3_finalize(st);
     if (r->config_import_id &&
-        prepare(db, "SELECT name || ' (' || coalesce(tier, '?') || ', ' || coalesce(vnet_type, '?')"
-                    " || ')' FROM apim_instances ORDER BY name", &st) == 0) {
+        prepare(db, "SELECT summary FROM apim_instances ORDER BY name, apim_id", &st) == 0) {
         size_t used = 0;
         while (sqlite3_step(st) == SQLITE_ROW && used + 4 < sizeof r->config_instances) {
             const char *one = (const char *)sqlite3_column_text(st, 0);

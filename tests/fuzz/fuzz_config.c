@@ -154,6 +154,7 @@ static const char tags_json[] =
 static const char *const tables[] = {
     "config_import", "config_resource", "config_nsg_rule", "config_nsg_attachment",
     "config_route_table", "config_route", "config_vnet", "config_subnet", "config_apim",
+    "config_apim_location",
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 
@@ -325,6 +326,8 @@ static void check_tables(void)
         " (SELECT id FROM config_resource WHERE kind = 'subnet')",
         "SELECT count(*) FROM config_apim WHERE resource NOT IN"
         " (SELECT id FROM config_resource WHERE kind = 'apim')",
+        "SELECT count(*) FROM config_apim_location WHERE apim NOT IN"
+        " (SELECT resource FROM config_apim WHERE kind = 'instance')",
         "SELECT count(*) FROM config_resource WHERE import_id NOT IN (SELECT id FROM config_import)",
         /* resources without the row of their kind */
         "SELECT count(*) FROM config_resource c WHERE"
@@ -342,6 +345,8 @@ static void check_tables(void)
         "SELECT count(*) FROM config_subnet WHERE NOT (json_valid(address_prefixes)"
         " AND json_valid(service_endpoints) AND json_valid(delegations))",
         "SELECT count(*) FROM config_apim WHERE NOT (json_valid(private_ips)"
+        " AND json_valid(public_ips))",
+        "SELECT count(*) FROM config_apim_location WHERE NOT (json_valid(private_ips)"
         " AND json_valid(public_ips))",
         "SELECT count(*) FROM pragma_foreign_key_check",
     };

@@ -275,6 +275,20 @@ static void test_requirements(void **state)
     assert_string_equal(q->remote, "AzureTrafficManager");
     assert_true(q->external_only);
     assert_false(q->clients);
+    /* host names in a tag (fqdn_service_tag): Entra's sign-in endpoints,
+     * "<region>.login.microsoft.com" by its pattern, are
+     * AzureActiveDirectory's; the CRL hosts are in no tag */
+    int entra = 0, crl = 0;
+    for (size_t i = 0; i < r.n; i++) {
+        if (r.v[i].id == 76) {
+            assert_string_equal(r.v[i].fqdn_tag, "AzureActiveDirectory");
+            entra = 1;
+        } else if (r.v[i].id == 75) {
+            assert_string_equal(r.v[i].fqdn_tag, "");
+            crl = 1;
+        }
+    }
+    assert_true(entra && crl);
     requirements_free(&r);
 
     /* stv1 only: the 2025 table is stv2, so AzureMonitor is optional */

@@ -314,6 +314,34 @@ static void test_set_families(void **state)
     addrset_free(&s);
 }
 
+/* A subnet's families: an IPv4-only subnet keeps a tag's IPv4 addresses,
+ * a dual-stack one both, an IPv6-only one its IPv6 ones. */
+static void test_set_keep_families(void **state)
+{
+    (void)state;
+    struct addrset v4 = set_of("10.90.1.0/24"), dual = set_of("10.90.1.0/24,fd00:db8:deca:1::/64"),
+                   v6 = set_of("fd00:db8:deca:1::/64"), empty = {0};
+    assert_true(addrset_has_family(&v4, IP_V4));
+    assert_false(addrset_has_family(&v4, IP_V6));
+    assert_true(addrset_has_family(&dual, IP_V6));
+    assert_false(addrset_has_family(&empty, IP_V4));
+    struct addrset tag = set_of("20.190.128.0/18,2603:1006:2000::/48,40.126.0.0/18");
+    assert_int_equal(addrset_keep_families(&v4, &tag), 0);
+    assert_set(&tag, "20.190.128.0/18,40.126.0.0/18");
+    addrset_free(&tag);
+    tag = set_of("20.190.128.0/18,2603:1006:2000::/48");
+    assert_int_equal(addrset_keep_families(&dual, &tag), 0);
+    assert_set(&tag, "20.190.128.0/18,2603:1006:2000::/48");
+    assert_int_equal(addrset_keep_families(&v6, &tag), 0);
+    assert_set(&tag, "2603:1006:2000::/48");
+    assert_int_equal(addrset_keep_families(&empty, &tag), 0);
+    assert_true(addrset_is_empty(&tag));
+    addrset_free(&tag);
+    addrset_free(&v4);
+    addrset_free(&dual);
+    addrset_free(&v6);
+}
+
 static void test_set_text(void **state)
 {
     (void)state;
@@ -1483,6 +1511,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_set_add_and_merge),
         cmocka_unit_test(test_set_families),
+        cmocka_unit_test(test_set_keep_families),
         cmocka_unit_test(test_set_text),
         cmocka_unit_test(test_set_ops_at_edges),
         cmocka_unit_test(test_set_ops_random),
