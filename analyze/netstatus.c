@@ -511,13 +511,13 @@ static void traffic_seen(const struct lineup *c, const struct dep *d, struct see
                      s->names[0] ? ", " : "", c->texts[h]);
         else if (s->nhosts == 5)
             snprintf(s->names + strlen(s->names), sizeof s->names - strlen(s->names), ", ...");
-        if (d->qi < 0)
+        if (d->qi < 0 || !c->scan)
             continue;
         struct denied_key pk = {c->hosts->ids[h], d->qi, 0, d->port};
         const int64_t *allowed = hashmap_get((struct hashmap *)&c->scan->allowed_ports, &pk, 0);
         s->allowed += allowed ? *allowed : 0;
     }
-    if (d->qi < 0)
+    if (d->qi < 0 || !c->scan)
         return;
     size_t pos = 0;
     const void *kp;
@@ -538,7 +538,7 @@ static int say_traffic(const struct lineup *c, const struct dep *d, const struct
     char what[96];
     traffic_words(d, what, sizeof what);
     *flowed = 0;
-    if (!c->scan->read.tuples) {
+    if (!c->scan || !c->scan->read.tuples) {
         strbuf_puts(b, " No flow logs in the window to compare with.");
         return 0;
     }
@@ -702,7 +702,7 @@ static int own_finding(struct lineup *c, struct dep *d)
     dep_json(d, &f->details);
     strbuf_printf(&f->details, ",\"flow_logs\":{\"denied\":%" PRId64 ",\"allowed\":%" PRId64
                                ",\"hosts\":%zu,\"read\":%s},\"requirement_id\":",
-                  s.denied, s.allowed, s.nhosts, c->scan->read.tuples ? "true" : "false");
+                  s.denied, s.allowed, s.nhosts, c->scan && c->scan->read.tuples ? "true" : "false");
     strbuf_printf(&f->details, d->qi >= 0 ? "%d}" : "null}", f->requirement_id);
     return strbuf_failed(&f->details) || strbuf_failed(&f->evidence) ? -1 : 0;
 }

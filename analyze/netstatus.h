@@ -37,9 +37,9 @@
 
 /* Lines the imported network statuses up with the findings in out (the
  * flow-log and configuration findings of the window [from, to]) and
- * appends the network-status findings. scan: the window's pass; hosts: its
- * APIM hosts; reqs: the analysis's requirements. Returns 0, or -1 with
- * err. */
+ * appends the network-status findings. scan: the window's pass (NULL: no
+ * flow logs); hosts: its APIM hosts; reqs: the analysis's requirements.
+ * Returns 0, or -1 with err. */
 int netstatus_findings(sqlite3 *db, struct netconfig *nc, const struct scan_result *scan,
                        const struct requirements *reqs, const struct apim_hosts *hosts,
                        int64_t from, int64_t to, struct findings *out, char *err,
