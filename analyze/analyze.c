@@ -22,6 +22,7 @@
 #include "coverage.h"
 #include "findings.h"
 #include "netconfig.h"
+#include "netstatus.h"
 #include "requirements.h"
 #include "scan.h"
 #include "summary.h"
@@ -51,6 +52,9 @@ const char analyze_usage[] =
     "  config-service-endpoints  forced tunnelling without service endpoints\n"
     "  config-delegation     the subnet's delegation does not fit the tier\n"
     "  config-incomplete     a subnet, NSG or route table named but not imported\n"
+    "and, with APIM's network status imported (the portal's page):\n"
+    "  network-status        a dependency APIM reports failing that no finding above\n"
+    "                        explains; the ones a finding explains are in its evidence\n"
     "Each region of a multi-region instance is judged with its own subnet, NSG and\n"
     "routes (its NSG must allow the primary region's Storage, Sql and EventHub\n"
     "tags too); only the address families a subnet has count; host names that a\n"
@@ -287,7 +291,8 @@ static int set_lifecycle(sqlite3 *db, int64_t run_id, int64_t previous,
         " rule, 0, 0, first_seen, last_seen,"
         " 'Not judged again in this window: ' || coalesce("
         "   (SELECT t.text FROM temp.thin t WHERE substr(p.key, 1, length(t.prefix)) = t.prefix),"
-        "   CASE WHEN p.analyzer NOT LIKE 'config-%' AND p.host IS NOT NULL AND NOT EXISTS"
+        "   CASE WHEN p.analyzer NOT LIKE 'config-%' AND p.analyzer != 'network-status'"
+        "     AND p.host IS NOT NULL AND NOT EXISTS"
         "     (SELECT 1 FROM apim_host a WHERE a.run_id = ?1 AND a.address = p.host)"
         "   THEN p.host || ' was not among its APIM hosts'"
         "   ELSE 'no traffic for it' END) || '. As last seen: ' ||"
@@ -1074,7 +1079,9 @@ int analyze_run(const struct analyze_options *o, struct analyze_result *res)
         goto fail;
     }
     if (config_findings_build(db, &nc, &scan, &fs, err, sizeof err) != 0 ||
-        coverage_findings(db, &scan, &hosts, &fs, nflow, err, sizeof err) != 0)
+        coverage_findings(db, &scan, &hosts, &fs, nflow, err, sizeof err) != 0 ||
+        netstatus_findings(db, &nc, &scan, &reqs, &hosts, judge_from, to, &fs, err,
+                           sizeof err) != 0)
         goto fail;
     findings_sort(&fs);
     timing("findings", start);

@@ -68,7 +68,8 @@ void analyze_print_tag_note(const struct analyze_result *res, FILE *out);
 
 /* What a finding rests on, as its summary and reports say it: "28
  * connections, 113 tuples", "113 tuples", "from the configuration" (a
- * config-* finding), "about the logs" (logging-gap, nsg-flow-logs). */
+ * config-* finding), "from the portal's network status" (network-status),
+ * "about the logs" (logging-gap, nsg-flow-logs). */
 void analyze_counts_text(const char *analyzer, int64_t connections, int64_t tuples, char *out,
                          size_t n);
 

@@ -23,6 +23,8 @@ void analyze_counts_text(const char *analyzer, int64_t connections, int64_t tupl
                  plural(tuples, "tuple", "tuples"));
     else if (!tuples && strncmp(analyzer, "config-", 7) == 0)
         snprintf(out, n, "from the configuration");
+    else if (!tuples && strcmp(analyzer, "network-status") == 0)
+        snprintf(out, n, "from the portal's network status");
     else if (!tuples && (strcmp(analyzer, "logging-gap") == 0 ||
                          strcmp(analyzer, "nsg-flow-logs") == 0))
         snprintf(out, n, "about the logs");

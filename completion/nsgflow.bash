@@ -15,7 +15,7 @@ _nsgflow_opts_analyze="--db --apim-subnet --since --until --platform --vnet-type
 _nsgflow_opts_report="--db --format --output -o --since --until --no-color --help"
 _nsgflow_opts_run="--db --report --format --fail-on --apim-subnet --platform --vnet-type --config --strict --wait --quiet -q --help"
 _nsgflow_opts_accept="--db --reason --until --list --remove --help"
-_nsgflow_opts_config="--db --wait --quiet -q --json --help"
+_nsgflow_opts_config="--db --wait --instance --quiet -q --json --help"
 _nsgflow_opts_stats="--db --json --help"
 _nsgflow_opts_prune="--db --older-than --dry-run --help"
 _nsgflow_opts_tags="--db --help"
@@ -24,7 +24,7 @@ _nsgflow_opts_tags="--db --help"
 # or file argument).
 _nsgflow_valued="--db --wait --name --max-tuples --max-stdin --only --shard --threads
     --apim-subnet --since --until --platform --vnet-type --fail-on --format --output -o
-    --report --config --reason --remove --older-than"
+    --report --config --reason --remove --older-than --instance"
 
 _nsgflow_files()
 {
@@ -93,7 +93,7 @@ _nsgflow()
         return 0
         ;;
     --wait | --max-tuples | --max-stdin | --only | --shard | --apim-subnet | --since | \
-        --until | --reason | --remove | --older-than)
+        --until | --reason | --remove | --older-than | --instance)
         return 0 # a value to type
         ;;
     esac

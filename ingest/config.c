@@ -23,13 +23,15 @@
 #include "../common/strbuf.h"
 #include "../schema/db.h"
 #include "config_template.h"
+#include "config_status.h"
 #include "ingest.h"
 #include "jsondoc.h"
 #include "source.h"
 #include "walk.h"
 
 const char config_usage[] =
-    "usage: nsgflow config import [--db FILE] [--wait SECONDS] [--quiet] FILE...\n"
+    "usage: nsgflow config import [--db FILE] [--wait SECONDS] [--instance NAME] [--quiet]\n"
+    "                             FILE...\n"
     "       nsgflow config show [--db FILE] [--json]\n"
     "\n"
     "import reads the network's configuration from the JSON that Azure prints:\n"
@@ -55,6 +57,11 @@ const char config_usage[] =
     "  template knows neither). A resource that needs anything else is refused\n"
     "  alone, naming the field and the expression; the others are imported.\n"
     "\n"
+    "  APIM's network status is read too: the portal's \"Network status\" page (az\n"
+    "  rest on .../service/NAME/networkstatus, or .../locations/LOCATION/networkstatus):\n"
+    "  each dependency's status, error and times, which analyze lines up with the\n"
+    "  flow logs and the configuration; it names no instance: see --instance.\n"
+    "\n"
     "show says in words what the database holds: the snapshots imported, each\n"
     "APIM instance (tier, mode, platform, subnet, addresses), each subnet (its\n"
     "prefixes, NSG, route table, service endpoints, delegations), the NSGs and\n"
@@ -62,6 +69,8 @@ const char config_usage[] =
     "\n"
     "  --db FILE       the database (default: $NSGFLOW_DB, else ./nsgflow.db)\n"
     "  --wait SECONDS  how long to wait when another process is writing (default 300)\n"
+    "  --instance NAME the APIM instance a network status belongs to (it does not say);\n"
+    "                  default: the only instance imported (with several: refused)\n"
     "  --quiet, -q     no summary; problems still shown\n"
     "  --json          show: the same as one JSON object (\"format\":\n"
     "                  \"nsgflow-config\"; its keys: man nsgflow, JSON OUTPUT)\n"
@@ -103,6 +112,9 @@ struct import {
     struct odd odd;
     long templates, parameter_files; /* ARM templates, their parameters files */
     long refused;                /* template resources that could not be read */
+    long statuses;               /* APIM network statuses (config_status.h) */
+    const char *instance;        /* --instance: whose they are */
+    char refusal[400];           /* why the file is refused, when a document says */
     int64_t effective_routes;    /* the file's table of effective routes, 0: none yet */
     long stdin_tables;           /* effective route tables read from stdin */
     int failed;                  /* a database error */
@@ -1004,6 +1016,13 @@ static int on_doc(void *ctx, const struct jd_node *doc, size_t index)
         odd_add(im, NULL, "", NULL);
         return 0;
     }
+    if (!jd_string(doc, "id")[0] && config_status_is(doc)) {
+        /* APIM's network status: 1 when it is refused, which stops the file */
+        int rc = config_status_put(im->db, im->import_id, im->path, im->instance, doc,
+                                   im->refusal, sizeof im->refusal);
+        im->statuses += rc == 0;
+        return rc < 0 ? sql_fail(im) : rc;
+    }
     for (size_t i = 0; i < sizeof doc_shapes / sizeof doc_shapes[0]; i++) {
         int rc = doc_shapes[i](im, doc);
         if (rc <= 0)
@@ -1067,6 +1086,8 @@ static int import_file(struct import *im, const char *path, const char *shown)
     im->vnets = im->subnets = im->apims = 0;
     memset(&im->odd, 0, sizeof im->odd);
     im->templates = im->parameter_files = im->refused = 0;
+    im->statuses = 0;
+    im->refusal[0] = '\0';
     if (exec_sql(im, "SAVEPOINT config_file") != 0)
         return -1;
     char err[400] = "";
@@ -1094,18 +1115,21 @@ static int import_file(struct import *im, const char *path, const char *shown)
         if (!bad && n < 0) {
             snprintf(err, sizeof err, "%s", source_error(src));
             refused = 1;
+        } else if (im->refusal[0]) {
+            snprintf(err, sizeof err, "%s", im->refusal);
+            refused = 1;
         } else if (bad || jd_finish(p) != 0) {
             snprintf(err, sizeof err, "%s at byte %llu; nothing of it was imported", jd_error(p),
                      (unsigned long long)jd_error_offset(p));
             refused = 1;
-        } else if (im->resources == 0 && !im->odd.count && !im->templates &&
+        } else if (im->resources == 0 && !im->statuses && !im->odd.count && !im->templates &&
                    (jd_top(p) == 'a' || jd_top(p) == 'l')) {
             /* what az prints for a list with nothing in it: none of them */
             msg(stderr, "%s: an empty list: nothing to import\n", shown);
-        } else if (im->resources == 0 && im->parameter_files) {
+        } else if (im->resources == 0 && !im->statuses && im->parameter_files) {
             msg(stderr, "%s: the parameters file of an ARM template: nothing to import (nsgflow"
                         " reads the template's own defaultValues)\n", shown);
-        } else if (im->resources == 0) {
+        } else if (im->resources == 0 && !im->statuses) {
             strbuf_puts(&what, "not Azure network configuration: ");
             describe(p, im, &what);
             refused = 1;
@@ -1141,6 +1165,12 @@ static int import_file(struct import *im, const char *path, const char *shown)
 
 int config_import_paths(const char *db_path, int wait_ms, char **paths, int npaths, int quiet)
 {
+    return config_import_paths_of(db_path, wait_ms, paths, npaths, quiet, NULL);
+}
+
+int config_import_paths_of(const char *db_path, int wait_ms, char **paths, int npaths, int quiet,
+                           const char *instance)
+{
     struct walk_result w = {0};
     for (int i = 0; i < npaths; i++)
         if (walk_path(paths[i], &w) != 0) {
@@ -1153,7 +1183,7 @@ int config_import_paths(const char *db_path, int wait_ms, char **paths, int npat
         walk_free(&w);
         return EXIT_FATAL;
     }
-    struct import im = {.db = db};
+    struct import im = {.db = db, .instance = instance};
     struct strbuf all = {0};
     for (int i = 0; i < npaths; i++)
         strbuf_printf(&all, "%s%s", i ? " " : "", paths[i]);
@@ -1221,6 +1251,7 @@ int config_import_paths(const char *db_path, int wait_ms, char **paths, int npat
                     plural(n[6], "instance", "instances"), (long long)im.import_id,
                     im.files_refused ? "; some files refused" : "",
                     im.resources_refused ? "; some template resources not imported" : "");
+        config_status_summary(db, im.import_id, stderr);
     }
     if (im.files_refused || im.resources_refused || w.problems)
         status = EXIT_PROBLEMS;
@@ -1485,6 +1516,7 @@ static int config_show(const char *db_path, int json)
                            " FROM config_resource c LEFT JOIN config_route_table t"
                            " ON t.resource = c.id WHERE c.kind = 'route_table' ORDER BY 1",
                            show_route_table);
+        rc |= config_status_show(db, stdout, sh.width, sh.json);
         if (json)
             jsonw_finish(&w);
     }
@@ -1502,13 +1534,14 @@ static int config_show(const char *db_path, int json)
 
 int config_main(int argc, char **argv)
 {
-    const char *db = NULL;
+    const char *db = NULL, *instance = NULL;
     int wait_ms = 300000, quiet = 0, json = 0;
     static const struct option longopts[] = {
         {"db", required_argument, NULL, 'd'},
         {"wait", required_argument, NULL, 'w'},
         {"quiet", no_argument, NULL, 'q'},
         {"json", no_argument, NULL, 'j'},
+        {"instance", required_argument, NULL, 'i'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -1521,6 +1554,7 @@ int config_main(int argc, char **argv)
         case 'd': db = optarg; break;
         case 'q': quiet = 1; break;
         case 'j': json = 1; break;
+        case 'i': instance = optarg; break;
         case 'w':
             if (wait_arg_option("config", optarg, &wait_ms) != 0)
                 return EXIT_USAGE;
@@ -1551,6 +1585,11 @@ int config_main(int argc, char **argv)
             msg(stderr, "nsgflow config show: unexpected argument '%s'\n", argv[first]);
             return EXIT_USAGE;
         }
+        if (instance) {
+            fputs("nsgflow config show: --instance is for config import (whose network status"
+                  " a file holds)\n", stderr);
+            return EXIT_USAGE;
+        }
         cli_on_stop("config show", "nothing was changed (show only reads)");
         return config_show(db_path, json);
     }
@@ -1565,5 +1604,5 @@ int config_main(int argc, char **argv)
         return EXIT_USAGE;
     }
     cli_on_stop("config import", "nothing of this import was stored (it is one transaction)");
-    return config_import_paths(db_path, wait_ms, argv + first, argc - first, quiet);
+    return config_import_paths_of(db_path, wait_ms, argv + first, argc - first, quiet, instance);
 }

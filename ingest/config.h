@@ -22,4 +22,10 @@ extern const char config_usage[];
  * messages go to stderr (nothing when quiet, but problems). */
 int config_import_paths(const char *db_path, int wait_ms, char **paths, int npaths, int quiet);
 
+/* config_import_paths with the APIM instance that the files' network
+ * statuses belong to (--instance; NULL: the only instance imported, see
+ * config_status.h). */
+int config_import_paths_of(const char *db_path, int wait_ms, char **paths, int npaths, int quiet,
+                           const char *instance);
+
 #endif

@@ -256,6 +256,7 @@ NSGs:
   nsg-apim-subnet (resource group rg-apim-prod): 9 rules of its own, besides Azure's defaults
 route tables:
   rt-apim-subnet (resource group rg-apim-prod): 1 route
+network status: none
 EOF
 diff "$T/show.want" "$T/show" >&2 || fail "config show: not the words expected"
 checks=$((checks + 1))
@@ -263,7 +264,9 @@ run_status "$NSGFLOW" config show --json
 python3 - "$T/out" <<'PY' || fail "config show --json: keys and values"
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert list(d) == ["format", "version", "database", "imports", "apim_instances", "subnets", "nsgs", "route_tables"], list(d)
+assert list(d) == ["format", "version", "database", "imports", "apim_instances", "subnets", "nsgs", "route_tables",
+                   "network_status"], list(d)
+assert d["network_status"] == [], d["network_status"]
 assert (d["format"], d["version"]) == ("nsgflow-config", 1)
 assert d["apim_instances"] == [{"name": "apim-prod", "kind": "instance", "resource_group": "rg-apim-prod",
     "tier": "Premium", "vnet_type": "Internal", "platform": "stv2", "subnet": "snet-apim",

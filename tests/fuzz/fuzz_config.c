@@ -2,7 +2,8 @@
  * ingest/config.c, through jsondoc.c) and the analyzers that read what it
  * stored (netconfig.c, config_check.c, nsgeval.c): the input bytes are one
  * configuration file (plain or gzip; the source reader tells them apart),
- * imported with config_import_paths into a database that holds a small
+ * imported with config_import_paths_of (a network status belonging to
+ * apim-classic, as --instance says) into a database that holds a small
  * base configuration (below: classic, v2 and workspace-gateway instances,
  * their subnets, NSGs and route table), restored before each input, so
  * that an input that replaces one of its resources by id is judged with
@@ -14,13 +15,15 @@
  *     imported ("template resource N (...) not imported");
  *   - a refused file changes nothing (every config_* row as it was);
  *   - an imported one adds one config_import row whose resources count
- *     its rows (none only for an empty list) and leaves the tables
+ *     its rows (none only for an empty list or a network status) and leaves
+ *     the tables
  *     consistent (no orphans, each resource with the row of its kind), and
  *     importing it again changes no content (ids aside);
  *   - netconfig_load reads it (indexes in range), and the analyzers run
  *     without flow logs (scan NULL) after correlating a few made-up
  *     flow-log findings (config_correlate), config_matrix_text for each
- *     requirement; every finding has an analyzer, a severity of error,
+ *     requirement, and the network status lined up (netstatus.c); every
+ *     finding has an analyzer, a severity of error,
  *     warning or info, a title, details that are JSON, and commands that
  *     are lines "az ..." of bare option words and single-quoted values
  *     without control characters.
@@ -45,6 +48,7 @@
 #include "analyze/config_check.h"
 #include "analyze/findings_int.h"
 #include "analyze/netconfig.h"
+#include "analyze/netstatus.h"
 #include "analyze/requirements.h"
 #include "analyze/tags.h"
 #include "common/strbuf.h"
@@ -155,6 +159,7 @@ static const char *const tables[] = {
     "config_import", "config_resource", "config_nsg_rule", "config_nsg_attachment",
     "config_route_table", "config_route", "config_vnet", "config_subnet", "config_apim",
     "config_apim_location",
+    "config_network_status", "config_network_dependency",
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 
@@ -205,7 +210,7 @@ static int import_file(void)
     FILE *saved = stderr;
     fflush(stderr);
     stderr = mem;
-    int rc = config_import_paths(db_path, 1000, &file_arg, 1, 1);
+    int rc = config_import_paths_of(db_path, 1000, &file_arg, 1, 1, "apim-classic");
     stderr = saved;
     FUZZ_CHECK(fclose(mem) == 0 && out != NULL, "memstream");
     FUZZ_CHECK(rc == EXIT_OK || rc == EXIT_PROBLEMS, "config_import_paths returned %d: %s", rc,
@@ -288,6 +293,10 @@ static void dump_content(struct strbuf *out)
         "SELECT c.resource_id, a.kind, a.sku, a.capacity, a.vnet_type, a.platform, a.subnet_id,"
         " a.private_ips, a.public_ips FROM config_apim a JOIN config_resource c"
         " ON c.id = a.resource ORDER BY c.resource_id",
+        "SELECT s.instance, s.location, s.dns_servers, s.source_file, d.name, d.resource_type,"
+        " d.status, d.error, d.last_updated, d.last_status_change, d.is_optional"
+        " FROM config_network_status s LEFT JOIN config_network_dependency d ON d.status_id = s.id"
+        " ORDER BY s.instance, s.location, d.rowid",
     };
     for (size_t q = 0; q < sizeof queries / sizeof queries[0]; q++) {
         sqlite3_stmt *st;
@@ -348,6 +357,14 @@ static void check_tables(void)
         " AND json_valid(public_ips))",
         "SELECT count(*) FROM config_apim_location WHERE NOT (json_valid(private_ips)"
         " AND json_valid(public_ips))",
+        /* the network status: under its import, one per instance and location */
+        "SELECT count(*) FROM config_network_status WHERE import_id NOT IN"
+        " (SELECT id FROM config_import) OR NOT json_valid(dns_servers)"
+        " OR json_type(dns_servers) != 'array'",
+        "SELECT count(*) FROM config_network_dependency WHERE status_id NOT IN"
+        " (SELECT id FROM config_network_status)",
+        "SELECT count(*) FROM (SELECT 1 FROM config_network_status GROUP BY instance,"
+        " lower(replace(coalesce(location, ''), ' ', '')) HAVING count(*) > 1)",
         "SELECT count(*) FROM pragma_foreign_key_check",
     };
     for (size_t i = 0; i < sizeof none / sizeof none[0]; i++)
@@ -633,9 +650,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         int64_t said = q1(sql);
         FUZZ_CHECK(mine == said, "import %lld says %lld resources, has %lld rows",
                    (long long)id, (long long)said, (long long)mine);
-        /* no resource: an empty list (what az prints when there are none) */
-        FUZZ_CHECK(mine >= 1 || empty_list, "import %lld of no resources, not an empty list",
-                   (long long)id);
+        /* no resource: an empty list (what az prints when there are none), or
+         * a network status */
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM config_network_status WHERE import_id = %lld",
+                 (long long)id);
+        FUZZ_CHECK(mine >= 1 || empty_list || q1(sql) >= 1,
+                   "import %lld of no resources, not an empty list", (long long)id);
         fuzz_db = NULL;
         check_tables();
         /* again: the same content */
@@ -669,6 +689,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(err, 'x', sizeof err);
     int frc = config_findings_build(db, &nc, NULL, &fs, err, sizeof err);
     FUZZ_CHECK(frc == 0, "config_findings_build: %.*s", (int)sizeof err, err);
+    struct apim_hosts no_hosts = {0};
+    frc = netstatus_findings(db, &nc, NULL, &reqs_all, &no_hosts, nc.imported_at, nc.imported_at,
+                             &fs, err, sizeof err);
+    FUZZ_CHECK(frc == 0, "netstatus_findings: %.*s", (int)sizeof err, err);
     findings_sort(&fs);
     check_findings(&fs);
     if (getenv("NSGFLOW_FUZZ_VERBOSE")) /* what an input reached */

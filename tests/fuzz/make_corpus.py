@@ -613,6 +613,27 @@ def config_corpus(rng):
     w("whole-flipped", flip(cfg_json(base, pretty=False), rng, 6))
     w("deep-63", b'{"id":"' + CFG_NSG.encode() + b'n","x":' + b'[' * 61 + b']' * 61 + b'}')
     w("deep-65", b'[' * 65 + b']' * 65)
+    # APIM's network status (the harness gives it to apim-classic): both
+    # shapes, odd members, the same location twice, a time that is none
+    dep = lambda name, kind, status="failure", **kw: dict(
+        {"name": name, "status": status, "error": "timed out", "lastUpdated": "2026-11-01T00:50:30.1234567Z",
+         "lastStatusChange": "2026-11-01T00:05:44Z", "resourceType": kind, "isOptional": False}, **kw)
+    status = {"dnsServers": ["168.63.129.16", 7, ""], "connectivityStatus": [
+        dep("https://sqlx.database.windows.net", "SQLDatabase"),
+        dep("https://x.prod.microsoftmetrics.com:1886/RecoveryService", "Metrics", isOptional=True),
+        dep("https://apim-classic.management.azure-api.net:3443/servicestatus", "ApiManagement Control Plane - inbound"),
+        dep("LocalGatewayRedis", "InternalCache", "initializing", lastUpdated="2026-10-01"),
+        dep("Scm", "SourceControl", "success", lastStatusChange="yesterday"),
+        dep(hostile, "AzureKeyVault", error=hostile),
+        dep("[2001:db8::7]:99999", "FileStorage", isOptional="yes", lastUpdated=None),
+        {"name": None, "status": 3}, 7, []]}
+    w("network-status-list", cfg_json([{"location": "West Europe", "networkStatus": status},
+                                       {"location": "westeurope", "networkStatus": status},
+                                       {"location": "North Europe", "networkStatus": {"connectivityStatus": []}}]))
+    w("network-status-location", cfg_json(status, pretty=False))
+    w("network-status-value", cfg_json({"value": [{"location": "West Europe", "networkStatus": status},
+                                                  cfg_subnet("snet-v2", "10.42.9.0/24", "nsg-v2")]},
+                                       pretty=False))
     w("empty-list", b"[]\n")
     w("empty-value-list", b'{"value": [], "nextLink": null}')
     w("bom-subnet", b"\xef\xbb\xbf" + cfg_json(cfg_subnet("snet-v2", "10.42.9.0/24", "nsg-v2"), pretty=False))
