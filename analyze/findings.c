@@ -260,6 +260,28 @@ static const char *how_matched(const struct requirement *q, int conf)
                                : "by port only: no address data can confirm it";
 }
 
+/* The next entry of m (an aggregate keyed by struct denied_key) whose
+ * local address is an APIM host and whose requirement applies to it: its
+ * key, value and requirement. 0 when none is left. */
+static int next_applicable(const struct hashmap *m, const struct scan_result *scan,
+                           const struct requirements *reqs, const struct apim_hosts *hosts,
+                           int external, size_t *pos, const struct denied_key **key, void **value,
+                           const struct requirement **q)
+{
+    const void *kp;
+    while (hashmap_next(m, pos, &kp, value)) {
+        const struct denied_key *k = kp;
+        if (apim_host_index(hosts, k->local) < 0)
+            continue;
+        *q = &reqs->v[k->requirement];
+        if (!applies(*q, scan, k->local, external))
+            continue;
+        *key = k;
+        return 1;
+    }
+    return 0;
+}
+
 /* A denied finding made, in the order made: its key, and whether it counts
  * refused clients only. */
 struct denied_made {
@@ -498,16 +520,11 @@ static int build_denied(sqlite3 *db, const struct scan_result *scan,
     size_t first = out->n;
     struct made_list made = {0};
     size_t pos = 0;
-    const void *kp;
+    const struct denied_key *k;
     void *vp;
-    while (hashmap_next(&scan->denied, &pos, &kp, &vp)) {
-        const struct denied_key *k = kp;
+    const struct requirement *q;
+    while (next_applicable(&scan->denied, scan, reqs, hosts, external, &pos, &k, &vp, &q)) {
         const struct denied_agg *a = vp;
-        if (apim_host_index(hosts, k->local) < 0)
-            continue;
-        const struct requirement *q = &reqs->v[k->requirement];
-        if (!applies(q, scan, k->local, external))
-            continue;
         /* on the clients' ports, the refused clients' figures only */
         const struct client_figures *cf =
             q->clients ? hashmap_get((struct hashmap *)&cv->figures, k, 0) : NULL;
@@ -663,16 +680,11 @@ static int build_dropped(sqlite3 *db, const struct scan_result *scan,
     size_t first = out->n;
     struct made_list made = {0};
     size_t pos = 0;
-    const void *kp;
+    const struct denied_key *k;
     void *vp;
-    while (hashmap_next(&scan->dropped, &pos, &kp, &vp)) {
-        const struct denied_key *k = kp;
+    const struct requirement *q;
+    while (next_applicable(&scan->dropped, scan, reqs, hosts, external, &pos, &k, &vp, &q)) {
         const struct drop_agg *d = vp;
-        if (apim_host_index(hosts, k->local) < 0)
-            continue;
-        const struct requirement *q = &reqs->v[k->requirement];
-        if (!applies(q, scan, k->local, external))
-            continue;
         struct finding *f = finding_new(out);
         if (!f || made_add(&made, k, 0) != 0)
             goto nomem;
