@@ -23,6 +23,7 @@ const char *conn_class_name(int cls)
         [CONN_CLOSED] = "closed",         [CONN_NO_ANSWER] = "no-answer",
         [CONN_ANSWER_LOST] = "answer-lost", [CONN_RETRANSMITTED] = "retransmitted",
         [CONN_DENIED] = "denied",         [CONN_UNCLEAR] = "unclear",
+        [CONN_ENCRYPTION_DROP] = "encryption-drop",
     };
     return cls >= 0 && cls < CONN_CLASSES ? names[cls] : "?";
 }
@@ -44,6 +45,8 @@ static int classify_chain(const struct connection *c)
 
 int conn_classify(const struct connection *c)
 {
+    if (c->drops && 2 * c->drops >= c->tuples)
+        return CONN_ENCRYPTION_DROP; /* no rule decided: the packets were dropped */
     int allowed = c->begins + c->continues + c->ends;
     if (c->denials && c->denials >= allowed)
         return CONN_DENIED;
@@ -84,6 +87,7 @@ struct group_info {
     int64_t id, rule_id, flow_log_id;
     int direction, protocol, format;
     int user_rule; /* not a DefaultRule_: NSG applies it statelessly to inbound TCP */
+    int platform;  /* rule PlatformRule: Azure's platform, not the NSG, handled it */
 };
 
 /* An open connection's key and its state so far: kept small, since a busy
@@ -100,9 +104,10 @@ struct open_conn {
     int64_t first_ms, last_ms, syn_last_ms;
     int64_t counters[4];
     int32_t rule_id, flow_log_id, tuples;
-    uint16_t begins, continues, ends, denials, syns; /* saturating */
+    int32_t drop_encryption;    /* encryption.id of its first dropped tuple */
+    uint16_t begins, continues, ends, denials, syns, drops; /* saturating */
     uint16_t gaps_ds[4];        /* between the first SYNs, in 0.1 s (saturating) */
-    uint8_t ngaps, format, direction, stateless, ipv6, has_counters;
+    uint8_t ngaps, format, direction, stateless, ipv6, has_counters, platform;
 };
 
 static void count_up(uint16_t *n)
@@ -136,6 +141,9 @@ struct reader {
     size_t ng, cap_g;
     unsigned char *default_rule; /* by rule id: 1 for DefaultRule_* */
     int64_t max_rule;
+    int64_t platform_rule;      /* the rule id of PlatformRule (0: none) */
+    unsigned char *drop_enc;    /* by encryption id: 1 when it drops the packet */
+    int64_t max_encryption;
     unsigned char *v6;          /* bit set of the IPv6 address ids */
     int64_t max_address;
     int stopped;
@@ -179,6 +187,9 @@ static int finish(struct reader *r, const struct conn_key *k, const struct open_
     c.syn_last_ms = o->syn_last_ms;
     c.stateless = o->stateless;
     c.ipv6 = o->ipv6;
+    c.platform = o->platform;
+    c.drops = o->drops;
+    c.drop_encryption = o->drop_encryption;
     c.cls = conn_classify(&c);
     r->stats->connections++;
     if (r->fn(r->ctx, &c) != 0) {
@@ -287,13 +298,14 @@ static int load_groups(struct reader *r, int64_t file_id)
         g->format = sqlite3_column_int(r->groups, 5);
         g->user_rule = !(g->rule_id > 0 && g->rule_id <= r->max_rule &&
                          r->default_rule[g->rule_id]);
+        g->platform = r->platform_rule && g->rule_id == r->platform_rule;
     }
     sqlite3_reset(r->groups);
     return 0;
 }
 
 /* One tuple into its connection. The columns: id, group_id, ts, ms, src,
- * dst, src_port, dst_port, action, state, and the four counters. */
+ * dst, src_port, dst_port, action, state, the four counters, encryption. */
 static int add_tuple(struct reader *r, sqlite3_stmt *tq, const struct group_info *g,
                      int64_t nic)
 {
@@ -312,6 +324,8 @@ static int add_tuple(struct reader *r, sqlite3_stmt *tq, const struct group_info
     int state = sqlite3_column_int(tq, 9); /* v1 tuples (NULL): a begin */
     int begin = !deny && state == 0, denied = deny || state == 3;
     int has_counters = sqlite3_column_type(tq, 10) != SQLITE_NULL;
+    int64_t enc = sqlite3_column_int64(tq, 14); /* NULL (NSG logs): 0 */
+    int dropped = enc > 0 && enc <= r->max_encryption && r->drop_enc[enc];
 
     if (ts >= r->from && ts <= r->to) {
         r->stats->tuples++;
@@ -346,6 +360,7 @@ static int add_tuple(struct reader *r, sqlite3_stmt *tq, const struct group_info
         c->flow_log_id = (int32_t)g->flow_log_id;
         c->format = (uint8_t)g->format;
         c->direction = (uint8_t)g->direction;
+        c->platform = (uint8_t)g->platform;
         c->ipv6 = k.src > 0 && k.src <= r->max_address && (r->v6[k.src >> 3] >> (k.src & 7) & 1);
         c->stateless = g->format == FORMAT_NSG_V1 ||
                        (g->format == FORMAT_NSG_V2 && g->direction == DIRECTION_INBOUND &&
@@ -357,6 +372,11 @@ static int add_tuple(struct reader *r, sqlite3_stmt *tq, const struct group_info
     if (t > c->last_ms)
         c->last_ms = t;
     c->tuples++;
+    if (dropped) {
+        if (!c->drops)
+            c->drop_encryption = (int32_t)enc;
+        count_up(&c->drops);
+    }
     if (denied)
         count_up(&c->denials);
     else if (state == 1)
@@ -522,6 +542,53 @@ static int64_t int_query(sqlite3 *db, const char *sql)
     return v;
 }
 
+/* Sets flags[id] (bits: the bit of id in flags[id >> 3]) for each id that
+ * the one-column query sql returns, up to max. Returns 0, or -1 on an SQL
+ * error. */
+static int mark_ids(sqlite3 *db, const char *sql, unsigned char *flags, int64_t max, int bits)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        if (id < 1 || id > max)
+            continue;
+        if (bits)
+            flags[id >> 3] |= (unsigned char)(1u << (id & 7));
+        else
+            flags[id] = 1;
+    }
+    sqlite3_finalize(st);
+    return step == SQLITE_DONE ? 0 : -1;
+}
+
+/* What the reader looks up by id: which rules are default rules and which
+ * is PlatformRule, which encryption values drop the packet (table
+ * encryption_state), which addresses are IPv6. Returns 0, -1 when out of
+ * memory, -2 on an SQL error (in r->db). */
+static int load_lookups(struct reader *r)
+{
+    sqlite3 *db = r->db;
+    r->max_rule = int_query(db, "SELECT coalesce(max(id), 0) FROM rule");
+    r->max_address = int_query(db, "SELECT coalesce(max(id), 0) FROM address");
+    r->max_encryption = int_query(db, "SELECT coalesce(max(id), 0) FROM encryption");
+    r->platform_rule = int_query(db, "SELECT coalesce(max(id), 0) FROM rule WHERE name = 'PlatformRule'");
+    r->default_rule = calloc((size_t)r->max_rule + 1, 1);
+    r->v6 = calloc((size_t)(r->max_address >> 3) + 1, 1);
+    r->drop_enc = calloc((size_t)r->max_encryption + 1, 1);
+    if (!r->default_rule || !r->v6 || !r->drop_enc)
+        return -1;
+    if (mark_ids(db, "SELECT id FROM rule WHERE name LIKE 'DefaultRule\\_%' ESCAPE '\\'",
+                 r->default_rule, r->max_rule, 0) != 0 ||
+        mark_ids(db, "SELECT e.id FROM encryption e JOIN encryption_state s ON s.name = e.name"
+                     " WHERE s.drops = 1", r->drop_enc, r->max_encryption, 0) != 0 ||
+        mark_ids(db, "SELECT id FROM address WHERE family = 6", r->v6, r->max_address, 1) != 0)
+        return -2;
+    return 0;
+}
+
 int connections_read(sqlite3 *db, int64_t from, int64_t to, conn_fn fn, void *ctx,
                      struct conn_scan_stats *stats, char *err, size_t errlen)
 {
@@ -540,46 +607,26 @@ int connections_read(sqlite3 *db, int64_t from, int64_t to, conn_fn fn, void *ct
     hashmap_init(&r.clocks, sizeof(int64_t), sizeof(struct nic_clock));
     int64_t lo = from > INT64_MIN + CONN_MARGIN_S ? from - CONN_MARGIN_S : from;
     int64_t hi = to < INT64_MAX - CONN_MARGIN_S ? to + CONN_MARGIN_S : to;
-    sqlite3_stmt *files = NULL, *list = NULL;
+    sqlite3_stmt *files = NULL;
     struct blob_ref *blobs = NULL;
     size_t nb = 0, cap = 0;
     int rc = -1;
 
-    /* which rules are default rules, which addresses IPv6 */
-    r.max_rule = int_query(db, "SELECT coalesce(max(id), 0) FROM rule");
-    r.max_address = int_query(db, "SELECT coalesce(max(id), 0) FROM address");
-    r.default_rule = calloc((size_t)r.max_rule + 1, 1);
-    r.v6 = calloc((size_t)(r.max_address >> 3) + 1, 1);
-    if (!r.default_rule || !r.v6)
+    int lrc = load_lookups(&r);
+    if (lrc == -1)
         goto nomem;
-    if (sqlite3_prepare_v2(db, "SELECT id FROM rule WHERE name LIKE 'DefaultRule\\_%' ESCAPE '\\'",
-                           -1, &list, NULL) != SQLITE_OK)
+    if (lrc != 0)
         goto sqlfail;
-    while (sqlite3_step(list) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(list, 0);
-        if (id > 0 && id <= r.max_rule)
-            r.default_rule[id] = 1;
-    }
-    sqlite3_finalize(list);
-    if (sqlite3_prepare_v2(db, "SELECT id FROM address WHERE family = 6", -1, &list, NULL) != SQLITE_OK)
-        goto sqlfail;
-    while (sqlite3_step(list) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(list, 0);
-        if (id > 0 && id <= r.max_address)
-            r.v6[id >> 3] |= (unsigned char)(1u << (id & 7));
-    }
-    sqlite3_finalize(list);
-    list = NULL;
     if (sqlite3_prepare_v2(db, "SELECT id, direction, protocol, coalesce(rule_id, 0),"
                                " coalesce(flow_log_id, 0), format FROM flow_group"
                                " WHERE file_id = ? ORDER BY id", -1, &r.groups, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, "SELECT id, group_id, ts, ms, src, dst, src_port, dst_port, action,"
                                " state, packets_src_to_dst, bytes_src_to_dst, packets_dst_to_src,"
-                               " bytes_dst_to_src FROM flow_tuple WHERE id BETWEEN ?1 AND ?2",
+                               " bytes_dst_to_src, encryption FROM flow_tuple WHERE id BETWEEN ?1 AND ?2",
                            -1, &r.tuples_all, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, "SELECT id, group_id, ts, ms, src, dst, src_port, dst_port, action,"
                                " state, packets_src_to_dst, bytes_src_to_dst, packets_dst_to_src,"
-                               " bytes_dst_to_src FROM flow_tuple WHERE id BETWEEN ?1 AND ?2"
+                               " bytes_dst_to_src, encryption FROM flow_tuple WHERE id BETWEEN ?1 AND ?2"
                                " AND +ts BETWEEN ?3 AND ?4", -1, &r.tuples_range, NULL) != SQLITE_OK)
         goto sqlfail;
     /* the blobs in time order (for blobs ingested hour by hour, as ingest
@@ -655,7 +702,6 @@ sqlfail:
     snprintf(err, errlen, "%s", sqlite3_errmsg(db));
 done:
     sqlite3_finalize(files);
-    sqlite3_finalize(list);
     sqlite3_finalize(r.groups);
     sqlite3_finalize(r.tuples_all);
     sqlite3_finalize(r.tuples_range);
@@ -663,6 +709,7 @@ done:
     hashmap_free(&r.clocks);
     free(r.g);
     free(r.default_rule);
+    free(r.drop_enc);
     free(r.v6);
     free(blobs);
     if (stats->min_ts > stats->max_ts)

@@ -14,8 +14,16 @@
  *   - a new B after an E starts a new connection.
  * Each finished connection gets a class (enum conn_class, documented below
  * and in the README with the evidence each rests on) and is handed to the
- * caller. A connection belongs to the window in which it began: the reader
- * reads CONN_MARGIN_S past both edges of the window to find the ends and
+ * caller. Two things no rule of the user's decides are marked: a connection
+ * whose first tuple's flow group has rule PlatformRule (VNet flow logs:
+ * traffic Azure's platform handles without evaluating the NSG) is
+ * `platform`, and tuples whose encryption value drops the packet (table
+ * encryption_state: NX_SW_NOT_READY, NX_NOT_ACCEPTED, NX_NOT_SUPPORTED,
+ * whatever the state letter) are counted as `drops`, which make the class
+ * CONN_ENCRYPTION_DROP.
+ *
+ * A connection belongs to the window in which it began: the reader reads
+ * CONN_MARGIN_S past both edges of the window to find the ends and
  * repeats of the connections that began inside it, and hands over only
  * those. Where a NIC is logged by NSG flow logs and by VNet flow logs in
  * the same hour, that hour's NSG blobs are left out (counted in
@@ -70,6 +78,9 @@ enum conn_class {
     CONN_DENIED,          /* denied by a rule (decision D, or VNet state D) */
     CONN_UNCLEAR,         /* none of the above: UDP without counters, a
                            * begin with no end logged, only answers */
+    CONN_ENCRYPTION_DROP, /* dropped by VNet encryption enforcement: at
+                           * least half of its tuples carry an encryption
+                           * value that drops (whatever their state) */
     CONN_CLASSES
 };
 
@@ -101,6 +112,9 @@ struct connection {
     int stateless;              /* logged statelessly: v1, or NSG v2 inbound
                                  * TCP allowed by a user rule */
     int ipv6;
+    int platform;               /* its first tuple's rule is PlatformRule */
+    int drops;                  /* tuples dropped by encryption enforcement */
+    int64_t drop_encryption;    /* encryption.id of the first of them (0: none) */
     int cls;                    /* enum conn_class */
 };
 

@@ -1,6 +1,6 @@
 /* findings.c: the analyzers' findings, their evidence and their fixes (see
- * findings.h): denied-required-port, missing-dependency, double-logging,
- * and what they share; asymmetric-return is in returns.c, the judging of
+ * findings.h): denied-required-port, encryption-drop, missing-dependency,
+ * double-logging, and what they share; asymmetric-return is in returns.c, the judging of
  * sources on the clients' ports in clients.c. */
 #include "findings_int.h"
 
@@ -249,19 +249,152 @@ static int applies(const struct requirement *q, const struct scan_result *scan,
     return h && h->public_clients > 0;
 }
 
+static const char *how_matched(const struct requirement *q, int conf)
+{
+    if (q->kind == RK_NAMED)
+        return "by port only: the docs name this dependency by host name, which no flow"
+               " log shows";
+    return conf == CONF_HIGH ? (q->kind == RK_TAG ? "by port and service tag"
+                                                  : "by port and address")
+         : conf == CONF_MEDIUM ? "by port and the kind of address (private or public)"
+                               : "by port only: no address data can confirm it";
+}
+
+/* The next entry of m (an aggregate keyed by struct denied_key) whose
+ * local address is an APIM host and whose requirement applies to it: its
+ * key, value and requirement. 0 when none is left. */
+static int next_applicable(const struct hashmap *m, const struct scan_result *scan,
+                           const struct requirements *reqs, const struct apim_hosts *hosts,
+                           int external, size_t *pos, const struct denied_key **key, void **value,
+                           const struct requirement **q)
+{
+    const void *kp;
+    while (hashmap_next(m, pos, &kp, value)) {
+        const struct denied_key *k = kp;
+        if (apim_host_index(hosts, k->local) < 0)
+            continue;
+        *q = &reqs->v[k->requirement];
+        if (!applies(*q, scan, k->local, external))
+            continue;
+        *key = k;
+        return 1;
+    }
+    return 0;
+}
+
 /* A denied finding made, in the order made: its key, and whether it counts
  * refused clients only. */
 struct denied_made {
     struct denied_key key;
     int clients;
 };
+struct made_list {
+    struct denied_made *v;
+    size_t n, cap;
+};
 
-/* The series of the denied findings, from the pass's hourly counts in one
- * walk over them: denied connections as bad (the refused clients' only, on
- * the clients' ports: from cv), the same host's allowed connections of the
+/* Notes that the next finding was made for key. Returns 0, or -1 when out
+ * of memory. */
+static int made_add(struct made_list *m, const struct denied_key *key, int clients)
+{
+    if (m->n == m->cap) {
+        size_t cap = m->cap ? m->cap * 2 : 32;
+        struct denied_made *v = realloc(m->v, cap * sizeof *v);
+        if (!v)
+            return -1;
+        m->v = v;
+        m->cap = cap;
+    }
+    m->v[m->n].key = *key;
+    m->v[m->n++].clients = clients;
+    return 0;
+}
+
+/* What a finding about requirement q of host local on port says of them:
+ * host, remote, port, protocol, direction, requirement and severity (an
+ * error when the requirement is required, else a warning; info for one the
+ * docs give only by host name, which cannot be told from any other address
+ * on its port: worth knowing, not an outage). */
+static void finding_about(sqlite3 *db, struct finding *f, const struct requirement *q,
+                          int64_t local, int64_t port)
+{
+    f->severity = q->kind == RK_NAMED ? "info" : q->required ? "error" : "warning";
+    addresses_text(db, local, f->host);
+    snprintf(f->remote, sizeof f->remote, "%s", q->remote);
+    f->port = (int)port;
+    f->protocol = proto_name(q->protocol);
+    f->direction = q->direction == DIRECTION_OUTBOUND ? "outbound" : "inbound";
+    f->requirement_id = q->id;
+}
+
+/* The figures of a finding from fig: its counts and times, the evidence's
+ * opening ("3 denied connections (5 tuples) between A and B, from H to 2
+ * addresses (X, Y)") with `what` ("" for none) before "connection", the details'
+ * requirement, counts and remote addresses (the JSON object and array left
+ * open: figures_match closes the array). */
+static void figures_text(sqlite3 *db, struct finding *f, const struct requirement *q,
+                         const struct denied_agg *fig, const char *what)
+{
+    int outbound = q->direction == DIRECTION_OUTBOUND;
+    f->flows = fig->tuples;
+    f->connections = fig->connections;
+    f->first = fig->first;
+    f->last = fig->last;
+    char window[64];
+    window_text(fig->first, fig->last, window, sizeof window);
+    strbuf_printf(&f->evidence, "%lld %s%sconnection%s (%lld tuple%s) between %s, %s %s %s"
+                                " %lld address%s (",
+                  (long long)fig->connections, what, what[0] ? " " : "",
+                  fig->connections == 1 ? "" : "s",
+                  (long long)fig->tuples, fig->tuples == 1 ? "" : "s", window,
+                  outbound ? "from" : "to", f->host, outbound ? "to" : "from",
+                  (long long)fig->remotes, fig->remotes == 1 ? "" : "es");
+    strbuf_puts(&f->details, "{\"requirement_id\":");
+    strbuf_printf(&f->details, "%d,\"purpose\":", q->id);
+    json_quote(&f->details, q->purpose);
+    strbuf_puts(&f->details, ",\"level\":");
+    json_quote(&f->details, q->level);
+    strbuf_puts(&f->details, ",\"docs\":");
+    json_quote(&f->details, q->docs);
+    strbuf_printf(&f->details, ",\"connections\":%lld,\"tuples\":%lld,\"remote_addresses\":[",
+                  (long long)fig->connections, (long long)fig->tuples);
+    for (int i = 0; i < fig->nsamples; i++) {
+        char ip[IP_TEXT_MAX];
+        addresses_text(db, fig->samples[i], ip);
+        strbuf_printf(&f->evidence, "%s%s", i ? ", " : "", ip);
+        if (i)
+            strbuf_puts(&f->details, ",");
+        json_quote(&f->details, ip);
+    }
+    if (fig->remotes > fig->nsamples)
+        strbuf_puts(&f->evidence, ", ...");
+    strbuf_puts(&f->evidence, ")");
+}
+
+/* The sentence saying which requirement the connections match and how
+ * (confidence conf), and the details' remote count and match (the object
+ * left open). */
+static void figures_match(struct finding *f, const struct requirement *q,
+                          const struct denied_agg *fig, int conf)
+{
+    const char *how = how_matched(q, conf);
+    strbuf_printf(&f->evidence, " They match the requirement \"%s\" (%s in the newest docs;"
+                                " docs: %s), %s.", q->purpose, q->level, q->docs, how);
+    if (q->kind == RK_NAMED && q->fqdns[0])
+        strbuf_printf(&f->evidence, " The docs name it %s.", q->fqdns);
+    strbuf_printf(&f->details, "],\"remote_count\":%lld,\"match\":", (long long)fig->remotes);
+    json_quote(&f->details, how);
+}
+
+/* The series of the denied (bad_kind HOURLY_DENIED) or dropped
+ * (HOURLY_DROPPED) findings out->v[first..], made in the order of made,
+ * from the pass's hourly counts in one walk over them: denied or dropped
+ * connections as bad (the refused clients' only, on the clients' ports:
+ * from cv, which may be NULL), the same host's allowed connections of the
  * requirement as good. */
-static int denied_series(const struct scan_result *scan, const struct client_verdicts *cv,
-                         struct findings *out, size_t first, const struct denied_made *made)
+static int denied_series(const struct scan_result *scan, int bad_kind,
+                         const struct client_verdicts *cv, struct findings *out, size_t first,
+                         const struct denied_made *made)
 {
     struct hashmap by_key, by_req; /* -> a list head: the first finding's index + 1 */
     hashmap_init(&by_key, sizeof(struct denied_key), sizeof(size_t));
@@ -286,7 +419,7 @@ static int denied_series(const struct scan_result *scan, const struct client_ver
     while (hashmap_next(&scan->hourly, &pos, &kp, &vp)) {
         const struct hourly_key *k = kp;
         const struct hourly_count *c = vp;
-        if (k->kind == HOURLY_DENIED) {
+        if (k->kind == bad_kind) {
             struct denied_key dk = {k->local, k->requirement_or_remote, k->rule_id, k->port};
             size_t *slot = hashmap_get(&by_key, &dk, 0);
             if (slot && !made[*slot - 1 - first].clients &&
@@ -301,7 +434,7 @@ static int denied_series(const struct scan_result *scan, const struct client_ver
         }
     }
     pos = 0;
-    while (hashmap_next(&cv->hourly, &pos, &kp, &vp)) {
+    while (cv && hashmap_next(&cv->hourly, &pos, &kp, &vp)) {
         const struct hourly_key *k = kp;
         const struct hourly_count *c = vp;
         struct denied_key dk = {k->local, k->requirement_or_remote, k->rule_id, k->port};
@@ -315,17 +448,6 @@ done:
     hashmap_free(&by_key);
     hashmap_free(&by_req);
     return rc;
-}
-
-static const char *how_matched(const struct requirement *q, int conf)
-{
-    if (q->kind == RK_NAMED)
-        return "by port only: the docs name this dependency by host name, which no flow"
-               " log shows";
-    return conf == CONF_HIGH ? (q->kind == RK_TAG ? "by port and service tag"
-                                                  : "by port and address")
-         : conf == CONF_MEDIUM ? "by port and the kind of address (private or public)"
-                               : "by port only: no address data can confirm it";
 }
 
 /* The ports of q other than port's range, as the docs write them
@@ -396,19 +518,13 @@ static int build_denied(sqlite3 *db, const struct scan_result *scan,
                         const struct apim_hosts *hosts, int external, struct findings *out)
 {
     size_t first = out->n;
-    struct denied_made *made = NULL;
-    size_t nmade = 0, cap_made = 0;
+    struct made_list made = {0};
     size_t pos = 0;
-    const void *kp;
+    const struct denied_key *k;
     void *vp;
-    while (hashmap_next(&scan->denied, &pos, &kp, &vp)) {
-        const struct denied_key *k = kp;
+    const struct requirement *q;
+    while (next_applicable(&scan->denied, scan, reqs, hosts, external, &pos, &k, &vp, &q)) {
         const struct denied_agg *a = vp;
-        if (apim_host_index(hosts, k->local) < 0)
-            continue;
-        const struct requirement *q = &reqs->v[k->requirement];
-        if (!applies(q, scan, k->local, external))
-            continue;
         /* on the clients' ports, the refused clients' figures only */
         const struct client_figures *cf =
             q->clients ? hashmap_get((struct hashmap *)&cv->figures, k, 0) : NULL;
@@ -419,17 +535,8 @@ static int build_denied(sqlite3 *db, const struct scan_result *scan,
         }
         const struct denied_agg *fig = cf ? &cf->clients : a;
         struct finding *f = finding_new(out);
-        if (!f)
+        if (!f || made_add(&made, k, cf != NULL) != 0)
             goto nomem;
-        if (nmade == cap_made) {
-            cap_made = cap_made ? cap_made * 2 : 32;
-            struct denied_made *nm = realloc(made, cap_made * sizeof *nm);
-            if (!nm)
-                goto nomem;
-            made = nm;
-        }
-        made[nmade].key = *k;
-        made[nmade++].clients = cf != NULL;
         f->analyzer = "denied-required-port";
         int conf = a->best_confidence;
         /* VirtualNetwork traffic between two APIM hosts is certain */
@@ -438,9 +545,7 @@ static int build_denied(sqlite3 *db, const struct scan_result *scan,
             remote_hosts += apim_host_index(hosts, fig->samples[i]) >= 0;
         if (q->kind == RK_VNET && remote_hosts > 0)
             conf = CONF_HIGH;
-        /* a dependency the docs give only by host name cannot be told from
-         * any other address on its port: worth knowing, not an outage */
-        f->severity = q->kind == RK_NAMED ? "info" : q->required ? "error" : "warning";
+        finding_about(db, f, q, k->local, k->port);
         /* clients reach the gateway on other ports: a port closed on purpose
          * (plain HTTP, say) is worth a look, not an outage */
         const struct host_seen *hs = hashmap_get((struct hashmap *)&scan->hosts, &k->local, 0);
@@ -448,60 +553,19 @@ static int build_denied(sqlite3 *db, const struct scan_result *scan,
                           hs && hs->public_clients > 0;
         if (partly_open && strcmp(f->severity, "error") == 0)
             f->severity = "warning";
-        addresses_text(db, k->local, f->host);
-        snprintf(f->remote, sizeof f->remote, "%s", q->remote);
-        f->port = (int)k->port;
-        f->protocol = proto_name(q->protocol);
         int outbound = q->direction == DIRECTION_OUTBOUND;
-        f->direction = outbound ? "outbound" : "inbound";
         rule_name(db, k->rule_id, f->rule, sizeof f->rule);
-        f->flows = fig->tuples;
-        f->connections = fig->connections;
-        f->first = fig->first;
-        f->last = fig->last;
-        f->requirement_id = q->id;
         f->confidence = confidence_name(q->kind == RK_NAMED ? CONF_LOW : conf);
         snprintf(f->title, sizeof f->title, "%s %s %d %s %s is denied by %s",
                  outbound ? "Outbound" : "Inbound", f->protocol, f->port,
                  outbound ? "to" : "from", q->remote, f->rule);
-        char window[64];
-        window_text(fig->first, fig->last, window, sizeof window);
-        strbuf_printf(&f->evidence, "%lld denied connection%s (%lld tuple%s) between %s, %s %s %s"
-                                    " %lld address%s (",
-                      (long long)fig->connections, fig->connections == 1 ? "" : "s",
-                      (long long)fig->tuples, fig->tuples == 1 ? "" : "s", window,
-                      outbound ? "from" : "to", f->host, outbound ? "to" : "from",
-                      (long long)fig->remotes, fig->remotes == 1 ? "" : "es");
-        strbuf_puts(&f->details, "{\"requirement_id\":");
-        strbuf_printf(&f->details, "%d,\"purpose\":", q->id);
-        json_quote(&f->details, q->purpose);
-        strbuf_puts(&f->details, ",\"level\":");
-        json_quote(&f->details, q->level);
-        strbuf_puts(&f->details, ",\"docs\":");
-        json_quote(&f->details, q->docs);
-        strbuf_printf(&f->details, ",\"connections\":%lld,\"tuples\":%lld,\"remote_addresses\":[",
-                      (long long)fig->connections, (long long)fig->tuples);
-        for (int i = 0; i < fig->nsamples; i++) {
-            char ip[IP_TEXT_MAX];
-            addresses_text(db, fig->samples[i], ip);
-            strbuf_printf(&f->evidence, "%s%s", i ? ", " : "", ip);
-            if (i)
-                strbuf_puts(&f->details, ",");
-            json_quote(&f->details, ip);
-        }
-        if (fig->remotes > fig->nsamples)
-            strbuf_puts(&f->evidence, ", ...");
-        const char *how = how_matched(q, conf);
-        strbuf_printf(&f->evidence, "). They match the requirement \"%s\" (%s in the newest docs;"
-                                    " docs: %s), %s.", q->purpose, q->level, q->docs, how);
-        if (q->kind == RK_NAMED && q->fqdns[0])
-            strbuf_printf(&f->evidence, " The docs name it %s.", q->fqdns);
+        figures_text(db, f, q, fig, "denied");
+        strbuf_puts(&f->evidence, ".");
+        figures_match(f, q, fig, conf);
         if (partly_open)
             strbuf_printf(&f->evidence, " Clients do reach %s on other ports (%lld allowed"
                                         " connections), so this port may be closed on purpose.",
                           f->host, (long long)hs->public_clients);
-        strbuf_printf(&f->details, "],\"remote_count\":%lld,\"match\":", (long long)fig->remotes);
-        json_quote(&f->details, how);
         if (cf)
             clients_evidence(f, q, cf);
         strbuf_puts(&f->details, "}");
@@ -516,24 +580,174 @@ static int build_denied(sqlite3 *db, const struct scan_result *scan,
             denied_hint(db, f, q, a->flow_log_id);
         }
     }
-    int rc = denied_series(scan, cv, out, first, made);
-    free(made);
+    int rc = denied_series(scan, HOURLY_DENIED, cv, out, first, made.v);
+    free(made.v);
     return rc;
 nomem:
-    free(made);
+    free(made.v);
+    return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* encryption-drop                                                    */
+
+/* An encryption value that drops packets, as table encryption_state
+ * describes it. */
+struct drop_text {
+    char name[48], meaning[256], remedy[256], policy[40];
+};
+
+static void drop_text(sqlite3 *db, int64_t encryption, struct drop_text *t)
+{
+    memset(t, 0, sizeof *t);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "SELECT e.name, s.meaning, coalesce(s.remedy, ''),"
+                               " coalesce(s.policy, '') FROM encryption e"
+                               " JOIN encryption_state s ON s.name = e.name WHERE e.id = ?",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, encryption);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            snprintf(t->name, sizeof t->name, "%s", (const char *)sqlite3_column_text(st, 0));
+            snprintf(t->meaning, sizeof t->meaning, "%s", (const char *)sqlite3_column_text(st, 1));
+            snprintf(t->remedy, sizeof t->remedy, "%s", (const char *)sqlite3_column_text(st, 2));
+            snprintf(t->policy, sizeof t->policy, "%s", (const char *)sqlite3_column_text(st, 3));
+        }
+    }
+    sqlite3_finalize(st);
+    if (!t->name[0])
+        snprintf(t->name, sizeof t->name, "(unknown encryption value)");
+}
+
+/* An encryption value of a drop finding: its counts and its words. */
+struct drop_value {
+    struct drop_state n;
+    struct drop_text t;
+};
+
+/* Most connections first, then by name (the same order in every database,
+ * whatever ids it gave the values). */
+static int by_connections(const void *a, const void *b)
+{
+    const struct drop_value *x = a, *y = b;
+    if (x->n.connections != y->n.connections)
+        return x->n.connections < y->n.connections ? 1 : -1;
+    return strcmp(x->t.name, y->t.name);
+}
+
+/* The fix of a drop: per encryption value its remedy and, where the VNet's
+ * enforcement policy lets it through, the az command that sets it, with
+ * the VNet and its resource group from the flow log's target (the VNet or
+ * a subnet of it; placeholders when the target is a NIC). */
+static void drop_hint(sqlite3 *db, struct finding *f, int64_t example_tuple,
+                      const struct drop_value *v, int n)
+{
+    char target[512], vnet[128], rg[128];
+    text_by_id(db, "SELECT coalesce(g.target_resource_id, '') FROM flow_tuple t"
+                   " JOIN flow_group g ON g.id = t.group_id WHERE t.id = ?",
+               example_tuple, target, sizeof target);
+    id_segment(target, "VIRTUALNETWORKS", vnet, sizeof vnet);
+    id_segment(target, "RESOURCEGROUPS", rg, sizeof rg);
+    if (!vnet[0])
+        rg[0] = '\0'; /* a NIC's group need not be its VNet's */
+    strbuf_puts(&f->hint, "No NSG rule lets these through: VNet encryption dropped them.");
+    struct strbuf note = {0};
+    for (int i = 0; i < n; i++) {
+        strbuf_printf(&f->hint, " %s: %s", v[i].t.name, v[i].t.remedy);
+        if (v[i].t.policy[0]) {
+            struct strbuf cmd = {0};
+            azcmd_begin(&cmd, "az network vnet update");
+            azcmd_name(&cmd, "--resource-group", rg, AZ_RESOURCE_GROUP, "<resource-group>",
+                       i ? NULL : &note);
+            azcmd_name(&cmd, "--name", vnet, AZ_VNET, "<vnet>", i ? NULL : &note);
+            azcmd_arg(&cmd, "--encryption-enforcement-policy", v[i].t.policy);
+            strbuf_printf(&f->hint, " (%s)", strbuf_text(&cmd));
+            strbuf_free(&cmd);
+        }
+        strbuf_puts(&f->hint, ".");
+    }
+    if (strbuf_text(&note)[0])
+        strbuf_puts(&f->hint, strbuf_text(&note));
+    strbuf_free(&note);
+}
+
+/* encryption-drop: connections of an APIM host that match a requirement
+ * and that VNet encryption enforcement dropped, per host, requirement and
+ * port, naming the encryption values and what each calls for. */
+static int build_dropped(sqlite3 *db, const struct scan_result *scan,
+                         const struct requirements *reqs, const struct apim_hosts *hosts,
+                         int external, struct findings *out)
+{
+    size_t first = out->n;
+    struct made_list made = {0};
+    size_t pos = 0;
+    const struct denied_key *k;
+    void *vp;
+    const struct requirement *q;
+    while (next_applicable(&scan->dropped, scan, reqs, hosts, external, &pos, &k, &vp, &q)) {
+        const struct drop_agg *d = vp;
+        struct finding *f = finding_new(out);
+        if (!f || made_add(&made, k, 0) != 0)
+            goto nomem;
+        f->analyzer = "encryption-drop";
+        finding_about(db, f, q, k->local, k->port);
+        f->confidence = confidence_name(q->kind == RK_NAMED ? CONF_LOW : d->a.best_confidence);
+        struct drop_value v[DROP_STATES];
+        int n = d->nstates;
+        for (int i = 0; i < n; i++) {
+            v[i].n = d->states[i];
+            drop_text(db, v[i].n.encryption, &v[i].t);
+        }
+        qsort(v, (size_t)n, sizeof v[0], by_connections);
+        struct strbuf names = {0};
+        for (int i = 0; i < n; i++)
+            strbuf_printf(&names, "%s%s", i ? ", " : "", v[i].t.name);
+        int outbound = q->direction == DIRECTION_OUTBOUND;
+        snprintf(f->title, sizeof f->title, "%s %s %d %s %s is dropped by VNet encryption"
+                 " enforcement (%s)", outbound ? "Outbound" : "Inbound", f->protocol, f->port,
+                 outbound ? "to" : "from", q->remote, strbuf_text(&names));
+        strbuf_free(&names);
+        figures_text(db, f, q, &d->a, "");
+        strbuf_puts(&f->evidence, ", dropped by VNet encryption enforcement:");
+        for (int i = 0; i < n; i++)
+            strbuf_printf(&f->evidence, "%s %lld %s (%lld tuple%s; %s)", i ? "," : "",
+                          (long long)v[i].n.connections, v[i].t.name, (long long)v[i].n.tuples,
+                          v[i].n.tuples == 1 ? "" : "s", v[i].t.meaning);
+        strbuf_puts(&f->evidence, ". The encryption value drops them whatever their flow state"
+                                  " says: no NSG rule denied them, and none lets them through.");
+        figures_match(f, q, &d->a, d->a.best_confidence);
+        strbuf_puts(&f->details, ",\"encryption\":[");
+        for (int i = 0; i < n; i++) {
+            strbuf_puts(&f->details, i ? ",{\"value\":" : "{\"value\":");
+            json_quote(&f->details, v[i].t.name);
+            strbuf_printf(&f->details, ",\"connections\":%lld,\"tuples\":%lld}",
+                          (long long)v[i].n.connections, (long long)v[i].n.tuples);
+        }
+        strbuf_puts(&f->details, "]}");
+        drop_hint(db, f, d->example_tuple, v, n);
+    }
+    int rc = denied_series(scan, HOURLY_DROPPED, NULL, out, first, made.v);
+    free(made.v);
+    return rc;
+nomem:
+    free(made.v);
     return -1;
 }
 
 /* The requirement ports an APIM host used in the window, allowed or
- * denied: each was judged again. A denied-required-port finding of the
- * previous window for the same host, requirement and port that is not
- * found again (the port is allowed now, or denied by another rule, which
- * is a finding of its own) is resolved, never kept open as "not judged". */
+ * denied by a rule: each was judged again. A denied-required-port finding
+ * of the previous window for the same host, requirement and port that is
+ * not found again (the port is allowed now, or denied by another rule,
+ * which is a finding of its own) is resolved, never kept open as "not
+ * judged"; an encryption-drop finding is resolved where the port was
+ * allowed. Connections no rule decided judge no rule: a port with only
+ * platform or dropped connections keeps a previous finding open, saying
+ * what the window saw there. */
 static int note_judged(sqlite3 *db, const struct scan_result *scan,
                        const struct requirements *reqs, const struct apim_hosts *hosts,
                        struct findings *out)
 {
-    const struct hashmap *seen[] = {&scan->allowed_ports, &scan->denied};
+    const struct hashmap *seen[] = {&scan->allowed_ports, &scan->denied, &scan->platform,
+                                    &scan->dropped};
     for (size_t m = 0; m < sizeof seen / sizeof seen[0]; m++) {
         size_t pos = 0;
         const void *kp;
@@ -542,10 +756,27 @@ static int note_judged(sqlite3 *db, const struct scan_result *scan,
             const struct denied_key *k = kp;
             if (apim_host_index(hosts, k->local) < 0)
                 continue;
+            const char *remote = reqs->v[k->requirement].remote;
+            int port = (int)k->port;
             char host[IP_TEXT_MAX];
             addresses_text(db, k->local, host);
-            if (findings_healthy(out, "denied-required-port", host,
-                                 reqs->v[k->requirement].remote, (int)k->port) != 0)
+            int rc = 0;
+            if (m == 0)
+                rc = findings_healthy(out, "encryption-drop", host, remote, port);
+            if (m <= 1) {
+                rc = rc ? rc : findings_healthy(out, "denied-required-port", host, remote, port);
+                if (rc != 0)
+                    return -1;
+                continue;
+            }
+            int64_t n = m == 2 ? *(const int64_t *)vp : ((const struct drop_agg *)vp)->a.connections;
+            char text[200];
+            snprintf(text, sizeof text, "%lld connection%s %s, which no NSG rule decides",
+                     (long long)n, n == 1 ? "" : "s",
+                     m == 2 ? "of Azure's platform (rule PlatformRule)"
+                            : "dropped by VNet encryption enforcement");
+            if (findings_thin(out, "denied-required-port", host, remote, port, text) != 0 ||
+                (m == 2 && findings_thin(out, "encryption-drop", host, remote, port, text) != 0))
                 return -1;
         }
     }
@@ -665,7 +896,7 @@ int findings_build(sqlite3 *db, int64_t run_id, const struct scan_result *scan,
         return -1;
     int rc = build_denied(db, scan, &cv, reqs, hosts, external, out);
     clients_free(&cv);
-    if (rc != 0 ||
+    if (rc != 0 || build_dropped(db, scan, reqs, hosts, external, out) != 0 ||
         note_judged(db, scan, reqs, hosts, out) != 0 ||
         build_missing(db, scan, reqs, hosts, out) != 0 ||
         build_double_logging(scan, out) != 0) {

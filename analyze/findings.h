@@ -7,6 +7,12 @@
  *                         matched by service tag or address; a requirement
  *                         given only by name is at most info; on the
  *                         clients' ports, refused clients only: clients.c)
+ *   encryption-drop       connections to or from an APIM host that match a
+ *                         requirement and that VNet encryption enforcement
+ *                         dropped (encryption NX_SW_NOT_READY,
+ *                         NX_NOT_ACCEPTED, NX_NOT_SUPPORTED, whatever the
+ *                         state), per host, requirement and port; never
+ *                         read as a rule's denial
  *   asymmetric-return     a source whose calls on 3443 (the management
  *                         plane) or 443 (clients) lose their answers, judged
  *                         per source and hour (returns.c): a missing route

@@ -174,28 +174,118 @@ static int note_client(struct scan_result *r, const struct connection *c, int64_
     return 0;
 }
 
-static int on_connection(void *ctx, const struct connection *c)
+/* Adds connection c (which began at start, matched with confidence conf)
+ * to a: its counts, time range and remote addresses. Returns 0, or -1 when
+ * out of memory. */
+static int agg_add(const struct pass *p, struct denied_agg *a, const struct connection *c,
+                   int64_t start, int conf)
 {
-    struct pass *p = ctx;
-    struct scan_result *r = p->r;
-    const struct remote_info *ri = addresses_info(p->addrs, c->remote);
-    const struct remote_info *ri_local = addresses_info(p->addrs, c->local);
-    int in = c->direction == DIRECTION_INBOUND, tcp = c->protocol == 6;
-    int deny = c->cls == CONN_DENIED;
-    int64_t start = c->first_ms / 1000;
-    const struct requirement *q = NULL;
-    int conf = 0;
-    if (start < r->judge_from) { /* judged by the previous window: only written */
-        if (ri)
-            q = requirements_match(p->reqs, c->direction, c->protocol, c->dst_port, ri, &conf);
-        goto write;
+    if (!a->connections) {
+        a->first = start;
+        a->flow_log_id = c->flow_log_id;
     }
-    r->connections++;
-    r->class_counts[c->cls]++;
-    /* what the logs of the address and of the NIC hold (coverage.c) */
+    a->connections++;
+    a->tuples += c->tuples;
+    if (start < a->first)
+        a->first = start;
+    if (c->last_ms / 1000 > a->last)
+        a->last = c->last_ms / 1000;
+    if (conf > a->best_confidence)
+        a->best_confidence = conf;
+    int fresh = id_set_add(&a->seen, c->remote, p->r->max_address);
+    if (fresh < 0)
+        return -1;
+    if (fresh) {
+        a->remotes++;
+        scan_keep_lowest(p->addrs, a, c->remote);
+    }
+    return 0;
+}
+
+/* A connection dropped by encryption enforcement that matched requirement
+ * qi. Returns 0, or -1 when out of memory. */
+static int add_dropped(const struct pass *p, const struct connection *c, int64_t qi,
+                       int64_t start, int conf)
+{
+    struct scan_result *r = p->r;
+    struct denied_key k = {c->local, qi, 0, c->dst_port};
+    struct drop_agg *d = hashmap_get(&r->dropped, &k, 1);
+    struct hourly_count *hc = hourly(r, HOURLY_DROPPED, c->local, qi, 0, c->dst_port, start);
+    struct allowed_key bk = {c->local, qi};
+    int64_t *by_req = hashmap_get(&r->denied_by_requirement, &bk, 1);
+    if (!d || !hc || !by_req)
+        return -1;
+    hc->bad++;
+    (*by_req)++;
+    if (!d->a.connections)
+        d->example_tuple = c->first_tuple;
+    if (agg_add(p, &d->a, c, start, conf) != 0)
+        return -1;
+    int i = 0;
+    while (i < d->nstates && d->states[i].encryption != c->drop_encryption)
+        i++;
+    if (i == d->nstates) {
+        if (i == DROP_STATES)
+            return 0; /* (the table has three values that drop) */
+        d->states[d->nstates++].encryption = c->drop_encryption;
+    }
+    d->states[i].connections++;
+    d->states[i].tuples += c->tuples;
+    return 0;
+}
+
+/* A connection denied by a rule that matched requirement q. Returns 0, or
+ * -1 when out of memory. */
+static int add_denied(const struct pass *p, const struct connection *c,
+                      const struct requirement *q, int64_t start, int conf)
+{
+    struct scan_result *r = p->r;
+    int64_t qi = q - p->reqs->v;
+    struct hourly_count *hc = hourly(r, HOURLY_DENIED, c->local, qi, c->rule_id,
+                                     c->dst_port, start);
+    struct allowed_key bk = {c->local, qi};
+    int64_t *by_req = hashmap_get(&r->denied_by_requirement, &bk, 1);
+    struct denied_key k = {c->local, qi, c->rule_id, c->dst_port};
+    struct denied_agg *a = hashmap_get(&r->denied, &k, 1);
+    if (!hc || !by_req || !a)
+        return -1;
+    hc->bad++;
+    (*by_req)++;
+    if (agg_add(p, a, c, start, conf) != 0)
+        return -1;
+    return q->clients ? note_client(r, c, qi, start) : 0;
+}
+
+/* A connection the NSG allowed that matched requirement q. Returns 0, or
+ * -1 when out of memory. */
+static int add_allowed(const struct pass *p, const struct connection *c,
+                       const struct requirement *q, int64_t start)
+{
+    struct scan_result *r = p->r;
+    struct allowed_key k = {c->local, q - p->reqs->v};
+    int64_t *allowed = hashmap_get(&r->allowed, &k, 1);
+    struct denied_key pk = {c->local, k.requirement, 0, c->dst_port};
+    int64_t *on_port = hashmap_get(&r->allowed_ports, &pk, 1);
+    struct hourly_count *hc = hourly(r, HOURLY_ALLOWED, c->local, k.requirement, 0, 0, start);
+    if (!allowed || !on_port || !hc)
+        return -1;
+    (*allowed)++;
+    (*on_port)++;
+    hc->good++;
+    return 0;
+}
+
+/* What the connection says about its local address and NIC (coverage.c),
+ * and about the host being an APIM instance. Returns 0, or -1 when out of
+ * memory. */
+static int note_local(struct scan_result *r, const struct connection *c, const struct remote_info *ri,
+                      const struct remote_info *ri_local, int64_t start)
+{
+    int in = c->direction == DIRECTION_INBOUND, tcp = c->protocol == 6;
+    int through = c->cls != CONN_DENIED && c->cls != CONN_ENCRYPTION_DROP;
     struct local_seen *ls = hashmap_get(&r->locals, &c->local, 1);
     if (!ls)
-        goto nomem;
+        return -1;
     if (!ls->nic)
         ls->nic = c->nic;
     if (!ls->first || start < ls->first)
@@ -203,10 +293,10 @@ static int on_connection(void *ctx, const struct connection *c)
     if (c->last_ms / 1000 > ls->last)
         ls->last = c->last_ms / 1000;
     ls->formats |= 1u << (c->format & 31);
-    if (c->nic && !deny) {
+    if (c->nic && through) {
         struct nic_seen *ns = hashmap_get(&r->nics, &c->nic, 1);
         if (!ns)
-            goto nomem;
+            return -1;
         ns->connections++;
         if (c->format == FORMAT_VNET_V4) {
             ns->vnet++;
@@ -214,83 +304,73 @@ static int on_connection(void *ctx, const struct connection *c)
             ns->ends += c->ends;
         }
     }
-    if (ri) {
-        int mgmt = in && tcp && c->dst_port == 3443 &&
-                   (ri->is_control_plane || (ri->tags & (1u << TAG_API_MANAGEMENT)));
-        int probe = in && tcp && c->dst_port == 6390 && ri->is_lb;
-        int client = in && !deny && tcp && (c->dst_port == 443 || c->dst_port == 80) &&
-                     !ri->is_private && !ri->is_lb;
-        int inside = ri_local && ri_local->in_apim_subnet;
-        if (mgmt || probe || client || inside) {
-            struct host_seen *h = hashmap_get(&r->hosts, &c->local, 1);
-            if (!h)
-                goto nomem;
-            h->management += mgmt;
-            h->probes += probe;
-            h->public_clients += client;
-            h->in_subnet += inside;
-        }
+    if (!ri)
+        return 0;
+    /* platform traffic says nothing of what calls the host (it may be the
+     * platform's own, or replies), only where the host is */
+    int workload = !c->platform;
+    int mgmt = workload && in && tcp && c->dst_port == 3443 &&
+               (ri->is_control_plane || (ri->tags & (1u << TAG_API_MANAGEMENT)));
+    int probe = workload && in && tcp && c->dst_port == 6390 && ri->is_lb;
+    int client = workload && in && through && tcp && (c->dst_port == 443 || c->dst_port == 80) &&
+                 !ri->is_private && !ri->is_lb;
+    int inside = ri_local && ri_local->in_apim_subnet;
+    if (mgmt || probe || client || inside) {
+        struct host_seen *h = hashmap_get(&r->hosts, &c->local, 1);
+        if (!h)
+            return -1;
+        h->management += mgmt;
+        h->probes += probe;
+        h->public_clients += client;
+        h->in_subnet += inside;
+    }
+    return 0;
+}
+
+static int on_connection(void *ctx, const struct connection *c)
+{
+    struct pass *p = ctx;
+    struct scan_result *r = p->r;
+    const struct remote_info *ri = addresses_info(p->addrs, c->remote);
+    int in = c->direction == DIRECTION_INBOUND, tcp = c->protocol == 6;
+    int deny = c->cls == CONN_DENIED, dropped = c->cls == CONN_ENCRYPTION_DROP;
+    /* the logged rule decided: not encryption, not the platform */
+    int by_rule = !dropped && !c->platform;
+    int64_t start = c->first_ms / 1000;
+    const struct requirement *q = NULL;
+    int conf = 0;
+    if (ri)
         q = requirements_match(p->reqs, c->direction, c->protocol, c->dst_port, ri, &conf);
-    }
-    if (in && tcp)
+    if (start < r->judge_from) /* judged by the previous window: only written */
+        goto write;
+    r->connections++;
+    r->class_counts[c->cls]++;
+    if (note_local(r, c, ri, addresses_info(p->addrs, c->local), start) != 0)
+        goto nomem;
+    if (in && tcp && !c->platform)
         note_source(r, c);
-    if (q && deny) {
-        int64_t qi = q - p->reqs->v;
-        struct hourly_count *hc = hourly(r, HOURLY_DENIED, c->local, qi, c->rule_id,
-                                         c->dst_port, start);
-        if (!hc)
+    if (!q)
+        goto write;
+    int rc = 0;
+    if (dropped) {
+        rc = add_dropped(p, c, q - p->reqs->v, start, conf);
+    } else if (c->platform) {
+        struct denied_key k = {c->local, q - p->reqs->v, 0, c->dst_port};
+        int64_t *n = hashmap_get(&r->platform, &k, 1);
+        if (!n)
             goto nomem;
-        hc->bad++;
-        struct allowed_key bk = {c->local, qi};
-        int64_t *by_req = hashmap_get(&r->denied_by_requirement, &bk, 1);
-        if (!by_req)
-            goto nomem;
-        (*by_req)++;
-        struct denied_key k = {c->local, qi, c->rule_id, c->dst_port};
-        struct denied_agg *a = hashmap_get(&r->denied, &k, 1);
-        if (!a)
-            goto nomem;
-        if (!a->connections) {
-            a->first = start;
-            a->flow_log_id = c->flow_log_id;
-        }
-        a->connections++;
-        a->tuples += c->tuples;
-        if (start < a->first)
-            a->first = start;
-        if (c->last_ms / 1000 > a->last)
-            a->last = c->last_ms / 1000;
-        if (conf > a->best_confidence)
-            a->best_confidence = conf;
-        int fresh = id_set_add(&a->seen, c->remote, r->max_address);
-        if (fresh < 0)
-            goto nomem;
-        if (fresh) {
-            a->remotes++;
-            scan_keep_lowest(p->addrs, a, c->remote);
-        }
-        if (q->clients && note_client(r, c, qi, start) != 0)
-            goto nomem;
-    } else if (q) {
-        struct allowed_key k = {c->local, q - p->reqs->v};
-        int64_t *allowed = hashmap_get(&r->allowed, &k, 1);
-        if (!allowed)
-            goto nomem;
-        (*allowed)++;
-        struct denied_key pk = {c->local, k.requirement, 0, c->dst_port};
-        int64_t *on_port = hashmap_get(&r->allowed_ports, &pk, 1);
-        if (!on_port)
-            goto nomem;
-        (*on_port)++;
-        struct hourly_count *hc = hourly(r, HOURLY_ALLOWED, c->local, k.requirement, 0, 0, start);
-        if (!hc)
-            goto nomem;
-        hc->good++;
+        (*n)++;
+    } else if (deny) {
+        rc = add_denied(p, c, q, start, conf);
+    } else {
+        rc = add_allowed(p, c, q, start);
     }
+    if (rc != 0)
+        goto nomem;
 write:;
     /* what asymmetric-return judges: allowed inbound TCP on 443 and 3443;
      * and the allowed calls on the clients' ports (clients.c) */
-    int candidate = in && tcp && !deny && start >= r->judge_from &&
+    int candidate = in && tcp && !deny && by_rule && start >= r->judge_from &&
                     (c->dst_port == 443 || c->dst_port == 3443 || (q && q->clients));
     if (conn_writer_add(p->writer, c, q ? q->id : 0, candidate) != 0) {
         p->failed = 2;
@@ -300,6 +380,20 @@ write:;
 nomem:
     p->failed = 1;
     return 1;
+}
+
+/* Frees the address sets of the aggregates in m (values that start with a
+ * struct denied_agg). */
+static void free_sets(struct hashmap *m)
+{
+    size_t pos = 0;
+    const void *k;
+    void *v;
+    while (hashmap_next(m, &pos, &k, &v)) {
+        struct denied_agg *a = v;
+        id_set_free(a->seen);
+        a->seen = NULL;
+    }
 }
 
 int scan_window(sqlite3 *read_db, sqlite3 *db, int64_t from, int64_t judge_from, int64_t to,
@@ -315,6 +409,8 @@ int scan_window(sqlite3 *read_db, sqlite3 *db, int64_t from, int64_t judge_from,
     hashmap_init(&r->client_denied, sizeof(struct client_key), sizeof(struct client_count));
     hashmap_init(&r->allowed, sizeof(struct allowed_key), sizeof(int64_t));
     hashmap_init(&r->denied_by_requirement, sizeof(struct allowed_key), sizeof(int64_t));
+    hashmap_init(&r->dropped, sizeof(struct denied_key), sizeof(struct drop_agg));
+    hashmap_init(&r->platform, sizeof(struct denied_key), sizeof(int64_t));
     hashmap_init(&r->allowed_ports, sizeof(struct denied_key), sizeof(int64_t));
     hashmap_init(&r->hourly, sizeof(struct hourly_key), sizeof(struct hourly_count));
     r->max_address = addresses_max_id(addrs);
@@ -337,27 +433,15 @@ int scan_window(sqlite3 *read_db, sqlite3 *db, int64_t from, int64_t judge_from,
     }
     conn_writer_free(p.writer);
     /* the sets have been counted */
-    size_t pos = 0;
-    const void *k;
-    void *v;
-    while (hashmap_next(&r->denied, &pos, &k, &v)) {
-        struct denied_agg *a = v;
-        id_set_free(a->seen);
-        a->seen = NULL;
-    }
+    free_sets(&r->denied);
+    free_sets(&r->dropped);
     return rc;
 }
 
 void scan_free(struct scan_result *r)
 {
-    size_t pos = 0;
-    const void *k;
-    void *v;
-    while (hashmap_next(&r->denied, &pos, &k, &v)) {
-        struct denied_agg *a = v;
-        id_set_free(a->seen);
-        a->seen = NULL;
-    }
+    free_sets(&r->denied);
+    free_sets(&r->dropped);
     hashmap_free(&r->hourly);
     hashmap_free(&r->hosts);
     hashmap_free(&r->locals);
@@ -366,6 +450,8 @@ void scan_free(struct scan_result *r)
     hashmap_free(&r->client_denied);
     hashmap_free(&r->allowed);
     hashmap_free(&r->denied_by_requirement);
+    hashmap_free(&r->dropped);
+    hashmap_free(&r->platform);
     hashmap_free(&r->allowed_ports);
     free(r->sources);
     r->sources = NULL;

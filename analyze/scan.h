@@ -13,6 +13,16 @@
  *     ones per local address and requirement; the denied ones on the
  *     clients' ports (a requirement with `clients` set) also per source and
  *     hour, for telling refused clients from scanners (clients.c);
+ *   - adds the connections no rule decided apart: those dropped by VNet
+ *     encryption enforcement (class CONN_ENCRYPTION_DROP) per local address,
+ *     requirement and port, with their encryption values; those of Azure's
+ *     platform (rule PlatformRule) counted only, per the same key. Neither
+ *     counts as allowed or denied by the NSG: no denied finding names their
+ *     rule, no allowed one judges a requirement healthy. Platform
+ *     connections count for coverage, the connection table and
+ *     --apim-subnet membership only (not for detecting hosts, scanners or
+ *     lost returns); dropped ones count as denied in the requirement matrix
+ *     (they did not get through);
  *   - notes, per remote address, how many inbound connections it made and
  *     to how many ports and NICs (scanners touch many);
  *   - writes the connection's row (table connection).
@@ -75,19 +85,35 @@ struct client_count {
     int64_t first, last;
 };
 
+/* Key of dropped: struct denied_key with rule_id 0. Connections dropped by
+ * encryption enforcement, and how many of them each encryption value
+ * dropped (there are three such values: table encryption_state). */
+#define DROP_STATES 4
+struct drop_agg {
+    struct denied_agg a;           /* first: freed as a denied_agg */
+    int64_t example_tuple;         /* the first connection's first tuple */
+    struct drop_state {
+        int64_t encryption;        /* encryption.id */
+        int64_t connections, tuples;
+    } states[DROP_STATES];
+    int nstates;
+};
+
 /* Key of allowed: allowed connections per local host and requirement. */
 struct allowed_key {
     int64_t local, requirement;
 };
 
 /* Key of hourly: what a count is about, and the hour (Unix seconds). */
-enum hourly_kind { HOURLY_DENIED = 1, HOURLY_ALLOWED, HOURLY_CONNECTIONS };
+enum hourly_kind { HOURLY_DENIED = 1, HOURLY_ALLOWED, HOURLY_CONNECTIONS, HOURLY_DROPPED };
 struct hourly_key {
     int64_t kind;     /* enum hourly_kind */
     int64_t local, requirement_or_remote, rule_id, port;
     int64_t hour;
 };
 /* HOURLY_DENIED: bad = denied connections (key as denied_key);
+ * HOURLY_DROPPED: bad = connections dropped by encryption (key as
+ * denied_key, rule_id 0);
  * HOURLY_ALLOWED: good = allowed connections (local, requirement);
  * HOURLY_CONNECTIONS: written by findings.c for asymmetric-return: bad =
  * connections whose answer was lost, good = the others (remote: a source's
@@ -126,7 +152,11 @@ struct scan_result {
     struct hashmap denied;      /* struct denied_key -> struct denied_agg */
     struct hashmap client_denied; /* struct client_key -> struct client_count */
     struct hashmap allowed;     /* struct allowed_key -> int64_t (connections) */
-    struct hashmap denied_by_requirement; /* struct allowed_key -> int64_t */
+    struct hashmap denied_by_requirement; /* struct allowed_key -> int64_t:
+                                   * denied and dropped connections */
+    struct hashmap dropped;     /* struct denied_key -> struct drop_agg */
+    struct hashmap platform;    /* struct denied_key (rule_id 0) -> int64_t:
+                                 * platform connections per port */
     struct hashmap allowed_ports; /* struct denied_key (rule_id 0) -> int64_t:
                                    * allowed connections per port */
     struct hashmap hourly;      /* struct hourly_key -> struct hourly_count */

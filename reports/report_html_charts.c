@@ -136,7 +136,9 @@ void html_timeline(FILE *out, const struct report *r, const struct report_findin
         if (f->hours[i].bad + f->hours[i].good > max)
             max = f->hours[i].bad + f->hours[i].good;
     int conn = strcmp(f->analyzer, "asymmetric-return") == 0;
-    const char *bad = conn ? "lost" : "denied", *good = conn ? "completed" : "allowed";
+    const char *bad = conn ? "lost"
+                    : strcmp(f->analyzer, "encryption-drop") == 0 ? "dropped" : "denied";
+    const char *good = conn ? "completed" : "allowed";
     fprintf(out, "<div class=\"chart\"><svg class=\"bars\" viewBox=\"0 0 %lld 100\""
                  " preserveAspectRatio=\"none\" role=\"img\" aria-label=\"%s per hour\">",
             (long long)hours, conn ? "connections" : "flows");

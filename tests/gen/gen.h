@@ -196,9 +196,16 @@ const char *rule_name(int r);
 typedef struct {
     uint32_t off;   /* into the minute arena */
     uint16_t len;
-    uint8_t acl;
+    uint8_t acl;    /* 0, 1: the world's aclIDs; ACL_PLATFORM, ACL_UNSPECIFIED */
     uint8_t rule;
 } tup_t;
+
+/* The aclIDs of VNet flow logs beside the world's two: all zeros (the
+ * PlatformRule groups of real records), and `unspecified` (groups of
+ * tuples that encryption enforcement dropped). */
+enum { ACL_PLATFORM = 2, ACL_UNSPECIFIED = 3 };
+/* The aclID text of acl (0..3). */
+const char *acl_text(const world_t *w, int acl);
 
 typedef struct {
     char *arena;

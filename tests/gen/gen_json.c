@@ -84,6 +84,15 @@ static int empty_rule_pick(blobw_t *b, const unsigned char *present)
     return -1;
 }
 
+const char *acl_text(const world_t *w, int acl)
+{
+    switch (acl & 3) {
+    case ACL_PLATFORM: return "00000000-0000-0000-0000-000000000000";
+    case ACL_UNSPECIFIED: return "unspecified";
+    default: return w->acl_id[acl & 1];
+    }
+}
+
 /* tup_t.rule is 8 bits wide: the built-in table uses R_COUNT of the slots,
  * script mode (rule_names) up to all of them. At most 4 aclIDs (acl & 3). */
 #define RULE_SLOTS 256
@@ -168,7 +177,7 @@ void blob_record(blobw_t *b, const minute_t *m, int64_t m0, int version)
             first_outer = 0;
             nl(b, d + 3);
             sink_putc(s, '{');
-            kv_str(b, d + 4, 1, "aclID", b->w->acl_id[acl & 1]);
+            kv_str(b, d + 4, 1, "aclID", acl_text(b->w, acl));
             key(b, d + 4, 0, "flowGroups");
             sink_putc(s, '[');
         }

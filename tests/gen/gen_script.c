@@ -18,17 +18,20 @@
 enum { SH_COMPLETED, SH_LOST, SH_SCAN_RST, SH_SCAN_FIN, SH_DENIED, SH_UDP, SH_COUNT };
 static const char *const SHAPE_NAMES[SH_COUNT] = {"completed", "lost", "scan-rst", "scan-fin", "denied", "udp"};
 
-enum { K_DUR, K_BYTES, K_SYNS, K_GAPS, K_END, K_REPLIES, K_E, K_NSG, K_COUNT };
-static const char *const KEY_NAMES[K_COUNT] = {"dur", "bytes", "syns", "gaps", "end", "replies", "e", "nsg"};
+enum { K_DUR, K_BYTES, K_SYNS, K_GAPS, K_END, K_REPLIES, K_E, K_NSG, K_ENC, K_ACL, K_COUNT };
+static const char *const KEY_NAMES[K_COUNT] = {"dur", "bytes", "syns", "gaps", "end", "replies", "e", "nsg",
+                                               "enc", "acl"};
 #define KB(k) (1u << (k))
+#define K_ANY (KB(K_E) | KB(K_NSG) | KB(K_ENC) | KB(K_ACL)) /* keys of every shape */
 static const unsigned SHAPE_KEYS[SH_COUNT] = {
-    [SH_COMPLETED] = KB(K_DUR) | KB(K_BYTES) | KB(K_E) | KB(K_NSG),
-    [SH_LOST] = KB(K_SYNS) | KB(K_GAPS) | KB(K_END) | KB(K_E) | KB(K_NSG),
-    [SH_SCAN_RST] = KB(K_E) | KB(K_NSG),
-    [SH_SCAN_FIN] = KB(K_E) | KB(K_NSG),
-    [SH_DENIED] = KB(K_SYNS) | KB(K_GAPS) | KB(K_E) | KB(K_NSG),
-    [SH_UDP] = KB(K_DUR) | KB(K_REPLIES) | KB(K_E) | KB(K_NSG),
+    [SH_COMPLETED] = KB(K_DUR) | KB(K_BYTES) | K_ANY,
+    [SH_LOST] = KB(K_SYNS) | KB(K_GAPS) | KB(K_END) | K_ANY,
+    [SH_SCAN_RST] = K_ANY,
+    [SH_SCAN_FIN] = K_ANY,
+    [SH_DENIED] = KB(K_SYNS) | KB(K_GAPS) | K_ANY,
+    [SH_UDP] = KB(K_DUR) | KB(K_REPLIES) | K_ANY,
 };
+#define MAX_ENC 40                        /* the longest encryption value nsgflow reads */
 
 #define MAX_SYNS 1000
 #define MAX_SPAN_MS (30LL * 86400 * 1000) /* any duration or offset: 30 days */
@@ -56,6 +59,8 @@ typedef struct {
     uint64_t replies;   /* udp */
     unsigned syns;      /* lost, denied */
     int64_t *syn_at;    /* lost, denied: the SYNs, syn_at[0] = 0 */
+    char enc[MAX_ENC + 1]; /* VNet: the encryption value of its tuples */
+    int acl;            /* VNet: -1 the NIC's aclID, or ACL_PLATFORM, ACL_UNSPECIFIED */
 } conn_t;
 
 typedef struct {
@@ -73,6 +78,7 @@ typedef struct {
     uint32_t off;       /* into the arena */
     uint16_t len;
     uint8_t rule;
+    int8_t acl;         /* the connection's (-1: the NIC's) */
 } stup_t;
 
 typedef struct {
@@ -268,6 +274,17 @@ static unsigned parse_gaps(const script_t *s, const char *v, int64_t *out, unsig
     return n;
 }
 
+/* enc=VALUE: 1..MAX_ENC capital letters and underscores, as VNet flow logs
+ * write them (X, NX, NX_NOT_ACCEPTED, ...); any such value is written. */
+static void parse_enc(const script_t *s, const char *v, char out[MAX_ENC + 1])
+{
+    size_t n = strlen(v);
+    int ok = n >= 1 && n <= MAX_ENC;
+    for (size_t i = 0; ok && i < n; i++) ok = (v[i] >= 'A' && v[i] <= 'Z') || v[i] == '_';
+    if (!ok) bad(s, "bad enc='%.60s': 1..%d capital letters or '_', e.g. NX or NX_NOT_ACCEPTED", v, MAX_ENC);
+    memcpy(out, v, n + 1);
+}
+
 static void check_rule(const script_t *s, const char *v)
 {
     size_t n = strlen(v);
@@ -366,10 +383,23 @@ static void parse_line(script_t *s, char *text)
         int k = -1;
         for (int j = 0; j < K_COUNT; j++)
             if (!strcmp(f[i], KEY_NAMES[j])) k = j;
-        if (k < 0) bad(s, "unknown key '%.40s' (keys: dur, bytes, syns, gaps, end, replies, e, nsg)", f[i]);
+        if (k < 0) bad(s, "unknown key '%.40s' (keys: dur, bytes, syns, gaps, end, replies, e, nsg, enc, acl)", f[i]);
         if (!(SHAPE_KEYS[c.shape] & KB(k))) bad(s, "key %s= does not apply to shape %s", f[i], SHAPE_NAMES[c.shape]);
         if (val[k]) bad(s, "key %s= given twice", f[i]);
         val[k] = eq + 1;
+    }
+
+    /* the VNet fields: encryption value and aclID */
+    snprintf(c.enc, sizeof c.enc, "NX");
+    if (val[K_ENC]) parse_enc(s, val[K_ENC], c.enc);
+    c.acl = -1;
+    if (val[K_ACL]) {
+        if (!strcmp(val[K_ACL], "zero"))
+            c.acl = ACL_PLATFORM;
+        else if (!strcmp(val[K_ACL], "unspecified"))
+            c.acl = ACL_UNSPECIFIED;
+        else if (strcmp(val[K_ACL], "nic"))
+            bad(s, "bad acl='%.60s': expected nic, zero or unspecified", val[K_ACL]);
     }
 
     /* the shape's parameters, defaults first */
@@ -488,8 +518,8 @@ static void add_tuple(script_t *s, const conn_t *c, int64_t ms, char state, cons
     int n;
     int denied = c->shape == SH_DENIED;
     if (s->fmt == FMT_VNET) {
-        n = snprintf(buf, sizeof buf, "%lld,%s,%s,%u,%u,%s,%c,%c,NX", (long long)ms, c->src, c->dst, c->sport,
-                     c->dport, c->proto == 'T' ? "6" : "17", c->dir, denied ? 'D' : state);
+        n = snprintf(buf, sizeof buf, "%lld,%s,%s,%u,%u,%s,%c,%c,%s", (long long)ms, c->src, c->dst, c->sport,
+                     c->dport, c->proto == 'T' ? "6" : "17", c->dir, denied ? 'D' : state, c->enc);
     } else {
         n = snprintf(buf, sizeof buf, "%lld,%s,%s,%u,%u,%c,%c,%c", (long long)(ms / 1000), c->src, c->dst, c->sport,
                      c->dport, c->proto, c->dir, denied ? 'D' : 'A');
@@ -519,6 +549,7 @@ static void add_tuple(script_t *s, const conn_t *c, int64_t ms, char state, cons
     t->off = (uint32_t)s->alen;
     t->len = (uint16_t)n;
     t->rule = (uint8_t)c->rule;
+    t->acl = (int8_t)c->acl;
     s->ntups++;
     s->alen += (size_t)n;
     if (s->alen > 0xffffffffu) die("script: too many tuples");
@@ -726,7 +757,7 @@ static void write_tree(script_t *s, const sopts_t *o)
                 tup_t *mt = &m.t[m.n++];
                 mt->off = (uint32_t)m.alen;
                 mt->len = t->len;
-                mt->acl = (uint8_t)nic->acl;
+                mt->acl = (uint8_t)(t->acl >= 0 ? t->acl : nic->acl);
                 mt->rule = t->rule;
                 m.alen += t->len;
                 int64_t sec = floor_div(t->ms, 1000);

@@ -6,7 +6,8 @@
  * hour, long flows with C tuples, stateless SYN chains (retransmits against
  * a flow stamped every minute), VNet counters (scans, lost answers),
  * denials, UDP, the window and its margins, double logging of a NIC in NSG
- * and VNet flow logs, many connections (the reader's sweeps), a minute's
+ * and VNet flow logs, VNet platform traffic (PlatformRule) and drops by
+ * encryption enforcement, many connections (the reader's sweeps), a minute's
  * tuples out of order, hours ingested out of order, and ingest's progress
  * line. Then conn_classify on hand-built connections at the boundaries of
  * its rules. */
@@ -738,6 +739,90 @@ static void test_denied(void **state)
     seen_free(&s);
 }
 
+/* VNet flow logs of 2025: a PlatformRule group (Azure's platform, not the
+ * NSG) marks its connections platform, whatever their class; the
+ * encryption values that drop (NX_SW_NOT_READY, NX_NOT_ACCEPTED,
+ * NX_NOT_SUPPORTED) make a connection an encryption drop whatever its
+ * state letters; the other values (X, NX_HW_NOT_SUPPORTED, NX_LOCAL_DST,
+ * NX_FALLBACK) change nothing. */
+static void test_platform_and_encryption(void **state)
+{
+    struct fx *f = *state;
+    struct blob b;
+    int64_t t = H(6);
+    char rest[160];
+    blob_start(&b, VNET, 6, MAC1);
+    /* platform: a completed call, and a denied one */
+    tup(&b, "PlatformRule", MS(t), "40.80.44.0,10.20.1.4,54000,443,6,I,B,NX,0,0,0,0");
+    tup(&b, "PlatformRule", MS(t + 2), "40.80.44.0,10.20.1.4,54000,443,6,I,E,NX,12,4000,10,12000");
+    tup(&b, "PlatformRule", MS(t + 3), "40.80.44.0,10.20.1.4,54001,443,6,I,D,NX,0,0,0,0");
+    /* the drops: B and E (counters or not), B, C, E, and a D */
+    static const char *const drops[] = {"NX_SW_NOT_READY", "NX_NOT_ACCEPTED", "NX_NOT_SUPPORTED"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(rest, sizeof rest, "10.20.1.4,13.69.104.10,%d,1433,6,O,B,%s,0,0,0,0", 54010 + i,
+                 drops[i]);
+        tup(&b, "unspecified", MS(t + 10 + i), rest);
+        snprintf(rest, sizeof rest, "10.20.1.4,13.69.104.10,%d,1433,6,O,E,%s,3,180,0,0", 54010 + i,
+                 drops[i]);
+        tup(&b, "unspecified", MS(t + 20 + i), rest);
+    }
+    tup(&b, "unspecified", MS(t + 30), "10.20.1.4,13.69.104.10,54013,1433,6,O,B,NX_NOT_ACCEPTED,0,0,0,0");
+    tup(&b, "unspecified", MS(t + 90), "10.20.1.4,13.69.104.10,54013,1433,6,O,C,NX_NOT_ACCEPTED,2,120,0,0");
+    tup(&b, "unspecified", MS(t + 95), "10.20.1.4,13.69.104.10,54013,1433,6,O,E,NX_NOT_ACCEPTED,1,60,0,0");
+    tup(&b, "unspecified", MS(t + 40), "10.20.1.4,13.69.104.10,54014,1433,6,O,D,NX_NOT_ACCEPTED,0,0,0,0");
+    /* not drops */
+    static const char *const kept[] = {"X", "NX_HW_NOT_SUPPORTED", "NX_LOCAL_DST", "NX_FALLBACK"};
+    for (int i = 0; i < 4; i++) {
+        snprintf(rest, sizeof rest, "10.20.1.4,13.69.104.20,%d,1433,6,O,B,%s,0,0,0,0", 54020 + i,
+                 kept[i]);
+        tup(&b, "UserRule_Allow-Sql", MS(t + 50 + i), rest);
+        snprintf(rest, sizeof rest, "10.20.1.4,13.69.104.20,%d,1433,6,O,E,%s,10,2000,8,6000",
+                 54020 + i, kept[i]);
+        tup(&b, "UserRule_Allow-Sql", MS(t + 60 + i), rest);
+    }
+    blob_write(&b, f->logs);
+    ingest_dir(f, f->logs, 21);
+
+    struct seen s;
+    struct conn_scan_stats st;
+    read_window(f, H(6), H(7) - 1, &s, &st);
+    assert_int_equal(s.n, 11);
+    const struct connection *c = one_port(&s, 54000);
+    assert_class(c, "completed");
+    assert_true(c->platform);
+    assert_int_equal(c->drops, 0);
+    c = one_port(&s, 54001);
+    assert_class(c, "denied");
+    assert_true(c->platform);
+    for (int i = 0; i < 3; i++) {
+        c = one_port(&s, 54010 + i);
+        assert_class(c, "encryption-drop");
+        assert_false(c->platform);
+        assert_int_equal(c->tuples, 2);
+        assert_int_equal(c->drops, 2);
+        assert_true(c->drop_encryption > 0);
+    }
+    /* each value its own encryption id */
+    assert_true(one_port(&s, 54010)->drop_encryption != one_port(&s, 54011)->drop_encryption);
+    assert_true(one_port(&s, 54011)->drop_encryption != one_port(&s, 54012)->drop_encryption);
+    c = one_port(&s, 54013);
+    assert_class(c, "encryption-drop");
+    assert_int_equal(c->tuples, 3);
+    assert_int_equal(c->drops, 3);
+    assert_int_equal(c->drop_encryption, one_port(&s, 54011)->drop_encryption);
+    c = one_port(&s, 54014);
+    assert_class(c, "encryption-drop"); /* state D: dropped all the same */
+    assert_int_equal(c->denials, 1);
+    for (int i = 0; i < 4; i++) {
+        c = one_port(&s, 54020 + i);
+        assert_class(c, "completed");
+        assert_int_equal(c->drops, 0);
+        assert_int_equal(c->drop_encryption, 0);
+        assert_false(c->platform);
+    }
+    seen_free(&s);
+}
+
 /* UDP: counters both ways, one way, none (NSG v1). */
 static void test_udp(void **state)
 {
@@ -1237,9 +1322,21 @@ static void test_classify_boundaries(void **state)
     assert_int_equal(conn_classify(&c), CONN_UNCLEAR);
 
     /* the names */
+    /* encryption drops: at least half of the tuples, whatever the rest says */
+    c = counted(10, 2000, 8, 6000);
+    c.tuples = 2;
+    c.drops = 1;
+    assert_int_equal(conn_classify(&c), CONN_ENCRYPTION_DROP);
+    c.tuples = 3;
+    assert_int_equal(conn_classify(&c), CONN_COMPLETED);
+    c = counted(0, 0, 0, 0);
+    c.tuples = c.denials = c.drops = 1;
+    assert_int_equal(conn_classify(&c), CONN_ENCRYPTION_DROP); /* a D that encryption dropped */
+
+    /* the names */
     static const char *const names[CONN_CLASSES] = {
         "completed", "answered", "closed", "no-answer", "answer-lost", "retransmitted",
-        "denied", "unclear"};
+        "denied", "unclear", "encryption-drop"};
     for (int i = 0; i < CONN_CLASSES; i++)
         assert_string_equal(conn_class_name(i), names[i]);
     assert_string_equal(conn_class_name(-1), "?");
@@ -1257,6 +1354,7 @@ int main(void)
         T(test_begin_after_end),
         T(test_denied),
         T(test_udp),
+        T(test_platform_and_encryption),
         T(test_window),
         T(test_double_logging),
         T(test_many),
