@@ -1,5 +1,5 @@
 /* netconfig.h: the imported configuration (schema/006_config.sql, and
- * 015_regions.sql for the regions of an instance), loaded into memory the
+ * 014_regions.sql for the regions of an instance), loaded into memory the
  * way the analyzers ask about it: each region of an API Management
  * instance (or a workspace gateway) with its tier and mode, its subnet's
  * address ranges, the NSG and route table on that subnet as nsgeval.h

@@ -115,6 +115,8 @@ struct import {
     long statuses;               /* APIM network statuses (config_status.h) */
     const char *instance;        /* --instance: whose they are */
     char refusal[400];           /* why the file is refused, when a document says */
+    int defer_statuses;          /* first pass: a network status waits for the rest */
+    int deferred;                /* this file holds one: read it again at the end */
     int64_t effective_routes;    /* the file's table of effective routes, 0: none yet */
     long stdin_tables;           /* effective route tables read from stdin */
     int failed;                  /* a database error */
@@ -1017,7 +1019,14 @@ static int on_doc(void *ctx, const struct jd_node *doc, size_t index)
         return 0;
     }
     if (!jd_string(doc, "id")[0] && config_status_is(doc)) {
-        /* APIM's network status: 1 when it is refused, which stops the file */
+        /* APIM's network status names no instance: without --instance it is
+         * read after the other files, so that the instance they import
+         * counts (apim-networkstatus.json sorts before apim.json) */
+        if (im->defer_statuses) {
+            im->deferred = 1;
+            return 1; /* the file stops; import_file sets it aside */
+        }
+        /* 1 when it is refused, which stops the file */
         int rc = config_status_put(im->db, im->import_id, im->path, im->instance, doc,
                                    im->refusal, sizeof im->refusal);
         im->statuses += rc == 0;
@@ -1077,7 +1086,8 @@ static void describe(const jsondoc *p, const struct import *im, struct strbuf *o
 }
 
 /* Reads one file under a savepoint. Returns 0 when imported, 1 when
- * refused (said why), -1 on a database error. */
+ * refused (said why), 2 when set aside for the second pass (it holds a
+ * network status, im->defer_statuses), -1 on a database error. */
 static int import_file(struct import *im, const char *path, const char *shown)
 {
     im->path = shown;
@@ -1088,6 +1098,7 @@ static int import_file(struct import *im, const char *path, const char *shown)
     im->templates = im->parameter_files = im->refused = 0;
     im->statuses = 0;
     im->refusal[0] = '\0';
+    im->deferred = 0;
     if (exec_sql(im, "SAVEPOINT config_file") != 0)
         return -1;
     char err[400] = "";
@@ -1111,6 +1122,15 @@ static int import_file(struct import *im, const char *path, const char *shown)
             free(buf);
             sqlite3_exec(im->db, "ROLLBACK TO config_file; RELEASE config_file", NULL, NULL, NULL);
             return -1;
+        }
+        if (im->deferred) {
+            jd_free(p);
+            source_close(src);
+            free(buf);
+            return exec_sql(im, "ROLLBACK TO config_file") == 0 &&
+                           exec_sql(im, "RELEASE config_file") == 0
+                       ? 2
+                       : -1;
         }
         if (!bad && n < 0) {
             snprintf(err, sizeof err, "%s", source_error(src));
@@ -1183,7 +1203,7 @@ int config_import_paths_of(const char *db_path, int wait_ms, char **paths, int n
         walk_free(&w);
         return EXIT_FATAL;
     }
-    struct import im = {.db = db, .instance = instance};
+    struct import im = {.db = db, .instance = instance, .defer_statuses = !instance};
     struct strbuf all = {0};
     for (int i = 0; i < npaths; i++)
         strbuf_printf(&all, "%s%s", i ? " " : "", paths[i]);
@@ -1193,12 +1213,26 @@ int config_import_paths_of(const char *db_path, int wait_ms, char **paths, int n
                (int64_t)time(NULL), strbuf_text(&all)) != 0)
         goto dbfail;
     im.import_id = sqlite3_last_insert_rowid(db);
-    for (size_t i = 0; i < w.count; i++) {
-        const char *path = w.entries[i].path;
-        int rc = import_file(&im, path, strcmp(path, "-") == 0 ? "(stdin)" : path);
-        if (rc < 0)
-            goto dbfail;
-    }
+    /* two passes: the network statuses set aside by the first (standard
+     * input cannot be read twice: its status is taken at once) */
+    char *later = calloc(w.count ? w.count : 1, 1);
+    if (!later)
+        goto dbfail;
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < w.count; i++) {
+            const char *path = w.entries[i].path;
+            int stdin_path = strcmp(path, "-") == 0;
+            if (pass == 1 && !later[i])
+                continue;
+            im.defer_statuses = pass == 0 && !instance && !stdin_path;
+            int rc = import_file(&im, path, stdin_path ? "(stdin)" : path);
+            if (rc < 0) {
+                free(later);
+                goto dbfail;
+            }
+            later[i] = rc == 2;
+        }
+    free(later);
     if (im.files_ok == 0) {
         /* nothing imported: no snapshot either */
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);

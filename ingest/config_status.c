@@ -98,8 +98,8 @@ static int choose_instance(sqlite3 *db, const char *given, char *name, size_t n,
     if (count == 0)
         snprintf(why, whylen, "an APIM network status does not name its instance, and no APIM"
                               " instance is imported: give config import --instance NAME (or"
-                              " import the instance, az apim show, before it); nothing of it"
-                              " was imported");
+                              " import the instance, az apim show, with it or before it);"
+                              " nothing of it was imported");
     else
         snprintf(why, whylen, "an APIM network status does not name its instance, and %d APIM"
                               " instances are imported (%s): give config import --instance"

@@ -3,7 +3,7 @@
  * instance itself could reach (each dependency with its status, error and
  * times) and the DNS servers it uses, per location, into the tables
  * config_network_status and config_network_dependency
- * (schema/016_network_status.sql).
+ * (schema/015_network_status.sql).
  *
  * Two shapes, as the REST calls print them: the service's list
  * [{"location", "networkStatus": {"dnsServers", "connectivityStatus"}}]

@@ -135,8 +135,26 @@ assert_eq "$(sqlite3 "$db2" "select distinct instance from network_status")" api
 rm -f "$T/none.db"*
 run_status "$NSGFLOW" config import --db "$T/none.db" "$LIST"
 assert_eq "$status" 3 "no instance imported: exit 3"
-assert_contains "$T/err" "refused: an APIM network status does not name its instance, and no APIM instance is imported: give config import --instance NAME (or import the instance, az apim show, before it)" \
+assert_contains "$T/err" "refused: an APIM network status does not name its instance, and no APIM instance is imported: give config import --instance NAME (or import the instance, az apim show, with it or before it)" \
     "no instance imported: refused"
+# the instance in the same import, after the status (a folder of exports
+# where apim-networkstatus.json sorts before apim.json, or the order given):
+# the status waits for the rest of the import
+mkdir -p "$T/export"
+cp "$LIST" "$T/export/apim-networkstatus.json"
+cp "$NS/apim-contoso-weu.json" "$T/export/apim.json"
+for order in folder given; do
+    rm -f "$T/same.db"*
+    if [ $order = folder ]; then
+        run_status "$NSGFLOW" config import --db "$T/same.db" "$T/export"
+    else
+        run_status "$NSGFLOW" config import --db "$T/same.db" "$LIST" "$NS/apim-contoso-weu.json"
+    fi
+    assert_eq "$status" 0 "instance imported after its status ($order): imported"
+    grep -q refused "$T/err" && fail "instance imported after its status ($order): refused: $(cat "$T/err")"
+    assert_eq "$(sqlite3 "$T/same.db" "select count(*) || '|' || count(distinct instance) || '|' || min(instance) || '|' || min(import_id) from network_status")" \
+        "9|1|apim-contoso-weu|1" "instance imported after its status ($order): its 9 dependencies, in the one snapshot"
+done
 run_status "$NSGFLOW" config import --db "$T/none.db" --instance apim-later "$ONE"
 assert_eq "$status" 0 "no instance imported, --instance: kept"
 assert_eq "$(sqlite3 "$T/none.db" "select distinct instance || '|' || coalesce(location, 'NULL') from network_status")" "apim-later|NULL" \

@@ -1,4 +1,4 @@
--- nsgflow database, schema version 16: API Management's own view of its
+-- nsgflow database, schema version 15: API Management's own view of its
 -- network, the "Network status" page of the Azure portal, as `nsgflow config
 -- import` read it from the JSON of the networkstatus REST calls (the list of
 -- the service's locations, or one location's object). Each location of an

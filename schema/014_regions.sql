@@ -1,4 +1,4 @@
--- nsgflow database, schema version 15: the configuration as Azure runs it.
+-- nsgflow database, schema version 14: the configuration as Azure runs it.
 --
 -- A multi-region API Management instance (Premium) has a subnet, NSG and
 -- route table in each of its regions: its additional locations

@@ -1,4 +1,4 @@
--- nsgflow database, schema version 17: VNet flow logs as they are in
+-- nsgflow database, schema version 16: VNet flow logs as they are in
 -- 2025-2026: platform traffic and drops by encryption enforcement.
 --
 -- Two things in VNet flow records are decided by no rule of the user's:
