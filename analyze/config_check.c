@@ -163,7 +163,7 @@ static int primary_region_tag(struct netconfig *nc, const struct nc_instance *in
     }
     addrset_free(&r->set);
     r->set = both;
-    snprintf(r->name, sizeof r->name, "%s and %s", r->rule, r->primary);
+    snprintf(r->name, sizeof r->name, "%.76s and %.76s", r->rule, r->primary); /* tags: short */
     snprintf(r->rule, sizeof r->rule, "%s", tag);
     return 0;
 }
