@@ -1035,8 +1035,17 @@ int analyze_run(const struct analyze_options *o, struct analyze_result *res)
         db_exec(read_db, "BEGIN", err, sizeof err) != 0)
         goto fail;
     sqlite3_exec(read_db, "PRAGMA cache_size = -2048", NULL, NULL, NULL);
-    int scan_rc = scan_window(read_db, db, from, judge_from, to, res->run_id, &reqs, addrs,
+    /* the addresses the pass meets are read through its own connection */
+    int scan_rc = addresses_use_db(addrs, read_db);
+    if (scan_rc == 0)
+        scan_rc = scan_window(read_db, db, from, judge_from, to, res->run_id, &reqs, addrs,
                               &scan, err, sizeof err);
+    else
+        snprintf(err, sizeof err, "%s", sqlite3_errmsg(read_db));
+    if (addresses_use_db(addrs, db) != 0 && scan_rc == 0) {
+        snprintf(err, sizeof err, "%s", sqlite3_errmsg(db));
+        scan_rc = -1;
+    }
     sqlite3_exec(read_db, "COMMIT", NULL, NULL, NULL);
     sqlite3_close(read_db);
     read_db = NULL;
@@ -1089,6 +1098,8 @@ int analyze_run(const struct analyze_options *o, struct analyze_result *res)
                            sizeof err) != 0)
         goto fail;
     findings_sort(&fs);
+    if (addresses_check(addrs, err, sizeof err) != 0)
+        goto fail;
     timing("findings", start);
     if (addresses_save_tags(db, addrs, err, sizeof err) != 0 ||
         store_results(db, res->run_id, previous, &scan, &reqs, &hosts, &nc, &fs,

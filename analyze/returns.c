@@ -57,7 +57,7 @@ struct hour_counts {
 /* An example of a lost answer: a connection, and what orders it. */
 struct example {
     int64_t ts;         /* when it began (Unix seconds) */
-    uint32_t rank;      /* its source's place in address order */
+    int64_t remote;     /* its source (address order: addresses_cmp) */
     int64_t first_tuple; /* the connection (its first tuple's id) */
 };
 
@@ -66,27 +66,30 @@ struct example {
  * source address, then the order of the log), printed in that order: the
  * same connections in a shard holding the host's NIC as in one database of
  * everything, whatever ids the databases gave addresses and tuples. */
-static int example_before(const struct example *x, const struct example *y)
+static int example_before(const addresses *addrs, const struct example *x,
+                          const struct example *y)
 {
     if (x->ts != y->ts)
         return x->ts < y->ts;
-    if (x->rank != y->rank)
-        return x->rank < y->rank;
+    int c = x->remote == y->remote ? 0 : addresses_cmp(addrs, x->remote, y->remote);
+    if (c)
+        return c < 0;
     return x->first_tuple < y->first_tuple;
 }
 
 /* Adds e to the sorted examples[0..*n) when it is among the EXAMPLES earliest. */
-static void keep_example(struct example *examples, int *n, const struct example *e)
+static void keep_example(const addresses *addrs, struct example *examples, int *n,
+                         const struct example *e)
 {
     int i = *n;
     if (i == EXAMPLES) {
-        if (!example_before(e, &examples[i - 1]))
+        if (!example_before(addrs, e, &examples[i - 1]))
             return;
         i--;
     } else {
         (*n)++;
     }
-    for (; i > 0 && example_before(e, &examples[i - 1]); i--)
+    for (; i > 0 && example_before(addrs, e, &examples[i - 1]); i--)
         examples[i] = examples[i - 1];
     examples[i] = *e;
 }
@@ -145,7 +148,7 @@ static struct hour_counts *caller_hour(struct caller *c, int64_t hour)
 
 /* Adds the single source src's hours, examples and counts into dst (a
  * class). */
-static int caller_merge(struct caller *dst, const struct caller *src)
+static int caller_merge(const addresses *addrs, struct caller *dst, const struct caller *src)
 {
     for (size_t i = 0; i < src->nh; i++) {
         struct hour_counts *h = caller_hour(dst, src->h[i].hour);
@@ -161,7 +164,7 @@ static int caller_merge(struct caller *dst, const struct caller *src)
             h->repeating_sources++;
     }
     for (int i = 0; i < src->nexamples; i++)
-        keep_example(dst->examples, &dst->nexamples, &src->examples[i]);
+        keep_example(addrs, dst->examples, &dst->nexamples, &src->examples[i]);
     dst->sources++;
     for (size_t i = 0; i < src->nh; i++)
         if (src->h[i].n[CONN_ANSWER_LOST] + src->h[i].n[CONN_RETRANSMITTED] > 0) {
@@ -634,7 +637,7 @@ static int source_done(sqlite3 *db, const struct scan_result *scan, const addres
         client_class(db, ri, c->remote, &kind, label, sizeof label);
     }
     struct caller *g = class_of(classes, c, kind, label);
-    return g ? caller_merge(g, c) : -1;
+    return g ? caller_merge(addrs, g, c) : -1;
 }
 
 int build_returns(sqlite3 *db, int64_t run_id, const struct scan_result *scan,
@@ -693,8 +696,8 @@ int build_returns(sqlite3 *db, int64_t run_id, const struct scan_result *scan,
              * hour above its tuple id (ids below 2^50) */
             int64_t key = sqlite3_column_int64(st, 7);
             struct example e = {sqlite3_column_int64(st, 3) + (key >> 50),
-                                addresses_rank(addrs, remote), key & ((INT64_C(1) << 50) - 1)};
-            keep_example(cur.examples, &cur.nexamples, &e);
+                                remote, key & ((INT64_C(1) << 50) - 1)};
+            keep_example(addrs, cur.examples, &cur.nexamples, &e);
         }
         int64_t first = sqlite3_column_int64(st, 8), last = sqlite3_column_int64(st, 9);
         if (!cur.first || first < cur.first)

@@ -140,16 +140,15 @@ int scan_is_scanner(const struct source_note *note)
  * everything does. */
 void scan_keep_lowest(const addresses *addrs, struct denied_agg *a, int64_t remote)
 {
-    uint32_t rank = addresses_rank(addrs, remote);
     int i = a->nsamples;
     if (i == DENIED_SAMPLES) {
-        if (rank >= addresses_rank(addrs, a->samples[i - 1]))
+        if (addresses_cmp(addrs, remote, a->samples[i - 1]) >= 0)
             return;
         i--; /* the highest makes room */
     } else {
         a->nsamples++;
     }
-    for (; i > 0 && addresses_rank(addrs, a->samples[i - 1]) > rank; i--)
+    for (; i > 0 && addresses_cmp(addrs, a->samples[i - 1], remote) > 0; i--)
         a->samples[i] = a->samples[i - 1];
     a->samples[i] = remote;
 }

@@ -197,7 +197,7 @@ const struct source_note *scan_source(const struct scan_result *r, int64_t addre
 int scan_is_scanner(const struct source_note *note);
 
 /* Adds remote, new to a, to the examples of a: its DENIED_SAMPLES lowest
- * remote addresses in address order (addresses_rank), kept sorted. */
+ * remote addresses in address order (addresses_cmp), kept sorted. */
 void scan_keep_lowest(const addresses *addrs, struct denied_agg *a, int64_t remote);
 
 #endif
