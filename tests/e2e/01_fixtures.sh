@@ -63,5 +63,20 @@ for a in 10.1.0.6 2001:db8::5 52.162.110.80 198.51.100.20; do
         "$(q "select group_concat(flow_id) from (select flow_id from flows where src_ip = '$a' or dst_ip = '$a' order by flow_id)")" "flows_by_address $a"
 done
 assert_eq "$(q "select count(*) from flows_by_address where address = '10.1.0.6'")" 4 "address count"
+# a time window added to a lookup keeps the lookup's order (schema 18): the
+# blobs that hold the address or port first, never the time index
+win="ts between 1772438400 and 1772442000"
+for v in "flows_by_address where address = '10.1.0.6'" "flows_by_port where port = 1433"; do
+    plan=$(q "explain query plan select * from $v and $win" | tr '\n' ' ')
+    case "$plan" in
+        *flow_tuple_ts*) fail "${v%% *} with a time window: driven by the time index: $plan" ;;
+    esac
+done
+assert_eq "$(q "select group_concat(flow_id) from (select flow_id from flows_by_address where address = '10.1.0.6' and $win order by flow_id)")" \
+    "$(q "select group_concat(flow_id) from (select flow_id from flows where (src_ip = '10.1.0.6' or dst_ip = '10.1.0.6') and $win order by flow_id)")" \
+    "flows_by_address with a time window"
+assert_eq "$(q "select group_concat(flow_id) from (select flow_id from flows_by_port where port = 1433 and $win order by flow_id)")" \
+    "$(q "select group_concat(flow_id) from (select flow_id from flows where dst_port = 1433 and $win order by flow_id)")" \
+    "flows_by_port with a time window"
 assert_eq "$(q "pragma integrity_check")" ok "integrity"
 done_ok
