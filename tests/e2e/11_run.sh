@@ -63,6 +63,22 @@ assert_contains "$T/out" "nsg-v2" "stats: formats"
 assert_contains "$T/out" "flows: " "stats: time range"
 assert_contains "$T/out" "analyses: 4" "stats: analyses"
 assert_contains "$T/out" "service tags: built-in snapshot" "stats: tags"
+# tuples by format: the figures a count of every tuple gives, also for a
+# blob whose records mix NSG v1 and v2 (its tuples are read, the others'
+# counts added whole)
+python3 - "$TESTS/fixtures" "$T/mixed.json" <<'PY'
+import json, sys
+a = json.load(open(sys.argv[1] + "/nsg_v1_pretty.json"))
+b = json.load(open(sys.argv[1] + "/nsg_v2_compact.json"))
+json.dump({"records": a["records"] + b["records"]}, open(sys.argv[2], "w"))
+PY
+"$NSGFLOW" ingest -q --db "$T/mixed.db" "$T/mixed.json" "$TESTS/fixtures"
+run_status "$NSGFLOW" stats --db "$T/mixed.db"
+exact=$(sqlite3 -batch "$T/mixed.db" "select case g.format when 1 then 'nsg-v1' when 2 then 'nsg-v2'
+           else 'vnet-v4' end || ' ' || count(distinct g.file_id) || ' ' || count(*) from flow_tuple t
+           join flow_group g on g.id = t.group_id group by g.format order by g.format")
+shown=$(sed -n '/^tuples by format:/,/^[a-z]/p' "$T/out" | awk '$3 ~ /^blobs?$/ {print $1, $2, $4}')
+assert_eq "$shown" "$exact" "stats: blobs and tuples by format, a mixed blob included"
 
 # prune: refuses while another process writes
 hold_write_lock 5
