@@ -8,22 +8,17 @@
 #include "../common/hashmap.h"
 #include "../ingest/ipaddr.h"
 
-/* An address as the analysis knows it: its facts and its value (family 4
- * or 6, the bytes of ip_addr), for the order of example lists. */
-struct entry {
-    struct remote_info info;
-    uint8_t family;
-    uint8_t b[16];
-};
-
-/* Entries live in blocks that never move, so that a pointer addresses_info
- * gave stays valid while others are added; index maps an id to its slot. */
-#define BLOCK_ENTRIES 4096
+/* What the analysis knows of each address id it met, in arrays indexed by
+ * id (calloc'd: the pages of ids never met cost no memory), 9 bytes an id;
+ * an IPv6 address's bytes, for the order of example lists, in a map (they
+ * are few). Arrays never move, so a pointer addresses_info gave stays valid. */
+enum { ADDR_UNREAD, ADDR_V4, ADDR_V6, ADDR_NONE }; /* state[id]; NONE: no address */
 
 struct addresses {
-    struct hashmap index;     /* address id -> size_t slot + 1; 0 slot: not in the table */
-    struct entry **blocks;
-    size_t nblocks, used;
+    struct remote_info *info;
+    uint32_t *v4;             /* an IPv4 address's value */
+    uint8_t *state;
+    struct hashmap v6;        /* id -> 16 bytes */
     sqlite3 *db;              /* where lookups read (addresses_use_db) */
     sqlite3_stmt *get;        /* SELECT family, ipv4, ipv6 FROM address WHERE id = ? */
     const tags_index *ix;
@@ -32,7 +27,7 @@ struct addresses {
     int64_t *control;         /* control-plane address ids, sorted */
     size_t ncontrol;
     int64_t max_id;
-    int failed;               /* a lookup's SQL failed: see addresses_check */
+    int failed;               /* a lookup failed: see addresses_check */
     char why[200];
     char stamp[600];
 };
@@ -116,10 +111,15 @@ addresses *addresses_load(sqlite3 *db, const tags_index *ix, const char *stamp,
     addresses *a = calloc(1, sizeof *a);
     if (!a)
         goto nomem;
-    hashmap_init(&a->index, sizeof(int64_t), sizeof(size_t));
+    hashmap_init(&a->v6, sizeof(int64_t), 16);
     snprintf(a->stamp, sizeof a->stamp, "%s", stamp);
     a->ix = ix;
     a->max_id = scalar(db, "SELECT coalesce(max(id), 0) FROM address");
+    a->info = calloc((size_t)a->max_id + 1, sizeof *a->info);
+    a->v4 = calloc((size_t)a->max_id + 1, sizeof *a->v4);
+    a->state = calloc((size_t)a->max_id + 1, 1);
+    if (!a->info || !a->v4 || !a->state)
+        goto nomem;
     if (nsubnets) {
         a->subnets = malloc(2 * nsubnets * sizeof *subnets);
         if (!a->subnets)
@@ -169,10 +169,10 @@ void addresses_free(addresses *a)
     if (!a)
         return;
     sqlite3_finalize(a->get);
-    hashmap_free(&a->index);
-    for (size_t i = 0; i < a->nblocks; i++)
-        free(a->blocks[i]);
-    free(a->blocks);
+    hashmap_free(&a->v6);
+    free(a->info);
+    free(a->v4);
+    free(a->state);
     free(a->subnets);
     free(a->control);
     free(a);
@@ -191,21 +191,18 @@ int64_t addresses_max_id(const addresses *a)
     return a->max_id;
 }
 
-/* The entry of id, read from the database the first time it is asked for
- * (an id in range that the table lacks, or holds no address for, gets an
- * entry without facts that sorts after every address); NULL for an id out
- * of range, or when the lookup failed (a->failed). The table is a cache:
- * filling it changes nothing a caller can see, hence the const. */
-#define FAMILY_NONE 255
-
-static const struct entry *entry_of(const addresses *ca, int64_t id)
+/* Reads and classifies id the first time it is asked for (an id in range
+ * that the table lacks, or holds no address for, gets no facts and sorts
+ * after every address). 0, or -1 for an id out of range or when the lookup
+ * failed (a->failed). The arrays are a cache: filling them changes nothing
+ * a caller can see, hence the const. */
+static int load(const addresses *ca, int64_t id)
 {
     struct addresses *a = (struct addresses *)ca;
     if (id < 1 || id > a->max_id)
-        return NULL;
-    size_t *slot = hashmap_get(&a->index, &id, 0);
-    if (slot)
-        return &a->blocks[(*slot - 1) / BLOCK_ENTRIES][(*slot - 1) % BLOCK_ENTRIES];
+        return -1;
+    if (a->state[id] != ADDR_UNREAD)
+        return 0;
     struct ip_addr ip;
     int found = 0;
     sqlite3_bind_int64(a->get, 1, id);
@@ -218,57 +215,52 @@ static const struct entry *entry_of(const addresses *ca, int64_t id)
             a->failed = 1;
             snprintf(a->why, sizeof a->why, "%s", sqlite3_errmsg(a->db));
         }
-        return NULL;
+        return -1;
     }
-    if (a->used == a->nblocks * BLOCK_ENTRIES) {
-        struct entry **more = realloc(a->blocks, (a->nblocks + 1) * sizeof *more);
-        if (!more)
-            goto nomem;
-        a->blocks = more;
-        if (!(a->blocks[a->nblocks] = malloc(BLOCK_ENTRIES * sizeof(struct entry))))
-            goto nomem;
-        a->nblocks++;
+    if (found && ip.family != IP_V4) {
+        unsigned char *bytes = hashmap_get(&a->v6, &id, 1);
+        if (!bytes) {
+            if (!a->failed) {
+                a->failed = 1;
+                snprintf(a->why, sizeof a->why, "out of memory");
+            }
+            return -1;
+        }
+        memcpy(bytes, ip.b, 16);
     }
-    if (!(slot = hashmap_get(&a->index, &id, 1)))
-        goto nomem;
-    struct entry *e = &a->blocks[a->used / BLOCK_ENTRIES][a->used % BLOCK_ENTRIES];
-    *slot = ++a->used;
-    memset(e, 0, sizeof *e);
-    e->family = FAMILY_NONE;
     if (found) {
-        e->info = classify(a, &ip);
-        e->family = ip.family;
-        memcpy(e->b, ip.b, sizeof e->b);
+        a->info[id] = classify(a, &ip);
+        if (ip.family == IP_V4)
+            a->v4[id] = ip_v4_value(&ip);
     }
-    e->info.is_control_plane =
+    a->info[id].is_control_plane =
         a->ncontrol && bsearch(&id, a->control, a->ncontrol, sizeof *a->control, cmp_id) != NULL;
-    return e;
-nomem:
-    if (!a->failed) {
-        a->failed = 1;
-        snprintf(a->why, sizeof a->why, "out of memory");
-    }
-    return NULL;
+    a->state[id] = !found ? ADDR_NONE : ip.family == IP_V4 ? ADDR_V4 : ADDR_V6;
+    return 0;
 }
 
 int addresses_cmp(const addresses *a, int64_t x, int64_t y)
 {
-    const struct entry *ex = entry_of(a, x), *ey = entry_of(a, y);
-    int fx = ex ? ex->family : FAMILY_NONE + 1, fy = ey ? ey->family : FAMILY_NONE + 1;
-    if (fx != fy)
-        return fx < fy ? -1 : 1;
-    if (ex && ey && fx != FAMILY_NONE) {
-        int c = memcmp(ex->b, ey->b, sizeof ex->b);
+    /* IPv4, then IPv6, then ids without an address, then ids out of range */
+    int kx = load(a, x) == 0 ? a->state[x] : ADDR_NONE + 1;
+    int ky = load(a, y) == 0 ? a->state[y] : ADDR_NONE + 1;
+    if (kx != ky)
+        return kx < ky ? -1 : 1;
+    if (kx == ADDR_V4 && a->v4[x] != a->v4[y])
+        return a->v4[x] < a->v4[y] ? -1 : 1;
+    if (kx == ADDR_V6) {
+        const unsigned char *bx = hashmap_get((struct hashmap *)&a->v6, &x, 0);
+        const unsigned char *by = hashmap_get((struct hashmap *)&a->v6, &y, 0);
+        int c = bx && by ? memcmp(bx, by, 16) : 0;
         if (c)
             return c < 0 ? -1 : 1;
     }
-    return (x > y) - (x < y); /* two unknown ids, or one id twice */
+    return (x > y) - (x < y); /* no address to tell them apart, or one id twice */
 }
 
 const struct remote_info *addresses_info(const addresses *a, int64_t id)
 {
-    const struct entry *e = entry_of(a, id);
-    return e ? &e->info : NULL;
+    return load(a, id) == 0 ? &a->info[id] : NULL;
 }
 
 int addresses_save_tags(sqlite3 *db, const addresses *a, char *err, size_t errlen)
