@@ -128,7 +128,7 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_TIME_RANGE] = "SELECT min(ts), max(ts) FROM flow_tuple WHERE id BETWEEN ? AND ?",
     [S_DROP_GROUPS] = "DELETE FROM flow_group WHERE file_id = ?",
     [S_DROP_FILE] = "DELETE FROM source_file WHERE id = ?",
-    [S_FILE_RANGE] = "SELECT first_tuple, last_tuple FROM source_file WHERE id = ?",
+    [S_FILE_RANGE] = "SELECT first_tuple, last_tuple, min_ts FROM source_file WHERE id = ?",
     [S_FIND_ADDR] = "SELECT id FROM address WHERE ip = ?",
     [S_ADD_ADDR] = "INSERT INTO address(ip, family, ipv4, ipv6) VALUES(?, ?, ?, ?)",
     [S_FIND_FLOW_LOG] = "SELECT id FROM flow_log WHERE resource_id = ?",
@@ -146,17 +146,20 @@ static const char *const stmt_sql[S_COUNT] = {
                     " dst_port, action, state, encryption,"
                     " packets_src_to_dst, bytes_src_to_dst, packets_dst_to_src,"
                     " bytes_dst_to_src) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    [S_ADD_ADDRESS_FILE] = "INSERT OR IGNORE INTO address_file(address_id, file_id) VALUES(?, ?)",
-    [S_ADD_PORT_FILE] = "INSERT OR IGNORE INTO port_file(port, file_id) VALUES(?, ?)",
+    /* the postings: ?1 the file, ?2 .. ?3 its tuples, ?4 its day (the UTC
+     * day of its first tuple, which keys the postings: schema 19) */
+    [S_ADD_ADDRESS_FILE] = "INSERT OR IGNORE INTO address_file(day, address_id, file_id)"
+                           " VALUES(?4, ?2, ?1)",
+    [S_ADD_PORT_FILE] = "INSERT OR IGNORE INTO port_file(day, port, file_id) VALUES(?4, ?2, ?1)",
     [S_DERIVE_ADDRESS_FILES] =
-        "INSERT OR IGNORE INTO address_file(address_id, file_id)"
-        " SELECT src, ?1 FROM flow_tuple WHERE id BETWEEN ?2 AND ?3"
-        " UNION SELECT dst, ?1 FROM flow_tuple WHERE id BETWEEN ?2 AND ?3",
+        "INSERT OR IGNORE INTO address_file(day, address_id, file_id)"
+        " SELECT ?4, src, ?1 FROM flow_tuple WHERE id BETWEEN ?2 AND ?3"
+        " UNION SELECT ?4, dst, ?1 FROM flow_tuple WHERE id BETWEEN ?2 AND ?3",
     [S_DERIVE_PORT_FILES] =
-        "INSERT OR IGNORE INTO port_file(port, file_id)"
-        " SELECT DISTINCT dst_port, ?1 FROM flow_tuple WHERE id BETWEEN ?2 AND ?3",
+        "INSERT OR IGNORE INTO port_file(day, port, file_id)"
+        " SELECT DISTINCT ?4, dst_port, ?1 FROM flow_tuple WHERE id BETWEEN ?2 AND ?3",
     [S_DROP_ADDRESS_FILES] =
-        "DELETE FROM address_file WHERE file_id = ?1 AND address_id IN"
+        "DELETE FROM address_file WHERE day = ?4 AND file_id = ?1 AND address_id IN"
         " (SELECT src FROM flow_tuple WHERE id BETWEEN ?2 AND ?3"
         "  UNION SELECT dst FROM flow_tuple WHERE id BETWEEN ?2 AND ?3)",
     /* one group's sums in one hour: groups of one file that share MAC and
@@ -184,7 +187,7 @@ static const char *const stmt_sql[S_COUNT] = {
         " WHERE t.id BETWEEN ?2 AND ?3 GROUP BY 2, 3, 4",
     [S_DROP_HOURS] = "DELETE FROM flow_hour WHERE file_id = ?",
     [S_DROP_PORT_FILES] =
-        "DELETE FROM port_file WHERE file_id = ?1 AND port IN"
+        "DELETE FROM port_file WHERE day = ?4 AND file_id = ?1 AND port IN"
         " (SELECT dst_port FROM flow_tuple WHERE id BETWEEN ?2 AND ?3)",
 };
 
@@ -483,33 +486,40 @@ static int run_range(store *s, enum stmt which, int64_t file, int64_t first,
     return run(s, st);
 }
 
+/* The day that keys a file's postings: the UTC day of its first tuple, as
+ * SQLite's min_ts / 86400 (both truncate toward zero). */
+static int64_t posting_day(int64_t min_ts)
+{
+    return min_ts / 86400;
+}
+
+/* A postings statement: ?1 file, ?2 .. ?3 its tuples, ?4 its day. */
+static int run_postings(store *s, enum stmt which, int64_t file, int64_t first,
+                        int64_t last, int64_t day)
+{
+    sqlite3_bind_int64(s->st[which], 4, day);
+    return run_range(s, which, file, first, last);
+}
+
 static int write_postings(store *s, int64_t file_id)
 {
     if (!s->first_tuple)
         return 0;
+    int64_t day = posting_day(s->min_ts);
     if (s->postings_from_rows)
-        return run_range(s, S_DERIVE_ADDRESS_FILES, file_id, s->first_tuple,
-                         s->last_tuple) ||
-               run_range(s, S_DERIVE_PORT_FILES, file_id, s->first_tuple,
-                         s->last_tuple);
-    sqlite3_stmt *st = s->st[S_ADD_ADDRESS_FILE];
-    for (unsigned i = 0; i < FILE_ADDR_SLOTS; i++) {
-        if (!s->file_addrs[i])
-            continue;
-        sqlite3_bind_int64(st, 1, s->file_addrs[i]);
-        sqlite3_bind_int64(st, 2, file_id);
-        if (run(s, st) != 0)
+        return run_postings(s, S_DERIVE_ADDRESS_FILES, file_id, s->first_tuple,
+                            s->last_tuple, day) ||
+               run_postings(s, S_DERIVE_PORT_FILES, file_id, s->first_tuple,
+                            s->last_tuple, day);
+    /* (?3 is not in these two; binding it is harmless) */
+    for (unsigned i = 0; i < FILE_ADDR_SLOTS; i++)
+        if (s->file_addrs[i] &&
+            run_postings(s, S_ADD_ADDRESS_FILE, file_id, s->file_addrs[i], 0, day) != 0)
             return -1;
-    }
-    st = s->st[S_ADD_PORT_FILE];
-    for (unsigned port = 0; port < 65536; port++) {
-        if (!(s->file_ports[port >> 3] & (1u << (port & 7))))
-            continue;
-        sqlite3_bind_int(st, 1, (int)port);
-        sqlite3_bind_int64(st, 2, file_id);
-        if (run(s, st) != 0)
+    for (unsigned port = 0; port < 65536; port++)
+        if ((s->file_ports[port >> 3] & (1u << (port & 7))) &&
+            run_postings(s, S_ADD_PORT_FILE, file_id, port, 0, day) != 0)
             return -1;
-    }
     return 0;
 }
 
@@ -627,16 +637,17 @@ int store_drop_file(store *s, int64_t id)
     sqlite3_stmt *st = s->st[S_FILE_RANGE];
     sqlite3_bind_int64(st, 1, id);
     int rc = sqlite3_step(st);
-    int64_t first = 0, last = -1;
+    int64_t first = 0, last = -1, day = 0;
     if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
         first = sqlite3_column_int64(st, 0);
         last = sqlite3_column_int64(st, 1);
+        day = posting_day(sqlite3_column_int64(st, 2));
     }
     sqlite3_reset(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return sql_fail(s);
-    if (run_range(s, S_DROP_ADDRESS_FILES, id, first, last) != 0 ||
-        run_range(s, S_DROP_PORT_FILES, id, first, last) != 0)
+    if (run_postings(s, S_DROP_ADDRESS_FILES, id, first, last, day) != 0 ||
+        run_postings(s, S_DROP_PORT_FILES, id, first, last, day) != 0)
         return -1;
     st = s->st[S_DROP_TUPLES];
     sqlite3_bind_int64(st, 1, first);

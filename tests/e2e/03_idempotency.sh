@@ -80,6 +80,8 @@ assert_contains "$T/err" "1 unchanged" "gzipped copy of the full blob"
 # the coarse indexes hold no trace of the replaced copy
 assert_eq "$(q "select count(*) from address_file where file_id not in (select id from source_file)")" 0 "address_file clean"
 assert_eq "$(q "select count(*) from port_file where file_id not in (select id from source_file)")" 0 "port_file clean"
+assert_eq "$(q "select count(*) from address_file af join source_file f on f.id = af.file_id where af.day is not f.min_ts / 86400")|$(q "select count(*) from port_file pf join source_file f on f.id = pf.file_id where pf.day is not f.min_ts / 86400")" \
+    "0|0" "postings under their blobs' days"
 assert_eq "$(q "select count(*) from flow_group where file_id not in (select id from source_file)")" 0 "flow_group clean"
 assert_eq "$(q "select count(*) from flow_tuple t left join flow_group g on g.id = t.group_id where g.id is null")" 0 "no orphan tuples"
 assert_eq "$(q "pragma integrity_check")" ok "integrity"

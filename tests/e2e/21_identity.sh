@@ -332,6 +332,9 @@ assert_eq "$(q "select count(*) from (select address_id, file_id from address_fi
 ports="select t.dst_port p, g.file_id f from flow_tuple t join flow_group g on g.id = t.group_id"
 assert_eq "$(q "select count(*) from (select port, file_id from port_file except $ports)")|$(q "select count(*) from ($ports except select port, file_id from port_file)")" \
     "0|0" "port_file: exactly the tuples'"
+# (schema 19: each posting under its blob's day)
+assert_eq "$(q "select count(*) from address_file af join source_file f on f.id = af.file_id where af.day is not f.min_ts / 86400")|$(q "select count(*) from port_file pf join source_file f on f.id = pf.file_id where pf.day is not f.min_ts / 86400")" \
+    "0|0" "migrated: the postings under their blobs' days"
 assert_eq "$(q "pragma integrity_check")" ok "migrated: integrity"
 assert_hours_match "migrated"
 # both downloads again: the better copies stay (the earlier download is

@@ -121,6 +121,11 @@ static inline void fuzz_check_db(sqlite3 *db, const char *when, int identities,
     FUZZ_CHECK(q1(sql) == 0, "%s: ports missing from port_file", when);
     snprintf(sql, sizeof sql, "SELECT count(*) FROM (SELECT port, file_id FROM port_file EXCEPT SELECT * FROM (%s))", tuple_ports);
     FUZZ_CHECK(q1(sql) == 0, "%s: port_file holds ports the tuples do not", when);
+    FUZZ_CHECK(q1("SELECT count(*) FROM address_file af JOIN source_file f ON f.id = af.file_id"
+                  " WHERE af.day IS NOT f.min_ts / 86400") == 0 &&
+                   q1("SELECT count(*) FROM port_file pf JOIN source_file f ON f.id = pf.file_id"
+                      " WHERE pf.day IS NOT f.min_ts / 86400") == 0,
+               "%s: postings under another day than their blob's", when);
     /* the views read, and find every tuple */
     int64_t tuples = q1("SELECT count(*) FROM flow_tuple");
     FUZZ_CHECK(read_all("SELECT * FROM flows") == tuples, "%s: flows view rows", when);
