@@ -14,6 +14,7 @@
 #define NAME_SLOTS (1u << 12)  /* per dimension */
 #define FILE_ADDR_SLOTS (1u << 16) /* distinct addresses of one file */
 #define HOUR_SLOTS 1024u           /* (group, hour) sums of one file */
+#define DENIED_SLOTS 4096u         /* (group, hour, port) denied counts of one file */
 
 struct addr_slot {
     struct ip_addr a;
@@ -31,6 +32,14 @@ struct hour_sum {
     int64_t group_id;          /* 0: empty */
     int64_t hour;
     int64_t tuples, denied, counters[4];
+};
+
+/* A file's denied tuples of one group in one hour to one port (denied_hour). */
+struct denied_sum {
+    int64_t group_id;          /* 0: empty */
+    int64_t hour;
+    int64_t tuples;
+    int port;
 };
 
 struct name_cache {
@@ -90,7 +99,8 @@ enum stmt {
     S_FIND_ENC, S_ADD_ENC, S_ADD_GROUP, S_ADD_TUPLE, S_ADD_ADDRESS_FILE,
     S_ADD_PORT_FILE, S_DERIVE_ADDRESS_FILES, S_DERIVE_PORT_FILES,
     S_DROP_ADDRESS_FILES, S_DROP_PORT_FILES, S_DROP_TUPLES_AFTER, S_TIME_RANGE,
-    S_DROP_CONNECTIONS, S_ADD_HOUR, S_DERIVE_HOURS, S_DROP_HOURS, S_FIND_KEY,
+    S_DROP_CONNECTIONS, S_ADD_HOUR, S_DERIVE_HOURS, S_DROP_HOURS, S_ADD_DENIED,
+    S_DERIVE_DENIED, S_DROP_DENIED, S_FIND_KEY,
     S_FIND_KEYLESS, S_RENAME_FILE, S_COUNT
 };
 
@@ -186,6 +196,14 @@ static const char *const stmt_sql[S_COUNT] = {
         " FROM flow_tuple t JOIN flow_group g ON g.id = t.group_id"
         " WHERE t.id BETWEEN ?2 AND ?3 GROUP BY 2, 3, 4",
     [S_DROP_HOURS] = "DELETE FROM flow_hour WHERE file_id = ?",
+    [S_ADD_DENIED] = "INSERT INTO denied_hour(file_id, group_id, hour, dst_port, tuples)"
+                     " VALUES(?, ?, ?, ?, ?)",
+    /* the same from the rows, when the counts in memory cannot be trusted */
+    [S_DERIVE_DENIED] =
+        "INSERT INTO denied_hour(file_id, group_id, hour, dst_port, tuples)"
+        " SELECT ?1, group_id, ts - ts % 3600, dst_port, count(*) FROM flow_tuple"
+        " WHERE id BETWEEN ?2 AND ?3 AND action = 1 GROUP BY 2, 3, 4",
+    [S_DROP_DENIED] = "DELETE FROM denied_hour WHERE file_id = ?",
     [S_DROP_PORT_FILES] =
         "DELETE FROM port_file WHERE day = ?4 AND file_id = ?1 AND port IN"
         " (SELECT dst_port FROM flow_tuple WHERE id BETWEEN ?2 AND ?3)",
@@ -211,6 +229,10 @@ struct store {
     struct hour_sum *hours;
     unsigned hours_used;
     int hours_from_rows;
+    /* its denied tuples per group, hour and port (denied_hour); the same */
+    struct denied_sum *denied;
+    unsigned denied_used;
+    int denied_from_rows;
     int errcode;
     char error[512];
 };
@@ -267,10 +289,12 @@ store *store_new(sqlite3 *db, char *err, size_t errlen)
     store *s = calloc(1, sizeof *s);
     if (!s || !(s->addrs = calloc(ADDR_SLOTS, sizeof *s->addrs)) ||
         !(s->file_addrs = calloc(FILE_ADDR_SLOTS, sizeof *s->file_addrs)) ||
-        !(s->hours = calloc(HOUR_SLOTS, sizeof *s->hours))) {
+        !(s->hours = calloc(HOUR_SLOTS, sizeof *s->hours)) ||
+        !(s->denied = calloc(DENIED_SLOTS, sizeof *s->denied))) {
         if (s) {
             free(s->addrs);
             free(s->file_addrs);
+            free(s->hours);
         }
         free(s);
         snprintf(err, errlen, "out of memory");
@@ -297,6 +321,7 @@ void store_free(store *s)
     free(s->addrs);
     free(s->file_addrs);
     free(s->hours);
+    free(s->denied);
     free(s);
 }
 
@@ -472,6 +497,9 @@ int store_add_file(store *s, const char *path, const struct path_meta *m,
     memset(s->hours, 0, HOUR_SLOTS * sizeof *s->hours);
     s->hours_used = 0;
     s->hours_from_rows = 0;
+    memset(s->denied, 0, DENIED_SLOTS * sizeof *s->denied);
+    s->denied_used = 0;
+    s->denied_from_rows = 0;
     return 0;
 }
 
@@ -547,6 +575,56 @@ static int write_hours(store *s, int64_t file_id)
     return 0;
 }
 
+static int write_denied(store *s, int64_t file_id)
+{
+    if (!s->first_tuple)
+        return 0;
+    if (s->denied_from_rows)
+        return run_range(s, S_DERIVE_DENIED, file_id, s->first_tuple, s->last_tuple);
+    sqlite3_stmt *st = s->st[S_ADD_DENIED];
+    for (unsigned i = 0; i < DENIED_SLOTS; i++) {
+        const struct denied_sum *d = &s->denied[i];
+        if (!d->group_id)
+            continue;
+        sqlite3_bind_int64(st, 1, file_id);
+        sqlite3_bind_int64(st, 2, d->group_id);
+        sqlite3_bind_int64(st, 3, d->hour);
+        sqlite3_bind_int(st, 4, d->port);
+        sqlite3_bind_int64(st, 5, d->tuples);
+        if (run(s, st) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Counts denied tuple t of group_id under its hour and port. */
+static void note_denied(store *s, int64_t group_id, const struct flow_tuple *t)
+{
+    if (s->denied_from_rows || t->action != 1)
+        return;
+    int64_t hour = t->ts - t->ts % 3600; /* as the SQL's ts - ts % 3600 */
+    uint64_t h = ((uint64_t)group_id * 0x9E3779B97F4A7C15ull) ^ (uint64_t)hour ^
+                 ((uint64_t)t->dst_port << 40);
+    h *= 0xff51afd7ed558ccdull;
+    for (unsigned i = (unsigned)(h >> 52) & (DENIED_SLOTS - 1);; i = (i + 1) & (DENIED_SLOTS - 1)) {
+        struct denied_sum *e = &s->denied[i];
+        if (!e->group_id) {
+            if (s->denied_used >= DENIED_SLOTS / 2) {
+                s->denied_from_rows = 1; /* too many: derive at the end */
+                return;
+            }
+            e->group_id = group_id;
+            e->hour = hour;
+            e->port = t->dst_port;
+            s->denied_used++;
+        } else if (e->group_id != group_id || e->hour != hour || e->port != t->dst_port) {
+            continue;
+        }
+        e->tuples++;
+        return;
+    }
+}
+
 /* Adds tuple t of group_id to its hour's sums. */
 static void note_hour(store *s, int64_t group_id, const struct flow_tuple *t)
 {
@@ -599,7 +677,7 @@ static void note_address(store *s, int64_t id)
 
 int store_finish_file(store *s, int64_t id, const struct file_result *r)
 {
-    if (write_postings(s, id) != 0 || write_hours(s, id) != 0)
+    if (write_postings(s, id) != 0 || write_hours(s, id) != 0 || write_denied(s, id) != 0)
         return -1;
     sqlite3_stmt *st = s->st[S_FINISH_FILE];
     sqlite3_bind_text(st, 1, r->identity, -1, SQLITE_STATIC);
@@ -663,6 +741,10 @@ int store_drop_file(store *s, int64_t id)
     sqlite3_bind_int64(st, 1, id);
     if (run(s, st) != 0)
         return -1;
+    st = s->st[S_DROP_DENIED];
+    sqlite3_bind_int64(st, 1, id);
+    if (run(s, st) != 0)
+        return -1;
     st = s->st[S_DROP_GROUPS];
     sqlite3_bind_int64(st, 1, id);
     if (run(s, st) != 0)
@@ -709,6 +791,7 @@ int store_discard_after(store *s, int64_t mark)
     /* (mark is at least first_tuple - 1 here) */
     s->postings_from_rows = 1; /* the sets may hold what is gone */
     s->hours_from_rows = 1;    /* and the sums */
+    s->denied_from_rows = 1;
     /* the time range of what stays */
     s->min_ts = INT64_MAX;
     s->max_ts = INT64_MIN;
@@ -969,6 +1052,7 @@ int store_tuple(store *s, int64_t group_id, const struct flow_tuple *t)
     note_address(s, src);
     note_address(s, dst);
     note_hour(s, group_id, t);
+    note_denied(s, group_id, t);
     s->file_ports[t->dst_port >> 3] |= (uint8_t)(1u << (t->dst_port & 7));
     return 0;
 }

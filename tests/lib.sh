@@ -64,8 +64,8 @@ done_ok() {
 }
 
 # assert_hours_match [DB] WHAT: the hourly aggregates kept at ingest
-# (flow_hour, view hourly_traffic) are exactly what the tuples add up to,
-# row for row, both ways.
+# (flow_hour, view hourly_traffic; denied_hour, view hourly_denied) are
+# exactly what the tuples add up to, row for row, both ways.
 assert_hours_match() {
     local db=$NSGFLOW_DB
     if [ $# -gt 1 ]; then db=$1; shift; fi
@@ -79,4 +79,13 @@ assert_hours_match() {
                                  SELECT count(*) FROM ($tuples EXCEPT $kept);
                                  SELECT (SELECT coalesce(sum(tuples), 0) FROM flow_hour) - (SELECT count(*) FROM flow_tuple)")
     [ "$diff" = "$(printf '0\n0\n0')" ] || fail "$1: hourly_traffic differs from the tuples ($diff)"
+    # and the denied tuples by hour and port (denied_hour, view hourly_denied)
+    tuples="SELECT strftime('%Y-%m-%dT%H:00Z', ts - ts % 3600, 'unixepoch'), mac, nsg, rule,
+        direction, protocol, dst_port, count(*) FROM flows WHERE action = 'deny' GROUP BY 1, 2, 3, 4, 5, 6, 7"
+    kept="SELECT hour, mac, nsg, rule, direction, protocol, dst_port, tuples FROM hourly_denied"
+    checks=$((checks + 1))
+    diff=$(sqlite3 -batch "$db" "SELECT count(*) FROM ($kept EXCEPT $tuples);
+                                 SELECT count(*) FROM ($tuples EXCEPT $kept);
+                                 SELECT (SELECT coalesce(sum(tuples), 0) FROM denied_hour) - (SELECT count(*) FROM flow_tuple WHERE action = 1)")
+    [ "$diff" = "$(printf '0\n0\n0')" ] || fail "$1: hourly_denied differs from the denied tuples ($diff)"
 }
