@@ -11,6 +11,7 @@
 /* bounded caches                                                     */
 
 #define ADDR_SLOTS (1u << 16)  /* 2 MiB of address ids */
+#define ADDR_NEW_MAX (ADDR_SLOTS / 2) /* new addresses held back, at most */
 #define NAME_SLOTS (1u << 12)  /* per dimension */
 #define FILE_ADDR_SLOTS (1u << 16) /* distinct addresses of one file */
 #define HOUR_SLOTS 1024u           /* (group, hour) sums of one file */
@@ -19,6 +20,14 @@
 struct addr_slot {
     struct ip_addr a;
     int64_t id;                /* 0: empty */
+};
+
+/* An address met for the first time: its row is written later, with the
+ * others of the transaction, in the order of the address index. */
+struct new_addr {
+    char text[IP_TEXT_MAX];
+    struct ip_addr a;
+    int64_t id;
 };
 
 struct name_slot {
@@ -94,9 +103,9 @@ static void name_cache_put(struct name_cache *c, const char *key, uint64_t h,
 
 enum stmt {
     S_FIND_FILE, S_ADD_FILE, S_FINISH_FILE, S_DROP_TUPLES, S_DROP_GROUPS,
-    S_DROP_FILE, S_FILE_RANGE, S_FIND_ADDR, S_ADD_ADDR, S_FIND_FLOW_LOG,
+    S_DROP_FILE, S_FILE_RANGE, S_FIND_ADDR, S_FIND_FLOW_LOG,
     S_ADD_FLOW_LOG, S_FIND_RULE, S_ADD_RULE, S_FIND_MAC, S_ADD_MAC,
-    S_FIND_ENC, S_ADD_ENC, S_ADD_GROUP, S_ADD_TUPLE, S_ADD_ADDRESS_FILE,
+    S_FIND_ENC, S_ADD_ENC, S_ADD_ADDR_ID, S_NEXT_ADDR_ID, S_ADD_GROUP, S_ADD_TUPLE, S_ADD_ADDRESS_FILE,
     S_ADD_PORT_FILE, S_DERIVE_ADDRESS_FILES, S_DERIVE_PORT_FILES,
     S_DROP_ADDRESS_FILES, S_DROP_PORT_FILES, S_DROP_TUPLES_AFTER, S_TIME_RANGE,
     S_DROP_CONNECTIONS, S_ADD_HOUR, S_DERIVE_HOURS, S_DROP_HOURS, S_ADD_DENIED,
@@ -140,7 +149,8 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_DROP_FILE] = "DELETE FROM source_file WHERE id = ?",
     [S_FILE_RANGE] = "SELECT first_tuple, last_tuple, min_ts FROM source_file WHERE id = ?",
     [S_FIND_ADDR] = "SELECT id FROM address WHERE ip = ?",
-    [S_ADD_ADDR] = "INSERT INTO address(ip, family, ipv4, ipv6) VALUES(?, ?, ?, ?)",
+    [S_ADD_ADDR_ID] = "INSERT INTO address(ip, family, ipv4, ipv6, id) VALUES(?, ?, ?, ?, ?)",
+    [S_NEXT_ADDR_ID] = "SELECT coalesce(max(id), 0) + 1 FROM address",
     [S_FIND_FLOW_LOG] = "SELECT id FROM flow_log WHERE resource_id = ?",
     [S_ADD_FLOW_LOG] = "INSERT INTO flow_log(resource_id, name, kind) VALUES(?, ?, ?)",
     [S_FIND_RULE] = "SELECT id FROM rule WHERE name = ?",
@@ -214,6 +224,12 @@ struct store {
     sqlite3_stmt *st[S_COUNT];
     struct addr_slot *addrs;
     unsigned addrs_used;
+    /* the transaction's new addresses, not yet written (every one is in
+     * addrs too, so lookups find it), and the id the next one gets; 0:
+     * not known yet in this transaction */
+    struct new_addr *new_addrs;
+    unsigned new_addrs_used;
+    int64_t next_addr_id;
     struct name_cache flow_logs, rules, macs, encryptions, groups;
     /* the file being written */
     int64_t first_tuple, last_tuple, min_ts, max_ts;
@@ -258,6 +274,8 @@ static void caches_clear(store *s)
 {
     memset(s->addrs, 0, ADDR_SLOTS * sizeof *s->addrs);
     s->addrs_used = 0;
+    s->new_addrs_used = 0; /* (only ever after a rollback, or at the end) */
+    s->next_addr_id = 0;
     name_cache_clear(&s->flow_logs);
     name_cache_clear(&s->rules);
     name_cache_clear(&s->macs);
@@ -290,11 +308,13 @@ store *store_new(sqlite3 *db, char *err, size_t errlen)
     if (!s || !(s->addrs = calloc(ADDR_SLOTS, sizeof *s->addrs)) ||
         !(s->file_addrs = calloc(FILE_ADDR_SLOTS, sizeof *s->file_addrs)) ||
         !(s->hours = calloc(HOUR_SLOTS, sizeof *s->hours)) ||
-        !(s->denied = calloc(DENIED_SLOTS, sizeof *s->denied))) {
+        !(s->denied = calloc(DENIED_SLOTS, sizeof *s->denied)) ||
+        !(s->new_addrs = calloc(ADDR_NEW_MAX, sizeof *s->new_addrs))) {
         if (s) {
             free(s->addrs);
             free(s->file_addrs);
             free(s->hours);
+            free(s->denied);
         }
         free(s);
         snprintf(err, errlen, "out of memory");
@@ -322,6 +342,7 @@ void store_free(store *s)
     free(s->file_addrs);
     free(s->hours);
     free(s->denied);
+    free(s->new_addrs);
     free(s);
 }
 
@@ -334,12 +355,15 @@ static int exec(store *s, const char *sql)
 
 int store_begin(store *s)
 {
+    s->next_addr_id = 0; /* another process may have added addresses */
     return exec(s, "BEGIN IMMEDIATE");
 }
 
+static int write_new_addresses(store *s);
+
 int store_commit(store *s)
 {
-    if (exec(s, "COMMIT") == 0)
+    if (write_new_addresses(s) == 0 && exec(s, "COMMIT") == 0)
         return 0;
     store_rollback(s);
     return -1;
@@ -967,6 +991,53 @@ static void bind_address(sqlite3_stmt *st, const void *ctx)
     }
 }
 
+static int by_text(const void *x, const void *y)
+{
+    return strcmp(((const struct new_addr *)x)->text, ((const struct new_addr *)y)->text);
+}
+
+/* Writes the transaction's new addresses, in the order of the address
+ * index (UNIQUE(ip)): each of its pages is then loaded and written once,
+ * not once for every address that lands on it, which is what a month's
+ * index of millions of addresses, far larger than the page cache, cost
+ * when they went in as met. */
+static int write_new_addresses(store *s)
+{
+    qsort(s->new_addrs, s->new_addrs_used, sizeof *s->new_addrs, by_text);
+    sqlite3_stmt *st = s->st[S_ADD_ADDR_ID];
+    for (unsigned i = 0; i < s->new_addrs_used; i++) {
+        const struct new_addr *n = &s->new_addrs[i];
+        sqlite3_bind_text(st, 1, n->text, -1, SQLITE_STATIC);
+        bind_address(st, &n->a);
+        sqlite3_bind_int64(st, 5, n->id);
+        if (run(s, st) != 0)
+            return -1;
+    }
+    s->new_addrs_used = 0;
+    return 0;
+}
+
+/* The id of a new address: the next after the table's last, counted in
+ * memory while the transaction lasts (it holds the write lock). */
+static int new_address(store *s, const struct ip_addr *a, const char *text,
+                       int64_t *id)
+{
+    if (!s->next_addr_id) {
+        sqlite3_stmt *st = s->st[S_NEXT_ADDR_ID];
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW)
+            s->next_addr_id = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+        if (rc != SQLITE_ROW)
+            return sql_fail(s);
+    }
+    struct new_addr *n = &s->new_addrs[s->new_addrs_used++];
+    snprintf(n->text, sizeof n->text, "%s", text);
+    n->a = *a;
+    n->id = *id = s->next_addr_id++;
+    return 0;
+}
+
 static int address_id(store *s, const struct ip_addr *a, int64_t *id)
 {
     uint64_t h = ip_hash(a);
@@ -982,15 +1053,27 @@ static int address_id(store *s, const struct ip_addr *a, int64_t *id)
     }
     char text[IP_TEXT_MAX];
     ip_format(a, text);
-    if (find_or_add(s, S_FIND_ADDR, S_ADD_ADDR, text, bind_address, a, id) != 0)
-        return -1;
+    sqlite3_stmt *st = s->st[S_FIND_ADDR];
+    sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *id = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return sql_fail(s);
     if (s->addrs_used >= ADDR_SLOTS / 2) {
+        /* the new addresses are found through this cache until written */
+        if (write_new_addresses(s) != 0)
+            return -1;
         memset(s->addrs, 0, ADDR_SLOTS * sizeof *s->addrs);
         s->addrs_used = 0;
         i = (unsigned)h & (ADDR_SLOTS - 1);
         while (s->addrs[i].id != 0)
             i = (i + 1) & (ADDR_SLOTS - 1);
     }
+    /* (at most ADDR_NEW_MAX: each new address also takes a cache slot) */
+    if (rc == SQLITE_DONE && new_address(s, a, text, id) != 0)
+        return -1;
     s->addrs[i].a = *a;
     s->addrs[i].id = *id;
     s->addrs_used++;

@@ -65,7 +65,8 @@ done_ok() {
 
 # assert_hours_match [DB] WHAT: the hourly aggregates kept at ingest
 # (flow_hour, view hourly_traffic; denied_hour, view hourly_denied) are
-# exactly what the tuples add up to, row for row, both ways.
+# exactly what the tuples add up to, row for row, both ways; and every
+# tuple's addresses are in the address table.
 assert_hours_match() {
     local db=$NSGFLOW_DB
     if [ $# -gt 1 ]; then db=$1; shift; fi
@@ -88,4 +89,10 @@ assert_hours_match() {
                                  SELECT count(*) FROM ($tuples EXCEPT $kept);
                                  SELECT (SELECT coalesce(sum(tuples), 0) FROM denied_hour) - (SELECT count(*) FROM flow_tuple WHERE action = 1)")
     [ "$diff" = "$(printf '0\n0\n0')" ] || fail "$1: hourly_denied differs from the denied tuples ($diff)"
+    # and every tuple's addresses are rows (new ones are written at the end
+    # of a batch, in the index's order)
+    checks=$((checks + 1))
+    diff=$(sqlite3 -batch "$db" "SELECT count(*) FROM flow_tuple t WHERE NOT EXISTS (SELECT 1 FROM address a WHERE a.id = t.src)
+                                   OR NOT EXISTS (SELECT 1 FROM address a WHERE a.id = t.dst)")
+    [ "$diff" = 0 ] || fail "$1: $diff tuples name an address that is not in the table"
 }

@@ -106,6 +106,12 @@ assert_eq "$(sqlite3 "$T/huge.db" "select count(*) || ' ' || sum(tuples) from de
         where action = 1 group by group_id, ts - ts % 3600, dst_port)")" "the big blob's denied ports"
 [ "$(sqlite3 "$T/huge.db" "select count(*) from denied_hour")" -gt 2048 ] || fail "the big blob's denied ports fit in memory: the test no longer covers the rows' path"
 checks=$((checks + 1))
+# more new addresses in its one transaction than are held back in memory:
+# written part by part, each found again, none missing, none twice
+assert_eq "$(sqlite3 "$T/huge.db" "select count(*) from flow_tuple t where not exists (select 1 from address a where a.id = t.src) or not exists (select 1 from address a where a.id = t.dst)")" \
+    0 "the big blob's addresses are all rows"
+assert_eq "$(sqlite3 "$T/huge.db" "select count(*) = count(distinct ip) and count(*) = max(id) and count(*) > 40000 from address")" \
+    1 "the big blob's addresses: once each, ids dense, more than a batch's worth"
 
 run_status "$NSGFLOW" ingest --threads 3 "$T/in/tree"
 assert_eq "$status" 2 "--threads 3 is a usage error"
