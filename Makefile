@@ -143,8 +143,9 @@ bench: $(BUILD)/nsgflow $(BUILD)/nsgflow-gen $(BUILD)/floors
 	python3 bench/run.py $(BUILD)
 
 # A month in one database (bench/scale.py): ingest day by day, the rate of
-# the last day against the first, the size, analyze of one day in the month
-# against the same day alone, the README's example queries. Not part of
+# the last day against the first and each day's peak memory, the size,
+# analyze of one day in the month against the same day alone, the example
+# queries of docs/database.md, each against its target. Not part of
 # make check: it needs about 6 GB under BENCH_SCALE_DIR and a quarter of an
 # hour.
 BENCH_SCALE_DIR ?= $(BUILD)/bench-scale

@@ -485,6 +485,10 @@ static int store_results(sqlite3 *db, int64_t run_id, int64_t previous,
         goto sqlfail;
     for (size_t i = 0; i < fs->n; i++) {
         const struct finding *f = &fs->v[i];
+        if (f->failed) {
+            snprintf(err, errlen, "out of memory for the changes of a finding");
+            goto fail;
+        }
         char key[600];
         finding_key(f, key, sizeof key);
         sqlite3_bind_int64(st, 1, run_id);
@@ -551,6 +555,7 @@ static int store_results(sqlite3 *db, int64_t run_id, int64_t previous,
     return 0;
 sqlfail:
     snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+fail:
     sqlite3_finalize(st);
     sqlite3_finalize(hour_st);
     return -1;

@@ -75,8 +75,15 @@ struct finding *finding_new(struct findings *out)
 
 struct change *finding_change(struct finding *f, enum change_kind k)
 {
-    if (f->nchanges >= sizeof f->changes / sizeof f->changes[0])
+    if (f->nchanges >= FINDING_CHANGES)
         return NULL;
+    /* one more: most findings that call for a change call for one */
+    struct change *v = realloc(f->changes, (f->nchanges + 1) * sizeof *v);
+    if (!v) {
+        f->failed = 1;
+        return NULL;
+    }
+    f->changes = v;
     struct change *c = &f->changes[f->nchanges++];
     memset(c, 0, sizeof *c);
     c->kind = k;
@@ -925,6 +932,7 @@ void findings_free(struct findings *f)
         strbuf_free(&f->v[i].details);
         strbuf_free(&f->v[i].hint);
         strbuf_free(&f->v[i].commands);
+        free(f->v[i].changes);
         free(f->v[i].hours);
     }
     for (size_t i = 0; i < f->nhealthy; i++)

@@ -55,6 +55,9 @@ struct finding_hour {
     int64_t hour, bad, good;
 };
 
+/* The most changes a finding calls for. */
+#define FINDING_CHANGES 2
+
 struct finding {
     const char *analyzer;
     const char *severity;       /* error, warning, info */
@@ -71,8 +74,13 @@ struct finding {
     struct strbuf evidence, details, hint;
     struct strbuf commands;     /* the fix to paste: az commands, one a line,
                                  * written by the fix plan from changes */
-    struct change changes[2];   /* what it calls for (fixplan.h) */
+    struct change *changes;     /* what it calls for (fixplan.h): up to
+                                 * FINDING_CHANGES, allocated as they come
+                                 * (a change is 1.5 KB, and most findings,
+                                 * one per host and dependency, call for none) */
     size_t nchanges;
+    int failed;                 /* memory ran out for a change: the
+                                 * analysis must not store it */
     const char *confidence;
     int requirement_id;         /* 0: none */
     struct finding_hour *hours; /* its hourly series, in hour order */

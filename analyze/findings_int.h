@@ -10,7 +10,9 @@
 struct finding *finding_new(struct findings *out);
 
 /* A new zeroed change of kind k that f calls for (fixplan.h), or NULL when
- * f has as many as it can hold. */
+ * f has as many as it can hold (FINDING_CHANGES), or when memory ran out
+ * (then f->failed is set). Valid until the next change of f: fill it
+ * before asking for another. */
 struct change *finding_change(struct finding *f, enum change_kind k);
 
 /* The change an NSG rule must make for requirement q to pass: an allow

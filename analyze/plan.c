@@ -14,12 +14,13 @@
 struct plan_rows {
     struct fixplan_item *items;
     int64_t *ids;
+    size_t *first_change;       /* where each item's changes start in changes */
     char **texts;               /* the strings the items point to */
-    struct change *changes;     /* PLAN_CHANGES per item */
-    size_t n, cap, ntexts, cap_texts;
+    struct change *changes;     /* the items' changes, one after another */
+    size_t n, cap, ntexts, cap_texts, nchanges, cap_changes;
 };
 
-#define PLAN_CHANGES 2
+#define PLAN_CHANGES 2 /* the most a finding stores (FINDING_CHANGES) */
 
 static void rows_free(struct plan_rows *r)
 {
@@ -28,6 +29,7 @@ static void rows_free(struct plan_rows *r)
     free(r->texts);
     free(r->items);
     free(r->ids);
+    free(r->first_change);
     free(r->changes);
     memset(r, 0, sizeof *r);
 }
@@ -68,17 +70,28 @@ static int rows_load(sqlite3 *db, int64_t run_id, const struct acceptances *acc,
             size_t cap = r->cap ? r->cap * 2 : 32;
             struct fixplan_item *items = realloc(r->items, cap * sizeof *items);
             int64_t *ids = items ? realloc(r->ids, cap * sizeof *ids) : NULL;
-            struct change *ch = ids ? realloc(r->changes, cap * PLAN_CHANGES * sizeof *ch) : NULL;
+            size_t *first = ids ? realloc(r->first_change, cap * sizeof *first) : NULL;
             if (items)
                 r->items = items;
             if (ids)
                 r->ids = ids;
+            if (!first) {
+                rc = -1;
+                break;
+            }
+            r->first_change = first;
+            r->cap = cap;
+        }
+        /* room for the most a finding holds; kept: as many as it has */
+        if (r->cap_changes - r->nchanges < PLAN_CHANGES) {
+            size_t cap = r->cap_changes ? r->cap_changes * 2 : 32;
+            struct change *ch = realloc(r->changes, cap * sizeof *ch);
             if (!ch) {
                 rc = -1;
                 break;
             }
             r->changes = ch;
-            r->cap = cap;
+            r->cap_changes = cap;
         }
         struct fixplan_item *it = &r->items[r->n];
         memset(it, 0, sizeof *it);
@@ -92,8 +105,10 @@ static int rows_load(sqlite3 *db, int64_t run_id, const struct acceptances *acc,
         it->port = sqlite3_column_int(st, 7);
         it->connections = sqlite3_column_int64(st, 8);
         it->flows = sqlite3_column_int64(st, 9);
+        r->first_change[r->n] = r->nchanges;
         it->nchanges = fixplan_parse((const char *)sqlite3_column_text(st, 10),
-                                     &r->changes[r->n * PLAN_CHANGES], PLAN_CHANGES);
+                                     &r->changes[r->nchanges], PLAN_CHANGES);
+        r->nchanges += it->nchanges;
         if (!it->analyzer || !it->severity || !it->title || !it->host || !it->remote || !it->rule)
             rc = -1;
         r->n++;
@@ -101,7 +116,7 @@ static int rows_load(sqlite3 *db, int64_t run_id, const struct acceptances *acc,
     sqlite3_finalize(st);
     /* the changes' array moved while it grew: point the items at it now */
     for (size_t i = 0; i < r->n; i++)
-        r->items[i].changes = &r->changes[i * PLAN_CHANGES];
+        r->items[i].changes = &r->changes[r->first_change[i]];
     return rc;
 }
 

@@ -544,60 +544,120 @@ done:
 /* ------------------------------------------------------------------ */
 /* the range index                                                    */
 
+/* A tag's addresses as sorted, merged ranges, each family in an array of
+ * its own: an IPv4 range is two 32-bit values (8 bytes, where a pair of
+ * struct ip_addr took 34), so a tag file of a million prefixes costs a few
+ * megabytes. */
+struct v4_range {
+    uint32_t first, last;
+};
+struct v6_range {
+    uint8_t first[16], last[16];
+};
+
 struct ranges {
-    struct prefix *v;
-    size_t n, cap;
+    struct v4_range *v4;
+    struct v6_range *v6;
+    size_t n4, cap4, n6, cap6;
 };
 
 struct tags_index {
     struct ranges r[TAG_DATA_COUNT];
 };
 
-static int cmp_addr(const struct ip_addr *a, const struct ip_addr *b)
+/* Room for one more element in *v (n used of *cap, each size bytes). */
+static int grow(void **v, size_t n, size_t *cap, size_t size)
 {
-    if (a->family != b->family)
-        return a->family < b->family ? -1 : 1;
-    return memcmp(a->b, b->b, 16);
+    if (n < *cap)
+        return 0;
+    size_t more = *cap ? *cap * 2 : 256;
+    void *p = realloc(*v, more * size);
+    if (!p)
+        return -1;
+    *v = p;
+    *cap = more;
+    return 0;
 }
 
-static int cmp_prefix(const void *x, const void *y)
+/* Gives back the room past n (after the merge). */
+static void shrink(void **v, size_t n, size_t *cap, size_t size)
 {
-    return cmp_addr(&((const struct prefix *)x)->first, &((const struct prefix *)y)->first);
+    if (n == 0 || n == *cap)
+        return;
+    void *p = realloc(*v, n * size);
+    if (p) {
+        *v = p;
+        *cap = n;
+    }
 }
 
-/* The address right after a (a must not be the last address). */
-static void addr_next(struct ip_addr *a)
+static int ranges_add(struct ranges *r, const struct prefix *p)
 {
-    int bytes = a->family == IP_V4 ? 4 : 16;
-    for (int i = bytes - 1; i >= 0; i--)
-        if (++a->b[i] != 0)
-            break;
+    if (p->first.family == IP_V4) {
+        if (grow((void **)&r->v4, r->n4, &r->cap4, sizeof *r->v4) != 0)
+            return -1;
+        r->v4[r->n4++] = (struct v4_range){ip_v4_value(&p->first), ip_v4_value(&p->last)};
+    } else {
+        if (grow((void **)&r->v6, r->n6, &r->cap6, sizeof *r->v6) != 0)
+            return -1;
+        struct v6_range *x = &r->v6[r->n6++];
+        memcpy(x->first, p->first.b, 16);
+        memcpy(x->last, p->last.b, 16);
+    }
+    return 0;
 }
 
-/* Sorts and merges overlapping or adjacent ranges. */
+static int cmp_v4(const void *x, const void *y)
+{
+    uint32_t a = ((const struct v4_range *)x)->first, b = ((const struct v4_range *)y)->first;
+    return (a > b) - (a < b);
+}
+
+static int cmp_v6(const void *x, const void *y)
+{
+    return memcmp(((const struct v6_range *)x)->first, ((const struct v6_range *)y)->first, 16);
+}
+
+/* Sorts and merges overlapping or adjacent ranges, per family. */
 static void ranges_merge(struct ranges *r)
 {
-    if (r->n < 2)
-        return;
-    qsort(r->v, r->n, sizeof *r->v, cmp_prefix);
-    size_t out = 0;
-    for (size_t i = 1; i < r->n; i++) {
-        struct prefix *cur = &r->v[out];
-        struct ip_addr after = cur->last;
-        int last_addr = 1;
-        for (int k = 0; k < (cur->last.family == IP_V4 ? 4 : 16); k++)
-            last_addr &= cur->last.b[k] == 0xff;
-        if (!last_addr)
-            addr_next(&after);
-        if (r->v[i].first.family == cur->first.family &&
-            (last_addr || cmp_addr(&r->v[i].first, &after) <= 0)) {
-            if (cmp_addr(&r->v[i].last, &cur->last) > 0)
-                cur->last = r->v[i].last;
-        } else {
-            r->v[++out] = r->v[i];
+    if (r->n4 > 1) {
+        qsort(r->v4, r->n4, sizeof *r->v4, cmp_v4);
+        size_t out = 0;
+        for (size_t i = 1; i < r->n4; i++) {
+            struct v4_range *cur = &r->v4[out];
+            /* next starts inside cur or right after it (cur may end at the
+             * family's last address, which nothing follows) */
+            if (cur->last == UINT32_MAX || r->v4[i].first <= cur->last + 1) {
+                if (r->v4[i].last > cur->last)
+                    cur->last = r->v4[i].last;
+            } else {
+                r->v4[++out] = r->v4[i];
+            }
         }
+        r->n4 = out + 1;
     }
-    r->n = out + 1;
+    if (r->n6 > 1) {
+        qsort(r->v6, r->n6, sizeof *r->v6, cmp_v6);
+        size_t out = 0;
+        for (size_t i = 1; i < r->n6; i++) {
+            struct v6_range *cur = &r->v6[out];
+            uint8_t after[16]; /* the address after cur's last, 0 when none */
+            memcpy(after, cur->last, 16);
+            int wrapped = 1;
+            for (int k = 15; k >= 0 && wrapped; k--)
+                wrapped = ++after[k] == 0;
+            if (wrapped || memcmp(r->v6[i].first, after, 16) <= 0) {
+                if (memcmp(r->v6[i].last, cur->last, 16) > 0)
+                    memcpy(cur->last, r->v6[i].last, 16);
+            } else {
+                r->v6[++out] = r->v6[i];
+            }
+        }
+        r->n6 = out + 1;
+    }
+    shrink((void **)&r->v4, r->n4, &r->cap4, sizeof *r->v4);
+    shrink((void **)&r->v6, r->n6, &r->cap6, sizeof *r->v6);
 }
 
 tags_index *tags_index_load(sqlite3 *db, char *err, size_t errlen)
@@ -608,37 +668,32 @@ tags_index *tags_index_load(sqlite3 *db, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    if (sqlite3_prepare_v2(db, "SELECT t.name, p.prefix FROM service_tag t"
-                               " JOIN service_tag_prefix p ON p.tag_id = t.id",
+    /* the prefixes of the tags asked about only, each tag's through the
+     * index on tag_id: not every row of a big tag file */
+    if (sqlite3_prepare_v2(db, "SELECT p.prefix FROM service_tag t"
+                               " JOIN service_tag_prefix p ON p.tag_id = t.id"
+                               " WHERE t.name = ?1 COLLATE NOCASE",
                            -1, &st, NULL) != SQLITE_OK)
         goto sqlfail;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int bit = tag_bit_of((const char *)sqlite3_column_text(st, 0));
-        if (bit < 0)
-            continue;
-        const char *text = (const char *)sqlite3_column_text(st, 1);
-        struct prefix p;
-        if (prefix_parse(text, strlen(text), &p) != 0)
-            continue;
-        struct ranges *r = &ix->r[bit];
-        if (r->n == r->cap) {
-            size_t cap = r->cap ? r->cap * 2 : 256;
-            struct prefix *v = realloc(r->v, cap * sizeof *v);
-            if (!v) {
+    for (int bit = 0; bit < TAG_DATA_COUNT; bit++) {
+        sqlite3_bind_text(st, 1, tag_name(bit), -1, SQLITE_STATIC);
+        int rc;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            const char *text = (const char *)sqlite3_column_text(st, 0);
+            struct prefix p;
+            if (prefix_parse(text, strlen(text), &p) != 0)
+                continue;
+            if (ranges_add(&ix->r[bit], &p) != 0) {
                 snprintf(err, errlen, "out of memory");
                 goto fail;
             }
-            r->v = v;
-            r->cap = cap;
         }
-        r->v[r->n++] = p;
+        if (rc != SQLITE_DONE)
+            goto sqlfail;
+        sqlite3_reset(st);
+        ranges_merge(&ix->r[bit]);
     }
-    if (rc != SQLITE_DONE)
-        goto sqlfail;
     sqlite3_finalize(st);
-    for (int i = 0; i < TAG_DATA_COUNT; i++)
-        ranges_merge(&ix->r[i]);
     return ix;
 sqlfail:
     snprintf(err, errlen, "%s", sqlite3_errmsg(db));
@@ -652,33 +707,54 @@ void tags_index_free(tags_index *ix)
 {
     if (!ix)
         return;
-    for (int i = 0; i < TAG_DATA_COUNT; i++)
-        free(ix->r[i].v);
+    for (int i = 0; i < TAG_DATA_COUNT; i++) {
+        free(ix->r[i].v4);
+        free(ix->r[i].v6);
+    }
     free(ix);
 }
 
 size_t tags_index_count(const tags_index *ix, int bit)
 {
-    return bit >= 0 && bit < TAG_DATA_COUNT ? ix->r[bit].n : 0;
+    return bit >= 0 && bit < TAG_DATA_COUNT ? ix->r[bit].n4 + ix->r[bit].n6 : 0;
+}
+
+/* Whether the sorted, disjoint ranges hold a: a binary search for the last
+ * range starting at or before a. */
+static int in_v4(const struct ranges *r, uint32_t a)
+{
+    size_t lo = 0, hi = r->n4;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (r->v4[mid].first <= a)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo > 0 && a <= r->v4[lo - 1].last;
+}
+
+static int in_v6(const struct ranges *r, const uint8_t *a)
+{
+    size_t lo = 0, hi = r->n6;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (memcmp(r->v6[mid].first, a, 16) <= 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo > 0 && memcmp(a, r->v6[lo - 1].last, 16) <= 0;
 }
 
 uint32_t tags_lookup(const tags_index *ix, const struct ip_addr *a)
 {
     uint32_t mask = 0;
-    for (int t = 0; t < TAG_DATA_COUNT; t++) {
-        const struct ranges *r = &ix->r[t];
-        size_t lo = 0, hi = r->n;
-        while (lo < hi) { /* the first range starting after a */
-            size_t mid = (lo + hi) / 2;
-            if (cmp_addr(&r->v[mid].first, a) <= 0)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        if (lo > 0 && cmp_addr(a, &r->v[lo - 1].last) <= 0 &&
-            r->v[lo - 1].first.family == a->family)
+    uint32_t v4 = a->family == IP_V4 ? ip_v4_value(a) : 0;
+    for (int t = 0; t < TAG_DATA_COUNT; t++)
+        if (a->family == IP_V4 ? in_v4(&ix->r[t], v4)
+                               : a->family == IP_V6 && in_v6(&ix->r[t], a->b))
             mask |= 1u << t;
-    }
     return mask;
 }
 

@@ -197,6 +197,57 @@ static const struct requirement *match(const struct requirements *r, int dir, in
     return requirements_match(r, dir, proto, port, &ri, conf);
 }
 
+/* The index's ranges at their edges: each family apart, ranges merged
+ * when they overlap, nest or touch (the last IPv4 address included), a
+ * gap kept, a tag named in another case found. */
+static void test_tags_index_ranges(void **state)
+{
+    (void)state;
+    char path[64], err[300];
+    sqlite3 *db = new_db(path);
+    char file[] = "/tmp/ServiceTags_Public_20261103.json";
+    FILE *f = fopen(file, "w");
+    assert_non_null(f);
+    fputs("{\"changeNumber\": 404, \"values\": [\n"
+          " {\"name\": \"sql\", \"properties\": {\"addressPrefixes\": [\"255.255.255.128/25\","
+          "  \"255.255.255.0/24\", \"255.255.254.0/24\", \"10.0.0.0/8\", \"10.1.0.0/16\","
+          "  \"10.0.0.0/32\", \"12.0.0.0/8\", \"2001:db8:6::/48\", \"2001:db8:5::/48\","
+          "  \"2001:db8:8::/48\", \"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ff00/120\"]}},\n"
+          " {\"name\": \"Storage\", \"properties\": {\"addressPrefixes\": [\"0.0.0.0/1\"]}}]}\n", f);
+    fclose(f);
+    long n = 0;
+    if (tags_import(db, file, &n, err, sizeof err) != 0)
+        fail_msg("%s", err);
+    unlink(file);
+    tags_index *ix = tags_index_load(db, err, sizeof err);
+    assert_non_null(ix);
+    /* 255.255.254.0-255.255.255.255, 10/8, 12/8; 2001:db8:5-6::, 2001:db8:8::, ff..ff00/120 */
+    assert_int_equal(tags_index_count(ix, TAG_SQL), 6);
+    assert_int_equal(tags_index_count(ix, TAG_STORAGE), 1);
+    const char *in_sql[] = {"255.255.254.0", "255.255.255.127", "255.255.255.255", "10.255.255.255",
+                            "12.0.0.0", "2001:db8:5:ffff:ffff:ffff:ffff:ffff", "2001:db8:6::",
+                            "2001:db8:8::1", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"};
+    const char *not_sql[] = {"255.255.253.255", "11.0.0.0", "9.255.255.255", "13.0.0.0",
+                             "2001:db8:7::", "2001:db8:4:ffff:ffff:ffff:ffff:ffff", "::",
+                             "::ffff:10.0.0.1"};
+    for (size_t i = 0; i < sizeof in_sql / sizeof in_sql[0]; i++) {
+        struct ip_addr a = addr(in_sql[i]);
+        if (!(tags_lookup(ix, &a) & (1u << TAG_SQL)))
+            fail_msg("%s not found in Sql", in_sql[i]);
+    }
+    for (size_t i = 0; i < sizeof not_sql / sizeof not_sql[0]; i++) {
+        struct ip_addr a = addr(not_sql[i]);
+        if (tags_lookup(ix, &a) & (1u << TAG_SQL))
+            fail_msg("%s found in Sql", not_sql[i]);
+    }
+    struct ip_addr a = addr("10.0.0.1");
+    assert_int_equal(tags_lookup(ix, &a), (1u << TAG_SQL) | (1u << TAG_STORAGE));
+    a = addr("128.0.0.0");
+    assert_int_equal(tags_lookup(ix, &a), 0);
+    tags_index_free(ix);
+    drop_db(db, path);
+}
+
 static void test_requirements(void **state)
 {
     (void)state;
@@ -376,6 +427,7 @@ int main(void)
         cmocka_unit_test(test_prefixes),
         cmocka_unit_test(test_snapshot_and_index),
         cmocka_unit_test(test_tags_import),
+        cmocka_unit_test(test_tags_index_ranges),
         cmocka_unit_test(test_requirements),
         cmocka_unit_test(test_client_verdict),
         cmocka_unit_test(test_times),
