@@ -11,7 +11,7 @@
 /* bounded caches                                                     */
 
 #define ADDR_SLOTS (1u << 16)  /* 2 MiB of address ids */
-#define ADDR_NEW_MAX (ADDR_SLOTS / 2) /* new addresses held back, at most */
+#define ADDR_NEW_MAX 8192u     /* new addresses held back, at most (0.6 MiB) */
 #define NAME_SLOTS (1u << 12)  /* per dimension */
 #define FILE_ADDR_SLOTS (1u << 16) /* distinct addresses of one file */
 #define HOUR_SLOTS 1024u           /* (group, hour) sums of one file */
@@ -1071,8 +1071,9 @@ static int address_id(store *s, const struct ip_addr *a, int64_t *id)
         while (s->addrs[i].id != 0)
             i = (i + 1) & (ADDR_SLOTS - 1);
     }
-    /* (at most ADDR_NEW_MAX: each new address also takes a cache slot) */
-    if (rc == SQLITE_DONE && new_address(s, a, text, id) != 0)
+    if (rc == SQLITE_DONE &&
+        ((s->new_addrs_used == ADDR_NEW_MAX && write_new_addresses(s) != 0) ||
+         new_address(s, a, text, id) != 0))
         return -1;
     s->addrs[i].a = *a;
     s->addrs[i].id = *id;
