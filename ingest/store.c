@@ -1017,6 +1017,11 @@ static int write_new_addresses(store *s)
     return 0;
 }
 
+int store_settle(store *s)
+{
+    return write_new_addresses(s);
+}
+
 /* The id of a new address: the next after the table's last, counted in
  * memory while the transaction lasts (it holds the write lock). */
 static int new_address(store *s, const struct ip_addr *a, const char *text,

@@ -92,6 +92,12 @@ int store_commit(store *s);
 void store_rollback(store *s);
 int store_in_transaction(const store *s);
 
+/* Writes what is held back until the commit: the batch's new addresses,
+ * whose rows go in at its end in the order of the address index (their ids
+ * are in the tuples already). store_commit does it; whoever reads the
+ * address table inside the open transaction must call it first. */
+int store_settle(store *s);
+
 /* The id of the last tuple written so far in the current file (0: none),
  * and the removal of the current file's tuples written after such a mark:
  * used to undo a record that was written in chunks and never ended. */
