@@ -65,8 +65,9 @@ done_ok() {
 
 # assert_hours_match [DB] WHAT: the hourly aggregates kept at ingest
 # (flow_hour, view hourly_traffic; denied_hour, view hourly_denied) are
-# exactly what the tuples add up to, row for row, both ways; and every
-# tuple's addresses are in the address table.
+# exactly what the tuples add up to, row for row, both ways; every tuple's
+# addresses are in the address table; the lookup views find what a scan
+# finds.
 assert_hours_match() {
     local db=$NSGFLOW_DB
     if [ $# -gt 1 ]; then db=$1; shift; fi
@@ -95,4 +96,22 @@ assert_hours_match() {
     diff=$(sqlite3 -batch "$db" "SELECT count(*) FROM flow_tuple t WHERE NOT EXISTS (SELECT 1 FROM address a WHERE a.id = t.src)
                                    OR NOT EXISTS (SELECT 1 FROM address a WHERE a.id = t.dst)")
     [ "$diff" = 0 ] || fail "$1: $diff tuples name an address that is not in the table"
+    # and the lookups through the postings find what a scan of every tuple
+    # finds, whatever was grown, replaced, pruned or cut before: for three
+    # addresses (the first, the last, the busiest) and the three busiest
+    # ports (each looked up by its value, as a user would)
+    local a p got want
+    for a in $(sqlite3 -batch "$db" "SELECT id FROM address WHERE id IN ((SELECT min(id) FROM address),
+            (SELECT max(id) FROM address), (SELECT src FROM flow_tuple GROUP BY src ORDER BY count(*) DESC LIMIT 1))"); do
+        got=$(sqlite3 -batch "$db" "SELECT count(*) FROM flows_by_address WHERE address = (SELECT ip FROM address WHERE id = $a)")
+        want=$(sqlite3 -batch "$db" "SELECT count(*) FROM flow_tuple WHERE src = $a OR dst = $a")
+        checks=$((checks + 1))
+        [ "$got" = "$want" ] || fail "$1: flows_by_address finds $got tuples of address id $a, a scan $want"
+    done
+    for p in $(sqlite3 -batch "$db" "SELECT dst_port FROM flow_tuple GROUP BY dst_port ORDER BY count(*) DESC, dst_port LIMIT 3"); do
+        got=$(sqlite3 -batch "$db" "SELECT count(*) FROM flows_by_port WHERE port = $p")
+        want=$(sqlite3 -batch "$db" "SELECT count(*) FROM flow_tuple WHERE dst_port = $p")
+        checks=$((checks + 1))
+        [ "$got" = "$want" ] || fail "$1: flows_by_port finds $got tuples of port $p, a scan $want"
+    done
 }
