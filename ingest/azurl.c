@@ -599,12 +599,19 @@ int az_sign(const unsigned char *key, size_t keylen, const char *sts, char *out,
 long az_base64_decode(const char *text, unsigned char *out, size_t outlen)
 {
     size_t n = strlen(text);
-    if (n == 0 || n % 4 || n / 4 * 3 > outlen)
+    if (n == 0 || n % 4 || n > 4096)
         return -1;
-    int k = EVP_DecodeBlock(out, (const unsigned char *)text, (int)n);
+    unsigned char tmp[3072];
+    int k = EVP_DecodeBlock(tmp, (const unsigned char *)text, (int)n);
     if (k < 0)
         return -1;
     k -= text[n - 1] == '=' ? (text[n - 2] == '=' ? 2 : 1) : 0;
+    if ((size_t)k > outlen) {
+        memset(tmp, 0, sizeof tmp);
+        return -1;
+    }
+    memcpy(out, tmp, (size_t)k);
+    memset(tmp, 0, sizeof tmp);
     return k;
 }
 

@@ -135,9 +135,11 @@ static long backend_plain(source *s, unsigned char *buf, size_t n)
 static long backend_gzip(source *s, unsigned char *buf, size_t n)
 {
     for (;;) {
-        if ((s->z.avail_in == 0 || (s->member_done && s->z.avail_in < 2)) && !s->in_eof &&
-            refill(s) != 0)
+        if (s->z.avail_in == 0 && !s->in_eof && refill(s) != 0)
             return -1;
+        while (s->member_done && s->z.avail_in < 2 && !s->in_eof)
+            if (refill(s) != 0)
+                return -1;
         if (s->member_done) { /* another member, or the end */
             if (s->z.avail_in < 2 || s->z.next_in[0] != 0x1f || s->z.next_in[1] != 0x8b)
                 return 0;
