@@ -364,7 +364,7 @@ static void describe_failure(const struct xfer *x, const struct az_container *c,
     }
     const char *code = x->error_code[0] ? x->error_code : "no error code";
     const char *hint = "";
-    if (x->status == 403 && c->auth == AZ_AUTH_BEARER)
+    if ((x->status == 403 || x->status == 401) && c->auth == AZ_AUTH_BEARER)
         hint = ": access denied: check the token's account and expiry, and that it holds a"
                " role that reads blobs (Storage Blob Data Reader)";
     else if (x->status == 403 && c->auth == AZ_AUTH_SAS)
