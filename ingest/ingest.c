@@ -556,7 +556,8 @@ static int find_stored(struct run *r, const struct blob_job *j, int own_identity
 /* What becomes of blob j (read into r->blob, fingerprint fptext) next to
  * its stored copy old, found as how says: the same content under the same
  * filter is unchanged; a worse copy (partial or rejected against a better
- * one, the shorter of two partial ones) is not stored; the shorter of two
+ * one, the shorter of two partial ones, a keyless one of two equally broken
+ * ones) is not stored; the shorter of two
  * complete copies of the same blob at two moments of its hour (the same
  * key; for a copy stored before keys existed and found by its name, the
  * same first tuple time) under the same filter is an earlier download, not
@@ -571,9 +572,18 @@ static enum fate decide_fate(struct run *r, const struct blob_job *j, enum match
         return FATE_UNCHANGED;
     if (status_rank(status) < status_rank(old->status))
         return FATE_KEPT_OLDER;
-    if (strcmp(status, "partial") == 0 && strcmp(old->status, "partial") == 0 &&
-        b->tuples < old->tuples)
-        return FATE_KEPT_OLDER; /* two broken copies: keep the fuller one */
+    if (strcmp(status, "ok") != 0 && strcmp(status, old->status) == 0) {
+        /* two broken copies: keep the fuller one. A rejected copy keeps no
+         * tuples, so of two rejected ones neither is fuller by them. Of two
+         * with as many, one broken off before its first flow record (no
+         * key) is worse than one that has its key: the key is what finds
+         * the blob again under another name, and a copy that replaced it
+         * would leave the blob stored twice when it comes under that name */
+        int partial = strcmp(status, "partial") == 0;
+        int64_t mine = partial ? b->tuples : 0, theirs = partial ? old->tuples : 0;
+        if (mine < theirs || (mine == theirs && !j->key[0] && old->blob_key[0]))
+            return FATE_KEPT_OLDER;
+    }
     int64_t first = 0, last = 0;
     store_file_time_range(r->st, &first, &last);
     int same_blob = j->key[0] && (strcmp(j->key, old->blob_key) == 0 ||
