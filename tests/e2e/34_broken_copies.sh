@@ -118,13 +118,46 @@ assert_contains "$T/err" "$b: unchanged, and still rejected as an earlier ingest
     "cut between, one run each: the copy under the other name"
 one_row "cut between, one run each" rejected
 
-# the cut copy first: the whole first record replaces it (it has the key)
+# the cut copy first (one run each: in one run blobs go by hour, then
+# path): the copy with the whole first record replaces it (it has the key)
 export NSGFLOW_DB="$T/cut-first.db"
-run_status "$NSGFLOW" ingest --strict "$short" "$a" "$b"
+run_status "$NSGFLOW" ingest --strict "$short"
 assert_contains "$T/err" "$short: rejected: invalid JSON: premature EOF at byte $cut_at" "cut first: the cut copy"
+assert_eq "$(q "select count(*) from source_file where blob_key is null")" 1 "cut first: a row without key"
+run_status "$NSGFLOW" ingest --strict "$a"
 assert_contains "$T/err" "$a: rejected: invalid JSON: invalid char in json text. at byte $broken_at" "cut first: the blob"
+run_status "$NSGFLOW" ingest --strict "$b"
 one_row "cut first" rejected
 assert_eq "$(q "select error_offset from source_file")" "$broken_at" "cut first: the keyed copy replaced it"
+
+# the cut copy first, then the copy under the other name, then the blob
+# under its own name (whose row is the cut copy's, without the key): the
+# cut copy's row gives way to the copy that has the key, which takes the
+# blob's first name; the blob is not stored twice, and reading all three
+# again changes nothing
+for mode in runs together; do
+    export NSGFLOW_DB="$T/cut-other-own-$mode.db"
+    if [ $mode = runs ]; then
+        for f in "$short" "$b" "$a"; do run_status "$NSGFLOW" ingest --strict "$f"; done
+    else # in this order by their paths
+        r1=$(place "$T/cut.json" r1 "$name")
+        r2=$(place "$T/broken.json" r2 "$copy_name")
+        r3=$(place "$T/broken.json" r3 "$name")
+        run_status "$NSGFLOW" ingest --strict "$r1" "$r2" "$r3"
+        assert_contains "$T/err" "$r1: rejected: invalid JSON: premature EOF at byte $cut_at" "cut, other, own ($mode): the cut copy"
+        assert_contains "$T/err" "$r2: rejected: invalid JSON: invalid char in json text. at byte $broken_at" \
+            "cut, other, own ($mode): the copy under the other name"
+    fi
+    assert_eq "$status" 3 "cut, other, own ($mode): exit status"
+    assert_contains "$T/err" "unchanged, and still rejected as an earlier ingest found it; the same blob as $copy_name (already stored)" \
+        "cut, other, own ($mode): the blob under its own name"
+    one_row "cut, other, own ($mode)" rejected
+    assert_eq "$(q "select error_offset from source_file")" "$broken_at" "cut, other, own ($mode): the keyed copy"
+    run_status "$NSGFLOW" ingest --strict "$short" "$b" "$a"
+    assert_contains "$T/err" "3 blobs: 0 new, 0 replaced, 2 unchanged, 0 partial, 3 rejected, 1 worse copy not stored" \
+        "cut, other, own ($mode): all three again"
+    one_row "cut, other, own ($mode), again" rejected
+done
 
 # another broken copy of the same blob under the other name replaces the
 # one row (the name once given stays), as a complete copy would
@@ -171,6 +204,22 @@ for strict in "" --strict; do
     run_status "$NSGFLOW" ingest $strict "$h"
     assert_eq "$status" 0 "healthy $strict: the copy alone again"
     one_row "healthy $strict, again" ok
+
+    # the other order, one run each: the cut copy, the copy under the other
+    # name, the blob under its own name. Its tuples were stored twice
+    # before: the blob replaced the cut copy's row of its name, beside the
+    # copy under the other name.
+    export NSGFLOW_DB="$T/healthy-cut-first$strict.db"
+    for f in "$gshort" "$h" "$g"; do run_status "$NSGFLOW" ingest $strict "$f"; done
+    assert_eq "$status" 0 "healthy $strict, cut first: exit status of the last"
+    assert_contains "$T/err" "$g: the same blob as $copy_name (already stored): unchanged" \
+        "healthy $strict, cut first: the blob under its own name"
+    one_row "healthy $strict, cut first" ok
+    assert_eq "$(q "select count(*) from flow_tuple")|$(q "select path from source_file")" "$tuples|$g" \
+        "healthy $strict, cut first: the tuples once, and the path it was last read from"
+    run_status "$NSGFLOW" ingest $strict "$gshort" "$h" "$g"
+    assert_contains "$T/err" "3 blobs: 0 new, 0 replaced, 2 unchanged" "healthy $strict, cut first: all three again"
+    one_row "healthy $strict, cut first, again" ok
 done
 assert_hours_match "after the healthy copies"
 
