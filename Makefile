@@ -17,18 +17,20 @@ OPT      ?= -O2
 CFLAGS   ?= $(OPT) -g
 BUILD    ?= build
 
-# Debian packages behind the libraries, and the tools make check uses: the
-# sqlite3 shell and python3 (the tests read the database as a user would and
-# build a few inputs), groff (the man page is checked). Nothing else: a
+# Debian packages behind the libraries (libcurl: HTTP and TLS to a storage
+# account; expat: the XML of blob listings; libcrypto: HMAC-SHA256 for Shared
+# Key signing), and the tools make check uses: the sqlite3 shell and python3
+# (the tests read the database as a user would and build a few inputs), groff
+# (the man page is checked). Nothing else: a
 # fresh machine with build-essential, git and pkg-config runs make check
 # after this step, without clang (the fuzz corpus is replayed with $(CC)).
-PKGS      = zlib yajl sqlite3
-DEB_PKGS  = pkg-config zlib1g-dev libyajl-dev libsqlite3-dev libcmocka-dev sqlite3 python3 groff-base
+PKGS      = zlib yajl sqlite3 libcurl expat libcrypto
+DEB_PKGS  = pkg-config zlib1g-dev libyajl-dev libsqlite3-dev libcurl4-openssl-dev libexpat1-dev libssl-dev libcmocka-dev sqlite3 python3 groff-base
 DEB_TOOLS = sqlite3 python3 groff
 
 # Evaluated when used, i.e. after the dependency step has run.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lz -lyajl -lsqlite3) -pthread
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lz -lyajl -lsqlite3 -lcurl -lexpat -lcrypto) -pthread
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -pthread -Wall -Wextra $(WERROR) -MMD -MP \
