@@ -314,6 +314,9 @@ def main():
     except BlobError as e:
         print("blobs.py: %s: %s" % (a.cmd, e), file=sys.stderr)
         sys.exit(1)
+    except (OSError, http.client.HTTPException) as e:     # (no server, a connection cut)
+        print("blobs.py: %s: %s: %s" % (a.cmd, env["AZURITE_ENDPOINT"], e), file=sys.stderr)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -127,6 +127,7 @@ azurite_start() {
     local try port rc started=$SECONDS
     for try in 1 2 3 4 5; do
         port=$(_azurite_free_port)
+        : >"$AZURITE_DIR/log"
         rc=0
         _azurite_up "$port" || rc=$?
         [ $rc = 0 ] && { _azurite_export "$port"; return 0; }
