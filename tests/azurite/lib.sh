@@ -16,7 +16,8 @@
 # azurite_start exports AZURITE_PORT, AZURITE_ENDPOINT, AZURITE_ACCOUNT,
 # AZURITE_KEY and AZURITE_CONNSTR. The account and key are Azurite's public
 # development ones. An EXIT trap (chained before tests/lib.sh's) stops it
-# however the test ends, and a watchdog stops it if the test is killed.
+# however the test ends, and a watchdog stops it if the test is killed (a
+# test that sets an EXIT trap of its own calls azurite_stop in it).
 # azurite-blob is $AZURITE_BIN (set by make e2e: make azurite installs it).
 
 : "${AZURITE_BIN:=$TESTS/../build/azurite/node_modules/.bin/azurite-blob}"
@@ -82,9 +83,11 @@ port, leader, limit = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
 end = time.monotonic() + limit
 while time.monotonic() < end:
     try:
-        os.kill(leader, 0)
-    except ProcessLookupError:
-        sys.exit(2)                           # it exited: the port was taken?
+        with open("/proc/%d/stat" % leader) as f:
+            if f.read().rsplit(") ", 1)[1].startswith("Z"):
+                sys.exit(2)                   # it exited: the port was taken?
+    except FileNotFoundError:
+        sys.exit(2)
     try:
         c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
         c.request("GET", "/devstoreaccount1?comp=list")
