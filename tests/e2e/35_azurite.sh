@@ -1,4 +1,4 @@
-# 34_azurite.sh: the Blob Storage harness (tests/azurite/) works: Azurite
+# 35_azurite.sh: the Blob Storage harness (tests/azurite/) works: Azurite
 # starts on a free port; a flow log is written block by block as Azure
 # writes it and grows by appended blocks, and nsgflow reads what comes back;
 # 5,001 blobs list over two pages; a service SAS for rl lists and reads
