@@ -6,7 +6,7 @@
 #   docker build -t nsgflow .
 FROM debian:12
 ENV DEBIAN_FRONTEND=noninteractive
-RUN apt-get update && apt-get install -y build-essential pkg-config zlib1g-dev libyajl-dev libsqlite3-dev libcmocka-dev sqlite3 python3 groff-base
+RUN apt-get update && apt-get install -y build-essential pkg-config zlib1g-dev libyajl-dev libsqlite3-dev libcurl4-openssl-dev libexpat1-dev libssl-dev libcmocka-dev sqlite3 python3 groff-base
 WORKDIR /src
 COPY . .
 RUN make

@@ -2,7 +2,7 @@
 # binary, the generator, tests, benchmark, demo, install.
 #
 #   make              build build/nsgflow (installs missing -dev packages first)
-#   make check        build and run every test
+#   make check        build and run every test (make azurite: the tests' storage emulator)
 #   make check-man    check the man page (groff warnings, commands, options)
 #   make bench        the benchmark (figures for the README)
 #   make bench-scale  30 days of 10 NICs in one database (BENCH_SCALE_DIR, ~6 GB)
@@ -17,13 +17,16 @@ OPT      ?= -O2
 CFLAGS   ?= $(OPT) -g
 BUILD    ?= build
 
-# Debian packages behind the libraries, and the tools make check uses: the
-# sqlite3 shell and python3 (the tests read the database as a user would and
-# build a few inputs), groff (the man page is checked). Nothing else: a
+# Debian packages behind the libraries (libcurl: HTTP and TLS to a storage
+# account; expat: the XML of blob listings; libcrypto: HMAC-SHA256 for Shared
+# Key signing), and the tools make check uses: the sqlite3 shell and python3
+# (the tests read the database as a user would and build a few inputs), groff
+# (the man page is checked). Node and Azurite, the storage emulator of the
+# tests, come in their own step below ($(BUILD)/.azurite-ok). Nothing else: a
 # fresh machine with build-essential, git and pkg-config runs make check
 # after this step, without clang (the fuzz corpus is replayed with $(CC)).
 PKGS      = zlib yajl sqlite3 libcurl expat libcrypto
-DEB_PKGS  = pkg-config zlib1g-dev libyajl-dev libsqlite3-dev libcmocka-dev sqlite3 python3 groff-base
+DEB_PKGS  = pkg-config zlib1g-dev libyajl-dev libsqlite3-dev libcurl4-openssl-dev libexpat1-dev libssl-dev libcmocka-dev sqlite3 python3 groff-base
 DEB_TOOLS = sqlite3 python3 groff
 
 # Evaluated when used, i.e. after the dependency step has run.
@@ -43,7 +46,7 @@ UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 E2E_TESTS = $(sort $(wildcard tests/e2e/*.sh))
 
-.PHONY: all deps check check-sanitizers check-man unit e2e bench bench-scale demo install clean
+.PHONY: all deps azurite check check-sanitizers check-man unit e2e bench bench-scale demo install clean
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -69,6 +72,40 @@ $(BUILD)/.deps-ok:
 	@touch $@
 
 deps: $(BUILD)/.deps-ok
+
+# Azurite, Microsoft's storage emulator, for the tests that read flow logs
+# from Blob Storage (tests/azurite/). Only make check needs it, not make.
+# Node and npm are checked by command (a machine may have them from
+# elsewhere); Debian's nodejs and npm are installed only when they are
+# missing. Azurite is pinned in tests/azurite/package.json and its lock file
+# (3.35.0: later versions need node 21, Debian 12 has 18) and installed with
+# npm ci into AZURITE_DIR. The sanitizer build uses the same copy.
+AZURITE_DIR ?= $(BUILD)/azurite
+AZURITE_OK  ?= $(BUILD)/.azurite-ok
+NPM_QUIET    = --no-audit --no-fund --no-update-notifier --loglevel=error
+$(AZURITE_OK): tests/azurite/package.json tests/azurite/package-lock.json | $(BUILD)/.deps-ok
+	@if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	    echo "nsgflow: installing node and npm for the tests' storage emulator: nodejs npm"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm >/dev/null \
+	    || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm >/dev/null; } \
+	    || { echo "nsgflow: apt-get install nodejs npm failed" >&2; exit 1; }; \
+	else \
+	    echo "nsgflow: the tests need node and npm (for Azurite). Run:" >&2; \
+	    echo "    sudo apt-get install nodejs npm" >&2; \
+	    exit 1; \
+	fi
+	@node -e 'process.exit(+process.versions.node.split(".")[0] >= 18 ? 0 : 1)' \
+	    || { echo "nsgflow: Azurite needs node 18 or later, this is $$(node --version)" >&2; exit 1; }
+	@echo "nsgflow: installing Azurite $$(sed -n 's/.*"azurite": *"\([^"]*\)".*/\1/p' tests/azurite/package.json) (npm ci) in $(AZURITE_DIR)"
+	@rm -rf $(AZURITE_DIR) && mkdir -p $(AZURITE_DIR)
+	@cp tests/azurite/package.json tests/azurite/package-lock.json $(AZURITE_DIR)/
+	@cd $(AZURITE_DIR) && npm ci $(NPM_QUIET) >/dev/null
+	@test -x $(AZURITE_DIR)/node_modules/.bin/azurite-blob \
+	    || { echo "nsgflow: npm ci did not install azurite-blob" >&2; exit 1; }
+	@touch $@
+
+azurite: $(AZURITE_OK)
 
 # ---------------------------------------------------------------------
 # The binary. The schema files are compiled in.
@@ -108,10 +145,12 @@ unit: $(UNIT_BINS)
 	@for t in $(UNIT_BINS); do echo "== $$t"; $$t || exit 1; done
 
 # (26_html.sh also looks at the pages test_report_html writes)
-e2e: $(BUILD)/nsgflow $(BUILD)/nsgflow-gen $(BUILD)/tests/test_report_html
+# (the tests/azurite/ harness finds azurite-blob through AZURITE_BIN)
+e2e: $(BUILD)/nsgflow $(BUILD)/nsgflow-gen $(BUILD)/tests/test_report_html $(AZURITE_OK)
 	@for t in $(E2E_TESTS); do \
 	    echo "== $$t"; \
 	    NSGFLOW=$(abspath $(BUILD)/nsgflow) NSGFLOW_GEN=$(abspath $(BUILD)/nsgflow-gen) \
+	    AZURITE_BIN=$(abspath $(AZURITE_DIR))/node_modules/.bin/azurite-blob \
 	    TESTS=$(abspath tests) bash $$t || exit 1; \
 	done
 
@@ -119,9 +158,10 @@ e2e: $(BUILD)/nsgflow $(BUILD)/nsgflow-gen $(BUILD)/tests/test_report_html
 # and UndefinedBehaviorSanitizer, in a second build directory, and the fuzz
 # harnesses' corpus replayed through that build (tests/fuzz/fuzz.mk).
 SANITIZE = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
-check-sanitizers: $(BUILD)/.deps-ok
+check-sanitizers: $(BUILD)/.deps-ok $(AZURITE_OK)
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/sanitizers CFLAGS="$(SANITIZE)" \
-	    LDFLAGS="$(SANITIZE)" unit e2e fuzz-replay
+	    LDFLAGS="$(SANITIZE)" AZURITE_DIR=$(abspath $(AZURITE_DIR)) AZURITE_OK=$(abspath $(AZURITE_OK)) \
+	    unit e2e fuzz-replay
 
 -include tests/fuzz/fuzz.mk
 

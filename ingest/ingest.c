@@ -558,14 +558,33 @@ enum match {
  * a path identity, one of the same fingerprint; for a blob with a key, one
  * stored before keys existed (schema 9) of the same fingerprint, records,
  * tuples and time range. (Fingerprints alone never merge two blobs that
- * have keys or names of their own: a CRC-32 may collide.) Fills *old and
- * returns the match, or -1 on a database error. */
+ * have keys or names of their own: a CRC-32 may collide.) The row of its
+ * identity may have no key and no tuples (a copy that broke off before its
+ * first flow record, or one written before it): when the blob's key is
+ * stored under another identity, that row is the blob, and the keyless
+ * one is superseded (*superseded: its id; 0 none), else the blob would be
+ * stored twice. (A keyless row with tuples stays the match: dropping it
+ * could lose them.) Fills *old and returns the match, or -1 on a database
+ * error. */
 static int find_stored(struct run *r, const struct blob_job *j, int own_identity,
-                       const char *fptext, struct stored_file *old)
+                       const char *fptext, struct stored_file *old, int64_t *superseded)
 {
+    *superseded = 0;
     int rc = store_find_file(r->st, j->identity, old);
-    if (rc != 0)
-        return rc < 0 ? -1 : MATCH_IDENTITY;
+    if (rc < 0)
+        return -1;
+    if (rc > 0) {
+        if (!j->key[0] || old->blob_key[0] || old->tuples != 0)
+            return MATCH_IDENTITY;
+        struct stored_file keyed;
+        if ((rc = store_find_by_key(r->st, j->key, &keyed)) < 0)
+            return -1;
+        if (rc == 0 || keyed.id == old->id)
+            return MATCH_IDENTITY;
+        *superseded = old->id;
+        *old = keyed;
+        return MATCH_KEY;
+    }
     if (j->key[0] && (rc = store_find_by_key(r->st, j->key, old)) != 0)
         return rc < 0 ? -1 : MATCH_KEY;
     if (!j->key[0] && own_identity)
@@ -586,7 +605,8 @@ static int find_stored(struct run *r, const struct blob_job *j, int own_identity
 /* What becomes of blob j (read into r->blob, fingerprint fptext) next to
  * its stored copy old, found as how says: the same content under the same
  * filter is unchanged; a worse copy (partial or rejected against a better
- * one, the shorter of two partial ones) is not stored; the shorter of two
+ * one, the shorter of two partial ones, a keyless one of two equally broken
+ * ones) is not stored; the shorter of two
  * complete copies of the same blob at two moments of its hour (the same
  * key; for a copy stored before keys existed and found by its name, the
  * same first tuple time) under the same filter is an earlier download, not
@@ -601,9 +621,18 @@ static enum fate decide_fate(struct run *r, const struct blob_job *j, enum match
         return FATE_UNCHANGED;
     if (status_rank(status) < status_rank(old->status))
         return FATE_KEPT_OLDER;
-    if (strcmp(status, "partial") == 0 && strcmp(old->status, "partial") == 0 &&
-        b->tuples < old->tuples)
-        return FATE_KEPT_OLDER; /* two broken copies: keep the fuller one */
+    if (strcmp(status, "ok") != 0 && strcmp(status, old->status) == 0) {
+        /* two broken copies: keep the fuller one. A rejected copy keeps no
+         * tuples, so of two rejected ones neither is fuller by them. Of two
+         * with as many, one broken off before its first flow record (no
+         * key) is worse than one that has its key: the key is what finds
+         * the blob again under another name, and a copy that replaced it
+         * would leave the blob stored twice when it comes under that name */
+        int partial = strcmp(status, "partial") == 0;
+        int64_t mine = partial ? b->tuples : 0, theirs = partial ? old->tuples : 0;
+        if (mine < theirs || (mine == theirs && !j->key[0] && old->blob_key[0]))
+            return FATE_KEPT_OLDER;
+    }
     int64_t first = 0, last = 0;
     store_file_time_range(r->st, &first, &last);
     int same_blob = j->key[0] && (strcmp(j->key, old->blob_key) == 0 ||
@@ -786,8 +815,9 @@ static void write_end(struct run *r, struct blob_job *j)
         content_identity(j->key, fptext, strcmp(j->path, "-") == 0, j->identity,
                          sizeof j->identity);
     /* inside the transaction: another process may have written it */
-    int how = find_stored(r, j, own_identity, fptext, &old);
-    if (how < 0) {
+    int64_t superseded;
+    int how = find_stored(r, j, own_identity, fptext, &old, &superseded);
+    if (how < 0 || (superseded && store_drop_file(r->st, superseded) != 0)) {
         writer_fails(r, shown);
         return;
     }
@@ -795,9 +825,10 @@ static void write_end(struct run *r, struct blob_job *j)
     enum fate fate = have_old ? decide_fate(r, j, how, &old, fptext) : FATE_NEW;
     /* found under another identity: a name (path identity) once given
      * stays, and replaces a content identity; a key's content identity
-     * replaces the form of rows stored before keys */
+     * replaces the form of rows stored before keys. (A blob whose own name
+     * held a row it superseded had that name first: it stays.) */
     const char *identity = j->identity;
-    if ((how == MATCH_KEY || how == MATCH_COPY) &&
+    if (!superseded && (how == MATCH_KEY || how == MATCH_COPY) &&
         (identity_is_path(old.identity) || (!own_identity && !j->key[0])))
         identity = old.identity;
     /* a copy recognised in another file (or standard input): said */
@@ -819,6 +850,14 @@ static void write_end(struct run *r, struct blob_job *j)
     } else if (fate == FATE_UNCHANGED && !old.blob_key[0] && j->key[0]) {
         /* a copy stored before keys existed gets its key */
         if (store_rename_file(r->st, old.id, old.identity, NULL, NULL, j->key) != 0) {
+            writer_fails(r, shown);
+            return;
+        }
+    } else if (superseded && (fate == FATE_KEPT_OLDER || fate == FATE_EARLIER) &&
+               strcasecmp(identity, old.identity) != 0) {
+        /* the better copy stays, under the name of the row it superseded
+         * (else that name, read again, would add its row again) */
+        if (store_rename_file(r->st, old.id, identity, NULL, NULL, NULL) != 0) {
             writer_fails(r, shown);
             return;
         }
