@@ -14,8 +14,7 @@ unset AZURE_STORAGE_CONNECTION_STRING AZURE_STORAGE_SAS_TOKEN AZURE_STORAGE_KEY 
       AZURE_STORAGE_ACCOUNT AZURE_STORAGE_AUTH_TOKEN HTTPS_PROXY HTTP_PROXY https_proxy http_proxy
 export NSGFLOW_AZ_TRIES=3 NSGFLOW_AZ_BACKOFF_MS=50
 
-azurite_start
-blobs() { python3 "$TESTS/azurite/blobs.py" "$@"; }
+azurite_start --disk  # (on disk: the kill at the end restarts it)
 NSG=insights-logs-networksecuritygroupflowevent
 VNET=insights-logs-flowlogflowevent
 EP=$AZURITE_ENDPOINT
@@ -47,9 +46,9 @@ blobs put-tree $NSG "$T/tree/$NSG"
 blobs put-tree $VNET "$T/tree/$VNET"
 blobs put-flowlog $NSG "$AZ_NAME" "$T/azure.json"
 # (and downloaded, as azcopy would, beside the others)
-SAS=$(blobs sas $NSG rl 2099-01-01T00:00:00Z)
+SAS=$(blobs sas $NSG --perms rl --expiry 2099-01-01T00:00:00Z)
 mkdir -p "$T/tree/$NSG/$(dirname "$AZ_NAME")"
-curl -sf -o "$T/tree/$NSG/$AZ_NAME" "$EP/$NSG/$AZ_NAME?$SAS" || fail "cannot fetch $AZ_NAME"
+blobs get $NSG "$AZ_NAME" >"$T/tree/$NSG/$AZ_NAME"
 nblobs=$(find "$T/tree" -name 'PT1H.json*' | wc -l)
 # (the container for the kill at the end, now: Azurite saves what it holds
 # every 5 s, and what was not saved is gone after a kill)
@@ -109,7 +108,7 @@ assert_contains "$T/err" "1 downloaded" "grown: only it downloaded"
 assert_contains "$T/err" "$AZ_NAME: replaced" "grown: replaced"
 # its rows are exactly those of the grown blob, as fetched whole and
 # ingested from disk
-curl -sf -o "$T/grown.json" "$EP/$NSG/$AZ_NAME?$SAS" || fail "cannot fetch the grown blob"
+blobs get $NSG "$AZ_NAME" >"$T/grown.json"
 python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$T/grown.json" || fail "the grown blob is not JSON"
 mkdir -p "$T/grown/$(dirname "$AZ_NAME")"
 cp "$T/grown.json" "$T/grown/$AZ_NAME"
@@ -165,12 +164,12 @@ assert_eq "$status" 3 "a wrong key: exit 3"
 # (Azure says AuthenticationFailed, Azurite AuthorizationFailure)
 assert_contains "$T/err" "$EP/$NSG: listing the blobs: HTTP 403 (Authori" "a wrong key: the status and code"
 assert_contains "$T/err" "): access denied: check the account key" "a wrong key: what to check"
-EXPIRED=$(blobs sas $NSG rl 2020-01-01T00:00:00Z)
+EXPIRED=$(blobs sas $NSG --perms rl --expiry 2020-01-01T00:00:00Z)
 AZURE_STORAGE_SAS_TOKEN=$EXPIRED ingest --db "$T/bad.db" --blob-endpoint "$EP" "$EP/$NSG"
 assert_eq "$status" 3 "an expired SAS: exit 3"
 assert_contains "$T/err" "HTTP 403 (AuthorizationFailure): access denied: check the SAS's permissions (sp= must have r and l: read and list), its expiry (se=)" \
     "an expired SAS: said"
-READ_ONLY=$(blobs sas $NSG r 2099-01-01T00:00:00Z)
+READ_ONLY=$(blobs sas $NSG --perms r --expiry 2099-01-01T00:00:00Z)
 ingest --db "$T/bad.db" --blob-endpoint "$EP" "$EP/$NSG?$READ_ONLY"
 assert_eq "$status" 3 "a SAS without list: exit 3"
 assert_contains "$T/err" "HTTP 403 (AuthorizationPermissionMismatch)" "a SAS without list: said"
@@ -192,18 +191,15 @@ python3 - "$T/many" <<'PY'
 import os, sys
 root = sys.argv[1]
 for i in range(5003):
-    d = os.path.join(root, str(i % 8), "resourceId=/SUBSCRIPTIONS/S/RESOURCEGROUPS/RG/PROVIDERS/"
+    d = os.path.join(root, "resourceId=/SUBSCRIPTIONS/S/RESOURCEGROUPS/RG/PROVIDERS/"
                      "MICROSOFT.NETWORK/NETWORKSECURITYGROUPS/NSG-MANY/y=2026/m=11/d=02/h=%02d/m=00/"
                      "macAddress=0000000%05X" % (i % 24, i))
     os.makedirs(d)
     open(os.path.join(d, "PT1H.json"), "w").write('{"records":[]}')
-open(os.path.join(root, "0", "README.txt"), "w").write("not a blob")
+open(os.path.join(root, "README.txt"), "w").write("not a blob")
 PY
 blobs mkcontainer many-blobs
-# (eight at a time: one by one takes half a minute)
-putters=()
-for k in 0 1 2 3 4 5 6 7; do blobs put-tree many-blobs "$T/many/$k" & putters+=($!); done
-for p in "${putters[@]}"; do wait "$p" || fail "put-tree of $T/many/$p failed"; done
+blobs put-tree many-blobs "$T/many"
 # listed whole: 5,003 blobs in two pages of up to 5,000, the README counted
 # as another file; --shard 0/1000 downloads only a few of them
 AZURE_STORAGE_KEY=$AZURITE_KEY ingest --db "$T/many.db" -v --blob-endpoint "$EP" --shard 0/1000 "$EP/many-blobs"
@@ -222,7 +218,7 @@ assert_contains "$T/err" "$EP/many-blobs: 5003 blobs listed in 8 pages" "5,003 b
 # --- Azurite killed in the middle of a blob ----------------------------------
 # wait_sent N: until Azurite has written N bytes in all (to its sockets:
 # the blob being downloaded, after what it wrote before)
-sent() { sed -n 's/^wchar: //p' "/proc/$AZURITE_PID/io"; }
+sent() { sed -n 's/^wchar: //p' "/proc/$(pgrep -g "$AZURITE_PGID" -x node | head -1)/io"; }
 wait_sent() {
     local until=$1
     for _ in $(seq 500); do
@@ -284,12 +280,16 @@ assert_eq "$(sqlite3 "$T/resume.db" "SELECT count(*) FROM flow_tuple")" 400000 "
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/tls.key" -out "$T/tls.crt" -days 2 \
     -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>/dev/null
 azurite_stop
-azurite_start --oauth basic --cert "$T/tls.crt" --key "$T/tls.key"
-EP=$AZURITE_ENDPOINT
-case $EP in https://*) ;; *) fail "Azurite is not on HTTPS: $EP";; esac
-export SSL_CERT_FILE=$T/tls.crt   # (for blobs.py)
-blobs mkcontainer tok
-blobs put-tree tok "$T/tree/$VNET"
+# (the harness starts Azurite on plain HTTP only: this one is the test's own)
+port=$(_azurite_free_port)
+mkdir -p "$T/tls-azurite"
+(cd "$T/tls-azurite" && exec "$AZURITE_BIN" --blobHost 127.0.0.1 --blobPort "$port" --inMemoryPersistence \
+    --silent --skipApiVersionCheck --disableProductStyleUrl --disableTelemetry --oauth basic \
+    --cert "$T/tls.crt" --key "$T/tls.key" >"$T/tls-azurite/log" 2>&1) &
+tls_azurite=$!
+trap 'azurite_stop; kill "$tls_azurite" 2>/dev/null; wait "$tls_azurite" 2>/dev/null; rm -rf "$T"' EXIT
+EP=https://127.0.0.1:$port/devstoreaccount1
+for _ in $(seq 100); do curl -s -o /dev/null --cacert "$T/tls.crt" "$EP" && break; sleep 0.1; done
 unset AZURE_STORAGE_CONNECTION_STRING
 jwt() {
     python3 - "$1" <<'PY'
@@ -302,6 +302,15 @@ print(b({"alg": "RS256", "typ": "JWT"}) + "." + b({"aud": "https://storage.azure
 PY
 }
 TOKEN=$(jwt 0)
+# the blobs put with the token (blobs.py speaks plain HTTP)
+put() {
+    curl -sf --cacert "$T/tls.crt" -X PUT -H "Authorization: Bearer $TOKEN" -H "x-ms-version: 2021-08-06" \
+        -H "x-ms-date: $(date -u '+%a, %d %b %Y %H:%M:%S GMT')" "$@" >/dev/null || fail "PUT $*"
+}
+put "$EP/tok?restype=container"
+(cd "$T/tree/$VNET" && find . -name 'PT1H.json*' | sed 's|^\./||') | while read -r name; do
+    put -H "x-ms-blob-type: BlockBlob" --data-binary "@$T/tree/$VNET/$name" "$EP/tok/$name"
+done
 CURL_CA_BUNDLE=$T/tls.crt AZURE_STORAGE_AUTH_TOKEN=$TOKEN ingest --db "$T/tok.db" -v \
     --blob-endpoint "$EP" --auth-mode login "$EP/tok"
 assert_eq "$status" 0 "a bearer token"
@@ -325,7 +334,6 @@ CURL_CA_BUNDLE=$T/tls.crt AZURE_STORAGE_AUTH_TOKEN=$(jwt -7200) ingest --db "$T/
     --blob-endpoint "$EP" --auth-mode login "$EP/tok"
 assert_eq "$status" 3 "an expired token: exit 3"
 assert_contains "$T/err" "$EP/tok: listing the blobs: HTTP 403 (AuthenticationFailed): access denied: check the token's account and expiry" "an expired token: said"
-unset SSL_CERT_FILE
 AZURE_STORAGE_AUTH_TOKEN=$TOKEN ingest --db "$T/tok3.db" --blob-endpoint "$EP" --auth-mode login "$EP/tok"
 assert_eq "$status" 3 "an untrusted certificate: exit 3"
 assert_contains "$T/err" "$EP/tok: listing the blobs: SSL certificate problem" "an untrusted certificate: said"
