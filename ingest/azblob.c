@@ -14,6 +14,8 @@
 #include <time.h>
 
 #include <curl/curl.h>
+#include <expat.h>
+#include <openssl/crypto.h>
 
 #define AZ_VERSION "2021-08-06"
 #define STREAM_BUFFER (1u << 20)
@@ -27,6 +29,14 @@ struct az_client {
 int az_global_init(void)
 {
     return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
+}
+
+void az_library_versions(char *out, size_t outlen)
+{
+    const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+    XML_Expat_Version e = XML_ExpatVersionInfo();
+    snprintf(out, outlen, "libcurl %s, expat %d.%d.%d, %s", v ? v->version : "?", e.major,
+             e.minor, e.micro, OpenSSL_version(OPENSSL_VERSION));
 }
 
 void az_global_cleanup(void)

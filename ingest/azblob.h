@@ -28,6 +28,8 @@ typedef struct az_client az_client;
 /* NULL when out of memory. Call az_global_init once first, from the main
  * thread before any other thread runs. */
 int az_global_init(void);
+/* "libcurl 7.88.1, expat 2.5.0, OpenSSL 3.0.19" into out, for --version. */
+void az_library_versions(char *out, size_t outlen);
 void az_global_cleanup(void);
 az_client *az_client_new(void);
 void az_client_free(az_client *cl);
