@@ -1852,6 +1852,31 @@ static int parse_only(const char *arg, struct ip_addr (*ranges)[2], size_t *n)
     return ingest_parse_only("ingest", arg, ranges, n, ONLY_MAX);
 }
 
+/* The copies of URLs whose query was wiped in the command line (kept for
+ * the whole process). */
+static char **unwiped;
+static size_t nunwiped;
+
+int ingest_hide_url_secrets(char **paths, int n)
+{
+    for (int i = 0; i < n; i++) {
+        char *q = az_is_url(paths[i]) ? strchr(paths[i], '?') : NULL;
+        if (!q || !q[1])
+            continue;
+        char **more = realloc(unwiped, (nunwiped + 1) * sizeof *more);
+        if (!more)
+            return -1;
+        unwiped = more;
+        char *copy = strdup(paths[i]);
+        if (!copy)
+            return -1;
+        unwiped[nunwiped++] = copy;
+        memset(q + 1, 'x', strlen(q + 1));
+        paths[i] = copy;
+    }
+    return 0;
+}
+
 int ingest_storage_option(struct ingest_options *o, const char *command, int c,
                           const char *arg)
 {
@@ -1965,6 +1990,10 @@ int ingest_main(int argc, char **argv)
     o.db_path = db_default_path(db);
     o.progress = !o.quiet && isatty(2);
     struct ingest_totals t;
+    if (ingest_hide_url_secrets(argv + optind, argc - optind) != 0) {
+        msg(stderr, "nsgflow ingest: out of memory\n");
+        return EXIT_FATAL;
+    }
     int status = ingest_run(&o, argv + optind, argc - optind, &t);
     /* (no summary of nothing when it could not even start) */
     if (!o.quiet && !(status == EXIT_FATAL && t.blobs == 0))

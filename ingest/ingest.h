@@ -90,6 +90,11 @@ int ingest_parse_only(const char *command, const char *arg, struct ip_addr (*ran
 int ingest_storage_option(struct ingest_options *o, const char *command, int c,
                           const char *arg);
 
+/* Wipes the query (a SAS) of each container URL among paths[0..n) in the
+ * process's command line, which ps shows to every user, and points
+ * paths[i] at a copy that keeps it. Returns 0, or -1 when out of memory. */
+int ingest_hide_url_secrets(char **paths, int n);
+
 /* Prints the two summary lines of a run to stderr. */
 void ingest_print_summary(const struct ingest_totals *t);
 

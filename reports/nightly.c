@@ -530,6 +530,10 @@ int run_main(int argc, char **argv)
     io.progress = !log_plain && !log_quiet;
     if (!ndbs)
         db_paths[ndbs++] = db_default_path(NULL);
+    if (ingest_hide_url_secrets(argv + optind, argc - optind) != 0) {
+        msg(stderr, "nsgflow run: out of memory\n");
+        return EXIT_FATAL;
+    }
     int status = run_shards(&io, &ao, db_paths, ndbs, configs, nconfigs, argv + optind,
                             argc - optind, report_path, format, fail_on);
     return status;

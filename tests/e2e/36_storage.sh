@@ -135,6 +135,20 @@ assert_eq "$status" 0 "SAS in the URL"
 assert_contains "$T/err" "with a SAS (the URL's query)" "SAS in the URL: taken"
 assert_eq "$(sqlite3 "$T/a2.db" "SELECT count(*) FROM source_file WHERE path LIKE '%?%' OR path LIKE '%sig=%'")" 0 \
     "no query stored with the URL"
+# ... and gone from the command line that ps shows, once the run started
+SAS_BIG=$(blobs sas big --perms rl --expiry 2099-01-01T00:00:00Z)
+"$NSGFLOW" ingest --db "$T/ps.db" --blob-endpoint "$EP" "$EP/big?$SAS_BIG" >"$T/ps-out" 2>&1 &
+lister=$!
+for _ in $(seq 200); do
+    tr '\0' ' ' <"/proc/$lister/cmdline" >"$T/cmdline" 2>/dev/null || break
+    grep -q "big?xxxx" "$T/cmdline" && break
+    sleep 0.01
+done
+wait "$lister" || true
+cat "$T/ps-out" >>"$T/all-output"
+assert_contains "$T/cmdline" "$EP/big?xxxxxxxx" "the SAS wiped from the command line"
+checks=$((checks + 1))
+! grep -qF "sig=" "$T/cmdline" || fail "the SAS in the command line"
 # Shared Key from AZURE_STORAGE_KEY (the account from the URL), and from
 # AZURE_STORAGE_ACCOUNT naming it
 AZURE_STORAGE_KEY=$AZURITE_KEY ingest --db "$T/a3.db" -v --blob-endpoint "$EP" "$EP/$NSG"
@@ -342,7 +356,8 @@ assert_contains "$T/err" "$EP/tok: listing the blobs: SSL certificate problem" "
 "$NSGFLOW" report --db "$T/remote.db" --format json -o "$T/report.json" 2>>"$T/all-output"
 "$NSGFLOW" report --db "$T/remote.db" -o "$T/report.txt" 2>>"$T/all-output"
 for db in "$T"/*.db; do sqlite3 "$db" .dump >>"$T/dumps"; done
-for secret in "$AZURITE_KEY" "$SIG" "$TOKEN" "$(python3 -c 'import sys, urllib.parse as u; print(u.quote(sys.argv[1], safe=""))' "$SIG")" \
+SIG_BIG=$(python3 -c 'import sys, urllib.parse as u; print(u.parse_qs(sys.argv[1])["sig"][0])' "$SAS_BIG")
+for secret in "$AZURITE_KEY" "$SIG" "$SIG_BIG" "$TOKEN" "$(python3 -c 'import sys, urllib.parse as u; print(u.quote(sys.argv[1], safe=""))' "$SIG")" \
               "$WRONG_KEY"; do
     for f in "$T/all-output" "$T/dumps" "$T/report.json" "$T/report.txt" "$T/run.json"; do
         checks=$((checks + 1))
