@@ -3,8 +3,9 @@
 # a container equal, row for row, to the same blobs ingested from disk, and
 # the same blobs to a database that holds both; a second run downloads
 # nothing; a grown blob read again ends with exactly its rows; more than
-# 5,000 blobs listed; SAS (environment and URL), Shared Key, connection
-# string and bearer token accepted; a wrong key, an expired SAS, a missing
+# 5,000 blobs listed; retries of a busy service (503 with Retry-After, 429)
+# and a download cut off and resumed from where it broke; SAS (environment
+# and URL), Shared Key, connection string and bearer token accepted; a wrong key, an expired SAS, a missing
 # container refused with what to check; no secret in any output, the
 # database or a report; Azurite killed in the middle of a blob leaves
 # nothing of it, and the next run completes it without a doubled row.
@@ -286,6 +287,82 @@ cat "$T/out" "$T/err" >>"$T/all-output"
 assert_eq "$status" 0 "resumed"
 assert_contains "$T/err" "1 blob listed, 1 downloaded ($(stat -c %s "$T/big.json") bytes)" "resumed: each byte once"
 assert_eq "$(sqlite3 "$T/resume.db" "SELECT count(*) FROM flow_tuple")" 400000 "resumed: every row, once"
+
+# --- retries: a service that is busy, then breaks off -----------------------
+# A stand-in blob service on loopback (Azurite cannot be told to fail): the
+# listing, then blob AA answered 503 (Retry-After: 1), 429, then 200 cut off
+# half-way, then the rest for a ranged GET of the same ETag; blob BB always
+# 500. Every request is logged.
+python3 - "$T/azure.json" "$T/fake.port" "$T/fake.log" <<'PY' &
+import http.server, socketserver, sys, threading
+body = open(sys.argv[1], "rb").read()
+log = open(sys.argv[3], "w", buffering=1)
+AA = "resourceId=/SUBSCRIPTIONS/S/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.NETWORK/NETWORKSECURITYGROUPS/N/y=2026/m=11/d=01/h=05/m=00/macAddress=0000000000AA/PT1H.json"
+BB = AA.replace("0000000000AA", "0000000000BB")
+listing = ("<?xml version='1.0' encoding='utf-8'?><EnumerationResults><Blobs>" + "".join(
+    "<Blob><Name>%s</Name><Properties><Etag>0x1</Etag><Content-Length>%d</Content-Length>"
+    "<BlobType>BlockBlob</BlobType></Properties></Blob>" % (n, len(body)) for n in (AA, BB)) +
+    "</Blobs><NextMarker/></EnumerationResults>").encode()
+hits = {"AA": 0}
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def log_message(self, *a): pass
+    def reply(self, status, data=b"", headers=()):
+        self.send_response(status)
+        for k, v in headers: self.send_header(k, v)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+    def do_GET(self):
+        log.write("%s range=%s if-match=%s\n" % (self.path.split("?")[0][-30:],
+                  self.headers.get("Range"), self.headers.get("If-Match")))
+        if "comp=list" in self.path:
+            return self.reply(200, listing)
+        if "0000000000BB" in self.path:
+            return self.reply(500, b"", [("x-ms-error-code", "InternalError")])
+        hits["AA"] += 1
+        n = hits["AA"]
+        if n == 1:
+            return self.reply(503, b"", [("x-ms-error-code", "ServerBusy"), ("Retry-After", "1")])
+        if n == 2:
+            return self.reply(429, b"", [("x-ms-error-code", "TooManyRequests")])
+        if n == 3:  # the whole blob announced, half of it sent, then the connection dropped
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("ETag", '"0x1"')
+            self.end_headers()
+            self.wfile.write(body[:len(body) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            return
+        start = int(self.headers["Range"].split("=")[1].rstrip("-"))
+        self.reply(206, body[start:], [("ETag", '"0x1"'),
+                   ("Content-Range", "bytes %d-%d/%d" % (start, len(body) - 1, len(body)))])
+class S(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+srv = S(("127.0.0.1", 0), H)
+open(sys.argv[2], "w").write(str(srv.server_address[1]))
+srv.serve_forever()
+PY
+fake=$!
+for _ in $(seq 100); do [ -s "$T/fake.port" ] && break; sleep 0.05; done
+FAKE=http://127.0.0.1:$(cat "$T/fake.port")/acct
+started=$(date +%s%N)
+NSGFLOW_AZ_TRIES=4 ingest --db "$T/retry.db" --blob-endpoint "$FAKE" "$FAKE/logs"
+kill "$fake"; wait "$fake" 2>/dev/null || true
+assert_eq "$status" 3 "retries: exit 3 (one blob failed)"
+assert_eq "$(sqlite3 "$T/retry.db" "SELECT tuples FROM source_file WHERE identity LIKE '%0000000000AA%'")" 900 \
+    "retries: busy, refused, cut off, resumed: every row"
+assert_contains "$T/err" "macAddress=0000000000BB/PT1H.json: download failed: HTTP 500 (InternalError) (tried 4 times); nothing of it was stored" \
+    "retries: a blob that keeps failing, named, with its status and code"
+assert_eq "$(grep -c '0000000000AA/PT1H.json' "$T/fake.log")" 4 "retries: four requests for AA"
+half=$(( $(stat -c %s "$T/azure.json") / 2 ))
+assert_eq "$(grep '0000000000AA/PT1H.json' "$T/fake.log" | tail -1)" \
+    "Address=0000000000AA/PT1H.json range=bytes=$half- if-match=\"0x1\"" "retries: resumed from byte $half of the same ETag"
+assert_eq "$(grep -c '0000000000BB/PT1H.json' "$T/fake.log")" 4 "retries: four tries of BB"
+elapsed_ms=$(( ($(date +%s%N) - started) / 1000000 ))
+[ "$elapsed_ms" -ge 1000 ] || fail "retries: Retry-After: 1 not honoured ($elapsed_ms ms)"
+checks=$((checks + 1))
 
 # --- a bearer token (--auth-mode login), over HTTPS --------------------------
 # Azurite takes OAuth only over HTTPS (--oauth basic: it checks the token's
