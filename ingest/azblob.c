@@ -24,7 +24,18 @@
 struct az_client {
     CURLM *multi;
     CURL *easy;
+    const volatile sig_atomic_t *cancel;
 };
+
+void az_client_set_cancel(az_client *cl, const volatile sig_atomic_t *flag)
+{
+    cl->cancel = flag;
+}
+
+static int cancelled(const az_client *cl)
+{
+    return cl->cancel && *cl->cancel;
+}
 
 int az_global_init(void)
 {
@@ -355,8 +366,12 @@ static void xfer_run(struct xfer *x)
         x->result = CURLE_OUT_OF_MEMORY;
         return;
     }
-    while (!x->done)
-        xfer_step(x, 1000);
+    while (!x->done && !cancelled(x->cl))
+        xfer_step(x, 200);
+    if (!x->done) {
+        x->result = CURLE_ABORTED_BY_CALLBACK;
+        snprintf(x->curl_error, sizeof x->curl_error, "interrupted");
+    }
     xfer_end(x);
 }
 
@@ -636,13 +651,17 @@ long az_stream_read(az_stream *s, unsigned char *buf, size_t n)
             return -1;
         if (s->finished)
             return 0;
+        if (cancelled(s->cl)) {
+            snprintf(s->error, sizeof s->error, "interrupted");
+            return -1;
+        }
         if (!s->started && stream_request(s) != 0)
             return -1;
         if (s->x.paused) { /* the buffer is empty again */
             s->x.paused = 0;
             curl_easy_pause(s->cl->easy, CURLPAUSE_CONT);
         }
-        xfer_step(&s->x, 1000);
+        xfer_step(&s->x, 200);
         if (s->x.done) {
             int rc = stream_ended(s);
             if (rc > 0)

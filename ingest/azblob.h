@@ -16,6 +16,7 @@
 #ifndef NSGFLOW_AZBLOB_H
 #define NSGFLOW_AZBLOB_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,6 +34,9 @@ void az_library_versions(char *out, size_t outlen);
 void az_global_cleanup(void);
 az_client *az_client_new(void);
 void az_client_free(az_client *cl);
+/* A flag (a stop signal's) that, once set, ends the client's listing or
+ * download at once, as a failure "interrupted". */
+void az_client_set_cancel(az_client *cl, const volatile sig_atomic_t *flag);
 
 /* Where a listing sends what it finds: each blob (a non-zero return stops
  * the listing), and the start of each page (retry 0), or the start again

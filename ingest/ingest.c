@@ -1618,6 +1618,7 @@ static int list_container(struct run *r, const char *url, struct walk_result *w)
         free_container(c);
         return -1;
     }
+    az_client_set_cancel(r->az, &stop_signal);
     cs = realloc(r->containers, (r->ncontainers + 1) * sizeof *cs);
     if (!cs) {
         free_container(c);

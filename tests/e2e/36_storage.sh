@@ -5,10 +5,11 @@
 # nothing; a grown blob read again ends with exactly its rows; more than
 # 5,000 blobs listed; retries of a busy service (503 with Retry-After, 429)
 # and a download cut off and resumed from where it broke; SAS (environment
-# and URL), Shared Key, connection string and bearer token accepted; a wrong key, an expired SAS, a missing
-# container refused with what to check; no secret in any output, the
-# database or a report; Azurite killed in the middle of a blob leaves
-# nothing of it, and the next run completes it without a doubled row.
+# and URL), Shared Key, connection string and bearer token accepted; a
+# wrong key, an expired SAS, a missing container refused with what to
+# check; no secret in any output, the database, a report or the command
+# line; Azurite killed in the middle of a blob leaves nothing of it, and
+# the next run completes it without a doubled row.
 . "$TESTS/lib.sh"
 . "$TESTS/azurite/lib.sh"
 unset AZURE_STORAGE_CONNECTION_STRING AZURE_STORAGE_SAS_TOKEN AZURE_STORAGE_KEY \
@@ -287,6 +288,18 @@ cat "$T/out" "$T/err" >>"$T/all-output"
 assert_eq "$status" 0 "resumed"
 assert_contains "$T/err" "1 blob listed, 1 downloaded ($(stat -c %s "$T/big.json") bytes)" "resumed: each byte once"
 assert_eq "$(sqlite3 "$T/resume.db" "SELECT count(*) FROM flow_tuple")" 400000 "resumed: every row, once"
+
+# Ctrl-C in the middle of a download: it stops at once, nothing of the blob
+base=$(sent)
+"$NSGFLOW" ingest --db "$T/int.db" "$EP/big/$(dirname "$BIG")" >"$T/out" 2>"$T/err" &
+ingester=$!
+wait_sent $((base + 8000000))
+kill -INT "$ingester"
+set +e; wait "$ingester"; status=$?; set -e
+cat "$T/out" "$T/err" >>"$T/all-output"
+assert_eq "$status" 130 "interrupted: exit 130"
+assert_contains "$T/err" "stopped by SIGINT: 0 of 1 blob done" "interrupted: said"
+assert_eq "$(sqlite3 "$T/int.db" "SELECT count(*) FROM flow_tuple")" 0 "interrupted: nothing of the blob"
 
 # --- retries: a service that is busy, then breaks off -----------------------
 # A stand-in blob service on loopback (Azurite cannot be told to fail): the
