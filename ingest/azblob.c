@@ -13,9 +13,9 @@
 #include <strings.h>
 #include <time.h>
 
-#include <curl/curl.h>
 #include <expat.h>
-#include <openssl/crypto.h>
+
+#include "azlib.h"
 
 #define AZ_VERSION "2021-08-06"
 #define STREAM_BUFFER (1u << 20)
@@ -37,22 +37,41 @@ static int cancelled(const az_client *cl)
     return cl->cancel && *cl->cancel;
 }
 
-int az_global_init(void)
+static int initialised;
+
+int az_global_init(char *err, size_t errlen)
 {
-    return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
+    if (initialised)
+        return 0;
+    if (azlib_load(err, errlen) != 0)
+        return -1;
+    if (azlib.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        snprintf(err, errlen, "libcurl could not be initialised");
+        return -1;
+    }
+    initialised = 1;
+    return 0;
 }
 
 void az_library_versions(char *out, size_t outlen)
 {
-    const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
     XML_Expat_Version e = XML_ExpatVersionInfo();
+    char why[512];
+    if (azlib_load(why, sizeof why) != 0) {
+        snprintf(out, outlen, "expat %d.%d.%d; libcurl and libcrypto not found (%s)", e.major,
+                 e.minor, e.micro, why);
+        return;
+    }
+    const curl_version_info_data *v = azlib.version_info(CURLVERSION_NOW);
     snprintf(out, outlen, "libcurl %s, expat %d.%d.%d, %s", v ? v->version : "?", e.major,
-             e.minor, e.micro, OpenSSL_version(OPENSSL_VERSION));
+             e.minor, e.micro, azlib.openssl_version(OPENSSL_VERSION));
 }
 
 void az_global_cleanup(void)
 {
-    curl_global_cleanup();
+    if (initialised)
+        azlib.global_cleanup();
+    initialised = 0;
 }
 
 az_client *az_client_new(void)
@@ -60,8 +79,8 @@ az_client *az_client_new(void)
     az_client *cl = calloc(1, sizeof *cl);
     if (!cl)
         return NULL;
-    cl->multi = curl_multi_init();
-    cl->easy = curl_easy_init();
+    cl->multi = azlib.multi_init();
+    cl->easy = azlib.easy_init();
     if (!cl->multi || !cl->easy) {
         az_client_free(cl);
         return NULL;
@@ -74,9 +93,9 @@ void az_client_free(az_client *cl)
     if (!cl)
         return;
     if (cl->easy)
-        curl_easy_cleanup(cl->easy);
+        azlib.easy_cleanup(cl->easy);
     if (cl->multi)
-        curl_multi_cleanup(cl->multi);
+        azlib.multi_cleanup(cl->multi);
     free(cl);
 }
 
@@ -243,7 +262,7 @@ static size_t on_body(char *data, size_t size, size_t n, void *ud)
 static void xfer_clear(struct xfer *x)
 {
     if (x->headers)
-        curl_slist_free_all(x->headers);
+        azlib.slist_free_all(x->headers);
     x->headers = NULL;
     if (x->url) {
         memset(x->url, 0, strlen(x->url));
@@ -258,7 +277,7 @@ static int xfer_setup(struct xfer *x, const struct az_container *c, const char *
                       const char *query, const char *range, const char *if_match)
 {
     CURL *e = x->cl->easy;
-    curl_easy_reset(e);
+    azlib.easy_reset(e);
     xfer_clear(x);
     x->status = 0;
     x->done = x->paused = 0;
@@ -275,17 +294,17 @@ static int xfer_setup(struct xfer *x, const struct az_container *c, const char *
     az_http_date((long long)time(NULL), date, sizeof date);
     struct curl_slist *l = NULL;
     snprintf(h, sizeof h, "x-ms-date: %s", date);
-    l = curl_slist_append(l, h);
-    l = curl_slist_append(l, "x-ms-version: " AZ_VERSION);
+    l = azlib.slist_append(l, h);
+    l = azlib.slist_append(l, "x-ms-version: " AZ_VERSION);
     char quoted[AZ_ETAG_MAX + 4] = "";
     if (if_match[0]) {
         snprintf(quoted, sizeof quoted, "\"%s\"", if_match);
         snprintf(h, sizeof h, "If-Match: %s", quoted);
-        l = curl_slist_append(l, h);
+        l = azlib.slist_append(l, h);
     }
     if (range[0]) {
         snprintf(h, sizeof h, "Range: %s", range);
-        l = curl_slist_append(l, h);
+        l = azlib.slist_append(l, h);
     }
     if (c->auth == AZ_AUTH_KEY) {
         char path[AZ_URL_MAX * 2], sts[AZ_URL_MAX * 4], sig[64];
@@ -293,46 +312,46 @@ static int xfer_setup(struct xfer *x, const struct az_container *c, const char *
         if (az_string_to_sign("GET", c->account, path, query, range, quoted, date, AZ_VERSION,
                               sts, sizeof sts) < 0 ||
             az_sign(c->key, c->keylen, sts, sig, sizeof sig) != 0) {
-            curl_slist_free_all(l);
+            azlib.slist_free_all(l);
             return -1;
         }
         snprintf(h, sizeof h, "Authorization: SharedKey %s:%s", c->account, sig);
-        l = curl_slist_append(l, h);
+        l = azlib.slist_append(l, h);
     } else if (c->auth == AZ_AUTH_BEARER) {
         snprintf(h, sizeof h, "Authorization: Bearer %s", c->token);
-        l = curl_slist_append(l, h);
+        l = azlib.slist_append(l, h);
     }
     memset(h, 0, sizeof h);
     if (!l)
         return -1;
     x->headers = l;
-    curl_easy_setopt(e, CURLOPT_URL, x->url);
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, l);
-    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->curl_error);
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, 30L);
+    azlib.easy_setopt(e, CURLOPT_URL, x->url);
+    azlib.easy_setopt(e, CURLOPT_HTTPHEADER, l);
+    azlib.easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    azlib.easy_setopt(e, CURLOPT_HEADERDATA, x);
+    azlib.easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    azlib.easy_setopt(e, CURLOPT_WRITEDATA, x);
+    azlib.easy_setopt(e, CURLOPT_ERRORBUFFER, x->curl_error);
+    azlib.easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    azlib.easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    azlib.easy_setopt(e, CURLOPT_CONNECTTIMEOUT, 30L);
     /* a transfer that gets nothing for a minute is broken (a paused one
      * is not checked) */
-    curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME,
+    azlib.easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    azlib.easy_setopt(e, CURLOPT_LOW_SPEED_TIME,
                      env_long("NSGFLOW_AZ_STALL_SECONDS", 60, 1, 3600));
-    curl_easy_setopt(e, CURLOPT_USERAGENT, "nsgflow/" NSGFLOW_VERSION);
+    azlib.easy_setopt(e, CURLOPT_USERAGENT, "nsgflow/" NSGFLOW_VERSION);
     const char *ca = getenv("CURL_CA_BUNDLE");
     if (!ca || !*ca)
         ca = getenv("SSL_CERT_FILE");
     if (ca && *ca)
-        curl_easy_setopt(e, CURLOPT_CAINFO, ca);
+        azlib.easy_setopt(e, CURLOPT_CAINFO, ca);
     return 0;
 }
 
 static int xfer_start(struct xfer *x)
 {
-    return curl_multi_add_handle(x->cl->multi, x->cl->easy) == CURLM_OK ? 0 : -1;
+    return azlib.multi_add_handle(x->cl->multi, x->cl->easy) == CURLM_OK ? 0 : -1;
 }
 
 /* Drives the exchange once: performs, and waits up to timeout_ms for the
@@ -340,21 +359,21 @@ static int xfer_start(struct xfer *x)
 static void xfer_step(struct xfer *x, int timeout_ms)
 {
     int running = 0;
-    curl_multi_perform(x->cl->multi, &running);
+    azlib.multi_perform(x->cl->multi, &running);
     CURLMsg *m;
     int left;
-    while ((m = curl_multi_info_read(x->cl->multi, &left)))
+    while ((m = azlib.multi_info_read(x->cl->multi, &left)))
         if (m->msg == CURLMSG_DONE && m->easy_handle == x->cl->easy) {
             x->done = 1;
             x->result = m->data.result;
         }
     if (!x->done && !x->paused && timeout_ms > 0)
-        curl_multi_poll(x->cl->multi, NULL, 0, timeout_ms, NULL);
+        azlib.multi_poll(x->cl->multi, NULL, 0, timeout_ms, NULL);
 }
 
 static void xfer_end(struct xfer *x)
 {
-    curl_multi_remove_handle(x->cl->multi, x->cl->easy);
+    azlib.multi_remove_handle(x->cl->multi, x->cl->easy);
     xfer_clear(x);
 }
 
@@ -384,7 +403,7 @@ static void describe_failure(const struct xfer *x, const struct az_container *c,
         what = "";
     if (x->result != CURLE_OK) {
         snprintf(err, errlen, "%s%s%s", what, sep,
-                 x->curl_error[0] ? x->curl_error : curl_easy_strerror(x->result));
+                 x->curl_error[0] ? x->curl_error : azlib.easy_strerror(x->result));
         return;
     }
     const char *code = x->error_code[0] ? x->error_code : "no error code";
@@ -659,7 +678,7 @@ long az_stream_read(az_stream *s, unsigned char *buf, size_t n)
             return -1;
         if (s->x.paused) { /* the buffer is empty again */
             s->x.paused = 0;
-            curl_easy_pause(s->cl->easy, CURLPAUSE_CONT);
+            azlib.easy_pause(s->cl->easy, CURLPAUSE_CONT);
         }
         xfer_step(&s->x, 200);
         if (s->x.done) {

@@ -26,12 +26,15 @@
 /* One connection pool; used by one thread at a time. */
 typedef struct az_client az_client;
 
-/* NULL when out of memory. Call az_global_init once first, from the main
- * thread before any other thread runs. */
-int az_global_init(void);
+/* Loads libcurl and libcrypto (azlib.h) and initialises libcurl, once;
+ * call it from the main thread before any other thread runs, and before
+ * anything else here. Returns 0, or -1 with the reason in err (a library
+ * that is not installed). */
+int az_global_init(char *err, size_t errlen);
 /* "libcurl 7.88.1, expat 2.5.0, OpenSSL 3.0.19" into out, for --version. */
 void az_library_versions(char *out, size_t outlen);
 void az_global_cleanup(void);
+/* NULL when out of memory. */
 az_client *az_client_new(void);
 void az_client_free(az_client *cl);
 /* A flag (a stop signal's) that, once set, ends the client's listing or

@@ -1,6 +1,7 @@
 /* azurl.c: container URLs, connection strings, credentials and Shared Key
  * signing (see azurl.h). */
 #include "azurl.h"
+#include "azlib.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -15,8 +16,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 extern char **environ;
 
@@ -589,10 +588,11 @@ int az_sign(const unsigned char *key, size_t keylen, const char *sts, char *out,
 {
     unsigned char mac[EVP_MAX_MD_SIZE];
     unsigned int maclen = 0;
-    if (outlen < 45 || !HMAC(EVP_sha256(), key, (int)keylen, (const unsigned char *)sts,
-                             strlen(sts), mac, &maclen))
+    if (outlen < 45 || azlib_load(NULL, 0) != 0 ||
+        !azlib.hmac(azlib.evp_sha256(), key, (int)keylen, (const unsigned char *)sts,
+                    strlen(sts), mac, &maclen))
         return -1;
-    EVP_EncodeBlock((unsigned char *)out, mac, (int)maclen);
+    azlib.encode_block((unsigned char *)out, mac, (int)maclen);
     return 0;
 }
 
@@ -602,7 +602,9 @@ long az_base64_decode(const char *text, unsigned char *out, size_t outlen)
     if (n == 0 || n % 4 || n > 4096)
         return -1;
     unsigned char tmp[3072];
-    int k = EVP_DecodeBlock(tmp, (const unsigned char *)text, (int)n);
+    if (azlib_load(NULL, 0) != 0)
+        return -1;
+    int k = azlib.decode_block(tmp, (const unsigned char *)text, (int)n);
     if (k < 0)
         return -1;
     k -= text[n - 1] == '=' ? (text[n - 2] == '=' ? 2 : 1) : 0;

@@ -1604,6 +1604,11 @@ static int list_container(struct run *r, const char *url, struct walk_result *w)
         snprintf(endpoint, sizeof endpoint, "%s", o->blob_endpoint);
     else
         az_env_endpoint(endpoint, sizeof endpoint);
+    if (az_global_init(err, sizeof err) != 0) { /* the libraries, loaded now */
+        msg(stderr, "nsgflow: %s\n", err);
+        w->problems++;
+        return 0;
+    }
     struct az_container *c = calloc(1, sizeof *c), **cs;
     if (!c)
         return -1;
@@ -1614,7 +1619,7 @@ static int list_container(struct run *r, const char *url, struct walk_result *w)
         free_container(c);
         return 0;
     }
-    if (!r->az && (az_global_init() != 0 || !(r->az = az_client_new()))) {
+    if (!r->az && !(r->az = az_client_new())) {
         free_container(c);
         return -1;
     }
