@@ -15,6 +15,7 @@
 #include "analyze/accept.h"
 #include "analyze/analyze.h"
 #include "analyze/tags.h"
+#include "ingest/azblob.h"
 #include "ingest/config.h"
 #include "ingest/ingest.h"
 #include "reports/report.h"
@@ -153,9 +154,11 @@ static int help(int ntopics, char **topics)
 
 static int version(void)
 {
-    printf("nsgflow %s (database schema %d; SQLite %s, zlib %s, yajl %d.%d.%d)\n",
+    char storage[160];
+    az_library_versions(storage, sizeof storage);
+    printf("nsgflow %s (database schema %d; SQLite %s, zlib %s, yajl %d.%d.%d, %s)\n",
            NSGFLOW_VERSION, db_schema_version(), sqlite3_libversion(), zlibVersion(),
-           YAJL_MAJOR, YAJL_MINOR, YAJL_MICRO);
+           YAJL_MAJOR, YAJL_MINOR, YAJL_MICRO, storage);
     return EXIT_OK;
 }
 

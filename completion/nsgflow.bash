@@ -10,10 +10,10 @@ _nsgflow_commands="ingest analyze report run accept config stats prune tags help
 
 # The options before the command, and each command's own.
 _nsgflow_global="--db -q --quiet --json --no-color --help --version"
-_nsgflow_opts_ingest="--db --strict --quiet -q --verbose -v --wait --name --max-tuples --max-stdin --only --shard --threads --help"
+_nsgflow_opts_ingest="--db --strict --quiet -q --verbose -v --wait --name --max-tuples --max-stdin --only --shard --threads --blob-endpoint --auth-mode --help"
 _nsgflow_opts_analyze="--db --apim-subnet --since --until --platform --vnet-type --fail-on --shard --dry-run --quiet -q --json --help"
 _nsgflow_opts_report="--db --format --output -o --since --until --no-color --help"
-_nsgflow_opts_run="--db --report --format --fail-on --apim-subnet --platform --vnet-type --config --strict --wait --quiet -q --help"
+_nsgflow_opts_run="--db --report --format --fail-on --apim-subnet --platform --vnet-type --config --strict --wait --quiet -q --blob-endpoint --auth-mode --help"
 _nsgflow_opts_accept="--db --reason --until --list --remove --help"
 _nsgflow_opts_config="--db --wait --instance --quiet -q --json --help"
 _nsgflow_opts_stats="--db --json --help"
@@ -24,7 +24,7 @@ _nsgflow_opts_tags="--db --help"
 # or file argument).
 _nsgflow_valued="--db --wait --name --max-tuples --max-stdin --only --shard --threads
     --apim-subnet --since --until --platform --vnet-type --fail-on --format --output -o
-    --report --config --reason --remove --older-than --instance"
+    --report --config --reason --remove --older-than --instance --blob-endpoint --auth-mode"
 
 _nsgflow_files()
 {
@@ -91,6 +91,13 @@ _nsgflow()
     --threads)
         COMPREPLY=($(compgen -W "1 2" -- "$cur"))
         return 0
+        ;;
+    --auth-mode)
+        COMPREPLY=($(compgen -W "key login" -- "$cur"))
+        return 0
+        ;;
+    --blob-endpoint)
+        return 0 # a URL to type
         ;;
     --wait | --max-tuples | --max-stdin | --only | --shard | --apim-subnet | --since | \
         --until | --reason | --remove | --older-than | --instance)

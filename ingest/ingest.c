@@ -24,6 +24,7 @@
 
 #include "../common/queue.h"
 #include "../schema/db.h"
+#include "azblob.h"
 #include "batch.h"
 #include "flowlog.h"
 #include "pathmeta.h"
@@ -40,11 +41,15 @@ const char ingest_usage[] =
     "usage: nsgflow ingest [--db FILE] [--strict] [--quiet] [--verbose]\n"
     "                      [--wait SECONDS] [--name PATH] [--max-tuples N]\n"
     "                      [--max-stdin N] [--only CIDR]... [--shard K/N]\n"
-    "                      [--threads 1|2] PATH...\n"
+    "                      [--threads 1|2] [--blob-endpoint URL]\n"
+    "                      [--auth-mode key|login] PATH...\n"
     "\n"
     "Reads NSG flow logs (Version 1 and 2) and VNet flow logs, plain or gzip,\n"
     "into the database. PATH is a blob, a directory (walked recursively for\n"
-    "*.json, *.json.gz and gzip files), or - for standard input.\n"
+    "*.json, *.json.gz and gzip files), - for standard input, or a storage\n"
+    "container's URL, https://ACCOUNT.blob.core.windows.net/CONTAINER[/PREFIX]\n"
+    "(its *.json and *.json.gz blobs are read straight from it; see\n"
+    "docs/storage.md).\n"
     "\n"
     "  --db FILE       the database (default: $NSGFLOW_DB, else ./nsgflow.db)\n"
     "  --strict        reject a blob whose JSON or gzip breaks off, instead of\n"
@@ -70,6 +75,14 @@ const char ingest_usage[] =
     "                  (see docs/shards.md)\n"
     "  --threads 1|2   read (inflate, parse) in one thread and write to SQLite\n"
     "                  in another (2, the default), or do both in one (1)\n"
+    "  --blob-endpoint URL  the blob endpoint that path-style container URLs lie\n"
+    "                  under, e.g. Azurite's http://127.0.0.1:10000/devstoreaccount1\n"
+    "                  (default: BlobEndpoint= of $AZURE_STORAGE_CONNECTION_STRING)\n"
+    "  --auth-mode key|login  key (the default): a SAS (in the URL, or\n"
+    "                  $AZURE_STORAGE_SAS_TOKEN), the account key\n"
+    "                  ($AZURE_STORAGE_KEY) or $AZURE_STORAGE_CONNECTION_STRING;\n"
+    "                  login: an Entra ID token, $AZURE_STORAGE_AUTH_TOKEN or\n"
+    "                  from az account get-access-token\n"
     "\n"
     "A blob is known by its name: its path from the resourceId= (or\n"
     "flowLogResourceID=) folder on, with or without the insights-logs-*\n"
@@ -78,10 +91,13 @@ const char ingest_usage[] =
     "time. An unchanged blob is skipped, a grown one replaces its earlier rows\n"
     "wherever it lies, an earlier (shorter) download of a stored blob is not\n"
     "stored, and a copy found under another name says so. Each blob is\n"
-    "written in one transaction.\n"
+    "written in one transaction. A blob in a container whose ETag and length\n"
+    "are those stored is not downloaded; a download that fails is retried,\n"
+    "then reported, and nothing of it is stored.\n"
     "\n"
     "Exit status: 0 all ingested; 1 fatal error; 2 usage; 3 some blobs were\n"
-    "partial or rejected, or some paths could not be read.\n";
+    "partial or rejected, or some paths (or containers) could not be read, or\n"
+    "some downloads failed.\n";
 
 /* The data's one path through ingest: a reader (walk -> source -> flowlog
  * -> tuple, and the questions that need no writing: which blobs are
@@ -100,9 +116,15 @@ struct outcome {
     int64_t error_offset;
     struct fingerprint fp;
     int gzip;
+    /* from a container: the version read, and whether its download failed
+     * (then nothing of it is stored) */
+    char etag[AZ_ETAG_MAX];
+    int64_t blob_length;
+    int download_failed;
 };
 
 struct blob_job {
+    const struct walk_entry *entry;
     const char *path;        /* as given */
     const char *shown;       /* as shown to the user */
     const char *name;        /* its path, or --name (NULL: stdin alone) */
@@ -186,6 +208,13 @@ struct run {
     struct batch *filling;       /* the batch it fills */
     int threaded;
     struct queue full, empty;    /* batches to the writer, and back */
+    /* storage containers: their locations and credentials, and the client
+     * (the listing in the main thread, then the reader's downloads) */
+    struct az_container **containers;
+    size_t ncontainers;
+    az_client *az;
+    long downloads;              /* the reader's */
+    int64_t downloaded_bytes;
 };
 
 #define BATCHES 6 /* in all, with two threads: about 4 MB */
@@ -434,7 +463,8 @@ static int record_rejection(struct run *r, const struct blob_job *j, const char 
         .identity = identity, .status = "rejected", .error = j->out.error,
         .error_offset = j->out.error_offset, .json_bytes = (int64_t)j->out.fp.length,
         .gzip = j->out.gzip, .fingerprint = fptext, .filter = j->filter[0] ? j->filter : NULL,
-        .blob_key = j->key[0] ? j->key : NULL,
+        .blob_key = j->key[0] ? j->key : NULL, .etag = j->out.etag,
+        .blob_length = j->out.blob_length,
     };
     return store_finish_file(r->st, id, &fr);
 }
@@ -641,7 +671,8 @@ static int settle_rows(struct run *r, struct blob_job *j, enum fate fate, const 
         .json_bytes = (int64_t)out->fp.length, .gzip = out->gzip,
         .fingerprint = fptext, .dropped_tuples = j->dropped,
         .filter = j->filter[0] ? j->filter : NULL,
-        .blob_key = j->key[0] ? j->key : NULL,
+        .blob_key = j->key[0] ? j->key : NULL, .etag = out->etag,
+        .blob_length = out->blob_length,
     };
     if ((have_old && store_drop_file(r->st, old->id) != 0) ||
         store_finish_file(r->st, b->file_id, &fr) != 0)
@@ -757,6 +788,18 @@ static void write_end(struct run *r, struct blob_job *j)
             writer_fails(r, shown);
         return;
     }
+    if (out->download_failed) { /* nor of a download that failed */
+        if (store_discard_file(r->st, b->file_id) != 0) {
+            writer_fails(r, shown);
+            return;
+        }
+        say(r, "nsgflow: %s: %s; nothing of it was stored (the next run reads it again)\n",
+            shown, out->error);
+        t->files_failed++;
+        r->bytes_done_files += j->size;
+        r->files_done++;
+        return;
+    }
     if (b->in_chunks) {
         /* the input broke off inside a record written in parts */
         if (store_discard_after(r->st, b->chunk_mark) != 0) {
@@ -818,6 +861,13 @@ static void write_end(struct run *r, struct blob_job *j)
             writer_fails(r, shown);
             return;
         }
+    }
+    if (fate == FATE_UNCHANGED && out->etag[0] &&
+        (strcmp(old.etag, out->etag) != 0 || old.blob_length != out->blob_length) &&
+        store_set_etag(r->st, old.id, out->etag, out->blob_length) != 0) {
+        /* read from its container and the same: not downloaded next time */
+        writer_fails(r, shown);
+        return;
     }
     t->json_bytes += (int64_t)out->fp.length;
     r->bytes_done_files += j->size;
@@ -1063,6 +1113,45 @@ static void describe_bytes(const unsigned char *p, size_t n, char *out,
         snprintf(out, outlen, "text that is not JSON (first bytes %s)", hex);
 }
 
+/* A blob in a container, read through the source layer. */
+static long remote_read(void *ctx, unsigned char *buf, size_t n)
+{
+    return az_stream_read(ctx, buf, n);
+}
+
+static const char *remote_error(void *ctx)
+{
+    return az_stream_error(ctx);
+}
+
+/* Opens j's bytes: its file, or its blob's download (*stream). */
+static source *open_blob(struct run *r, const struct blob_job *j, az_stream **stream,
+                         char *err, size_t errlen)
+{
+    *stream = NULL;
+    if (!j->entry || !j->entry->remote)
+        return source_open(j->path, err, errlen);
+    *stream = az_stream_open(r->az, j->entry->remote, j->entry->blob);
+    if (!*stream) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    struct source_backend be = {remote_read, remote_error, *stream};
+    return source_open_backend(&be, err, errlen);
+}
+
+/* The end of a blob's download: the version read, and what it cost. */
+static void close_download(struct run *r, struct blob_job *j, az_stream *stream)
+{
+    if (!stream)
+        return;
+    snprintf(j->out.etag, sizeof j->out.etag, "%s", az_stream_etag(stream));
+    j->out.blob_length = (int64_t)az_stream_length(stream);
+    r->downloads++;
+    r->downloaded_bytes += (int64_t)az_stream_received(stream);
+    az_stream_close(stream);
+}
+
 /* Reads one blob into events; fills j->out and j->interrupted. Returns 0,
  * or -1 when the run is to stop (a database error in the writer). */
 static int read_blob(struct run *r, struct blob_job *j)
@@ -1076,16 +1165,20 @@ static int read_blob(struct run *r, struct blob_job *j)
     fingerprint_init(&out->fp);
     out->gzip = 0;
 
-    source *src = source_open(j->path, err, sizeof err);
+    az_stream *stream;
+    source *src = open_blob(r, j, &stream, err, sizeof err);
     if (!src) {
         out->status = "rejected";
+        out->download_failed = stream != NULL;
         snprintf(out->error, sizeof out->error, "%s", err);
+        close_download(r, j, stream);
         return 0;
     }
     flowlog *p = flowlog_new(on_record, &rd);
     rd.parser = p;
     if (!p) {
         source_close(src);
+        close_download(r, j, stream);
         snprintf(out->error, sizeof out->error, "out of memory");
         out->status = "rejected";
         return 0;
@@ -1103,6 +1196,7 @@ static int read_blob(struct run *r, struct blob_job *j)
             break;
         if (n < 0) {
             read_error = source_error(src);
+            out->download_failed = source_transport_failed(src);
             break;
         }
         if (n == 0)
@@ -1134,10 +1228,13 @@ static int read_blob(struct run *r, struct blob_job *j)
     }
     out->gzip = source_is_gzip(src);
     int aborted = atomic_load(&r->abort);
-    if (stop_signal || aborted) { /* the blob is not stored */
-        j->interrupted = 1;
+    if (stop_signal || aborted || out->download_failed) { /* the blob is not stored */
+        j->interrupted = !out->download_failed;
+        if (out->download_failed)
+            snprintf(out->error, sizeof out->error, "%s", read_error);
         flowlog_free(p);
         source_close(src);
+        close_download(r, j, stream);
         free(rd.other_shard);
         return aborted ? -1 : 0;
     }
@@ -1186,6 +1283,7 @@ static int read_blob(struct run *r, struct blob_job *j)
     }
     flowlog_free(p);
     source_close(src);
+    close_download(r, j, stream);
     free(rd.other_shard);
     return 0;
 }
@@ -1219,17 +1317,29 @@ static int look_up(struct run *r, const char *identity, struct stored_file *old)
     return store_find_file(r->st, identity, old);
 }
 
+/* 1 when a listed blob is the version stored: its ETag and length. (A
+ * blob stored from disk has no ETag: it is downloaded once, and when its
+ * content is the same, its ETag is recorded then.) */
+static int same_version(const struct walk_entry *e, const struct stored_file *old)
+{
+    return old->etag[0] && e->etag && strcmp(old->etag, e->etag) == 0 &&
+           old->blob_length == (int64_t)e->size;
+}
+
 /* One blob of the walk: skipped unread, or read into events. Returns 0, or
  * -1 when the run is to stop. */
-static int read_entry(struct run *r, const char *path, uint64_t size)
+static int read_entry(struct run *r, const struct walk_entry *entry)
 {
     const struct ingest_options *o = r->o;
+    const char *path = entry->path;
+    uint64_t size = entry->size;
     int is_stdin = strcmp(path, "-") == 0;
     struct blob_job *j = calloc(1, sizeof *j);
     if (!j) {
         note(r, "nsgflow: %s: out of memory\n", path);
         return skip_blob(r, SKIP_PATH_PROBLEM, size);
     }
+    j->entry = entry;
     j->path = path;
     j->name = is_stdin ? o->stdin_name : path;
     j->shown = is_stdin ? (o->stdin_name ? o->stdin_name : "(stdin)") : path;
@@ -1259,9 +1369,10 @@ static int read_entry(struct run *r, const char *path, uint64_t size)
     if (j->identity[0] && !is_stdin) {
         struct stored_file old;
         char fptext[64];
-        if (look_up(r, j->identity, &old) > 0 &&
-            fingerprint_file(path, fptext, sizeof fptext) == 0 &&
-            strcmp(fptext, old.fingerprint) == 0 && strcmp(old.filter, j->filter) == 0) {
+        if (look_up(r, j->identity, &old) > 0 && strcmp(old.filter, j->filter) == 0 &&
+            (entry->remote ? same_version(entry, &old)
+                           : fingerprint_file(path, fptext, sizeof fptext) == 0 &&
+                                 strcmp(fptext, old.fingerprint) == 0)) {
             enum skip_kind kind = SKIP_UNCHANGED_OK;
             if (strcmp(old.status, "ok") != 0) {
                 note(r, "%s: unchanged, and still %s as an earlier ingest found it\n",
@@ -1301,7 +1412,7 @@ struct reader_args {
 static void read_all(struct run *r, const struct walk_result *w)
 {
     for (size_t i = 0; i < w->count && !stop_signal; i++)
-        if (read_entry(r, w->entries[i].path, w->entries[i].size) != 0)
+        if (read_entry(r, &w->entries[i]) != 0)
             break;
     hand_over(r);
 }
@@ -1425,6 +1536,118 @@ static int order_by_hour(struct walk_result *w)
     return 0;
 }
 
+/* ------------------------------------------------------------------ */
+/* storage containers: listed into the walk                           */
+
+struct listing {
+    struct walk_result *w;
+    const struct az_container *c;
+    size_t mark;        /* the entries before the page */
+    long skipped_mark;
+};
+
+static int blob_like(const char *name)
+{
+    size_t n = strlen(name);
+    return (n >= 5 && strcasecmp(name + n - 5, ".json") == 0) ||
+           (n >= 8 && strcasecmp(name + n - 8, ".json.gz") == 0);
+}
+
+/* A blob of the listing: taken when its name is a flow-log blob's (as the
+ * walk of a directory takes .json and .json.gz files), else counted as
+ * another file. */
+static int on_listed(void *ctx, const struct az_blob_item *it)
+{
+    struct listing *l = ctx;
+    if (!blob_like(it->name)) {
+        l->w->skipped_files++;
+        return 0;
+    }
+    char url[AZ_URL_MAX + AZ_CONTAINER_MAX + AZ_NAME_MAX + 4];
+    int k = snprintf(url, sizeof url, "%s/%s/", l->c->base, l->c->container);
+    snprintf(url + k, sizeof url - (size_t)k, "%s", it->name);
+    return walk_add_remote(l->w, l->c, url, (size_t)k, it->length, it->etag);
+}
+
+static void on_page(void *ctx, int retry)
+{
+    struct listing *l = ctx;
+    if (!retry) {
+        l->mark = l->w->count;
+        l->skipped_mark = l->w->skipped_files;
+    } else {
+        walk_truncate(l->w, l->mark);
+        l->w->skipped_files = l->skipped_mark;
+    }
+}
+
+/* Wipes a container's credentials and frees it. */
+static void free_container(struct az_container *c)
+{
+    if (!c)
+        return;
+    memset(c->sas, 0, sizeof c->sas);
+    memset(c->key, 0, sizeof c->key);
+    memset(c->token, 0, sizeof c->token);
+    free(c);
+}
+
+/* Lists the blobs of the container URL url into w. A URL that is not one,
+ * credentials that cannot be had and a listing that fails are problems of
+ * that PATH (said, counted); the rest goes on. Returns 0, or -1 when out
+ * of memory. */
+static int list_container(struct run *r, const char *url, struct walk_result *w)
+{
+    const struct ingest_options *o = r->o;
+    char endpoint[AZ_URL_MAX], err[AZ_URL_MAX + 800];
+    if (o->blob_endpoint)
+        snprintf(endpoint, sizeof endpoint, "%s", o->blob_endpoint);
+    else
+        az_env_endpoint(endpoint, sizeof endpoint);
+    if (az_global_init(err, sizeof err) != 0) { /* the libraries, loaded now */
+        msg(stderr, "nsgflow: %s\n", err);
+        w->problems++;
+        return 0;
+    }
+    struct az_container *c = calloc(1, sizeof *c), **cs;
+    if (!c)
+        return -1;
+    if (az_parse_url(url, endpoint, c, err, sizeof err) != 0 ||
+        az_resolve_auth(c, o->auth_login, err, sizeof err) != 0) {
+        msg(stderr, "nsgflow: %s\n", err);
+        w->problems++;
+        free_container(c);
+        return 0;
+    }
+    if (!r->az && !(r->az = az_client_new())) {
+        free_container(c);
+        return -1;
+    }
+    az_client_set_cancel(r->az, &stop_signal);
+    cs = realloc(r->containers, (r->ncontainers + 1) * sizeof *cs);
+    if (!cs) {
+        free_container(c);
+        return -1;
+    }
+    r->containers = cs;
+    cs[r->ncontainers++] = c;
+    struct listing l = {.w = w, .c = c};
+    struct az_list_sink sink = {on_listed, on_page, &l};
+    size_t before = w->count;
+    long pages = 0;
+    if (az_list_blobs(r->az, c, &sink, &pages, err, sizeof err) != 0) {
+        msg(stderr, "nsgflow: %s\n", err);
+        w->problems++;
+    }
+    r->t->containers++;
+    r->t->remote_listed += (long)(w->count - before);
+    if (o->verbose)
+        msg(stderr, "%s: %zu %s listed in %ld %s, with %s\n", c->shown, w->count - before,
+            plural((long long)(w->count - before), "blob", "blobs"), pages,
+            plural(pages, "page", "pages"), c->auth_from);
+    return 0;
+}
+
 int ingest_run(const struct ingest_options *o, char **paths, int npaths,
                struct ingest_totals *t)
 {
@@ -1446,7 +1669,7 @@ int ingest_run(const struct ingest_options *o, char **paths, int npaths,
     sigaction(SIGINT, &stop, &old_int);
     sigaction(SIGTERM, &stop, &old_term);
     for (int i = 0; i < npaths && status == EXIT_OK; i++)
-        if (walk_path(paths[i], &w) != 0)
+        if ((az_is_url(paths[i]) ? list_container(&r, paths[i], &w) : walk_path(paths[i], &w)) != 0)
             status = EXIT_FATAL;
     if (status == EXIT_OK && order_by_hour(&w) != 0)
         status = EXIT_FATAL;
@@ -1510,9 +1733,18 @@ done:
     if (r.db)
         sqlite3_close(r.db);
     walk_free(&w);
+    for (size_t i = 0; i < r.ncontainers; i++)
+        free_container(r.containers[i]);
+    free(r.containers);
+    if (r.az) {
+        az_client_free(r.az);
+        az_global_cleanup();
+    }
+    t->remote_downloaded = r.downloads;
+    t->remote_bytes = r.downloaded_bytes;
     t->seconds = now_seconds() - r.start;
     if (status == EXIT_OK && (t->files_partial || t->files_rejected ||
-                              t->files_kept_older || t->path_problems))
+                              t->files_kept_older || t->path_problems || t->files_failed))
         status = EXIT_PROBLEMS;
     return status;
 }
@@ -1536,6 +1768,9 @@ void ingest_print_summary(const struct ingest_totals *t)
     if (t->files_other_shard)
         msg(stderr, "; %ld %s of other shards' NICs not read", t->files_other_shard,
             plural(t->files_other_shard, "blob", "blobs"));
+    if (t->files_failed)
+        msg(stderr, "; %ld %s failed (not stored)", t->files_failed,
+            plural(t->files_failed, "download", "downloads"));
     double rate = t->seconds > 0 ? (double)t->tuples / t->seconds : 0;
     fprintf(stderr,
             "\ningest: %" PRId64 " %s written, %" PRId64 " broken %s skipped, ",
@@ -1545,6 +1780,11 @@ void ingest_print_summary(const struct ingest_totals *t)
         fprintf(stderr, "%" PRId64 " left out (--only, --shard), ", t->dropped_tuples);
     fprintf(stderr, "%.1f MB of JSON in %.2f s (%.0f tuples/s)\n",
             (double)t->json_bytes / 1e6, t->seconds, rate);
+    if (t->containers)
+        fprintf(stderr, "ingest: blob storage: %ld %s listed, %ld downloaded (%" PRId64
+                        " bytes), %ld not downloaded\n",
+                t->remote_listed, plural(t->remote_listed, "blob", "blobs"), t->remote_downloaded,
+                t->remote_bytes, t->remote_listed - t->remote_downloaded);
 }
 
 unsigned ingest_shard_of_mac(const char *mac, unsigned count)
@@ -1618,6 +1858,51 @@ static int parse_only(const char *arg, struct ip_addr (*ranges)[2], size_t *n)
     return ingest_parse_only("ingest", arg, ranges, n, ONLY_MAX);
 }
 
+/* The copies of URLs whose query was wiped in the command line (kept for
+ * the whole process). */
+static char **unwiped;
+static size_t nunwiped;
+
+int ingest_hide_url_secrets(char **paths, int n)
+{
+    for (int i = 0; i < n; i++) {
+        char *q = az_is_url(paths[i]) ? strchr(paths[i], '?') : NULL;
+        if (!q || !q[1])
+            continue;
+        char **more = realloc(unwiped, (nunwiped + 1) * sizeof *more);
+        if (!more)
+            return -1;
+        unwiped = more;
+        char *copy = strdup(paths[i]);
+        if (!copy)
+            return -1;
+        unwiped[nunwiped++] = copy;
+        memset(q + 1, 'x', strlen(q + 1));
+        paths[i] = copy;
+    }
+    return 0;
+}
+
+int ingest_storage_option(struct ingest_options *o, const char *command, int c,
+                          const char *arg)
+{
+    if (c == 'E') {
+        if (!az_is_url(arg) || strchr(arg, '?')) {
+            msg(stderr, "nsgflow %s: --blob-endpoint: an http:// or https:// URL without a"
+                        " query, such as http://127.0.0.1:10000/devstoreaccount1\n", command);
+            return -1;
+        }
+        o->blob_endpoint = arg;
+        return 0;
+    }
+    if (strcmp(arg, "key") != 0 && strcmp(arg, "login") != 0) {
+        msg(stderr, "nsgflow %s: --auth-mode: key or login, not '%s'\n", command, arg);
+        return -1;
+    }
+    o->auth_login = strcmp(arg, "login") == 0;
+    return 0;
+}
+
 int ingest_main(int argc, char **argv)
 {
     struct ingest_options o = {.wait_ms = 300000, .keep_stop_handler = 1};
@@ -1636,6 +1921,8 @@ int ingest_main(int argc, char **argv)
         {"only", required_argument, NULL, 'O'},
         {"shard", required_argument, NULL, 'S'},
         {"threads", required_argument, NULL, 'P'},
+        {"blob-endpoint", required_argument, NULL, 'E'},
+        {"auth-mode", required_argument, NULL, 'A'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -1682,6 +1969,11 @@ int ingest_main(int argc, char **argv)
                 return EXIT_USAGE;
             }
             break;
+        case 'E':
+        case 'A':
+            if (ingest_storage_option(&o, "ingest", c, optarg) != 0)
+                return EXIT_USAGE;
+            break;
         case 'h':
             fputs(ingest_usage, stdout);
             return EXIT_OK;
@@ -1704,6 +1996,10 @@ int ingest_main(int argc, char **argv)
     o.db_path = db_default_path(db);
     o.progress = !o.quiet && isatty(2);
     struct ingest_totals t;
+    if (ingest_hide_url_secrets(argv + optind, argc - optind) != 0) {
+        msg(stderr, "nsgflow ingest: out of memory\n");
+        return EXIT_FATAL;
+    }
     int status = ingest_run(&o, argv + optind, argc - optind, &t);
     /* (no summary of nothing when it could not even start) */
     if (!o.quiet && !(status == EXIT_FATAL && t.blobs == 0))

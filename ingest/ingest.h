@@ -40,6 +40,11 @@ struct ingest_options {
      * then ends nothing, where the restored default would kill the process
      * without a word); run restores the previous handling */
     int keep_stop_handler;
+    /* container URLs (azurl.h): the blob endpoint that path-style URLs
+     * lie under (NULL: the connection string's, if any), and --auth-mode
+     * login (a bearer token instead of a SAS or key) */
+    const char *blob_endpoint;
+    int auth_login;
 };
 
 /* What a run did; printed as the summary. */
@@ -51,6 +56,11 @@ struct ingest_totals {
                           * full: not stored, and no problem */
     long other_files_skipped, path_problems;
     long files_other_shard; /* blobs of other shards' NICs, not read */
+    long files_failed;   /* downloads that failed: not stored, read next run */
+    /* blobs from storage containers: listed (as flow-log blobs),
+     * downloaded, and the bytes received */
+    long containers, remote_listed, remote_downloaded;
+    int64_t remote_bytes;
     int64_t tuples, skipped_tuples, json_bytes;
     int64_t dropped_tuples;  /* outside --only, or of other shards' NICs */
     int64_t min_ts, max_ts; /* of the tuples written, INT64_MAX/MIN if none */
@@ -74,6 +84,16 @@ int ingest_parse_shard(const char *s, unsigned *k, unsigned *n);
  * (command names the command in the message). */
 int ingest_parse_only(const char *command, const char *arg, struct ip_addr (*ranges)[2],
                       size_t *n, size_t max);
+
+/* --blob-endpoint URL (c 'E') and --auth-mode key|login (c 'A') into o.
+ * Returns 0, or -1 after saying why on stderr. */
+int ingest_storage_option(struct ingest_options *o, const char *command, int c,
+                          const char *arg);
+
+/* Wipes the query (a SAS) of each container URL among paths[0..n) in the
+ * process's command line, which ps shows to every user, and points
+ * paths[i] at a copy that keeps it. Returns 0, or -1 when out of memory. */
+int ingest_hide_url_secrets(char **paths, int n);
 
 /* Prints the two summary lines of a run to stderr. */
 void ingest_print_summary(const struct ingest_totals *t);

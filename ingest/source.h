@@ -1,5 +1,6 @@
-/* source.h: the bytes of one blob, from a file or standard input, gzip or
- * plain. Gzip is recognised by content (the 1f 8b magic), not by name; zlib's
+/* source.h: the bytes of one blob, from a file, standard input or a
+ * backend that pulls them from elsewhere (a blob in a storage account,
+ * azblob.h), gzip or plain. Gzip is recognised by content (the 1f 8b magic), not by name; zlib's
  * gzread passes plain files through unchanged, so the rest of the pipeline
  * sees JSON text either way. A gzip stream that breaks off or is corrupt is
  * an error with the compressed offset where it happened. */
@@ -15,6 +16,22 @@ typedef struct source source;
  * one-line reason in err. Close with source_close. */
 source *source_open(const char *path, char *err, size_t errlen);
 void source_close(source *s);
+
+/* A source of bytes that are not a file: read gives up to n bytes (0 at
+ * the end, -1 on failure, then error says why). Gzip is recognised by its
+ * magic and inflated here, as gzread does for files (members one after
+ * another; what follows the last is ignored). The backend stays the
+ * caller's to close. */
+struct source_backend {
+    long (*read)(void *ctx, unsigned char *buf, size_t n);
+    const char *(*error)(void *ctx);
+    void *ctx;
+};
+source *source_open_backend(const struct source_backend *be, char *err, size_t errlen);
+
+/* 1 when the read that failed failed in the backend (a download that
+ * broke off), not in the data. */
+int source_transport_failed(const source *s);
 
 /* Reads up to n bytes of content. Returns the count, 0 at the end, or -1 on
  * an error (then source_error() says what). */

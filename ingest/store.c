@@ -110,14 +110,14 @@ enum stmt {
     S_DROP_ADDRESS_FILES, S_DROP_PORT_FILES, S_DROP_TUPLES_AFTER, S_TIME_RANGE,
     S_DROP_CONNECTIONS, S_ADD_HOUR, S_DERIVE_HOURS, S_DROP_HOURS, S_ADD_DENIED,
     S_DERIVE_DENIED, S_DROP_DENIED, S_FIND_KEY,
-    S_FIND_KEYLESS, S_RENAME_FILE, S_COUNT
+    S_FIND_KEYLESS, S_RENAME_FILE, S_SET_ETAG, S_COUNT
 };
 
 /* What a lookup of a stored file reads (find_file_row). */
 #define STORED_FILE_COLUMNS                                                   \
     "SELECT id, fingerprint, status, records, tuples, coalesce(filter, ''),"  \
     " identity, path, coalesce(blob_key, ''), coalesce(min_ts, 0),"          \
-    " coalesce(max_ts, 0) FROM source_file"
+    " coalesce(max_ts, 0), coalesce(etag, ''), coalesce(blob_length, -1) FROM source_file"
 
 static const char *const stmt_sql[S_COUNT] = {
     [S_FIND_FILE] = STORED_FILE_COLUMNS " WHERE identity = ?",
@@ -132,6 +132,7 @@ static const char *const stmt_sql[S_COUNT] = {
                       " resource_group = coalesce(?, resource_group), nsg = coalesce(?, nsg),"
                       " flow_log = coalesce(?, flow_log), mac = coalesce(?, mac),"
                       " hour = coalesce(?, hour), blob_key = coalesce(blob_key, ?) WHERE id = ?",
+    [S_SET_ETAG] = "UPDATE source_file SET etag = ?, blob_length = ? WHERE id = ?",
     [S_ADD_FILE] = "INSERT INTO source_file(path, status, ingested_at, subscription,"
                    " resource_group, nsg, flow_log, mac, hour)"
                    " VALUES(?, 'rejected', ?, ?, ?, ?, ?, ?, ?)",
@@ -139,7 +140,7 @@ static const char *const stmt_sql[S_COUNT] = {
                       " error_offset = ?, records = ?, tuples = ?, skipped_tuples = ?,"
                       " json_bytes = ?, gzip = ?, fingerprint = ?, first_tuple = ?,"
                       " last_tuple = ?, min_ts = ?, max_ts = ?, dropped_tuples = ?,"
-                      " filter = ?, blob_key = ? WHERE id = ?",
+                      " filter = ?, blob_key = ?, etag = ?, blob_length = ? WHERE id = ?",
     [S_DROP_TUPLES] = "DELETE FROM flow_tuple WHERE id BETWEEN ? AND ?",
     [S_DROP_TUPLES_AFTER] = "DELETE FROM flow_tuple WHERE id > ? AND id <= ?",
     /* an analysis's connections that began in a blob go with it */
@@ -424,6 +425,8 @@ static int find_file_row(sqlite3_stmt *st, const char *param, struct stored_file
         column_text(st, 8, out->blob_key, sizeof out->blob_key);
         out->min_ts = sqlite3_column_int64(st, 9);
         out->max_ts = sqlite3_column_int64(st, 10);
+        column_text(st, 11, out->etag, sizeof out->etag);
+        out->blob_length = sqlite3_column_int64(st, 12);
     }
     sqlite3_reset(st);
     return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
@@ -445,6 +448,15 @@ int store_find_keyless_copy(store *s, const char *fingerprint, struct stored_fil
 {
     int rc = find_file_row(s->st[S_FIND_KEYLESS], fingerprint, out);
     return rc < 0 ? sql_fail(s) : rc;
+}
+
+int store_set_etag(store *s, int64_t id, const char *etag, int64_t length)
+{
+    sqlite3_stmt *st = s->st[S_SET_ETAG];
+    sqlite3_bind_text(st, 1, etag, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, length);
+    sqlite3_bind_int64(st, 3, id);
+    return run(s, st);
 }
 
 int store_rename_file(store *s, int64_t id, const char *identity, const char *path,
@@ -730,7 +742,12 @@ int store_finish_file(store *s, int64_t id, const struct file_result *r)
     sqlite3_bind_int64(st, 15, r->dropped_tuples);
     bind_text_or_null(st, 16, r->filter);
     bind_text_or_null(st, 17, r->blob_key);
-    sqlite3_bind_int64(st, 18, id);
+    bind_text_or_null(st, 18, r->etag && r->etag[0] ? r->etag : NULL);
+    if (r->etag && r->etag[0])
+        sqlite3_bind_int64(st, 19, r->blob_length);
+    else
+        sqlite3_bind_null(st, 19);
+    sqlite3_bind_int64(st, 20, id);
     return run(s, st);
 }
 

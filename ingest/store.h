@@ -35,6 +35,8 @@ struct stored_file {
     char path[BLOB_IDENTITY_MAX]; /* as it was given (cut when longer) */
     char blob_key[BLOB_KEY_MAX];  /* "" when it has none */
     int64_t min_ts, max_ts;       /* 0 when it has no tuples */
+    char etag[128];               /* read from a container: its ETag ("" none) */
+    int64_t blob_length;          /* and its length then (-1 none) */
 };
 
 /* The outcome of reading one blob, written by store_finish_file. */
@@ -50,6 +52,8 @@ struct file_result {
     int64_t dropped_tuples;   /* left out by --only or --shard */
     const char *filter;       /* which ones, as text; NULL: none */
     const char *blob_key;     /* NULL: none (see blob_key_of) */
+    const char *etag;         /* read from a container: its ETag (NULL: none) */
+    int64_t blob_length;      /* and its length */
 };
 
 /* The keys of a flow group: everything the tuples of one rule in one record
@@ -120,6 +124,10 @@ int store_find_by_key(store *s, const char *key, struct stored_file *out);
  * (fingerprint_text). Returns 1 and fills *out when found, 0 when not, -1
  * on error. */
 int store_find_keyless_copy(store *s, const char *fingerprint, struct stored_file *out);
+
+/* Records the ETag and length of the blob a stored file holds (read from
+ * its container and found unchanged). */
+int store_set_etag(store *s, int64_t id, const char *etag, int64_t length);
 
 /* Gives the stored file id another identity, the path it was read from
  * and what that path's metadata says (path and m NULL, or fields "": kept

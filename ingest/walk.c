@@ -33,10 +33,35 @@ static int add(struct walk_result *r, const char *path, uint64_t size)
     char *copy = strdup(path);
     if (!copy)
         return -1;
+    memset(&r->entries[r->count], 0, sizeof r->entries[r->count]);
     r->entries[r->count].path = copy;
     r->entries[r->count].size = size;
     r->count++;
     return 0;
+}
+
+int walk_add_remote(struct walk_result *r, const struct az_container *c, const char *url,
+                    size_t name_at, uint64_t size, const char *etag)
+{
+    char *tag = strdup(etag);
+    if (!tag || add(r, url, size) != 0) {
+        free(tag);
+        return -1;
+    }
+    struct walk_entry *e = &r->entries[r->count - 1];
+    e->remote = c;
+    e->blob = e->path + name_at;
+    e->etag = tag;
+    return 0;
+}
+
+void walk_truncate(struct walk_result *r, size_t count)
+{
+    while (r->count > count) {
+        r->count--;
+        free(r->entries[r->count].path);
+        free(r->entries[r->count].etag);
+    }
 }
 
 /* 1 the first time this directory or file is reached, 0 after; -1 when out
@@ -158,8 +183,10 @@ int walk_path(const char *path, struct walk_result *r)
 
 void walk_free(struct walk_result *r)
 {
-    for (size_t i = 0; i < r->count; i++)
+    for (size_t i = 0; i < r->count; i++) {
         free(r->entries[i].path);
+        free(r->entries[i].etag);
+    }
     free(r->entries);
     if (r->seen.key_size)
         hashmap_free(&r->seen);

@@ -14,9 +14,17 @@
 
 #include "../common/hashmap.h"
 
+struct az_container;
+
 struct walk_entry {
     char *path;
     uint64_t size;        /* bytes on disk, 0 for standard input */
+    /* a blob in a storage container (azblob.h), NULL for a file: path is
+     * then its URL without a query, blob its name (inside path), size its
+     * Content-Length and etag its ETag as listed */
+    const struct az_container *remote;
+    const char *blob;
+    char *etag;
 };
 
 struct walk_result {
@@ -33,6 +41,15 @@ struct walk_result {
  * printed to stderr as "nsgflow: PATH: reason" and counted. Returns 0, or
  * -1 when out of memory. */
 int walk_path(const char *path, struct walk_result *r);
+
+/* Adds a blob listed in container c (its name and ETag) to r. Returns 0,
+ * or -1 when out of memory. */
+int walk_add_remote(struct walk_result *r, const struct az_container *c, const char *url,
+                    size_t name_at, uint64_t size, const char *etag);
+
+/* Forgets the entries after the first count (a listing page asked for
+ * again). */
+void walk_truncate(struct walk_result *r, size_t count);
 
 void walk_free(struct walk_result *r);
 

@@ -27,7 +27,7 @@ const char run_usage[] =
     "                   [--fail-on new|error|warning] [--apim-subnet CIDR]...\n"
     "                   [--platform stv1|stv2] [--vnet-type external|internal]\n"
     "                   [--config FILE]... [--strict] [--wait SECONDS] [--quiet]\n"
-    "                   [PATH...]\n"
+    "                   [--blob-endpoint URL] [--auth-mode key|login] [PATH...]\n"
     "\n"
     "The nightly job in one command: import the configuration (--config), ingest\n"
     "PATH..., analyze the time range of the flows this run brought in (the first\n"
@@ -54,7 +54,8 @@ const char run_usage[] =
     "                 it too, even when no new flows came in\n"
     "  --quiet, -q    no log lines and no notes (errors still go to stderr)\n"
     "  --apim-subnet, --platform, --vnet-type: as for analyze;\n"
-    "  --strict, --wait: as for ingest\n"
+    "  --strict, --wait, --blob-endpoint, --auth-mode: as for ingest (a PATH\n"
+    "                 may be a storage container's URL, as for ingest)\n"
     "\n"
     "When PATH... held no new flow logs (no blob at all: a failed download or\n"
     "mount; or only blobs already in the database and analyzed), nothing new is\n"
@@ -438,6 +439,8 @@ int run_main(int argc, char **argv)
         {"wait", required_argument, NULL, 'w'},
         {"config", required_argument, NULL, 'c'},
         {"quiet", no_argument, NULL, 'q'},
+        {"blob-endpoint", required_argument, NULL, 'E'},
+        {"auth-mode", required_argument, NULL, 'A'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -500,6 +503,11 @@ int run_main(int argc, char **argv)
                 return EXIT_USAGE;
             ao.wait_ms = io.wait_ms;
             break;
+        case 'E':
+        case 'A':
+            if (ingest_storage_option(&io, "run", c, optarg) != 0)
+                return EXIT_USAGE;
+            break;
         case 'h': fputs(run_usage, stdout); return EXIT_OK;
         default: return cli_bad_option("run", argv, shortopts, longopts);
         }
@@ -522,6 +530,10 @@ int run_main(int argc, char **argv)
     io.progress = !log_plain && !log_quiet;
     if (!ndbs)
         db_paths[ndbs++] = db_default_path(NULL);
+    if (ingest_hide_url_secrets(argv + optind, argc - optind) != 0) {
+        msg(stderr, "nsgflow run: out of memory\n");
+        return EXIT_FATAL;
+    }
     int status = run_shards(&io, &ao, db_paths, ndbs, configs, nconfigs, argv + optind,
                             argc - optind, report_path, format, fail_on);
     return status;
