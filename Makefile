@@ -183,7 +183,7 @@ $(BUILD)/floors: $(BUILD)/obj/bench/floors.o $(BUILD)/obj/schema/db.o $(BUILD)/o
                  $(BUILD)/obj/common/escape.o $(BUILD)/obj/common/strbuf.o
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-bench: $(BUILD)/nsgflow $(BUILD)/nsgflow-gen $(BUILD)/floors
+bench: $(BUILD)/nsgflow $(BUILD)/nsgflow-gen $(BUILD)/floors $(AZURITE_OK)
 	python3 bench/run.py $(BUILD)
 
 # A month in one database (bench/scale.py): ingest day by day, the rate of

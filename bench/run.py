@@ -11,6 +11,8 @@ on it, one process at a time:
     empty callbacks, the same rows inserted into nsgflow's schema with one
     prepared statement (with parsing: the pipeline floor), and the plain
     insert floor: as many rows into a 16-column table without an index,
+  - the day read straight from a storage container (bench/remote.py: Azurite
+    on loopback, from `make azurite`), and again with nothing to download,
   - nsgflow's peak memory on the single 500 MB blob, and on the day
     ingested again into that blob's database (7 million tuples),
   - analyze at scale (bench/scale_data.py): 1,000 and 4,000 APIM hosts,
@@ -39,6 +41,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+import remote
 
 BUILD = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build")
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -72,14 +76,14 @@ ADDRESSES_MIB = 64         # analyze at 2 million addresses, at most
 TAGS_MIB = 128             # analyze with the million tag prefixes, under
 
 
-def run(cmd):
-    """Runs cmd; returns (seconds, stdout, peak resident memory in MiB).
-    Dirty pages of earlier steps are written out first, so that no step
-    pays for another's writes."""
+def run(cmd, env=None):
+    """Runs cmd (in env, default this process's); returns (seconds, stdout,
+    peak resident memory in MiB). Dirty pages of earlier steps are written
+    out first, so that no step pays for another's writes."""
     os.sync()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.monotonic()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err)
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.monotonic() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -223,6 +227,19 @@ def check(misses, ok, miss):
     return "PASS" if ok else "FAIL"
 
 
+def remote_lines(r, tuples, ingest):
+    """The table's rows of the day read from a storage container."""
+    if not r:
+        return ["| nsgflow ingest from a storage container | (Azurite is not installed: make azurite) | |"]
+    t = median(r["times"])
+    return [
+        "| nsgflow ingest from a storage container (Azurite on the same machine; %.2fx from disk; peak %.1f MiB) | %.2f | %.0f |"
+        % (t / ingest, r["peak"], t, tuples / t),
+        "| ... the same container again, every blob unchanged (nothing downloaded) | %.2f | |"
+        % r["again"],
+    ]
+
+
 def main():
     generate()
     tuples = manifest_tuples("tree.tsv")
@@ -268,6 +285,16 @@ def main():
     if int(out) != tuples:
         sys.exit("bench: the Python script stored %s tuples, expected %d" % (out, tuples))
 
+    print("bench: the day from a storage container (Azurite) ...", flush=True)
+    remote_db = os.path.join(WORK, "remote.db")
+    from_container = remote.measure(BUILD, TREE, run, remove_db, remote_db, RUNS)
+    if from_container:
+        stored = count(remote_db, "SELECT count(*) FROM flow_tuple")
+        if stored != tuples:
+            sys.exit("bench: from the container nsgflow stored %d tuples, the manifest says %d"
+                     % (stored, tuples))
+    remove_db(remote_db)
+
     print("bench: the 500 MB blob, then the day into its database ...", flush=True)
     big_db = os.path.join(WORK, "big.db")
     remove_db(big_db)
@@ -308,6 +335,7 @@ def main():
         "| **nsgflow ingest** | **%.2f** | **%.0f** |" % (ingest, rate),
         "| **nsgflow analyze** (all analyzers, the whole day: %d connections) | **%.2f** | **%.0f** |"
         % (connections, analyze, tuples / analyze),
+    ] + remote_lines(from_container, tuples, ingest) + [
         "| Python script (gzip + json + sqlite3, bench/baseline.py) | %.2f | %.0f |"
         % (t_python, tuples / t_python),
         "| floor: zlib inflate alone | %.2f | |" % inflate,
