@@ -174,6 +174,23 @@ azurite_alive() {
     return 1
 }
 
+# azurite_node_pid: the pid of the emulator's node process (no pgrep: a
+# minimal Debian has no procps)
+azurite_node_pid() {
+    [ -n "$AZURITE_PGID" ] || return 1
+    local f stat
+    for f in /proc/[0-9]*/stat; do
+        { read -r stat <"$f"; } 2>/dev/null || continue
+        case "$stat" in *" (node) "*) ;; *) continue ;; esac
+        set -- ${stat##*) }
+        [ "${3:-}" = "$AZURITE_PGID" ] || continue
+        f=${f#/proc/}
+        echo "${f%/stat}"
+        return 0
+    done
+    return 1
+}
+
 azurite_stop() {
     _azurite_signal TERM
     [ -n "$AZURITE_DIR" ] && rm -rf "$AZURITE_DIR"

@@ -234,7 +234,7 @@ assert_contains "$T/err" "$EP/many-blobs: 5003 blobs listed in 8 pages" "5,003 b
 # --- Azurite killed in the middle of a blob ----------------------------------
 # wait_sent N: until Azurite has written N bytes in all (to its sockets:
 # the blob being downloaded, after what it wrote before)
-sent() { sed -n 's/^wchar: //p' "/proc/$(pgrep -g "$AZURITE_PGID" -x node | head -1)/io"; }
+sent() { sed -n 's/^wchar: //p' "/proc/$(azurite_node_pid)/io"; }
 wait_sent() {
     local until=$1
     for _ in $(seq 500); do
@@ -393,7 +393,17 @@ mkdir -p "$T/tls-azurite"
 tls_azurite=$!
 trap 'azurite_stop; kill "$tls_azurite" 2>/dev/null; wait "$tls_azurite" 2>/dev/null; rm -rf "$T"' EXIT
 EP=https://127.0.0.1:$port/devstoreaccount1
-for _ in $(seq 100); do curl -s -o /dev/null --cacert "$T/tls.crt" "$EP" && break; sleep 0.1; done
+# (python3, not curl: a newcomer's Debian has libcurl but not the curl tool)
+python3 - "$port" <<'PY' || fail "the HTTPS Azurite did not answer"
+import socket, sys, time
+for _ in range(100):
+    try:
+        socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=0.5).close()
+        sys.exit(0)
+    except OSError:
+        time.sleep(0.1)
+sys.exit(1)
+PY
 unset AZURE_STORAGE_CONNECTION_STRING
 jwt() {
     python3 - "$1" <<'PY'
@@ -407,13 +417,25 @@ PY
 }
 TOKEN=$(jwt 0)
 # the blobs put with the token (blobs.py speaks plain HTTP)
+# put URL [FILE]: a PUT with the token (a container; with FILE, a block blob)
 put() {
-    curl -sf --cacert "$T/tls.crt" -X PUT -H "Authorization: Bearer $TOKEN" -H "x-ms-version: 2021-08-06" \
-        -H "x-ms-date: $(date -u '+%a, %d %b %Y %H:%M:%S GMT')" "$@" >/dev/null || fail "PUT $*"
+    python3 - "$T/tls.crt" "$TOKEN" "$@" <<'PY' || fail "PUT $1"
+import ssl, sys, time, urllib.parse, urllib.request
+cafile, token, url = sys.argv[1:4]
+headers = {"Authorization": "Bearer " + token, "x-ms-version": "2021-08-06",
+           "x-ms-date": time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime())}
+data = b""
+if len(sys.argv) > 4:
+    data = open(sys.argv[4], "rb").read()
+    headers["x-ms-blob-type"] = "BlockBlob"
+    url = urllib.parse.quote(url, safe=":/?=&")
+req = urllib.request.Request(url, data=data, method="PUT", headers=headers)
+urllib.request.urlopen(req, context=ssl.create_default_context(cafile=cafile)).read()
+PY
 }
 put "$EP/tok?restype=container"
 (cd "$T/tree/$VNET" && find . -name 'PT1H.json*' | sed 's|^\./||') | while read -r name; do
-    put -H "x-ms-blob-type: BlockBlob" --data-binary "@$T/tree/$VNET/$name" "$EP/tok/$name"
+    put "$EP/tok/$name" "$T/tree/$VNET/$name"
 done
 CURL_CA_BUNDLE=$T/tls.crt AZURE_STORAGE_AUTH_TOKEN=$TOKEN ingest --db "$T/tok.db" -v \
     --blob-endpoint "$EP" --auth-mode login "$EP/tok"
