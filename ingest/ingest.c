@@ -32,6 +32,7 @@
 #include "store.h"
 #include "tuple.h"
 #include "walk.h"
+#include "window.h"
 
 #define READ_CHUNK (256u << 10)
 #define REPORTED_TUPLE_ERRORS 5   /* per blob, then only counted */
@@ -41,6 +42,7 @@ const char ingest_usage[] =
     "usage: nsgflow ingest [--db FILE] [--strict] [--quiet] [--verbose]\n"
     "                      [--wait SECONDS] [--name PATH] [--max-tuples N]\n"
     "                      [--max-stdin N] [--only CIDR]... [--shard K/N]\n"
+    "                      [--since T] [--until T]\n"
     "                      [--threads 1|2] [--blob-endpoint URL]\n"
     "                      [--auth-mode key|login] PATH...\n"
     "\n"
@@ -73,6 +75,13 @@ const char ingest_usage[] =
     "                  is another shard's; else each record's MAC decides. N\n"
     "                  processes with K = 0..N-1 split an archive between them\n"
     "                  (see docs/shards.md)\n"
+    "  --since T, --until T  only the blobs whose hour overlaps this window,\n"
+    "                  by the y=/m=/d=/h= of their names; the others are\n"
+    "                  counted, never read or downloaded, and a container is\n"
+    "                  listed only under the folders of the window. T as for\n"
+    "                  analyze: 2026-11-01, 2026-11-01T10:00Z, @1793527200, or\n"
+    "                  back from now, 24h, 7d. A blob whose name gives no hour\n"
+    "                  (standard input, a renamed file) is read whole, and said\n"
     "  --threads 1|2   read (inflate, parse) in one thread and write to SQLite\n"
     "                  in another (2, the default), or do both in one (1)\n"
     "  --blob-endpoint URL  the blob endpoint that path-style container URLs lie\n"
@@ -214,6 +223,7 @@ struct run {
     size_t ncontainers;
     az_client *az;
     long downloads;              /* the reader's */
+    long no_hour;                /* the reader's: --since/--until, a name without an hour */
     int64_t downloaded_bytes;
 };
 
@@ -478,6 +488,7 @@ static void write_skip(struct run *r, const struct event *e)
     switch (e->skip) {
     case SKIP_PATH_PROBLEM: t->path_problems++; break;
     case SKIP_OTHER_SHARD: t->files_other_shard++; break;
+    case SKIP_OUTSIDE_WINDOW: t->files_outside_window++; break;
     case SKIP_UNCHANGED_OK: t->files_unchanged++; break;
     case SKIP_UNCHANGED_PARTIAL: t->files_unchanged++; t->files_partial++; break;
     case SKIP_UNCHANGED_REJECTED: t->files_unchanged++; t->files_rejected++; break;
@@ -1350,6 +1361,21 @@ static int read_entry(struct run *r, const struct walk_entry *entry)
         free(j);
         return skip_blob(r, SKIP_PATH_PROBLEM, 0);
     }
+    if (o->window) {
+        int64_t hour;
+        if (!j->meta.hour[0] || time_arg_parse(j->meta.hour, 0, &hour) != 0) {
+            /* its time is only known from its content: read whole, and said */
+            note(r, "%s: its name gives no hour (y=/m=/d=/h=), so --since/--until do not"
+                    " leave it out: read whole\n", j->shown);
+            r->no_hour++;
+        } else if (!window_takes_hour(hour, o->since, o->until)) {
+            if (o->verbose)
+                note(r, "%s: hour %s is outside --since/--until, not read\n", j->shown,
+                     j->meta.hour);
+            free(j);
+            return skip_blob(r, SKIP_OUTSIDE_WINDOW, size);
+        }
+    }
     if (o->shard_count > 1) {
         if (!j->meta.mac[0]) {
             j->shard_by_record = 1;
@@ -1648,6 +1674,21 @@ static int list_container(struct run *r, const char *url, struct walk_result *w)
     return 0;
 }
 
+/* A window that took no blob is said in words: "0 blobs" alone would read
+ * as all clear to a nightly job whose day never arrived. */
+static void say_empty_window(const struct ingest_options *o, const struct ingest_totals *t)
+{
+    char since[24] = "the beginning", until[24] = "now";
+    if (o->since != INT64_MIN)
+        time_format(o->since, since);
+    if (o->until != INT64_MAX)
+        time_format(o->until, until);
+    msg(stderr, "nsgflow: no blob whose name's hour lies in --since %s --until %s", since, until);
+    if (t->files_outside_window)
+        msg(stderr, " (%ld outside it not read)", t->files_outside_window);
+    msg(stderr, "\n");
+}
+
 int ingest_run(const struct ingest_options *o, char **paths, int npaths,
                struct ingest_totals *t)
 {
@@ -1741,6 +1782,9 @@ done:
         az_global_cleanup();
     }
     t->remote_downloaded = r.downloads;
+    t->files_no_hour = r.no_hour;
+    if (o->window && t->blobs == t->files_outside_window && status == EXIT_OK)
+        say_empty_window(o, t);
     t->remote_bytes = r.downloaded_bytes;
     t->seconds = now_seconds() - r.start;
     if (status == EXIT_OK && (t->files_partial || t->files_rejected ||
@@ -1768,6 +1812,12 @@ void ingest_print_summary(const struct ingest_totals *t)
     if (t->files_other_shard)
         msg(stderr, "; %ld %s of other shards' NICs not read", t->files_other_shard,
             plural(t->files_other_shard, "blob", "blobs"));
+    if (t->files_outside_window)
+        msg(stderr, "; %ld %s outside --since/--until not read", t->files_outside_window,
+            plural(t->files_outside_window, "blob", "blobs"));
+    if (t->files_no_hour)
+        msg(stderr, "; %ld %s without an hour in the name read whole", t->files_no_hour,
+            plural(t->files_no_hour, "blob", "blobs"));
     if (t->files_failed)
         msg(stderr, "; %ld %s failed (not stored)", t->files_failed,
             plural(t->files_failed, "download", "downloads"));
@@ -1903,6 +1953,31 @@ int ingest_storage_option(struct ingest_options *o, const char *command, int c,
     return 0;
 }
 
+int ingest_window_option(struct ingest_options *o, const char *command, int c,
+                         const char *arg)
+{
+    if (!o->window) {
+        o->since = INT64_MIN;
+        o->until = INT64_MAX;
+    }
+    if (time_arg_option(command, c == 'B' ? "since" : "until", arg,
+                        c == 'B' ? &o->since : &o->until) != 0)
+        return -1;
+    o->window = 1;
+    return 0;
+}
+
+int ingest_window_check(const struct ingest_options *o, const char *command)
+{
+    if (!o->window || o->since <= o->until)
+        return 0;
+    char since[24], until[24];
+    time_format(o->since, since);
+    time_format(o->until, until);
+    msg(stderr, "nsgflow %s: --since %s is after --until %s\n", command, since, until);
+    return -1;
+}
+
 int ingest_main(int argc, char **argv)
 {
     struct ingest_options o = {.wait_ms = 300000, .keep_stop_handler = 1};
@@ -1920,6 +1995,8 @@ int ingest_main(int argc, char **argv)
         {"max-stdin", required_argument, NULL, 'I'},
         {"only", required_argument, NULL, 'O'},
         {"shard", required_argument, NULL, 'S'},
+        {"since", required_argument, NULL, 'B'},
+        {"until", required_argument, NULL, 'U'},
         {"threads", required_argument, NULL, 'P'},
         {"blob-endpoint", required_argument, NULL, 'E'},
         {"auth-mode", required_argument, NULL, 'A'},
@@ -1974,6 +2051,11 @@ int ingest_main(int argc, char **argv)
             if (ingest_storage_option(&o, "ingest", c, optarg) != 0)
                 return EXIT_USAGE;
             break;
+        case 'B':
+        case 'U':
+            if (ingest_window_option(&o, "ingest", c, optarg) != 0)
+                return EXIT_USAGE;
+            break;
         case 'h':
             fputs(ingest_usage, stdout);
             return EXIT_OK;
@@ -1986,6 +2068,8 @@ int ingest_main(int argc, char **argv)
               "Try 'nsgflow help ingest'.\n", stderr);
         return EXIT_USAGE;
     }
+    if (ingest_window_check(&o, "ingest") != 0)
+        return EXIT_USAGE;
     int nstdin = 0;
     for (int i = optind; i < argc; i++)
         nstdin += strcmp(argv[i], "-") == 0;
