@@ -67,6 +67,7 @@ struct ingest_totals {
     /* blobs from storage containers: listed (as flow-log blobs),
      * downloaded, and the bytes received */
     long containers, remote_listed, remote_downloaded;
+    long remote_requests; /* listing requests (pages), all folders */
     int64_t remote_bytes;
     int64_t tuples, skipped_tuples, json_bytes;
     int64_t dropped_tuples;  /* outside --only, or of other shards' NICs */

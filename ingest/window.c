@@ -3,6 +3,7 @@
 #include "window.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -49,7 +50,9 @@ static int days_in_month(int year, int month)
     return days[month - 1] + (month == 2 && leap);
 }
 
-int window_prefix_may_hold(const char *prefix, int64_t since, int64_t until)
+/* The span of time [*start, *end) that prefix's date folders cover.
+ * Returns 0, or -1 when it names no date (or not a real one). */
+static int prefix_span(const char *prefix, int64_t *start, int64_t *end)
 {
     /* the date parts in the order Azure writes them; the m= after h= is
      * the minute (VNet flow logs) and says nothing more */
@@ -64,20 +67,49 @@ int window_prefix_may_hold(const char *prefix, int64_t since, int64_t until)
         }
     }
     if (nparts == 0)
-        return 1;
+        return -1;
     int y = part[0];
     if (y < 1970 || y > 9999 || (nparts > 1 && (part[1] < 1 || part[1] > 12)) ||
         (nparts > 2 && (part[2] < 1 || part[2] > days_in_month(y, part[1]))) ||
         (nparts > 3 && part[3] > 23))
-        return 1; /* not a date: left to the names of its blobs */
-    int64_t start, end;
+        return -1; /* not a date: left to the names of its blobs */
     switch (nparts) {
-    case 1: start = utc_seconds(y, 1, 1, 0); end = utc_seconds(y + 1, 1, 1, 0); break;
-    case 2: start = utc_seconds(y, part[1], 1, 0); end = utc_seconds(y, part[1] + 1, 1, 0); break;
-    case 3: start = utc_seconds(y, part[1], part[2], 0); end = start + 24 * HOUR; break;
-    default: start = utc_seconds(y, part[1], part[2], part[3]); end = start + HOUR; break;
+    case 1: *start = utc_seconds(y, 1, 1, 0); *end = utc_seconds(y + 1, 1, 1, 0); break;
+    case 2: *start = utc_seconds(y, part[1], 1, 0); *end = utc_seconds(y, part[1] + 1, 1, 0); break;
+    case 3: *start = utc_seconds(y, part[1], part[2], 0); *end = *start + 24 * HOUR; break;
+    default: *start = utc_seconds(y, part[1], part[2], part[3]); *end = *start + HOUR; break;
     }
-    return start <= until && end > since;
+    return 0;
+}
+
+int window_prefix_may_hold(const char *prefix, int64_t since, int64_t until)
+{
+    int64_t start, end;
+    return prefix_span(prefix, &start, &end) != 0 || (start <= until && end > since);
+}
+
+int window_prefix_inside(const char *prefix, int64_t since, int64_t until)
+{
+    int64_t start, end;
+    /* its first and last hours taken (window_takes_hour), so all between */
+    return prefix_span(prefix, &start, &end) == 0 && window_takes_hour(start, since, until) &&
+           window_takes_hour(end - HOUR, since, until);
+}
+
+const char *window_folder_delimiter(const char *prefix)
+{
+    int at_dates = strncasecmp(prefix, "y=", 2) == 0;
+    for (const char *p = prefix; !at_dates && (p = strchr(p, '/')) != NULL; p++)
+        at_dates = strncasecmp(p + 1, "y=", 2) == 0;
+    return at_dates ? "/" : "y=";
+}
+
+void window_folder_name(const char *listed, const char *delimiter, char *out, size_t outlen)
+{
+    size_t n = strlen(listed), have = strlen(delimiter);
+    while (have > 0 && (n < have || memcmp(listed + n - have, delimiter, have) != 0))
+        have--;
+    snprintf(out, outlen, "%s%s", listed, delimiter + have);
 }
 
 int prefix_is_other_shard(const char *prefix, unsigned shard_index, unsigned shard_count)

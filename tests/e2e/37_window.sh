@@ -93,4 +93,78 @@ assert_eq "$status" 0 "run with a window"
 dump_flows "$T/run.db" >"$T/run.rows"
 cmp -s "$T/day.rows" "$T/run.rows" || fail "run --since/--until: not the day's rows"
 
+# --- in a storage container (Azurite) ------------------------------------------
+. "$TESTS/azurite/lib.sh"
+unset AZURE_STORAGE_SAS_TOKEN AZURE_STORAGE_KEY AZURE_STORAGE_ACCOUNT AZURE_STORAGE_AUTH_TOKEN \
+      HTTPS_PROXY HTTP_PROXY https_proxy http_proxy
+azurite_start
+blobs mkcontainer $NSG
+blobs put-tree $NSG "$T/tree/$NSG"
+export AZURE_STORAGE_CONNECTION_STRING=$AZURITE_CONNSTR
+URL=$AZURITE_ENDPOINT/$NSG
+# listing requests and blobs listed, from the summary
+requests() { sed -n 's/.*not downloaded; \([0-9]*\) listing requests\{0,1\}$/\1/p' "$T/err"; }
+listed() { sed -n 's/.*blob storage: \([0-9]*\) blobs\{0,1\} listed, \([0-9]*\) downloaded.*/\1 \2/p' "$T/err"; }
+
+# Pages of one entry (NSGFLOW_AZ_LIST_PAGE=1) make this small container
+# list as one 5,000 times its size would: a request per name. Flat, that
+# is 216 requests. By folder, one day is: the container's top level by
+# "y=" (the two NSGs' date folders: 2), in each NSG y= (1: y=2026/),
+# y=2026/ (1: m=11/) and m=11/ (3: d=01/ d=02/ d=03/), then d=02/ listed
+# whole (the NSG of two NICs 48 blobs, the other 24): 2 + 2 * 5 + 72 = 84,
+# and not one name of the other days.
+export NSGFLOW_AZ_LIST_PAGE=1
+run_status "$NSGFLOW" ingest -v --db "$T/c-flat.db" "$URL"
+assert_eq "$status" 0 "the container, flat"
+assert_eq "$(listed)" "216 216" "flat: every blob listed and downloaded"
+assert_eq "$(requests)" 216 "flat: a request per blob"
+assert_contains "$T/err" "$NSG: 216 blobs listed in 216 pages" "-v: the flat listing"
+run_status "$NSGFLOW" ingest -v --db "$T/c-day.db" "${DAY2[@]}" "$URL"
+assert_eq "$status" 0 "one day from the container"
+assert_eq "$(listed)" "72 72" "one day: only its 72 blobs listed and downloaded"
+assert_eq "$(requests)" 84 "one day: 84 listing requests (see above), not 216"
+assert_contains "$T/err" "$NSG: 72 blobs listed in 84 requests, by folder: 9 folders listed, 4 outside --since/--until and 0 of other shards' NICs not" \
+    "-v: the narrowed listing (the other days' four d= folders not listed)"
+assert_contains "$T/err" "ingest: 72 blobs: 72 new" "one day from the container: read"
+if grep -E '/d=0[13]/' "$T/err"; then fail "another day's blob was listed"; fi
+dump_flows "$T/c-day.db" >"$T/c-day.rows"
+cmp -s "$T/day.rows" "$T/c-day.rows" || fail "one day: the container's rows differ from the disk's"
+# again: nothing downloaded, and the same few requests
+run_status "$NSGFLOW" ingest --db "$T/c-day.db" "${DAY2[@]}" "$URL"
+assert_eq "$(listed)" "72 0" "one day again: nothing downloaded"
+assert_contains "$T/err" "ingest: 72 blobs: 0 new, 0 replaced, 72 unchanged" "one day again: unchanged"
+unset NSGFLOW_AZ_LIST_PAGE
+
+# --shard: only its NICs' folders listed, only their blobs downloaded (the
+# same blobs as the same shard from disk)
+for k in 0 1 2; do
+    run_status "$NSGFLOW" ingest --db "$T/disk-shard$k.db" --shard $k/3 "$T/tree"
+    n=$(sed -n 's/^ingest: 216 blobs: \([0-9]*\) new.*/\1/p' "$T/err")
+    [ "$n" -gt 0 ] && break
+done
+[ "$n" -gt 0 ] || fail "no shard of 3 has a NIC"
+run_status "$NSGFLOW" ingest -v --db "$T/c-shard.db" --shard $k/3 "$URL"
+assert_eq "$status" 0 "--shard $k/3 from the container"
+assert_eq "$(listed)" "$n $n" "--shard $k/3: only its $n blobs listed and downloaded"
+grep -q "by folder: .* and [1-9][0-9]* of other shards' NICs not" "$T/err" ||
+    fail "--shard: no other shard's NIC folder left out: $(cat "$T/err" | tail -3)"
+cmp -s <(dump_flows "$T/disk-shard$k.db") <(dump_flows "$T/c-shard.db") ||
+    fail "--shard $k/3: the container's rows differ from the disk's"
+# both: the day's blobs of the shard's NICs
+run_status "$NSGFLOW" ingest --db "$T/disk-both.db" --shard $k/3 "${DAY2[@]}" "$T/tree"
+nb=$(sed -n 's/^ingest: 216 blobs: \([0-9]*\) new.*/\1/p' "$T/err")
+assert_eq "$nb" $((n / 3)) "--shard and one day on disk: a third of the shard's blobs"
+run_status "$NSGFLOW" ingest --db "$T/c-both.db" --shard $k/3 "${DAY2[@]}" "$URL"
+assert_eq "$(listed)" "$nb $nb" "--shard and one day: only those listed and downloaded"
+cmp -s <(dump_flows "$T/disk-both.db") <(dump_flows "$T/c-both.db") ||
+    fail "--shard and one day: the container's rows differ from the disk's"
+
+# a window with no blob: said, the exit status of an empty input, few requests
+run_status "$NSGFLOW" ingest --db "$T/c-none.db" --since 2026-12-01 --until 2026-12-31 "$URL"
+assert_eq "$status" 0 "an empty window in a container"
+assert_contains "$T/err" "nsgflow: no blob whose name's hour lies in --since 2026-12-01T00:00:00Z --until 2026-12-31T00:00:00Z" \
+    "an empty window in a container said"
+assert_eq "$(listed)" "0 0" "an empty window: nothing listed or downloaded"
+assert_eq "$(requests)" 5 "an empty window: the top level, and y= and y=2026/ of each NSG (1 + 2 * 2)"
+
 done_ok

@@ -136,6 +136,75 @@ static void test_prefix_not_a_date(void **state)
     assert_true(may_hold("x=2025/", s, u));
 }
 
+static int inside(const char *prefix, const char *since, const char *until)
+{
+    return window_prefix_inside(prefix, since ? at(since) : INT64_MIN,
+                                until ? at(until) : INT64_MAX);
+}
+
+static void test_prefix_inside(void **state)
+{
+    (void)state;
+    const char *s = "2026-11-02", *u = "2026-11-02T23:59:59Z";
+    assert_true(inside(NSG "y=2026/m=11/d=02/", s, u));
+    assert_true(inside(NSG "y=2026/m=11/d=02/h=00/", s, u));
+    assert_true(inside(NSG "y=2026/m=11/d=02/h=23/m=00/", s, u));
+    assert_false(inside(NSG "y=2026/m=11/", s, u));
+    assert_false(inside(NSG "y=2026/m=11/d=03/", s, u));
+    assert_false(inside(NSG, s, u));                          /* no date */
+    assert_false(inside(NSG "y=2026/m=11/d=31/", NULL, NULL)); /* no day */
+    /* an hour is taken when the window touches it: until 23:00 takes the
+     * day's last hour, since 00:59:59 its first, so the day is inside */
+    assert_true(inside(NSG "y=2026/m=11/d=02/", s, "2026-11-02T23:00Z"));
+    assert_true(inside(NSG "y=2026/m=11/d=02/", "2026-11-02T00:59:59Z", u));
+    assert_false(inside(NSG "y=2026/m=11/d=02/", "2026-11-02T01:00Z", u));
+    assert_false(inside(NSG "y=2026/m=11/d=02/", s, "2026-11-02T22:59:59Z"));
+    assert_true(inside(NSG "y=2026/m=11/d=02/h=23/", "2026-11-02T23:30Z", "2026-11-02T23:31Z"));
+    /* no bounds: everything is inside */
+    assert_true(inside(NSG "y=2026/", NULL, NULL));
+    /* February of a leap year, whole */
+    assert_true(inside(NSG "y=2028/m=02/", "2028-02-01", "2028-02-29T23:59:59Z"));
+    assert_false(inside(NSG "y=2028/m=02/", "2028-02-01", "2028-02-28T23:59:59Z"));
+}
+
+static void test_folder_delimiter(void **state)
+{
+    (void)state;
+    /* above the dates: "y=", which skips the resource id's levels */
+    assert_string_equal(window_folder_delimiter(""), "y=");
+    assert_string_equal(window_folder_delimiter("resourceId=/"), "y=");
+    assert_string_equal(window_folder_delimiter(NSG), "y=");
+    assert_string_equal(window_folder_delimiter("flowLogResourceID=/S_NETWORKWATCHERRG/"), "y=");
+    /* at and in them: "/" */
+    assert_string_equal(window_folder_delimiter(NSG "y="), "/");
+    assert_string_equal(window_folder_delimiter(NSG "y=2026/"), "/");
+    assert_string_equal(window_folder_delimiter(NSG "y=2026/m=11/d=02/h=05/m=00/"), "/");
+    assert_string_equal(window_folder_delimiter("y=2026/"), "/");
+    assert_string_equal(window_folder_delimiter("Y=2026/"), "/");
+    /* "bay=" is no date folder */
+    assert_string_equal(window_folder_delimiter("foo/bay=1/"), "y=");
+}
+
+static void test_folder_name(void **state)
+{
+    (void)state;
+    char out[256];
+    /* as Azure gives it: unchanged */
+    window_folder_name(NSG "y=", "y=", out, sizeof out);
+    assert_string_equal(out, NSG "y=");
+    window_folder_name(NSG "y=2026/", "/", out, sizeof out);
+    assert_string_equal(out, NSG "y=2026/");
+    /* as Azurite gives it: the delimiter's first byte only */
+    window_folder_name(NSG "y", "y=", out, sizeof out);
+    assert_string_equal(out, NSG "y=");
+    window_folder_name("a/", "/y=", out, sizeof out);
+    assert_string_equal(out, "a/y=");
+    window_folder_name("a/y", "/y=", out, sizeof out);
+    assert_string_equal(out, "a/y=");
+    window_folder_name("", "y=", out, sizeof out);
+    assert_string_equal(out, "y=");
+}
+
 static void test_prefix_shard(void **state)
 {
     (void)state;
@@ -164,6 +233,9 @@ int main(void)
         cmocka_unit_test(test_prefix_month_and_year_ends),
         cmocka_unit_test(test_prefix_leap_day),
         cmocka_unit_test(test_prefix_not_a_date),
+        cmocka_unit_test(test_prefix_inside),
+        cmocka_unit_test(test_folder_delimiter),
+        cmocka_unit_test(test_folder_name),
         cmocka_unit_test(test_prefix_shard),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
