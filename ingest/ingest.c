@@ -1743,6 +1743,22 @@ static void free_container(struct az_container *c)
     free(c);
 }
 
+/* -v: what a container's listing took, and by folder what it left out. */
+static void say_listing(const struct listing *l, int by_folder, long blobs, long pages)
+{
+    const struct az_container *c = l->c;
+    if (by_folder)
+        msg(stderr, "%s: %ld %s listed in %ld %s, by folder: %ld %s listed, %ld outside"
+                    " --since/--until and %ld of other shards' NICs not, with %s\n",
+            c->shown, blobs, plural(blobs, "blob", "blobs"), pages,
+            plural(pages, "request", "requests"), l->folders_listed,
+            plural(l->folders_listed, "folder", "folders"), l->folders_outside,
+            l->folders_other_shard, c->auth_from);
+    else
+        msg(stderr, "%s: %ld %s listed in %ld %s, with %s\n", c->shown, blobs,
+            plural(blobs, "blob", "blobs"), pages, plural(pages, "page", "pages"), c->auth_from);
+}
+
 /* Lists the blobs of the container URL url into w. A URL that is not one,
  * credentials that cannot be had and a listing that fails are problems of
  * that PATH (said, counted); the rest goes on. Returns 0, or -1 when out
@@ -1800,37 +1816,28 @@ static int list_container(struct run *r, const char *url, struct walk_result *w)
     r->t->containers++;
     r->t->remote_listed += (long)(w->count - before);
     r->t->remote_requests += pages;
-    if (o->verbose && by_folder)
-        msg(stderr, "%s: %zu %s listed in %ld %s, by folder: %ld %s listed, %ld outside"
-                    " --since/--until and %ld of other shards' NICs not, with %s\n",
-            c->shown, w->count - before, plural((long long)(w->count - before), "blob", "blobs"),
-            pages, plural(pages, "request", "requests"), l.folders_listed,
-            plural(l.folders_listed, "folder", "folders"), l.folders_outside,
-            l.folders_other_shard, c->auth_from);
-    else if (o->verbose)
-        msg(stderr, "%s: %zu %s listed in %ld %s, with %s\n", c->shown, w->count - before,
-            plural((long long)(w->count - before), "blob", "blobs"), pages,
-            plural(pages, "page", "pages"), c->auth_from);
+    if (o->verbose)
+        say_listing(&l, by_folder, (long)(w->count - before), pages);
     return 0;
 }
 
-/* A window that took no blob is said in words: "0 blobs" alone would read
- * as all clear to a nightly job whose day never arrived. */
-static void say_empty_window(const struct ingest_options *o, const struct ingest_totals *t)
+int ingest_window_empty(const struct ingest_options *o, const struct ingest_totals *t,
+                        char *out, size_t outlen)
 {
-    char since[24] = "the beginning", until[24] = "now";
+    if (!o->window || t->blobs != t->files_outside_window)
+        return 0;
+    char since[24] = "the beginning", until[24] = "now", shard[40] = "", outside[64] = "";
     if (o->since != INT64_MIN)
         time_format(o->since, since);
     if (o->until != INT64_MAX)
         time_format(o->until, until);
-    char shard[40] = "";
     if (o->shard_count > 1)
         snprintf(shard, sizeof shard, " of shard %u/%u", o->shard_index, o->shard_count);
-    msg(stderr, "nsgflow: no blob%s whose name's hour lies in --since %s --until %s", shard,
-        since, until);
     if (t->files_outside_window)
-        msg(stderr, " (%ld outside it not read)", t->files_outside_window);
-    msg(stderr, "\n");
+        snprintf(outside, sizeof outside, " (%ld outside it not read)", t->files_outside_window);
+    snprintf(out, outlen, "no blob%s whose name's hour lies in --since %s --until %s%s", shard,
+             since, until, outside);
+    return 1;
 }
 
 int ingest_run(const struct ingest_options *o, char **paths, int npaths,
@@ -1927,8 +1934,6 @@ done:
     }
     t->remote_downloaded = r.downloads;
     t->files_no_hour = r.no_hour;
-    if (o->window && t->blobs == t->files_outside_window && status == EXIT_OK)
-        say_empty_window(o, t);
     t->remote_bytes = r.downloaded_bytes;
     t->seconds = now_seconds() - r.start;
     if (status == EXIT_OK && (t->files_partial || t->files_rejected ||
@@ -2230,6 +2235,11 @@ int ingest_main(int argc, char **argv)
         return EXIT_FATAL;
     }
     int status = ingest_run(&o, argv + optind, argc - optind, &t);
+    /* (said even with --quiet: a nightly job whose day never arrived is
+     * to hear of it) */
+    char empty[200];
+    if (status == EXIT_OK && ingest_window_empty(&o, &t, empty, sizeof empty))
+        msg(stderr, "nsgflow ingest: %s\n", empty);
     /* (no summary of nothing when it could not even start) */
     if (!o.quiet && !(status == EXIT_FATAL && t.blobs == 0))
         ingest_print_summary(&t);

@@ -103,6 +103,14 @@ int ingest_storage_option(struct ingest_options *o, const char *command, int c,
 int ingest_window_option(struct ingest_options *o, const char *command, int c,
                          const char *arg);
 
+/* When --since/--until took no blob of a run (none listed, or all outside
+ * it), writes why into out ("no blob whose name's hour lies in --since
+ * ... --until ... (N outside it not read)") and returns 1: "0 blobs" alone
+ * would read as all clear to a nightly job whose day never arrived.
+ * Returns 0 otherwise. */
+int ingest_window_empty(const struct ingest_options *o, const struct ingest_totals *t,
+                        char *out, size_t outlen);
+
 /* Checks a window once all options are read: since after until is a
  * usage error. Returns 0, or -1 after saying why on stderr. */
 int ingest_window_check(const struct ingest_options *o, const char *command);

@@ -245,6 +245,9 @@ static int run_shards(struct ingest_options *io, struct analyze_options *ao,
                 plural(t.blobs, "blob", "blobs"), t.files_new, t.files_replaced,
                 t.files_unchanged, t.files_partial, t.files_rejected, (long long)t.tuples,
                 plural(t.tuples, "tuple", "tuples"), t.seconds);
+        char empty[200];
+        if (st == EXIT_OK && ingest_window_empty(io, &t, empty, sizeof empty))
+            logline("nsgflow run: ingest%s: %s", name[i], empty);
         if (st == EXIT_FATAL || st >= EXIT_STOPPED)
             return st; /* stopped: it said what was committed */
         input_blobs += t.blobs;

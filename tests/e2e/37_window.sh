@@ -50,7 +50,7 @@ assert_contains "$T/err" "ingest: 216 blobs: 9 new" "10:00, 11:00 and 12:00 of 3
 # relative times: everything of 2026 is more than a day ago
 run_status "$NSGFLOW" ingest --db "$T/rel.db" --since 24h "$T/tree"
 assert_eq "$status" 0 "--since 24h: nothing in it"
-assert_contains "$T/err" "nsgflow: no blob whose name's hour lies in --since " "an empty window said"
+assert_contains "$T/err" "nsgflow ingest: no blob whose name's hour lies in --since " "an empty window said"
 assert_contains "$T/err" "(216 outside it not read)" "an empty window: what was left out"
 assert_contains "$T/err" "ingest: 216 blobs: 0 new" "an empty window: nothing read"
 
@@ -88,6 +88,12 @@ assert_eq "$status" 2 "run --since nope"
 assert_contains "$T/err" "nsgflow run: --since: not a time" "run's bad --since said"
 
 # run passes the window to its ingest
+run_status "$NSGFLOW" run --db "$T/run-none.db" --since 2030-01-01 "$T/tree"
+assert_eq "$status" 4 "run: an empty window is no new flow logs"
+assert_contains "$T/err" "nsgflow run: ingest: no blob whose name's hour lies in --since 2030-01-01T00:00:00Z --until now (216 outside it not read)" \
+    "run: an empty window said"
+run_status "$NSGFLOW" ingest -q --db "$T/q.db" --since 2030-01-01 "$T/tree"
+assert_contains "$T/err" "nsgflow ingest: no blob whose name's hour lies in" "an empty window said even with -q"
 run_status "$NSGFLOW" run --db "$T/run.db" "${DAY2[@]}" "$T/tree"
 assert_eq "$status" 0 "run with a window"
 dump_flows "$T/run.db" >"$T/run.rows"
@@ -162,7 +168,7 @@ cmp -s <(dump_flows "$T/disk-both.db") <(dump_flows "$T/c-both.db") ||
 # a window with no blob: said, the exit status of an empty input, few requests
 run_status "$NSGFLOW" ingest --db "$T/c-none.db" --since 2026-12-01 --until 2026-12-31 "$URL"
 assert_eq "$status" 0 "an empty window in a container"
-assert_contains "$T/err" "nsgflow: no blob whose name's hour lies in --since 2026-12-01T00:00:00Z --until 2026-12-31T00:00:00Z" \
+assert_contains "$T/err" "nsgflow ingest: no blob whose name's hour lies in --since 2026-12-01T00:00:00Z --until 2026-12-31T00:00:00Z" \
     "an empty window in a container said"
 assert_eq "$(listed)" "0 0" "an empty window: nothing listed or downloaded"
 assert_eq "$(requests)" 5 "an empty window: the top level, and y= and y=2026/ of each NSG (1 + 2 * 2)"
