@@ -10,10 +10,10 @@ _nsgflow_commands="ingest analyze report run accept config stats prune tags help
 
 # The options before the command, and each command's own.
 _nsgflow_global="--db -q --quiet --json --no-color --help --version"
-_nsgflow_opts_ingest="--db --strict --quiet -q --verbose -v --wait --name --max-tuples --max-stdin --only --shard --threads --blob-endpoint --auth-mode --help"
+_nsgflow_opts_ingest="--db --strict --quiet -q --verbose -v --wait --name --max-tuples --max-stdin --only --shard --since --until --threads --blob-endpoint --auth-mode --help"
 _nsgflow_opts_analyze="--db --apim-subnet --since --until --platform --vnet-type --fail-on --shard --dry-run --quiet -q --json --help"
 _nsgflow_opts_report="--db --format --output -o --since --until --no-color --help"
-_nsgflow_opts_run="--db --report --format --fail-on --apim-subnet --platform --vnet-type --config --strict --wait --quiet -q --blob-endpoint --auth-mode --help"
+_nsgflow_opts_run="--db --report --format --fail-on --apim-subnet --platform --vnet-type --config --strict --wait --quiet -q --blob-endpoint --auth-mode --since --until --help"
 _nsgflow_opts_accept="--db --reason --until --list --remove --help"
 _nsgflow_opts_config="--db --wait --instance --quiet -q --json --help"
 _nsgflow_opts_stats="--db --json --help"

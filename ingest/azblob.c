@@ -443,28 +443,34 @@ static int list_body(void *ctx, const char *data, size_t n)
     return az_list_feed(pg->parser, data, n, 0) == 0 ? 0 : -1;
 }
 
-static int list_query(const struct az_container *c, const char *marker, char *out, size_t outlen)
+/* The query of a page: under prefix, from marker, by folder (up to
+ * delimiter) or flat (delimiter NULL). */
+static int list_query(const char *under, const char *delimiter, const char *marker, char *out,
+                      size_t outlen)
 {
-    char prefix[AZ_PREFIX_MAX * 3], mark[AZ_PREFIX_MAX * 6];
-    if (az_encode(c->prefix, NULL, prefix, sizeof prefix) != 0 ||
+    char prefix[AZ_NAME_MAX * 3], mark[AZ_PREFIX_MAX * 6], delim[64] = "";
+    if ((delimiter && az_encode(delimiter, NULL, delim, sizeof delim) != 0) ||
+        az_encode(under, NULL, prefix, sizeof prefix) != 0 ||
         az_encode(marker, NULL, mark, sizeof mark) != 0)
         return -1;
     long max = env_long("NSGFLOW_AZ_LIST_PAGE", 0, 1, 5000);
     char maxq[32] = "";
     if (max)
         snprintf(maxq, sizeof maxq, "&maxresults=%ld", max);
-    int k = snprintf(out, outlen, "restype=container&comp=list%s%s%s%s%s", prefix[0] ? "&prefix=" : "",
-                     prefix, mark[0] ? "&marker=" : "", mark, maxq);
+    int k = snprintf(out, outlen, "restype=container&comp=list%s%s%s%s%s%s%s",
+                     delim[0] ? "&delimiter=" : "", delim, prefix[0] ? "&prefix=" : "", prefix,
+                     mark[0] ? "&marker=" : "", mark, maxq);
     return k < 0 || (size_t)k >= outlen ? -1 : 0;
 }
 
 /* One page, tried again as long as it fails for a passing reason. */
-static int list_page(az_client *cl, const struct az_container *c, const struct az_list_sink *sink,
-                     char *marker, size_t marker_len, char *err, size_t errlen)
+static int list_page(az_client *cl, const struct az_container *c, const char *under,
+                     const char *delimiter, const struct az_list_sink *sink, char *marker,
+                     size_t marker_len, char *err, size_t errlen)
 {
-    char path[AZ_CONTAINER_MAX + 2], query[AZ_PREFIX_MAX * 10];
+    char path[AZ_CONTAINER_MAX + 2], query[AZ_NAME_MAX * 3 + AZ_PREFIX_MAX * 6 + 200];
     snprintf(path, sizeof path, "/%s", c->container);
-    if (list_query(c, marker, query, sizeof query) != 0) {
+    if (list_query(under, delimiter, marker, query, sizeof query) != 0) {
         snprintf(err, errlen, "%s: the listing's marker is too long", c->shown);
         return -1;
     }
@@ -472,6 +478,8 @@ static int list_page(az_client *cl, const struct az_container *c, const struct a
     for (int attempt = 1;; attempt++) {
         sink->page(sink->ctx, attempt > 1);
         struct list_page pg = {az_list_new(sink->blob, sink->ctx), sink};
+        if (pg.parser && sink->folder)
+            az_list_on_prefix(pg.parser, sink->folder);
         struct xfer x = {.cl = cl, .sink = list_body, .ctx = &pg};
         if (!pg.parser || xfer_setup(&x, c, path, query, "", "") != 0) {
             az_list_free(pg.parser);
@@ -512,17 +520,39 @@ static int list_page(az_client *cl, const struct az_container *c, const struct a
     }
 }
 
-int az_list_blobs(az_client *cl, const struct az_container *c, const struct az_list_sink *sink,
-                  long *pages, char *err, size_t errlen)
+/* Every page of the listing under prefix (by folder when delimiter). */
+static int list_pages(az_client *cl, const struct az_container *c, const char *under,
+                      const char *delimiter, const struct az_list_sink *sink, long *pages,
+                      char *err, size_t errlen)
 {
     char marker[AZ_PREFIX_MAX * 2] = "";
     *pages = 0;
     do {
-        if (list_page(cl, c, sink, marker, sizeof marker, err, errlen) != 0)
+        if (list_page(cl, c, under, delimiter, sink, marker, sizeof marker, err, errlen) != 0)
             return -1;
         (*pages)++;
     } while (marker[0]);
     return 0;
+}
+
+int az_list_blobs(az_client *cl, const struct az_container *c, const struct az_list_sink *sink,
+                  long *pages, char *err, size_t errlen)
+{
+    struct az_list_sink flat = *sink;
+    flat.folder = NULL;
+    return list_pages(cl, c, c->prefix, NULL, &flat, pages, err, errlen);
+}
+
+int az_list_folder(az_client *cl, const struct az_container *c, const char *prefix,
+                   const char *delimiter, const struct az_list_sink *sink, long *pages,
+                   char *err, size_t errlen)
+{
+    if (!sink->folder || !delimiter[0] || strlen(delimiter) > 20) {
+        snprintf(err, errlen, "%s: a listing by folder needs a folder callback and a"
+                              " delimiter of 1 to 20 bytes", c->shown);
+        return -1;
+    }
+    return list_pages(cl, c, prefix, delimiter, sink, pages, err, errlen);
 }
 
 /* ------------------------------------------------------------------ */

@@ -44,17 +44,31 @@ void az_client_set_cancel(az_client *cl, const volatile sig_atomic_t *flag);
 /* Where a listing sends what it finds: each blob (a non-zero return stops
  * the listing), and the start of each page (retry 0), or the start again
  * of a page that failed mid-way and is asked for again (retry 1): what the
- * page gave before is to be forgotten. */
+ * page gave before is to be forgotten. A listing by folder
+ * (az_list_folder) also sends each folder of its level to folder (NULL:
+ * they are not wanted). */
 struct az_list_sink {
     int (*blob)(void *ctx, const struct az_blob_item *it);
     void (*page)(void *ctx, int retry);
     void *ctx;
+    int (*folder)(void *ctx, const char *name);
 };
 
 /* Lists the blobs of c under its prefix, every page (NextMarker). Returns
  * 0, or -1 with a one-line message in err. *pages receives the pages read. */
 int az_list_blobs(az_client *cl, const struct az_container *c, const struct az_list_sink *sink,
                   long *pages, char *err, size_t errlen);
+
+/* Lists one level of c under prefix (a folder's whole name, such as
+ * "resourceId=/.../y=2026/", or c's own prefix) up to delimiter ("/", or
+ * a string: the service cuts each name after prefix at the delimiter's
+ * first occurrence): its blobs to sink->blob, its folders to
+ * sink->folder, every page. The caller descends into the folders it
+ * wants, so that a listing narrowed to a window or a shard never asks for
+ * the others. Returns and counts as az_list_blobs. */
+int az_list_folder(az_client *cl, const struct az_container *c, const char *prefix,
+                   const char *delimiter, const struct az_list_sink *sink, long *pages,
+                   char *err, size_t errlen);
 
 /* A blob's bytes, as stored (gzip stays gzip). */
 typedef struct az_stream az_stream;

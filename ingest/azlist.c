@@ -10,13 +10,14 @@
 
 /* The elements that matter, by where they are:
  *   EnumerationResults/NextMarker
+ *   EnumerationResults/Blobs/BlobPrefix/Name (a listing with a delimiter)
  *   EnumerationResults/Blobs/Blob/Name
  *   EnumerationResults/Blobs/Blob/Properties/{Content-Length,Etag,
  *     Last-Modified,BlobType}
  * anything else is stepped over. */
 enum elem {
-    E_OTHER, E_ROOT, E_MARKER, E_BLOBS, E_BLOB, E_NAME, E_PROPS,
-    E_LENGTH, E_ETAG, E_MODIFIED, E_TYPE,
+    E_OTHER, E_ROOT, E_MARKER, E_BLOBS, E_BLOB, E_NAME, E_PREFIX, E_PREFIX_NAME,
+    E_PROPS, E_LENGTH, E_ETAG, E_MODIFIED, E_TYPE,
 };
 
 #define MAX_DEPTH 32
@@ -25,6 +26,7 @@ enum elem {
 struct az_list_parser {
     XML_Parser xp;
     az_list_cb cb;
+    az_list_prefix_cb prefix_cb;  /* NULL: BlobPrefix elements are stepped over */
     void *ctx;
     enum elem stack[MAX_DEPTH];
     int depth;                 /* elements open (deeper ones are E_OTHER) */
@@ -33,9 +35,10 @@ struct az_list_parser {
     int text_too_long;
     int name_encoded;          /* <Name Encoded="true">: %-escaped */
     struct az_blob_item item;
+    char prefix[AZ_NAME_MAX];  /* the BlobPrefix being read */
     char marker[AZ_PREFIX_MAX * 2];
     int saw_root;
-    long count;
+    long count, prefixes;
     char error[200];
 };
 
@@ -46,6 +49,7 @@ static enum elem child_of(enum elem parent, int depth, const char *name)
     static const struct { enum elem parent; const char *name; enum elem e; } rules[] = {
         {E_ROOT, "NextMarker", E_MARKER},   {E_ROOT, "Blobs", E_BLOBS},
         {E_BLOBS, "Blob", E_BLOB},          {E_BLOB, "Name", E_NAME},
+        {E_BLOBS, "BlobPrefix", E_PREFIX},  {E_PREFIX, "Name", E_PREFIX_NAME},
         {E_BLOB, "Properties", E_PROPS},    {E_PROPS, "Content-Length", E_LENGTH},
         {E_PROPS, "Etag", E_ETAG},          {E_PROPS, "Last-Modified", E_MODIFIED},
         {E_PROPS, "BlobType", E_TYPE},
@@ -84,7 +88,9 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
     p->text_too_long = 0;
     if (e == E_BLOB)
         memset(&p->item, 0, sizeof p->item);
-    if (e == E_NAME) {
+    if (e == E_PREFIX)
+        p->prefix[0] = '\0';
+    if (e == E_NAME || e == E_PREFIX_NAME) {
         p->name_encoded = 0;
         for (int i = 0; attrs[i]; i += 2)
             if (strcmp(attrs[i], "Encoded") == 0 && strcmp(attrs[i + 1], "true") == 0)
@@ -96,7 +102,7 @@ static void XMLCALL on_text(void *ud, const XML_Char *s, int len)
 {
     struct az_list_parser *p = ud;
     enum elem e = p->depth ? p->stack[p->depth - 1] : E_OTHER;
-    if (e != E_NAME && e != E_MARKER && e < E_LENGTH)
+    if (e != E_NAME && e != E_PREFIX_NAME && e != E_MARKER && e < E_LENGTH)
         return;
     if (p->ntext + (size_t)len >= sizeof p->text) {
         p->text_too_long = 1;
@@ -125,6 +131,21 @@ static void copy_unquoted(char *out, size_t outlen, const char *v)
         put(out, outlen, v, n);
 }
 
+/* The text read as a name (of a blob or a prefix) into out, %-decoded
+ * when it came as <Name Encoded="true">. Returns 0, or -1 after stopping
+ * the parse. */
+static int take_name(struct az_list_parser *p, char *out, size_t outlen)
+{
+    if (p->name_encoded ? az_decode(p->text, p->ntext, out, outlen) != 0
+                        : p->ntext >= outlen) {
+        stop(p, "a blob name in the listing is too long or badly encoded");
+        return -1;
+    }
+    if (!p->name_encoded)
+        memcpy(out, p->text, p->ntext + 1);
+    return 0;
+}
+
 static void XMLCALL on_end(void *ud, const XML_Char *name)
 {
     (void)name;
@@ -132,20 +153,25 @@ static void XMLCALL on_end(void *ud, const XML_Char *name)
     enum elem e = p->stack[--p->depth];
     p->text[p->ntext] = '\0';
     struct az_blob_item *it = &p->item;
-    if ((e == E_NAME || e == E_MARKER) && p->text_too_long) {
-        stop(p, e == E_NAME ? "a blob name in the listing is too long"
-                            : "the listing's NextMarker is too long");
+    if ((e == E_NAME || e == E_PREFIX_NAME || e == E_MARKER) && p->text_too_long) {
+        stop(p, e == E_MARKER ? "the listing's NextMarker is too long"
+                              : "a blob name in the listing is too long");
         return;
     }
     switch (e) {
     case E_NAME:
-        if (p->name_encoded ? az_decode(p->text, p->ntext, it->name, sizeof it->name) != 0
-                            : p->ntext >= sizeof it->name) {
-            stop(p, "a blob name in the listing is too long or badly encoded");
+    case E_PREFIX_NAME:
+        if (take_name(p, e == E_NAME ? it->name : p->prefix, AZ_NAME_MAX) != 0)
+            return;
+        break;
+    case E_PREFIX:
+        if (!p->prefix[0]) {
+            stop(p, "a BlobPrefix without a Name in the listing");
             return;
         }
-        if (!p->name_encoded)
-            memcpy(it->name, p->text, p->ntext + 1);
+        p->prefixes++;
+        if (p->prefix_cb && p->prefix_cb(p->ctx, p->prefix) != 0)
+            stop(p, "stopped");
         break;
     case E_MARKER: put(p->marker, sizeof p->marker, p->text, p->ntext); break;
     case E_LENGTH: {
@@ -236,6 +262,16 @@ const char *az_list_next_marker(const az_list_parser *p)
 long az_list_count(const az_list_parser *p)
 {
     return p->count;
+}
+
+void az_list_on_prefix(az_list_parser *p, az_list_prefix_cb cb)
+{
+    p->prefix_cb = cb;
+}
+
+long az_list_prefix_count(const az_list_parser *p)
+{
+    return p->prefixes;
 }
 
 const char *az_list_error(const az_list_parser *p)

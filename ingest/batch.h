@@ -29,6 +29,7 @@ enum event_kind {
 enum skip_kind {
     SKIP_PATH_PROBLEM,   /* its path could not be used */
     SKIP_OTHER_SHARD,    /* another shard's NIC */
+    SKIP_OUTSIDE_WINDOW, /* its name's hour is outside --since/--until */
     SKIP_UNCHANGED_OK,   /* stored before, unchanged */
     SKIP_UNCHANGED_PARTIAL,
     SKIP_UNCHANGED_REJECTED,

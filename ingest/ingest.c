@@ -32,6 +32,7 @@
 #include "store.h"
 #include "tuple.h"
 #include "walk.h"
+#include "window.h"
 
 #define READ_CHUNK (256u << 10)
 #define REPORTED_TUPLE_ERRORS 5   /* per blob, then only counted */
@@ -41,6 +42,7 @@ const char ingest_usage[] =
     "usage: nsgflow ingest [--db FILE] [--strict] [--quiet] [--verbose]\n"
     "                      [--wait SECONDS] [--name PATH] [--max-tuples N]\n"
     "                      [--max-stdin N] [--only CIDR]... [--shard K/N]\n"
+    "                      [--since T] [--until T]\n"
     "                      [--threads 1|2] [--blob-endpoint URL]\n"
     "                      [--auth-mode key|login] PATH...\n"
     "\n"
@@ -73,6 +75,13 @@ const char ingest_usage[] =
     "                  is another shard's; else each record's MAC decides. N\n"
     "                  processes with K = 0..N-1 split an archive between them\n"
     "                  (see docs/shards.md)\n"
+    "  --since T, --until T  only the blobs whose hour overlaps this window,\n"
+    "                  by the y=/m=/d=/h= of their names; the others are\n"
+    "                  counted, never read or downloaded, and a container is\n"
+    "                  listed only under the folders of the window. T as for\n"
+    "                  analyze: 2026-11-01, 2026-11-01T10:00Z, @1793527200, or\n"
+    "                  back from now, 24h, 7d. A blob whose name gives no hour\n"
+    "                  (standard input, a renamed file) is read whole, and said\n"
     "  --threads 1|2   read (inflate, parse) in one thread and write to SQLite\n"
     "                  in another (2, the default), or do both in one (1)\n"
     "  --blob-endpoint URL  the blob endpoint that path-style container URLs lie\n"
@@ -214,6 +223,7 @@ struct run {
     size_t ncontainers;
     az_client *az;
     long downloads;              /* the reader's */
+    long no_hour;                /* the reader's: --since/--until, a name without an hour */
     int64_t downloaded_bytes;
 };
 
@@ -478,6 +488,7 @@ static void write_skip(struct run *r, const struct event *e)
     switch (e->skip) {
     case SKIP_PATH_PROBLEM: t->path_problems++; break;
     case SKIP_OTHER_SHARD: t->files_other_shard++; break;
+    case SKIP_OUTSIDE_WINDOW: t->files_outside_window++; break;
     case SKIP_UNCHANGED_OK: t->files_unchanged++; break;
     case SKIP_UNCHANGED_PARTIAL: t->files_unchanged++; t->files_partial++; break;
     case SKIP_UNCHANGED_REJECTED: t->files_unchanged++; t->files_rejected++; break;
@@ -1350,6 +1361,21 @@ static int read_entry(struct run *r, const struct walk_entry *entry)
         free(j);
         return skip_blob(r, SKIP_PATH_PROBLEM, 0);
     }
+    if (o->window) {
+        int64_t hour;
+        if (!j->meta.hour[0] || time_arg_parse(j->meta.hour, 0, &hour) != 0) {
+            /* its time is only known from its content: read whole, and said */
+            note(r, "%s: its name gives no hour (y=/m=/d=/h=), so --since/--until do not"
+                    " leave it out: read whole\n", j->shown);
+            r->no_hour++;
+        } else if (!window_takes_hour(hour, o->since, o->until)) {
+            if (o->verbose)
+                note(r, "%s: hour %s is outside --since/--until, not read\n", j->shown,
+                     j->meta.hour);
+            free(j);
+            return skip_blob(r, SKIP_OUTSIDE_WINDOW, size);
+        }
+    }
     if (o->shard_count > 1) {
         if (!j->meta.mac[0]) {
             j->shard_by_record = 1;
@@ -1542,8 +1568,21 @@ static int order_by_hour(struct walk_result *w)
 struct listing {
     struct walk_result *w;
     const struct az_container *c;
+    const struct ingest_options *o;
     size_t mark;        /* the entries before the page */
     long skipped_mark;
+    /* by folder (--since/--until, --shard): the folders still to list, a
+     * stack (the last is listed next); those of the page being read start
+     * at folders_mark */
+    struct folder {
+        char *name;
+        int whole;      /* listed whole (flat), not by folder */
+    } *folders;
+    size_t nfolders, cap_folders, folders_mark;
+    const char *delimiter; /* of the folder being listed */
+    long folders_listed, folders_outside, folders_other_shard; /* and their marks: */
+    long outside_mark, other_shard_mark;
+    int out_of_memory;
 };
 
 static int blob_like(const char *name)
@@ -1569,16 +1608,128 @@ static int on_listed(void *ctx, const struct az_blob_item *it)
     return walk_add_remote(l->w, l->c, url, (size_t)k, it->length, it->etag);
 }
 
+/* Whether a folder that the window and the shard keep is listed whole
+ * (flat: every blob under it, in the fewest requests) or by folder again:
+ * whole when all of its hours are in the window and no shard is to be
+ * told apart below it. */
+static int list_whole(const struct ingest_options *o, const char *name)
+{
+    return o->shard_count <= 1 &&
+           (!o->window || window_prefix_inside(name, o->since, o->until));
+}
+
+/* Keeps a folder to list later. Returns 0, or 1 when out of memory. */
+static int keep_folder(struct listing *l, const char *name)
+{
+    if (l->nfolders == l->cap_folders) {
+        size_t cap = l->cap_folders ? l->cap_folders * 2 : 64;
+        struct folder *more = realloc(l->folders, cap * sizeof *more);
+        if (!more) {
+            l->out_of_memory = 1;
+            return 1;
+        }
+        l->folders = more;
+        l->cap_folders = cap;
+    }
+    struct folder *f = &l->folders[l->nfolders];
+    if (!(f->name = strdup(name))) {
+        l->out_of_memory = 1;
+        return 1;
+    }
+    f->whole = list_whole(l->o, name);
+    l->nfolders++;
+    return 0;
+}
+
+/* A folder of a listing by folder: listed later unless it lies wholly
+ * outside --since/--until or is another shard's NIC's. */
+static int on_folder(void *ctx, const char *listed)
+{
+    struct listing *l = ctx;
+    const struct ingest_options *o = l->o;
+    char name[AZ_NAME_MAX + 32]; /* (a delimiter is at most 20 bytes) */
+    window_folder_name(listed, l->delimiter, name, sizeof name);
+    if (o->window && !window_prefix_may_hold(name, o->since, o->until)) {
+        l->folders_outside++;
+        return 0;
+    }
+    if (prefix_is_other_shard(name, o->shard_index, o->shard_count)) {
+        l->folders_other_shard++;
+        return 0;
+    }
+    return keep_folder(l, name);
+}
+
+static void forget_folders_after(struct listing *l, size_t count)
+{
+    while (l->nfolders > count)
+        free(l->folders[--l->nfolders].name);
+}
+
 static void on_page(void *ctx, int retry)
 {
     struct listing *l = ctx;
     if (!retry) {
         l->mark = l->w->count;
         l->skipped_mark = l->w->skipped_files;
+        l->folders_mark = l->nfolders;
+        l->outside_mark = l->folders_outside;
+        l->other_shard_mark = l->folders_other_shard;
     } else {
         walk_truncate(l->w, l->mark);
         l->w->skipped_files = l->skipped_mark;
+        forget_folders_after(l, l->folders_mark);
+        l->folders_outside = l->outside_mark;
+        l->folders_other_shard = l->other_shard_mark;
     }
+}
+
+/* Lists c folder by folder from its prefix down, into the folders that
+ * on_folder keeps only, so that a nightly job over one day asks for that
+ * day's folders and not for the whole archive; a folder wholly in the
+ * window is listed whole. Returns 0, or -1 with err (out of memory:
+ * l->out_of_memory). *requests receives the pages read. */
+static int list_by_folder(az_client *az, struct listing *l, long *requests, char *err,
+                          size_t errlen)
+{
+    const struct az_container *c = l->c;
+    struct az_list_sink by_folder = {on_listed, on_page, l, on_folder};
+    struct az_list_sink whole = {on_listed, on_page, l, NULL};
+    *requests = 0;
+    if (keep_folder(l, c->prefix) != 0) /* the root: c's own prefix */
+        return -1;
+    int rc = 0;
+    while (l->nfolders > 0 && rc == 0) {
+        struct folder f = l->folders[--l->nfolders];
+        size_t first = l->nfolders;
+        long pages = 0;
+        struct az_container under;
+        if (f.whole) { /* (az_list_blobs lists under the container's prefix) */
+            under = *c;
+            snprintf(under.prefix, sizeof under.prefix, "%s", f.name);
+        }
+        l->delimiter = window_folder_delimiter(f.name);
+        rc = f.whole ? az_list_blobs(az, &under, &whole, &pages, err, errlen)
+                     : az_list_folder(az, c, f.name, l->delimiter, &by_folder, &pages, err,
+                                      errlen);
+        if (f.whole)
+            memset(&under, 0, sizeof under); /* (a copy of the credentials) */
+        *requests += pages;
+        l->folders_listed++;
+        free(f.name);
+        /* the folders found, reversed: the first in name order is listed
+         * next, so the blobs come in the flat listing's order */
+        for (size_t i = first, j = l->nfolders; i + 1 < j; i++, j--) {
+            struct folder t = l->folders[i];
+            l->folders[i] = l->folders[j - 1];
+            l->folders[j - 1] = t;
+        }
+    }
+    forget_folders_after(l, 0);
+    free(l->folders);
+    l->folders = NULL;
+    l->cap_folders = 0;
+    return rc;
 }
 
 /* Wipes a container's credentials and frees it. */
@@ -1590,6 +1741,22 @@ static void free_container(struct az_container *c)
     memset(c->key, 0, sizeof c->key);
     memset(c->token, 0, sizeof c->token);
     free(c);
+}
+
+/* -v: what a container's listing took, and by folder what it left out. */
+static void say_listing(const struct listing *l, int by_folder, long blobs, long pages)
+{
+    const struct az_container *c = l->c;
+    if (by_folder)
+        msg(stderr, "%s: %ld %s listed in %ld %s, by folder: %ld %s listed, %ld outside"
+                    " --since/--until and %ld of other shards' NICs not, with %s\n",
+            c->shown, blobs, plural(blobs, "blob", "blobs"), pages,
+            plural(pages, "request", "requests"), l->folders_listed,
+            plural(l->folders_listed, "folder", "folders"), l->folders_outside,
+            l->folders_other_shard, c->auth_from);
+    else
+        msg(stderr, "%s: %ld %s listed in %ld %s, with %s\n", c->shown, blobs,
+            plural(blobs, "blob", "blobs"), pages, plural(pages, "page", "pages"), c->auth_from);
 }
 
 /* Lists the blobs of the container URL url into w. A URL that is not one,
@@ -1631,21 +1798,46 @@ static int list_container(struct run *r, const char *url, struct walk_result *w)
     }
     r->containers = cs;
     cs[r->ncontainers++] = c;
-    struct listing l = {.w = w, .c = c};
-    struct az_list_sink sink = {on_listed, on_page, &l};
+    struct listing l = {.w = w, .c = c, .o = o};
+    struct az_list_sink sink = {on_listed, on_page, &l, NULL};
     size_t before = w->count;
     long pages = 0;
-    if (az_list_blobs(r->az, c, &sink, &pages, err, sizeof err) != 0) {
+    /* a window or a shard is listed by folder, skipping the folders of
+     * other days and NICs; everything is listed flat, in the fewest
+     * requests */
+    int by_folder = o->window || o->shard_count > 1;
+    if ((by_folder ? list_by_folder(r->az, &l, &pages, err, sizeof err)
+                   : az_list_blobs(r->az, c, &sink, &pages, err, sizeof err)) != 0) {
+        if (l.out_of_memory)
+            return -1;
         msg(stderr, "nsgflow: %s\n", err);
         w->problems++;
     }
     r->t->containers++;
     r->t->remote_listed += (long)(w->count - before);
+    r->t->remote_requests += pages;
     if (o->verbose)
-        msg(stderr, "%s: %zu %s listed in %ld %s, with %s\n", c->shown, w->count - before,
-            plural((long long)(w->count - before), "blob", "blobs"), pages,
-            plural(pages, "page", "pages"), c->auth_from);
+        say_listing(&l, by_folder, (long)(w->count - before), pages);
     return 0;
+}
+
+int ingest_window_empty(const struct ingest_options *o, const struct ingest_totals *t,
+                        char *out, size_t outlen)
+{
+    if (!o->window || t->blobs != t->files_outside_window)
+        return 0;
+    char since[24] = "the beginning", until[24] = "now", shard[40] = "", outside[64] = "";
+    if (o->since != INT64_MIN)
+        time_format(o->since, since);
+    if (o->until != INT64_MAX)
+        time_format(o->until, until);
+    if (o->shard_count > 1)
+        snprintf(shard, sizeof shard, " of shard %u/%u", o->shard_index, o->shard_count);
+    if (t->files_outside_window)
+        snprintf(outside, sizeof outside, " (%ld outside it not read)", t->files_outside_window);
+    snprintf(out, outlen, "no blob%s whose name's hour lies in --since %s --until %s%s", shard,
+             since, until, outside);
+    return 1;
 }
 
 int ingest_run(const struct ingest_options *o, char **paths, int npaths,
@@ -1741,6 +1933,7 @@ done:
         az_global_cleanup();
     }
     t->remote_downloaded = r.downloads;
+    t->files_no_hour = r.no_hour;
     t->remote_bytes = r.downloaded_bytes;
     t->seconds = now_seconds() - r.start;
     if (status == EXIT_OK && (t->files_partial || t->files_rejected ||
@@ -1768,6 +1961,12 @@ void ingest_print_summary(const struct ingest_totals *t)
     if (t->files_other_shard)
         msg(stderr, "; %ld %s of other shards' NICs not read", t->files_other_shard,
             plural(t->files_other_shard, "blob", "blobs"));
+    if (t->files_outside_window)
+        msg(stderr, "; %ld %s outside --since/--until not read", t->files_outside_window,
+            plural(t->files_outside_window, "blob", "blobs"));
+    if (t->files_no_hour)
+        msg(stderr, "; %ld %s without an hour in the name read whole", t->files_no_hour,
+            plural(t->files_no_hour, "blob", "blobs"));
     if (t->files_failed)
         msg(stderr, "; %ld %s failed (not stored)", t->files_failed,
             plural(t->files_failed, "download", "downloads"));
@@ -1782,9 +1981,10 @@ void ingest_print_summary(const struct ingest_totals *t)
             (double)t->json_bytes / 1e6, t->seconds, rate);
     if (t->containers)
         fprintf(stderr, "ingest: blob storage: %ld %s listed, %ld downloaded (%" PRId64
-                        " bytes), %ld not downloaded\n",
+                        " bytes), %ld not downloaded; %ld listing %s\n",
                 t->remote_listed, plural(t->remote_listed, "blob", "blobs"), t->remote_downloaded,
-                t->remote_bytes, t->remote_listed - t->remote_downloaded);
+                t->remote_bytes, t->remote_listed - t->remote_downloaded, t->remote_requests,
+                plural(t->remote_requests, "request", "requests"));
 }
 
 unsigned ingest_shard_of_mac(const char *mac, unsigned count)
@@ -1903,6 +2103,31 @@ int ingest_storage_option(struct ingest_options *o, const char *command, int c,
     return 0;
 }
 
+int ingest_window_option(struct ingest_options *o, const char *command, int c,
+                         const char *arg)
+{
+    if (!o->window) {
+        o->since = INT64_MIN;
+        o->until = INT64_MAX;
+    }
+    if (time_arg_option(command, c == 'B' ? "since" : "until", arg,
+                        c == 'B' ? &o->since : &o->until) != 0)
+        return -1;
+    o->window = 1;
+    return 0;
+}
+
+int ingest_window_check(const struct ingest_options *o, const char *command)
+{
+    if (!o->window || o->since <= o->until)
+        return 0;
+    char since[24], until[24];
+    time_format(o->since, since);
+    time_format(o->until, until);
+    msg(stderr, "nsgflow %s: --since %s is after --until %s\n", command, since, until);
+    return -1;
+}
+
 int ingest_main(int argc, char **argv)
 {
     struct ingest_options o = {.wait_ms = 300000, .keep_stop_handler = 1};
@@ -1920,6 +2145,8 @@ int ingest_main(int argc, char **argv)
         {"max-stdin", required_argument, NULL, 'I'},
         {"only", required_argument, NULL, 'O'},
         {"shard", required_argument, NULL, 'S'},
+        {"since", required_argument, NULL, 'B'},
+        {"until", required_argument, NULL, 'U'},
         {"threads", required_argument, NULL, 'P'},
         {"blob-endpoint", required_argument, NULL, 'E'},
         {"auth-mode", required_argument, NULL, 'A'},
@@ -1974,6 +2201,11 @@ int ingest_main(int argc, char **argv)
             if (ingest_storage_option(&o, "ingest", c, optarg) != 0)
                 return EXIT_USAGE;
             break;
+        case 'B':
+        case 'U':
+            if (ingest_window_option(&o, "ingest", c, optarg) != 0)
+                return EXIT_USAGE;
+            break;
         case 'h':
             fputs(ingest_usage, stdout);
             return EXIT_OK;
@@ -1986,6 +2218,8 @@ int ingest_main(int argc, char **argv)
               "Try 'nsgflow help ingest'.\n", stderr);
         return EXIT_USAGE;
     }
+    if (ingest_window_check(&o, "ingest") != 0)
+        return EXIT_USAGE;
     int nstdin = 0;
     for (int i = optind; i < argc; i++)
         nstdin += strcmp(argv[i], "-") == 0;
@@ -2001,6 +2235,11 @@ int ingest_main(int argc, char **argv)
         return EXIT_FATAL;
     }
     int status = ingest_run(&o, argv + optind, argc - optind, &t);
+    /* (said even with --quiet: a nightly job whose day never arrived is
+     * to hear of it) */
+    char empty[200];
+    if (status == EXIT_OK && ingest_window_empty(&o, &t, empty, sizeof empty))
+        msg(stderr, "nsgflow ingest: %s\n", empty);
     /* (no summary of nothing when it could not even start) */
     if (!o.quiet && !(status == EXIT_FATAL && t.blobs == 0))
         ingest_print_summary(&t);

@@ -45,6 +45,11 @@ struct ingest_options {
      * login (a bearer token instead of a SAS or key) */
     const char *blob_endpoint;
     int auth_login;
+    /* --since/--until: only the blobs whose hour (from their name) overlaps
+     * [since, until]; a blob whose name gives no hour is read (window 0:
+     * every blob; an absent bound is INT64_MIN or INT64_MAX) */
+    int window;
+    int64_t since, until;
 };
 
 /* What a run did; printed as the summary. */
@@ -56,10 +61,13 @@ struct ingest_totals {
                           * full: not stored, and no problem */
     long other_files_skipped, path_problems;
     long files_other_shard; /* blobs of other shards' NICs, not read */
+    long files_outside_window; /* blobs named outside --since/--until, not read */
+    long files_no_hour;  /* with --since/--until: read, their names give no hour */
     long files_failed;   /* downloads that failed: not stored, read next run */
     /* blobs from storage containers: listed (as flow-log blobs),
      * downloaded, and the bytes received */
     long containers, remote_listed, remote_downloaded;
+    long remote_requests; /* listing requests (pages), all folders */
     int64_t remote_bytes;
     int64_t tuples, skipped_tuples, json_bytes;
     int64_t dropped_tuples;  /* outside --only, or of other shards' NICs */
@@ -89,6 +97,23 @@ int ingest_parse_only(const char *command, const char *arg, struct ip_addr (*ran
  * Returns 0, or -1 after saying why on stderr. */
 int ingest_storage_option(struct ingest_options *o, const char *command, int c,
                           const char *arg);
+
+/* --since T (c 'B') and --until T (c 'U') into o, parsed as analyze's
+ * (time_arg_option). Returns 0, or -1 after saying why on stderr. */
+int ingest_window_option(struct ingest_options *o, const char *command, int c,
+                         const char *arg);
+
+/* When --since/--until took no blob of a run (none listed, or all outside
+ * it), writes why into out ("no blob whose name's hour lies in --since
+ * ... --until ... (N outside it not read)") and returns 1: "0 blobs" alone
+ * would read as all clear to a nightly job whose day never arrived.
+ * Returns 0 otherwise. */
+int ingest_window_empty(const struct ingest_options *o, const struct ingest_totals *t,
+                        char *out, size_t outlen);
+
+/* Checks a window once all options are read: since after until is a
+ * usage error. Returns 0, or -1 after saying why on stderr. */
+int ingest_window_check(const struct ingest_options *o, const char *command);
 
 /* Wipes the query (a SAS) of each container URL among paths[0..n) in the
  * process's command line, which ps shows to every user, and points

@@ -27,7 +27,8 @@ const char run_usage[] =
     "                   [--fail-on new|error|warning] [--apim-subnet CIDR]...\n"
     "                   [--platform stv1|stv2] [--vnet-type external|internal]\n"
     "                   [--config FILE]... [--strict] [--wait SECONDS] [--quiet]\n"
-    "                   [--blob-endpoint URL] [--auth-mode key|login] [PATH...]\n"
+    "                   [--blob-endpoint URL] [--auth-mode key|login]\n"
+    "                   [--since T] [--until T] [PATH...]\n"
     "\n"
     "The nightly job in one command: import the configuration (--config), ingest\n"
     "PATH..., analyze the time range of the flows this run brought in (the first\n"
@@ -56,6 +57,10 @@ const char run_usage[] =
     "  --apim-subnet, --platform, --vnet-type: as for analyze;\n"
     "  --strict, --wait, --blob-endpoint, --auth-mode: as for ingest (a PATH\n"
     "                 may be a storage container's URL, as for ingest)\n"
+    "  --since T, --until T  as for ingest: only the blobs whose names' hour\n"
+    "                 lies in this window are ingested (and listed, in a\n"
+    "                 container), e.g. --since 24h for the last day; the\n"
+    "                 analysis is of the flows they bring in\n"
     "\n"
     "When PATH... held no new flow logs (no blob at all: a failed download or\n"
     "mount; or only blobs already in the database and analyzed), nothing new is\n"
@@ -240,6 +245,9 @@ static int run_shards(struct ingest_options *io, struct analyze_options *ao,
                 plural(t.blobs, "blob", "blobs"), t.files_new, t.files_replaced,
                 t.files_unchanged, t.files_partial, t.files_rejected, (long long)t.tuples,
                 plural(t.tuples, "tuple", "tuples"), t.seconds);
+        char empty[200];
+        if (st == EXIT_OK && ingest_window_empty(io, &t, empty, sizeof empty))
+            logline("nsgflow run: ingest%s: %s", name[i], empty);
         if (st == EXIT_FATAL || st >= EXIT_STOPPED)
             return st; /* stopped: it said what was committed */
         input_blobs += t.blobs;
@@ -441,6 +449,8 @@ int run_main(int argc, char **argv)
         {"quiet", no_argument, NULL, 'q'},
         {"blob-endpoint", required_argument, NULL, 'E'},
         {"auth-mode", required_argument, NULL, 'A'},
+        {"since", required_argument, NULL, 'B'},
+        {"until", required_argument, NULL, 'U'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -508,10 +518,17 @@ int run_main(int argc, char **argv)
             if (ingest_storage_option(&io, "run", c, optarg) != 0)
                 return EXIT_USAGE;
             break;
+        case 'B':
+        case 'U':
+            if (ingest_window_option(&io, "run", c, optarg) != 0)
+                return EXIT_USAGE;
+            break;
         case 'h': fputs(run_usage, stdout); return EXIT_OK;
         default: return cli_bad_option("run", argv, shortopts, longopts);
         }
     }
+    if (ingest_window_check(&io, "run") != 0)
+        return EXIT_USAGE;
     if (optind >= argc && !nconfigs) {
         fputs("nsgflow run: no PATH given (flow-log blobs, or --config FILE)\nTry 'nsgflow help run'.\n",
               stderr);

@@ -3,7 +3,7 @@
  * prefixes, a SAS in the query, endpoints with and without a trailing
  * slash, refusals), connection strings, credentials from the environment,
  * the Shared Key string-to-sign and signature, the List Blobs parser on
- * XML cut into pieces anywhere, URLs shown without their secrets, and the
+ * XML cut into pieces anywhere (flat, and by folder: BlobPrefix), URLs shown without their secrets, and the
  * source layer's backend for pulled bytes (plain and gzip). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -397,6 +397,135 @@ static void test_listing_last_page_and_errors(void **state)
     az_list_free(p);
 }
 
+/* A listing with delimiter=/: the folders of one level (BlobPrefix, one
+ * of them %-encoded), a blob beside them, and the marker of the next page. */
+static const char folders[] =
+    "\xEF\xBB\xBF<?xml version=\"1.0\" encoding=\"utf-8\"?>\r\n"
+    "<EnumerationResults ServiceEndpoint=\"http://127.0.0.1:10000/devstoreaccount1\" "
+    "ContainerName=\"logs\"><Prefix>resourceId=/SUB/y=2026/</Prefix>"
+    "<Delimiter>/</Delimiter><Blobs>"
+    "<BlobPrefix><Name>resourceId=/SUB/y=2026/m=10/</Name></BlobPrefix>"
+    "<Blob><Name>resourceId=/SUB/y=2026/stray.json</Name><Properties>"
+    "<Etag>0x3</Etag><Content-Length>7</Content-Length></Properties></Blob>"
+    "<BlobPrefix><Name>resourceId=/SUB/y=2026/m=11 &amp; more/</Name></BlobPrefix>"
+    "<BlobPrefix><Name Encoded=\"true\">resourceId=/SUB/y=2026/m=12%01/</Name></BlobPrefix>"
+    "</Blobs><NextMarker>2!88!FOLDERS!</NextMarker></EnumerationResults>";
+
+static int stop_at_folder(void *ctx, const char *name)
+{
+    (void)ctx;
+    (void)name;
+    return 1;
+}
+
+struct seen_folders {
+    struct seen blobs;
+    char names[4][AZ_NAME_MAX];
+    int n;
+};
+
+static int collect_folder(void *ctx, const char *name)
+{
+    struct seen_folders *s = ctx;
+    if (s->n < 4)
+        snprintf(s->names[s->n], AZ_NAME_MAX, "%s", name);
+    s->n++;
+    return 0;
+}
+
+static int collect_blob_beside_folders(void *ctx, const struct az_blob_item *it)
+{
+    return collect(&((struct seen_folders *)ctx)->blobs, it);
+}
+
+static void check_folders(const struct seen_folders *s, az_list_parser *p)
+{
+    assert_int_equal(s->n, 3);
+    assert_int_equal(az_list_prefix_count(p), 3);
+    assert_string_equal(s->names[0], "resourceId=/SUB/y=2026/m=10/");
+    assert_string_equal(s->names[1], "resourceId=/SUB/y=2026/m=11 & more/");
+    assert_string_equal(s->names[2], "resourceId=/SUB/y=2026/m=12\001/");
+    assert_int_equal(s->blobs.n, 1);
+    assert_int_equal(az_list_count(p), 1);
+    assert_string_equal(s->blobs.items[0].name, "resourceId=/SUB/y=2026/stray.json");
+    assert_int_equal(s->blobs.items[0].length, 7);
+    assert_string_equal(s->blobs.items[0].etag, "0x3");
+    assert_string_equal(az_list_next_marker(p), "2!88!FOLDERS!");
+}
+
+/* folders fed in n pieces cut at a and b (n 1: whole; 2: at a; 3: at a, b) */
+static void feed_folders(size_t a, size_t b)
+{
+    size_t len = strlen(folders);
+    struct seen_folders s = {.n = 0};
+    az_list_parser *p = az_list_new(collect_blob_beside_folders, &s);
+    az_list_on_prefix(p, collect_folder);
+    assert_int_equal(az_list_feed(p, folders, a, 0), 0);
+    assert_int_equal(az_list_feed(p, folders + a, b - a, 0), 0);
+    assert_int_equal(az_list_feed(p, folders + b, len - b, 1), 0);
+    check_folders(&s, p);
+    az_list_free(p);
+}
+
+static void test_listing_folders_in_pieces(void **state)
+{
+    (void)state;
+    size_t len = strlen(folders);
+    /* cut once at every place, twice at every pair of places of a stride,
+     * and byte by byte */
+    for (size_t a = 0; a <= len; a++)
+        feed_folders(a, a);
+    for (size_t a = 0; a < len; a += 13)
+        for (size_t b = a; b < len; b += 29)
+            feed_folders(a, b);
+    struct seen_folders s = {.n = 0};
+    az_list_parser *p = az_list_new(collect_blob_beside_folders, &s);
+    az_list_on_prefix(p, collect_folder);
+    for (size_t at = 0; at < len; at++)
+        assert_int_equal(az_list_feed(p, folders + at, 1, 0), 0);
+    assert_int_equal(az_list_feed(p, "", 0, 1), 0);
+    check_folders(&s, p);
+    az_list_free(p);
+}
+
+static void test_listing_folders_refused_or_stepped_over(void **state)
+{
+    (void)state;
+    /* without a folder callback the folders are stepped over, the blob is
+     * still handed on */
+    struct seen_folders s = {.n = 0};
+    az_list_parser *p = az_list_new(collect_blob_beside_folders, &s);
+    assert_int_equal(az_list_feed(p, folders, strlen(folders), 1), 0);
+    assert_int_equal(s.n, 0);
+    assert_int_equal(s.blobs.n, 1);
+    az_list_free(p);
+
+    /* a folder without a name, and one whose encoded name is too long */
+    const char *nameless = "<EnumerationResults><Blobs><BlobPrefix/></Blobs></EnumerationResults>";
+    p = az_list_new(collect_blob_beside_folders, &s);
+    az_list_on_prefix(p, collect_folder);
+    assert_int_equal(az_list_feed(p, nameless, strlen(nameless), 1), -1);
+    assert_non_null(strstr(az_list_error(p), "BlobPrefix without a Name"));
+    az_list_free(p);
+    static char huge[AZ_NAME_MAX * 2 + 200];
+    int k = snprintf(huge, sizeof huge, "<EnumerationResults><Blobs><BlobPrefix><Name>");
+    memset(huge + k, 'a', AZ_NAME_MAX + 10);
+    snprintf(huge + k + AZ_NAME_MAX + 10, sizeof huge - (size_t)k - AZ_NAME_MAX - 10,
+             "/</Name></BlobPrefix></Blobs></EnumerationResults>");
+    p = az_list_new(collect_blob_beside_folders, &s);
+    az_list_on_prefix(p, collect_folder);
+    assert_int_equal(az_list_feed(p, huge, strlen(huge), 1), -1);
+    assert_non_null(strstr(az_list_error(p), "too long"));
+    az_list_free(p);
+
+    /* a non-zero return stops the parse */
+    p = az_list_new(collect_blob_beside_folders, &s);
+    az_list_on_prefix(p, stop_at_folder);
+    assert_int_equal(az_list_feed(p, folders, strlen(folders), 1), -1);
+    assert_string_equal(az_list_error(p), "stopped");
+    az_list_free(p);
+}
+
 /* ------------------------------------------------------------------ */
 /* the source layer's backend                                          */
 
@@ -513,6 +642,8 @@ int main(void)
         cmocka_unit_test(test_encode_and_date),
         cmocka_unit_test(test_listing_in_pieces),
         cmocka_unit_test(test_listing_last_page_and_errors),
+        cmocka_unit_test(test_listing_folders_in_pieces),
+        cmocka_unit_test(test_listing_folders_refused_or_stepped_over),
         cmocka_unit_test(test_source_backend),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
