@@ -141,8 +141,8 @@ assert_eq "$(listed)" "72 0" "one day again: nothing downloaded"
 assert_contains "$T/err" "ingest: 72 blobs: 0 new, 0 replaced, 72 unchanged" "one day again: unchanged"
 unset NSGFLOW_AZ_LIST_PAGE
 
-# --shard: only its NICs' folders listed, only their blobs downloaded (the
-# same blobs as the same shard from disk)
+# --shard alone (listed flat): every blob listed, only its NICs' blobs
+# downloaded (the same blobs as the same shard from disk)
 for k in 0 1 2; do
     run_status "$NSGFLOW" ingest --db "$T/disk-shard$k.db" --shard $k/3 "$T/tree"
     n=$(sed -n 's/^ingest: 216 blobs: \([0-9]*\) new.*/\1/p' "$T/err")
@@ -151,17 +151,17 @@ done
 [ "$n" -gt 0 ] || fail "no shard of 3 has a NIC"
 run_status "$NSGFLOW" ingest -v --db "$T/c-shard.db" --shard $k/3 "$URL"
 assert_eq "$status" 0 "--shard $k/3 from the container"
-assert_eq "$(listed)" "$n $n" "--shard $k/3: only its $n blobs listed and downloaded"
-grep -q "by folder: .* and [1-9][0-9]* of other shards' NICs not" "$T/err" ||
-    fail "--shard: no other shard's NIC folder left out: $(cat "$T/err" | tail -3)"
+assert_eq "$(listed)" "216 $n" "--shard $k/3: every blob listed, only its $n downloaded"
 cmp -s <(dump_flows "$T/disk-shard$k.db") <(dump_flows "$T/c-shard.db") ||
     fail "--shard $k/3: the container's rows differ from the disk's"
 # both: the day's blobs of the shard's NICs
 run_status "$NSGFLOW" ingest --db "$T/disk-both.db" --shard $k/3 "${DAY2[@]}" "$T/tree"
 nb=$(sed -n 's/^ingest: 216 blobs: \([0-9]*\) new.*/\1/p' "$T/err")
 assert_eq "$nb" $((n / 3)) "--shard and one day on disk: a third of the shard's blobs"
-run_status "$NSGFLOW" ingest --db "$T/c-both.db" --shard $k/3 "${DAY2[@]}" "$URL"
+run_status "$NSGFLOW" ingest -v --db "$T/c-both.db" --shard $k/3 "${DAY2[@]}" "$URL"
 assert_eq "$(listed)" "$nb $nb" "--shard and one day: only those listed and downloaded"
+grep -q "by folder: .* and [1-9][0-9]* of other shards' NICs not" "$T/err" ||
+    fail "--shard and one day: no other shard's NIC folder left out: $(tail -3 "$T/err")"
 cmp -s <(dump_flows "$T/disk-both.db") <(dump_flows "$T/c-both.db") ||
     fail "--shard and one day: the container's rows differ from the disk's"
 
