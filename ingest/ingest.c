@@ -26,6 +26,7 @@
 #include "../schema/db.h"
 #include "azblob.h"
 #include "batch.h"
+#include "container.h"
 #include "flowlog.h"
 #include "pathmeta.h"
 #include "source.h"
@@ -1563,201 +1564,7 @@ static int order_by_hour(struct walk_result *w)
 }
 
 /* ------------------------------------------------------------------ */
-/* storage containers: listed into the walk                           */
-
-struct listing {
-    struct walk_result *w;
-    const struct az_container *c;
-    const struct ingest_options *o;
-    size_t mark;        /* the entries before the page */
-    long skipped_mark;
-    /* by folder (--since/--until): the folders still to list, a
-     * stack (the last is listed next); those of the page being read start
-     * at folders_mark */
-    struct folder {
-        char *name;
-        int whole;      /* listed whole (flat), not by folder */
-    } *folders;
-    size_t nfolders, cap_folders, folders_mark;
-    const char *delimiter; /* of the folder being listed */
-    long folders_listed, folders_outside, folders_other_shard; /* and their marks: */
-    long outside_mark, other_shard_mark;
-    int out_of_memory;
-};
-
-static int blob_like(const char *name)
-{
-    size_t n = strlen(name);
-    return (n >= 5 && strcasecmp(name + n - 5, ".json") == 0) ||
-           (n >= 8 && strcasecmp(name + n - 8, ".json.gz") == 0);
-}
-
-/* A blob of the listing: taken when its name is a flow-log blob's (as the
- * walk of a directory takes .json and .json.gz files), else counted as
- * another file. */
-static int on_listed(void *ctx, const struct az_blob_item *it)
-{
-    struct listing *l = ctx;
-    if (!blob_like(it->name)) {
-        l->w->skipped_files++;
-        return 0;
-    }
-    char url[AZ_URL_MAX + AZ_CONTAINER_MAX + AZ_NAME_MAX + 4];
-    int k = snprintf(url, sizeof url, "%s/%s/", l->c->base, l->c->container);
-    snprintf(url + k, sizeof url - (size_t)k, "%s", it->name);
-    return walk_add_remote(l->w, l->c, url, (size_t)k, it->length, it->etag);
-}
-
-/* Whether a folder that the window and the shard keep is listed whole
- * (flat: every blob under it, in the fewest requests) or by folder again:
- * whole when all of its hours are in the window and no shard is to be
- * told apart below it. */
-static int list_whole(const struct ingest_options *o, const char *name)
-{
-    return o->shard_count <= 1 &&
-           (!o->window || window_prefix_inside(name, o->since, o->until));
-}
-
-/* Keeps a folder to list later. Returns 0, or 1 when out of memory. */
-static int keep_folder(struct listing *l, const char *name)
-{
-    if (l->nfolders == l->cap_folders) {
-        size_t cap = l->cap_folders ? l->cap_folders * 2 : 64;
-        struct folder *more = realloc(l->folders, cap * sizeof *more);
-        if (!more) {
-            l->out_of_memory = 1;
-            return 1;
-        }
-        l->folders = more;
-        l->cap_folders = cap;
-    }
-    struct folder *f = &l->folders[l->nfolders];
-    if (!(f->name = strdup(name))) {
-        l->out_of_memory = 1;
-        return 1;
-    }
-    f->whole = list_whole(l->o, name);
-    l->nfolders++;
-    return 0;
-}
-
-/* A folder of a listing by folder: listed later unless it lies wholly
- * outside --since/--until or is another shard's NIC's. */
-static int on_folder(void *ctx, const char *listed)
-{
-    struct listing *l = ctx;
-    const struct ingest_options *o = l->o;
-    char name[AZ_NAME_MAX + 32]; /* (a delimiter is at most 20 bytes) */
-    window_folder_name(listed, l->delimiter, name, sizeof name);
-    if (o->window && !window_prefix_may_hold(name, o->since, o->until)) {
-        l->folders_outside++;
-        return 0;
-    }
-    if (prefix_is_other_shard(name, o->shard_index, o->shard_count)) {
-        l->folders_other_shard++;
-        return 0;
-    }
-    return keep_folder(l, name);
-}
-
-static void forget_folders_after(struct listing *l, size_t count)
-{
-    while (l->nfolders > count)
-        free(l->folders[--l->nfolders].name);
-}
-
-static void on_page(void *ctx, int retry)
-{
-    struct listing *l = ctx;
-    if (!retry) {
-        l->mark = l->w->count;
-        l->skipped_mark = l->w->skipped_files;
-        l->folders_mark = l->nfolders;
-        l->outside_mark = l->folders_outside;
-        l->other_shard_mark = l->folders_other_shard;
-    } else {
-        walk_truncate(l->w, l->mark);
-        l->w->skipped_files = l->skipped_mark;
-        forget_folders_after(l, l->folders_mark);
-        l->folders_outside = l->outside_mark;
-        l->folders_other_shard = l->other_shard_mark;
-    }
-}
-
-/* Lists c folder by folder from its prefix down, into the folders that
- * on_folder keeps only, so that a nightly job over one day asks for that
- * day's folders and not for the whole archive; a folder wholly in the
- * window is listed whole. Returns 0, or -1 with err (out of memory:
- * l->out_of_memory). *requests receives the pages read. */
-static int list_by_folder(az_client *az, struct listing *l, long *requests, char *err,
-                          size_t errlen)
-{
-    const struct az_container *c = l->c;
-    struct az_list_sink by_folder = {on_listed, on_page, l, on_folder};
-    struct az_list_sink whole = {on_listed, on_page, l, NULL};
-    *requests = 0;
-    if (keep_folder(l, c->prefix) != 0) /* the root: c's own prefix */
-        return -1;
-    int rc = 0;
-    while (l->nfolders > 0 && rc == 0) {
-        struct folder f = l->folders[--l->nfolders];
-        size_t first = l->nfolders;
-        long pages = 0;
-        struct az_container under;
-        if (f.whole) { /* (az_list_blobs lists under the container's prefix) */
-            under = *c;
-            snprintf(under.prefix, sizeof under.prefix, "%s", f.name);
-        }
-        l->delimiter = window_folder_delimiter(f.name);
-        rc = f.whole ? az_list_blobs(az, &under, &whole, &pages, err, errlen)
-                     : az_list_folder(az, c, f.name, l->delimiter, &by_folder, &pages, err,
-                                      errlen);
-        if (f.whole)
-            memset(&under, 0, sizeof under); /* (a copy of the credentials) */
-        *requests += pages;
-        l->folders_listed++;
-        free(f.name);
-        /* the folders found, reversed: the first in name order is listed
-         * next, so the blobs come in the flat listing's order */
-        for (size_t i = first, j = l->nfolders; i + 1 < j; i++, j--) {
-            struct folder t = l->folders[i];
-            l->folders[i] = l->folders[j - 1];
-            l->folders[j - 1] = t;
-        }
-    }
-    forget_folders_after(l, 0);
-    free(l->folders);
-    l->folders = NULL;
-    l->cap_folders = 0;
-    return rc;
-}
-
-/* Wipes a container's credentials and frees it. */
-static void free_container(struct az_container *c)
-{
-    if (!c)
-        return;
-    memset(c->sas, 0, sizeof c->sas);
-    memset(c->key, 0, sizeof c->key);
-    memset(c->token, 0, sizeof c->token);
-    free(c);
-}
-
-/* -v: what a container's listing took, and by folder what it left out. */
-static void say_listing(const struct listing *l, int by_folder, long blobs, long pages)
-{
-    const struct az_container *c = l->c;
-    if (by_folder)
-        msg(stderr, "%s: %ld %s listed in %ld %s, by folder: %ld %s listed, %ld outside"
-                    " --since/--until and %ld of other shards' NICs not, with %s\n",
-            c->shown, blobs, plural(blobs, "blob", "blobs"), pages,
-            plural(pages, "request", "requests"), l->folders_listed,
-            plural(l->folders_listed, "folder", "folders"), l->folders_outside,
-            l->folders_other_shard, c->auth_from);
-    else
-        msg(stderr, "%s: %ld %s listed in %ld %s, with %s\n", c->shown, blobs,
-            plural(blobs, "blob", "blobs"), pages, plural(pages, "page", "pages"), c->auth_from);
-}
+/* storage containers: listed into the walk (container.c)             */
 
 /* Lists the blobs of the container URL url into w. A URL that is not one,
  * credentials that cannot be had and a listing that fails are problems of
@@ -1783,44 +1590,33 @@ static int list_container(struct run *r, const char *url, struct walk_result *w)
         az_resolve_auth(c, o->auth_login, err, sizeof err) != 0) {
         msg(stderr, "nsgflow: %s\n", err);
         w->problems++;
-        free_container(c);
+        container_free(c);
         return 0;
     }
     if (!r->az && !(r->az = az_client_new())) {
-        free_container(c);
+        container_free(c);
         return -1;
     }
     az_client_set_cancel(r->az, &stop_signal);
     cs = realloc(r->containers, (r->ncontainers + 1) * sizeof *cs);
     if (!cs) {
-        free_container(c);
+        container_free(c);
         return -1;
     }
     r->containers = cs;
     cs[r->ncontainers++] = c;
-    struct listing l = {.w = w, .c = c, .o = o};
-    struct az_list_sink sink = {on_listed, on_page, &l, NULL};
     size_t before = w->count;
-    long pages = 0;
-    /* a window is listed by folder, skipping the folders of other days
-     * (and, with --shard, of other shards' NICs); without one, flat, in
-     * the fewest requests: a shard alone, by folder, would take two
-     * requests per NSG and hour of the whole archive (30 days of 10 NICs:
-     * 3,667 requests, 6-9 s, against 2 and 1 s flat), and its blobs are
-     * told apart by name before anything is downloaded */
-    int by_folder = o->window;
-    if ((by_folder ? list_by_folder(r->az, &l, &pages, err, sizeof err)
-                   : az_list_blobs(r->az, c, &sink, &pages, err, sizeof err)) != 0) {
-        if (l.out_of_memory)
-            return -1;
+    long requests = 0;
+    int rc = container_list(r->az, c, o, w, &requests, err, sizeof err);
+    if (rc < -1)
+        return -1; /* out of memory */
+    if (rc != 0) {
         msg(stderr, "nsgflow: %s\n", err);
         w->problems++;
     }
     r->t->containers++;
     r->t->remote_listed += (long)(w->count - before);
-    r->t->remote_requests += pages;
-    if (o->verbose)
-        say_listing(&l, by_folder, (long)(w->count - before), pages);
+    r->t->remote_requests += requests;
     return 0;
 }
 
@@ -1929,7 +1725,7 @@ done:
         sqlite3_close(r.db);
     walk_free(&w);
     for (size_t i = 0; i < r.ncontainers; i++)
-        free_container(r.containers[i]);
+        container_free(r.containers[i]);
     free(r.containers);
     if (r.az) {
         az_client_free(r.az);
