@@ -34,7 +34,10 @@ struct url_parts {
 static void split_url(const char *url, struct url_parts *u)
 {
     memset(u, 0, sizeof *u);
-    const char *p = strstr(url, "://");
+    /* a scheme is letters, digits, + - . (a "://" further on, after a '?',
+     * is not one: the text before it would be shown whole) */
+    size_t n = strspn(url, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.");
+    const char *p = n > 0 && strncmp(url + n, "://", 3) == 0 ? url + n : NULL;
     u->scheme = url;
     u->nscheme = p ? (size_t)(p - url) : 0;
     u->authority = p ? p + 3 : url;

@@ -62,6 +62,7 @@ FUZZ_MAX_LEN_fuzz_ingest        = 8192
 FUZZ_MAX_LEN_fuzz_ingest_run    = 8192
 FUZZ_MAX_LEN_fuzz_tags          = 16384
 FUZZ_MAX_LEN_fuzz_config        = 16384
+FUZZ_MAX_LEN_fuzz_storage       = 8192
 # ingest_run's messages about every broken tuple are not shown in long runs
 # of fuzz_ingest_run (stderr closed: the crash report still appears, a
 # failed check's own message only when its artifact is run again).
