@@ -30,6 +30,7 @@ struct az_list_parser {
     void *ctx;
     enum elem stack[MAX_DEPTH];
     int depth;                 /* elements open (deeper ones are E_OTHER) */
+    int too_deep;              /* open elements beyond MAX_DEPTH, not pushed */
     char text[TEXT_MAX];       /* the text of the element being read */
     size_t ntext;
     int text_too_long;
@@ -72,16 +73,20 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
     struct az_list_parser *p = ud;
     enum elem parent = p->depth ? p->stack[p->depth - 1] : E_OTHER;
     enum elem e = p->depth && parent == E_OTHER ? E_OTHER : child_of(parent, p->depth, name);
+    /* (every start is pushed, or counted as too deep, also when it stops
+     * the parse: expat may still call the end handler of the element) */
+    if (p->depth >= MAX_DEPTH) {
+        p->too_deep++;
+        stop(p, "the listing's XML is nested too deep");
+        return;
+    }
     if (p->depth == 0) {
         if (e != E_ROOT) {
+            p->stack[p->depth++] = E_OTHER;
             stop(p, "not a blob listing (no EnumerationResults)");
             return;
         }
         p->saw_root = 1;
-    }
-    if (p->depth >= MAX_DEPTH) {
-        stop(p, "the listing's XML is nested too deep");
-        return;
     }
     p->stack[p->depth++] = e;
     p->ntext = 0;
@@ -150,7 +155,15 @@ static void XMLCALL on_end(void *ud, const XML_Char *name)
 {
     (void)name;
     struct az_list_parser *p = ud;
+    if (p->too_deep) {
+        p->too_deep--;
+        return;
+    }
+    if (p->depth == 0)
+        return;
     enum elem e = p->stack[--p->depth];
+    if (p->error[0])
+        return; /* stopped: nothing more is taken */
     p->text[p->ntext] = '\0';
     struct az_blob_item *it = &p->item;
     if ((e == E_NAME || e == E_PREFIX_NAME || e == E_MARKER) && p->text_too_long) {
